@@ -1,0 +1,1 @@
+"""Adapters around the service layer: database, HTTP API, Socket.IO push."""

@@ -1,0 +1,149 @@
+"""Database tables (SQLAlchemy Core). Alembic migrations under server/migrations create them."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (Boolean, Column, Date, DateTime, Index, Integer, MetaData, String, Table, Text,
+                        TypeDecorator, UniqueConstraint)
+
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite (which keeps no offset) and PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        value = value.astimezone(dt.timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc)
+
+
+tickets = Table(
+    "tickets", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("day", Date, nullable=False),
+    Column("series_queue", String(32), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("number", String(16), nullable=False),
+    Column("queue", String(32), nullable=False),
+    Column("matter", String(32)),
+    Column("floor", Integer, nullable=False),
+    Column("zone", String(16), nullable=False),
+    Column("priority", String(8), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("issued_at", UTCDateTime, nullable=False),
+    Column("called_at", UTCDateTime),
+    Column("finished_at", UTCDateTime),
+    Column("window", String(16)),
+    Column("clerk", String(64)),
+    Column("recalls", Integer, nullable=False, default=0),
+    Column("service_seconds", Integer),
+    Column("case_number", String(32)),
+    Column("issued_by", String(64)),
+    # Two tickets can never share a number on one day: the database itself refuses.
+    UniqueConstraint("day", "series_queue", "seq", name="uq_tickets_day_queue_seq"),
+)
+Index("ix_tickets_waiting", tickets.c.status, tickets.c.queue, tickets.c.priority, tickets.c.issued_at)
+Index("ix_tickets_day_status", tickets.c.day, tickets.c.status)
+
+# Append-only: one row per transition. Waits and service times are computed from it.
+ticket_events = Table(
+    "ticket_events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ticket_id", String(32), nullable=False, index=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("kind", String(16), nullable=False),  # issued, called, recalled, done, no_show, routed, cancelled, transferred
+    Column("status", String(12), nullable=False),
+    Column("queue", String(32), nullable=False),
+    Column("window", String(16)),
+    Column("actor", String(64)),  # clerk, device or system that caused it
+    Column("detail", Text),
+)
+
+counters = Table(
+    "counters", metadata,
+    Column("day", Date, primary_key=True),
+    Column("queue", String(32), primary_key=True),
+    Column("last_seq", Integer, nullable=False),
+)
+
+windows = Table(
+    "windows", metadata,
+    Column("number", String(16), primary_key=True),
+    Column("floor", Integer, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("department", String(32)),
+    Column("queues", Text, nullable=False),  # JSON list, in order of preference
+    Column("state", String(8), nullable=False),
+    Column("clerk", String(64)),
+    Column("current_ticket", String(32)),
+    Column("green_streak", Integer, nullable=False, default=0),
+    Column("version", Integer, nullable=False, default=0),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+users = Table(
+    "users", metadata,
+    Column("username", String(64), primary_key=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("department", String(32)),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+devices = Table(
+    "devices", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Staff sign-in tokens; only a hash of each token is stored.
+staff_tokens = Table(
+    "staff_tokens", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("username", String(64), nullable=False, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+
+login_attempts = Table(
+    "login_attempts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("ok", Boolean, nullable=False),
+)
+Index("ix_login_attempts_username_at", login_attempts.c.username, login_attempts.c.at)
+Index("ix_login_attempts_address_at", login_attempts.c.address, login_attempts.c.at)
+
+# Answers to POSTs that carried an Idempotency-Key, stored in the same transaction as their effect.
+idempotency = Table(
+    "idempotency", metadata,
+    Column("principal", String(80), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("request", String(300), nullable=False),  # method and path, so a key reused elsewhere is refused
+    Column("status_code", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)

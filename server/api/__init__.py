@@ -1,0 +1,1 @@
+"""HTTP adapter: the /api/v1 routes."""

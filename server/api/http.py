@@ -1,0 +1,215 @@
+"""The HTTP API under /api/v1 (CONTRACT.md). Each route parses, authenticates and calls one service
+command; the service layer does the checking and the work."""
+from __future__ import annotations
+
+from flask import Response, current_app, request
+
+from .. import __version__
+from ..domain.errors import Invalid, Unauthorized
+from ..services.actors import Actor
+from ..services.hall import IdempotencyKey, Outcome
+from . import schemas as s
+from .routing import Api, idempotency_key
+
+api = Api("api", "/api/v1")
+route = api.route
+
+
+def hall():
+    return current_app.extensions["hallq"]
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Send the token as 'Authorization: Bearer TOKEN'.")
+    return token.strip()
+
+
+def actor() -> Actor:
+    return hall().accounts.authenticate(bearer_token())
+
+
+def idem() -> IdempotencyKey | None:
+    key = idempotency_key()
+    return IdempotencyKey(key, f"{request.method} {request.path}") if key else None
+
+
+def answer(outcome: Outcome):
+    return outcome.body, outcome.status
+
+
+def window_number(window: str) -> str:
+    if not window.isdigit() or len(window) > 6:
+        raise Invalid(f"{window!r} is not a window number.")
+    return str(int(window))
+
+
+# ---------------------------------------------------------------- public
+@route("GET", "/catalog", answer=s.CatalogOut, summary="The hall's floors, departments, queues and matters")
+def get_catalog():
+    return hall().service.catalog()
+
+
+@route("GET", "/stats", answer=s.StatsOut, summary="Per queue: waiting, open windows, longest wait, estimated wait",
+       query=(("floor", "integer", "only the queues of this floor"),))
+def get_stats():
+    floor = request.args.get("floor")
+    if floor is not None and not floor.lstrip("-").isdigit():
+        raise Invalid("floor must be a whole number.")
+    return {"queues": hall().service.stats(int(floor) if floor is not None else None)}
+
+
+@route("GET", "/tickets/{ticket_id}", answer=s.TicketEnvelope, summary="Track a ticket (public; ids are unguessable)",
+       errors=(404,))
+def get_ticket(ticket_id: str):
+    return hall().service.get_ticket(ticket_id)
+
+
+@route("GET", "/openapi.json", answer=s.OkOut, summary="This document")
+def get_openapi():
+    return Response(current_app.extensions["hallq"].openapi_json, mimetype="application/json")
+
+
+# ---------------------------------------------------------------- auth
+@route("POST", "/auth/login", body=s.LoginBody, answer=s.LoginOut, summary="Staff sign-in: returns a bearer token",
+       errors=(401, 429))
+def login(body: s.LoginBody):
+    token, role = hall().accounts.login(body.username, body.password, request.remote_addr or "-")
+    return {"token": token, "role": role}
+
+
+@route("POST", "/auth/logout", answer=s.OkOut, summary="Invalidate this token", auth="staff", errors=(401,))
+def logout(_body):
+    who = actor()
+    who.require_staff()
+    hall().accounts.logout(bearer_token())
+    return {"ok": True}
+
+
+@route("GET", "/me", answer=s.MeOut, summary="Who this token is, and the window a clerk is signed in to",
+       auth="staff or device", errors=(401,))
+def me():
+    who = actor()
+    if who.kind == "anonymous":
+        raise Unauthorized("Send a token as 'Authorization: Bearer TOKEN'.")
+    window = hall().service.window_of_clerk(who.name) if who.is_staff else None
+    return {"kind": who.kind, "name": who.name, "role": who.role, "department": who.department, "window": window}
+
+
+@route("POST", "/users", body=s.NewUserBody, answer=s.UserOut, status=201, summary="Create a staff account",
+       auth="admin", errors=(401, 403, 409))
+def add_user(body: s.NewUserBody):
+    actor().require_staff("admin")
+    hall().accounts.add_user(body.username, body.password, body.role, body.department)
+    return {"username": body.username, "role": body.role, "department": body.department}
+
+
+# ---------------------------------------------------------------- tickets
+@route("POST", "/tickets", body=s.TakeTicketBody, answer=s.TicketEnvelope, status=201,
+       summary="Take a ticket for a matter", auth="kiosk device or staff",
+       errors=(401, 403, 404, 409, 503))
+def take_ticket(body: s.TakeTicketBody):
+    return answer(hall().service.take_ticket(actor(), body.matter, body.priority, idempotency=idem()))
+
+
+@route("GET", "/tickets/{ticket_id}/history", answer=s.HistoryOut, summary="Every transition of a ticket",
+       auth="staff", errors=(401, 403, 404))
+def ticket_history(ticket_id: str):
+    return {"events": hall().service.ticket_history(actor(), ticket_id)}
+
+
+# ---------------------------------------------------------------- windows
+@route("GET", "/windows", answer=s.WindowList, summary="Every window", auth="staff", errors=(401, 403),
+       query=(("floor", "integer", "only this floor's windows"),))
+def list_windows():
+    floor = request.args.get("floor")
+    if floor is not None and not floor.lstrip("-").isdigit():
+        raise Invalid("floor must be a whole number.")
+    return {"windows": hall().service.windows(actor(), int(floor) if floor is not None else None)}
+
+
+@route("GET", "/windows/{window}", answer=s.WindowEnvelope, summary="One window", auth="staff",
+       errors=(401, 403, 404))
+def get_window(window: str):
+    return {"window": hall().service.window(actor(), window_number(window))}
+
+
+_CLERK = "the clerk signed in at the window"
+
+
+@route("POST", "/windows/{window}/sign-in", answer=s.WindowEnvelope, summary="Bind the clerk to the window",
+       auth="clerk", errors=(401, 403, 404, 409))
+def sign_in(_body, window: str):
+    return answer(hall().service.sign_in(actor(), window_number(window), idempotency=idem()))
+
+
+@route("POST", "/windows/{window}/sign-out", answer=s.WindowEnvelope, summary="Leave the window (it closes)",
+       auth=_CLERK, errors=(401, 403, 404, 409))
+def sign_out(_body, window: str):
+    return answer(hall().service.sign_out(actor(), window_number(window), idempotency=idem()))
+
+
+@route("POST", "/windows/{window}/call-next", answer=s.TicketEnvelope,
+       summary="Call the next ticket (the current one, if any, is finished)", auth=_CLERK,
+       errors=(401, 403, 404, 409))
+def call_next(_body, window: str):
+    return answer(hall().service.call_next(actor(), window_number(window), idempotency=idem()))
+
+
+@route("POST", "/windows/{window}/recall", answer=s.TicketEnvelope, summary="Call the current ticket again",
+       auth=_CLERK, errors=(401, 403, 404, 409))
+def recall(_body, window: str):
+    return answer(hall().service.recall(actor(), window_number(window), idempotency=idem()))
+
+
+@route("POST", "/windows/{window}/no-show", answer=s.TicketEnvelope, summary="The current ticket did not come",
+       auth=_CLERK, errors=(401, 403, 404, 409))
+def no_show(_body, window: str):
+    return answer(hall().service.no_show(actor(), window_number(window), idempotency=idem()))
+
+
+@route("POST", "/windows/{window}/finish", answer=s.TicketEnvelope, summary="The current ticket is served",
+       auth=_CLERK, errors=(401, 403, 404, 409))
+def finish(_body, window: str):
+    return answer(hall().service.finish(actor(), window_number(window), idempotency=idem()))
+
+
+@route("POST", "/windows/{window}/transfer", body=s.TransferBody, answer=s.TicketEnvelope,
+       summary="Send the current ticket back to waiting in another queue, keeping its place by issue time",
+       auth=_CLERK, errors=(401, 403, 404, 409))
+def transfer(body: s.TransferBody, window: str):
+    return answer(hall().service.transfer(actor(), window_number(window), body.queue, idempotency=idem()))
+
+
+@route("POST", "/windows/{window}/pause", answer=s.WindowEnvelope, summary="Stop taking calls",
+       auth=_CLERK, errors=(401, 403, 404, 409))
+def pause(_body, window: str):
+    return answer(hall().service.pause(actor(), window_number(window), idempotency=idem()))
+
+
+@route("POST", "/windows/{window}/resume", answer=s.WindowEnvelope, summary="Take calls again",
+       auth=_CLERK, errors=(401, 403, 404, 409))
+def resume(_body, window: str):
+    return answer(hall().service.resume(actor(), window_number(window), idempotency=idem()))
+
+
+@route("PUT", "/windows/{window}/queues", body=s.QueuesBody, answer=s.WindowEnvelope,
+       summary="Which queues the window serves, in order of preference", auth="admin", errors=(401, 403, 404, 409))
+def set_queues(body: s.QueuesBody, window: str):
+    return answer(hall().service.set_window_queues(actor(), window_number(window), body.queues))
+
+
+@route("PUT", "/windows/{window}/state", body=s.StateBody, answer=s.WindowEnvelope,
+       summary="Open, pause or close a window", auth="admin", errors=(401, 403, 404, 409))
+def set_state(body: s.StateBody, window: str):
+    return answer(hall().service.set_window_state(actor(), window_number(window), body.state))
+
+
+@route("GET", "/health", answer=s.OkOut, summary="The server and its database answer")
+def health():
+    hall().service.ping()
+    return {"ok": True}

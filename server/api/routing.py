@@ -1,0 +1,141 @@
+"""A small route registry over a Flask blueprint: each route declares its body and answer schemas,
+bodies are validated before the handler runs, and the OpenAPI document is built from the same
+declarations, so the document cannot drift from the code."""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, request
+from pydantic import BaseModel, ValidationError
+from pydantic.json_schema import models_json_schema
+
+from ..domain.errors import Invalid
+from .schemas import EmptyBody, ErrorOut
+
+MAX_IDEMPOTENCY_KEY = 200
+_ERRORS = {400: "invalid input", 401: "no or bad token", 403: "not allowed for this token",
+           404: "not found", 409: "conflict with the current state", 429: "too many attempts",
+           503: "the hall database or a service is unavailable"}
+
+
+@dataclass
+class RouteDoc:
+    method: str
+    path: str
+    summary: str
+    body: type[BaseModel] | None
+    answer: type[BaseModel]
+    status: int
+    auth: str
+    errors: tuple[int, ...]
+    query: tuple[tuple[str, str, str], ...]  # (name, type, description)
+
+
+def parse_body(model: type[BaseModel]) -> BaseModel:
+    """Validate the request body against `model`; raise Invalid naming each bad field."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        raw = b"{}"
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise Invalid("The request body is not valid JSON.")
+    if not isinstance(data, dict):
+        raise Invalid("The request body must be a JSON object.")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False)[:10]:
+            where = ".".join(str(p) for p in err["loc"]) or "body"
+            problems.append(f"{where}: {err['msg']}")
+        raise Invalid("The request is invalid: " + "; ".join(problems) + ".")
+
+
+def idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not key or len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
+        raise Invalid(f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} printable characters.")
+    return key
+
+
+class Api:
+    def __init__(self, name: str, prefix: str):
+        self.blueprint = Blueprint(name, __name__, url_prefix=prefix)
+        self.prefix = prefix
+        self.routes: list[RouteDoc] = []
+
+    def route(self, method: str, path: str, *, answer: type[BaseModel], summary: str, body: type[BaseModel] | None = None,
+              status: int = 200, auth: str = "anyone", errors: tuple[int, ...] = (), query=()) -> Callable:
+        flask_path = re.sub(r"\{(\w+)\}", r"<\1>", path)
+        if method in ("POST", "PUT") and body is None:
+            body = EmptyBody
+
+        def decorate(handler: Callable) -> Callable:
+            def view(**params):
+                parsed = parse_body(body) if body is not None else None
+                result = handler(parsed, **params) if body is not None else handler(**params)
+                if isinstance(result, Response):
+                    return result
+                payload, code = result if isinstance(result, tuple) else (result, status)
+                # Answers go through their schema too: what is served is what is documented.
+                text = answer.model_validate(payload).model_dump_json()
+                return Response(text, status=code, mimetype="application/json")
+            view.__name__ = handler.__name__
+            self.blueprint.add_url_rule(flask_path, endpoint=handler.__name__, view_func=view, methods=[method])
+            self.routes.append(RouteDoc(method, path, summary, body, answer, status, auth,
+                                        tuple(sorted(set(errors) | {400})), tuple(query)))
+            return handler
+        return decorate
+
+    def openapi(self, title: str, version: str) -> dict:
+        models = {ErrorOut}
+        for r in self.routes:
+            models.add(r.answer)
+            if r.body:
+                models.add(r.body)
+        _, schemas = models_json_schema([(m, "validation" if m.__name__.endswith("Body") else "serialization")
+                                         for m in sorted(models, key=lambda m: m.__name__)],
+                                        ref_template="#/components/schemas/{model}")
+        paths: dict = {}
+        for r in self.routes:
+            op: dict = {
+                "summary": r.summary,
+                "operationId": f"{r.method.lower()}_{re.sub(r'[^a-z0-9]+', '_', r.path.lower()).strip('_')}",
+                "description": f"Who may call it: {r.auth}.",
+                "responses": {str(r.status): {"description": "success", "content": {
+                    "application/json": {"schema": {"$ref": f"#/components/schemas/{r.answer.__name__}"}}}}},
+            }
+            for code in r.errors:
+                op["responses"][str(code)] = {"description": _ERRORS.get(code, "error"), "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+            params = [{"name": p, "in": "path", "required": True, "schema": {"type": "string", "maxLength": 64}}
+                      for p in re.findall(r"\{(\w+)\}", r.path)]
+            params += [{"name": n, "in": "query", "required": False, "schema": {"type": t}, "description": d}
+                       for n, t, d in r.query]
+            if r.method == "POST":
+                params.append({"name": "Idempotency-Key", "in": "header", "required": False,
+                               "schema": {"type": "string", "maxLength": MAX_IDEMPOTENCY_KEY},
+                               "description": "a repeat of the same request with this key returns the first answer"})
+            if params:
+                op["parameters"] = params
+            if r.body:
+                op["requestBody"] = {"required": r.body is not EmptyBody, "content": {"application/json": {
+                    "schema": {"$ref": f"#/components/schemas/{r.body.__name__}"}}}}
+            if r.auth != "anyone":
+                op["security"] = [{"bearer": []}]
+            paths.setdefault(self.prefix + r.path, {})[r.method.lower()] = op
+        return {
+            "openapi": "3.1.0",
+            "info": {"title": title, "version": version,
+                     "description": "The hall's command and query API. Errors are "
+                                    "{\"error\": {\"code\", \"message\"}}; changes are pushed over Socket.IO."},
+            "paths": paths,
+            "components": {"schemas": schemas.get("$defs", {}),
+                           "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        }

@@ -1,0 +1,103 @@
+"""The app factory: wires config, database, service layer, HTTP API and Socket.IO push together."""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+
+from flask import Flask, Response, request
+from flask_socketio import SocketIO
+from werkzeug.exceptions import HTTPException
+
+from . import __version__
+from .adapters.engine import make_engine, migrate
+from .api.http import api
+from .config import HallConfig, load_config
+from .domain.errors import HallError, Throttled
+from .push.sockets import AdminNamespace, ClerkNamespace, DisplayNamespace, SocketPublisher
+from .services.accounts import Accounts
+from .services.hall import HallService
+
+log = logging.getLogger("hallq")
+MAX_BODY_BYTES = 64 * 1024
+
+STATUS = {"invalid": 400, "unauthorized": 401, "forbidden": 403, "not_found": 404, "conflict": 409,
+          "queue_empty": 409, "unavailable": 503}
+_HTTP_CODES = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "invalid",
+               409: "conflict", 413: "invalid", 414: "invalid", 415: "invalid", 429: "unavailable", 431: "invalid"}
+
+
+@dataclass
+class Hall:
+    """What the adapters reach through `current_app.extensions["hallq"]`."""
+    config: HallConfig
+    service: HallService
+    accounts: Accounts
+    openapi_json: str
+
+
+def error_response(code: str, message: str, status: int | None = None, headers=None) -> Response:
+    body = json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False)
+    return Response(body, status=status or STATUS[code], mimetype="application/json", headers=headers)
+
+
+def build_hall(config_path: str | None, db_url: str, publisher=None) -> Hall:
+    """The hall without any web server: used by the app factory and by the CLI."""
+    config = load_config(config_path)
+    migrate(db_url)
+    engine = make_engine(db_url)
+    service = HallService(config, engine, publisher)
+    accounts = Accounts(engine, service.clock, set(config.departments))
+    return Hall(config, service, accounts, openapi_json="")
+
+
+def create_app(config_path: str | None, db_url: str, async_mode: str = "eventlet",
+               message_queue: str | None = None) -> tuple[Flask, SocketIO]:
+    app = Flask(__name__, static_folder=None)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.json.ensure_ascii = False
+    socketio = SocketIO(app, async_mode=async_mode, message_queue=message_queue,
+                        max_http_buffer_size=MAX_BODY_BYTES, ping_interval=10, ping_timeout=10)
+    publisher = SocketPublisher(socketio)
+    hall = build_hall(config_path, db_url, publisher)
+    hall.openapi_json = json.dumps(api.openapi(f"hallq — {hall.config.hall.name}", __version__), ensure_ascii=False)
+    publisher.hall = hall
+    app.extensions["hallq"] = hall
+
+    hall.service.install_windows()
+    hall.service.close_stale_day()
+    hall.service.purge_idempotency()
+
+    app.register_blueprint(api.blueprint)
+    for namespace in (DisplayNamespace(hall), ClerkNamespace(hall), AdminNamespace(hall)):
+        socketio.on_namespace(namespace)
+
+    @app.errorhandler(HallError)
+    def _hall_error(exc: HallError):
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Throttled) else None
+        status = 429 if isinstance(exc, Throttled) else STATUS[exc.code]
+        return error_response(exc.code, exc.message, status, headers)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if exc.code == 404:
+            return error_response("not_found", f"There is no {request.path} here; see /api/v1/openapi.json.", 404)
+        if exc.code == 405:
+            return error_response("invalid", f"{request.method} is not allowed on {request.path}.", 405)
+        if exc.code == 413:
+            return error_response("invalid", f"The request is larger than {MAX_BODY_BYTES} bytes.", 413)
+        code = _HTTP_CODES.get(exc.code or 400, "invalid" if (exc.code or 500) < 500 else "unavailable")
+        return error_response(code, exc.description or "The request could not be handled.", exc.code)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return error_response("unavailable", "The server could not complete this request; it was not carried out. Try again.", 500)
+
+    @app.before_request
+    def _start_push():
+        publisher.start()
+
+    app.extensions["hallq.socketio"] = socketio
+    publisher.start()
+    return app, socketio

@@ -1,0 +1,133 @@
+"""The `hallq` command line (CONTRACT.md). Imports stay light until a command runs, because `serve`
+must monkey-patch for its async mode before anything else is imported."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import warnings
+
+DEFAULT_DB = "sqlite:///var/hallq.db"
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", default=os.environ.get("HALLQ_CONFIG"),
+                        help="hall config TOML (default: $HALLQ_CONFIG or the bundled demo hall)")
+    parser.add_argument("--db", default=os.environ.get("HALLQ_DATABASE_URL", DEFAULT_DB),
+                        help="SQLAlchemy database URL (default: $HALLQ_DATABASE_URL or sqlite:///var/hallq.db)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hallq", description="Queue management for a government service hall.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the hall server")
+    _common(serve)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=5000)
+    serve.add_argument("--async-mode", choices=("eventlet", "gevent"), default=os.environ.get("HALLQ_ASYNC_MODE", "eventlet"))
+    serve.add_argument("--message-queue", default=os.environ.get("HALLQ_MESSAGE_QUEUE"),
+                       help="redis://… to share Socket.IO events between several server processes")
+
+    users = sub.add_parser("users", help="staff accounts").add_subparsers(dest="action", required=True)
+    add_user = users.add_parser("add", help="create a staff account")
+    _common(add_user)
+    add_user.add_argument("name")
+    add_user.add_argument("--role", required=True, choices=("clerk", "backoffice", "admin"))
+    add_user.add_argument("--department", default=None)
+    add_user.add_argument("--password-stdin", action="store_true", required=True,
+                          help="read the password from standard input (required: never on the command line)")
+
+    devices = sub.add_parser("devices", help="kiosks and screens").add_subparsers(dest="action", required=True)
+    add_device = devices.add_parser("add", help="register a device and print its token on the last line")
+    _common(add_device)
+    add_device.add_argument("name")
+    add_device.add_argument("--kind", required=True, choices=("kiosk", "display"))
+
+    config = sub.add_parser("config", help="hall configuration").add_subparsers(dest="action", required=True)
+    check = config.add_parser("check", help="validate a hall config; exit 1 listing the problems")
+    check.add_argument("file")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        return serve(args)
+    if args.command == "config":
+        return config_check(args.file)
+    return manage(args)
+
+
+def config_check(path: str) -> int:
+    from .config import ConfigError, load_config
+    try:
+        cfg = load_config(path)
+    except ConfigError as exc:
+        print(f"{exc.path}: {len(exc.problems)} problem(s):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    print(f"{path}: OK — {cfg.hall.name}: {len(cfg.floors)} floors, {len(cfg.departments)} departments, "
+          f"{len(cfg.queues)} queues, {len(cfg.matters)} matters, {len(cfg.windows)} windows, {len(cfg.devices)} devices")
+    return 0
+
+
+def manage(args) -> int:
+    from .app import build_hall
+    from .config import ConfigError
+    from .domain.errors import HallError
+    try:
+        hall = build_hall(args.config, args.db)
+        if args.command == "users":
+            password = sys.stdin.readline().rstrip("\r\n")
+            hall.accounts.add_user(args.name, password, args.role, args.department)
+            print(f"created {args.role} {args.name}")
+        else:
+            token = hall.accounts.add_device(args.name, args.kind)
+            print(f"registered {args.kind} {args.name}; its token (shown once):")
+            print(token)
+    except ConfigError as exc:
+        print(f"hallq: {exc}", file=sys.stderr)
+        return 1
+    except HallError as exc:
+        print(f"hallq: {exc.message}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def patch_for(async_mode: str) -> None:
+    """Make blocking libraries cooperative. Must run before Flask, SQLAlchemy or psycopg load."""
+    if async_mode == "eventlet":
+        # psycopg detects gevent's patching by itself, but not eventlet's (platform.md §8).
+        os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
+        warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
+        import eventlet
+        eventlet.monkey_patch()
+    elif async_mode == "gevent":
+        from gevent import monkey
+        monkey.patch_all()
+
+
+def serve(args) -> int:
+    patch_for(args.async_mode)
+    import logging
+    logging.basicConfig(level=os.environ.get("HALLQ_LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    from .app import create_app
+    from .config import ConfigError
+    try:
+        app, socketio = create_app(args.config, args.db, args.async_mode, args.message_queue)
+    except ConfigError as exc:
+        print(f"hallq: {exc}", file=sys.stderr)
+        return 1
+    hall = app.extensions["hallq"]
+    print(f"hallq: {hall.config.hall.name} on http://{args.host}:{args.port} "
+          f"({args.async_mode}, {args.db.split('://')[0]})", flush=True)
+    socketio.run(app, host=args.host, port=args.port, log_output=False, use_reloader=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

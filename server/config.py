@@ -1,0 +1,343 @@
+"""Hall configuration: a TOML file describing floors, departments, queues, matters, windows and devices.
+
+The file is validated on load. Every problem is reported with the file, the entry and what is wrong,
+all at once, so an admin fixes a config in one pass (see `hallq config check FILE`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+BUNDLED_DEMO_HALL = Path(__file__).resolve().parent.parent / "config" / "demo-hall.toml"
+
+Zone = Literal["individual", "enterprise", "institution"]
+WindowKind = Literal["professional", "comprehensive", "one_thing"]
+DepartmentKind = Literal["professional", "comprehensive"]
+DeviceKind = Literal["printer", "speaker", "led", "pager", "evaluator"]
+
+ShortText = Annotated[str, Field(min_length=1, max_length=120)]
+Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_RANGE = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
+
+DEVICE_PROTOCOLS: dict[str, set[str]] = {
+    "printer": {"escpos"},
+    "speaker": {"tts"},
+    "led": {"bx5", "text"},
+    "pager": {"ft12"},
+    "evaluator": {"ft12"},
+}
+
+
+class ConfigError(Exception):
+    """A hall config that cannot be used; `problems` lists every problem found, one sentence each."""
+
+    def __init__(self, path: Path | str, problems: list[str]):
+        self.path = str(path)
+        self.problems = problems
+        super().__init__(f"{self.path}: " + "; ".join(problems))
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HallSettings(_Strict):
+    name: ShortText
+    timezone: str = "Asia/Shanghai"
+    # Numbers restart each business day; the day turns over at this local hour (3 = 03:00).
+    day_rollover_hour: int = Field(3, ge=0, le=23)
+    recall_limit: int = Field(3, ge=0, le=20)
+    # Green-channel tickets go first, but after this many green calls in a row a window takes one
+    # normal ticket (when any is waiting), so the rest of the hall is never starved.
+    green_max_in_row: int = Field(2, ge=1, le=50)
+    # Optional local hours during which kiosks issue tickets; absent means always.
+    issuing_hours: tuple[str, str] | None = None
+    notice: str = Field("", max_length=500)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Asia/Shanghai)")
+        return value
+
+    @field_validator("issuing_hours")
+    @classmethod
+    def _hours(cls, value):
+        if value is None:
+            return value
+        for part in value:
+            if not _HHMM.match(part):
+                raise ValueError(f"{part!r} is not a time of day HH:MM")
+        if value[0] >= value[1]:
+            raise ValueError("issuing_hours must start before they end")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Floor(_Strict):
+    number: int = Field(ge=-5, le=200)
+    zone: Zone
+    name: ShortText
+
+
+class Department(_Strict):
+    code: Code
+    name: ShortText
+    kind: DepartmentKind
+    # Floors where the department is present; a department may be on several (人社厅: 1 and 2).
+    floors: list[int] = Field(default_factory=list)
+
+
+class Queue(_Strict):
+    code: Code
+    name: ShortText
+    floor: int
+    prefix: Annotated[str, Field(pattern=r"^[A-Z]{1,2}$")]
+    # pickup queues hold tickets for collecting a case result; windows serve them with priority.
+    purpose: Literal["service", "pickup"] = "service"
+
+
+class Matter(_Strict):
+    id: Code
+    name: ShortText
+    department: Code
+    queue: Code
+    avg_minutes: float = Field(gt=0, le=480)
+    # 0 means completed on the spot (即办件).
+    promised_days: int = Field(ge=0, le=365)
+    materials: list[ShortText] = Field(default_factory=list)
+    # A one-thing matter (一件事) involves several departments at once.
+    involves: list[Code] = Field(default_factory=list)
+
+
+class WindowGroup(_Strict):
+    """One window (`number = 15`) or a run of alike windows (`numbers = "1-8"`)."""
+
+    number: int | None = Field(None, ge=1, le=9999)
+    numbers: str | None = None
+    floor: int
+    kind: WindowKind
+    department: Code | None = None
+    queues: list[Code] = Field(min_length=1)
+    name: ShortText | None = None
+
+    @model_validator(mode="after")
+    def _one_numbering(self):
+        if (self.number is None) == (self.numbers is None):
+            raise ValueError("give exactly one of number = N or numbers = \"FIRST-LAST\"")
+        if self.numbers is not None:
+            m = _RANGE.match(self.numbers)
+            if not m or int(m.group(1)) > int(m.group(2)) or int(m.group(1)) < 1:
+                raise ValueError(f"numbers {self.numbers!r} is not a range like \"1-8\"")
+        if self.kind == "professional" and not self.department:
+            raise ValueError("a professional window needs its department")
+        if self.kind != "professional" and self.department:
+            raise ValueError(f"a {self.kind} window is staffed by the hall and has no department")
+        if len(set(self.queues)) != len(self.queues):
+            raise ValueError("a queue is listed twice")
+        return self
+
+    def expand(self) -> list[int]:
+        if self.number is not None:
+            return [self.number]
+        first, last = (int(g) for g in _RANGE.match(self.numbers).groups())  # type: ignore[union-attr]
+        return list(range(first, last + 1))
+
+
+class Device(_Strict):
+    name: Code
+    kind: DeviceKind
+    url: Annotated[str, Field(min_length=1, max_length=300)]
+    protocol: str
+    attach: Annotated[str, Field(pattern=r"^(kiosk:[A-Za-z0-9_-]{1,32}|floor:-?\d+|window:\d+)$")]
+    address: int | None = Field(None, ge=0, le=255)
+
+    @model_validator(mode="after")
+    def _protocol_fits_kind(self):
+        allowed = DEVICE_PROTOCOLS[self.kind]
+        if self.protocol not in allowed:
+            raise ValueError(f"a {self.kind} speaks {' or '.join(sorted(allowed))}, not {self.protocol!r}")
+        return self
+
+
+class Calendar(_Strict):
+    """Working-day calendar for promised times (限时办结): weekends, holidays and make-up workdays."""
+
+    holidays: list[dt.date] = Field(default_factory=list)
+    workdays: list[dt.date] = Field(default_factory=list)
+
+
+class HallConfigFile(_Strict):
+    hall: HallSettings
+    floors: list[Floor] = Field(min_length=1)
+    departments: list[Department] = Field(min_length=1)
+    queues: list[Queue] = Field(min_length=1)
+    matters: list[Matter] = Field(min_length=1)
+    windows: list[WindowGroup] = Field(min_length=1)
+    devices: list[Device] = Field(default_factory=list)
+    calendar: Calendar = Field(default_factory=Calendar)
+
+
+class WindowSpec(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    number: str
+    floor: int
+    kind: WindowKind
+    department: str | None
+    queues: tuple[str, ...]
+
+
+class HallConfig:
+    """The validated hall, indexed for lookups. Immutable after load."""
+
+    def __init__(self, source: HallConfigFile, path: Path | str):
+        self.path = str(path)
+        self.source = source
+        self.hall = source.hall
+        self.floors = {f.number: f for f in source.floors}
+        self.departments = {d.code: d for d in source.departments}
+        self.queues = {q.code: q for q in source.queues}
+        self.matters = {m.id: m for m in source.matters}
+        self.windows: dict[str, WindowSpec] = {}
+        for group in source.windows:
+            for n in group.expand():
+                self.windows[str(n)] = WindowSpec(
+                    number=str(n), floor=group.floor, kind=group.kind,
+                    department=group.department, queues=tuple(group.queues))
+        self.devices = list(source.devices)
+        self.calendar = source.calendar
+
+    def zone_of_floor(self, floor: int) -> str:
+        return self.floors[floor].zone
+
+    def queue_avg_minutes(self, queue_code: str) -> float:
+        """Configured average service time of a queue: the mean over its matters."""
+        minutes = [m.avg_minutes for m in self.matters.values() if m.queue == queue_code]
+        return sum(minutes) / len(minutes) if minutes else 10.0
+
+
+def _format_loc(data: dict, loc: tuple) -> str:
+    """Turn a pydantic location like ('windows', 3, 'queues') into 'windows[3] (number 15).queues'."""
+    out = ""
+    node = data
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            try:
+                node = node[part]
+                label = next((f"{k} {node[k]!r}" for k in ("code", "id", "number", "numbers", "name") if isinstance(node, dict) and k in node), None)
+                if label:
+                    out += f" ({label})"
+            except (IndexError, KeyError, TypeError):
+                node = None
+        else:
+            out += ("." if out else "") + str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return out or "(top level)"
+
+
+def _cross_check(cfg: HallConfigFile) -> list[str]:
+    """Checks that span entries: references resolve, numbers and codes are unique."""
+    problems: list[str] = []
+    floors = {f.number for f in cfg.floors}
+    if len(floors) != len(cfg.floors):
+        problems.append("floors: a floor number is listed twice")
+
+    def dupes(kind: str, keys: list) -> None:
+        seen = set()
+        for key in keys:
+            if key in seen:
+                problems.append(f"{kind}: {key!r} is defined twice")
+            seen.add(key)
+
+    dupes("departments", [d.code for d in cfg.departments])
+    dupes("queues", [q.code for q in cfg.queues])
+    dupes("queue prefixes", [q.prefix for q in cfg.queues])
+    dupes("matters", [m.id for m in cfg.matters])
+    dupes("devices", [d.name for d in cfg.devices])
+    departments = {d.code: d for d in cfg.departments}
+    queues = {q.code: q for q in cfg.queues}
+    for i, d in enumerate(cfg.departments):
+        for f in d.floors:
+            if f not in floors:
+                problems.append(f"departments[{i}] ({d.code}): floor {f} is not defined")
+    for i, q in enumerate(cfg.queues):
+        if q.floor not in floors:
+            problems.append(f"queues[{i}] ({q.code}): floor {q.floor} is not defined")
+    for i, m in enumerate(cfg.matters):
+        where = f"matters[{i}] ({m.id})"
+        if m.department not in departments:
+            problems.append(f"{where}: department {m.department!r} is not defined")
+        if m.queue not in queues:
+            problems.append(f"{where}: queue {m.queue!r} is not defined")
+        elif queues[m.queue].purpose != "service":
+            problems.append(f"{where}: queue {m.queue!r} is a pickup queue, not a service queue")
+        for code in m.involves:
+            if code not in departments:
+                problems.append(f"{where}: involved department {code!r} is not defined")
+    window_numbers: list[int] = []
+    served: set[str] = set()
+    for i, w in enumerate(cfg.windows):
+        where = f"windows[{i}] ({'number ' + str(w.number) if w.number is not None else 'numbers ' + str(w.numbers)})"
+        if w.floor not in floors:
+            problems.append(f"{where}: floor {w.floor} is not defined")
+        if w.department and w.department not in departments:
+            problems.append(f"{where}: department {w.department!r} is not defined")
+        for code in w.queues:
+            if code not in queues:
+                problems.append(f"{where}: queue {code!r} is not defined")
+            elif queues[code].floor != w.floor:
+                problems.append(f"{where}: queue {code!r} waits on floor {queues[code].floor}, not on the window's floor {w.floor}")
+            served.add(code)
+        window_numbers.extend(w.expand())
+    dupes("window numbers", window_numbers)
+    for q in cfg.queues:
+        if q.code not in served:
+            problems.append(f"queues ({q.code}): no window serves this queue")
+    for i, d in enumerate(cfg.devices):
+        kind, _, target = d.attach.partition(":")
+        if kind == "floor" and int(target) not in floors:
+            problems.append(f"devices[{i}] ({d.name}): attached to floor {target}, which is not defined")
+        if kind == "window" and int(target) not in window_numbers:
+            problems.append(f"devices[{i}] ({d.name}): attached to window {target}, which is not defined")
+    return problems
+
+
+def load_config(path: Path | str | None = None) -> HallConfig:
+    """Read and validate a hall config; raise ConfigError listing every problem."""
+    path = Path(path) if path else BUNDLED_DEMO_HALL
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(path, [f"cannot read the file: {exc.strerror or exc}"])
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(path, ["the file is not UTF-8 text"])
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, [f"not valid TOML: {exc}"])
+    try:
+        parsed = HallConfigFile.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            msg = err["msg"].removeprefix("Value error, ")
+            problems.append(f"{_format_loc(data, err['loc'])}: {msg}")
+        raise ConfigError(path, problems)
+    problems = _cross_check(parsed)
+    if problems:
+        raise ConfigError(path, problems)
+    return HallConfig(parsed, path)

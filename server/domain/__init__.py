@@ -1,0 +1,1 @@
+"""The domain core: tickets, windows, call-next policy and waiting estimates. Plain Python only."""

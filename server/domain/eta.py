@@ -1,0 +1,101 @@
+"""How many tickets are ahead of each waiting ticket, and roughly how long it will wait.
+
+`ahead(t)` counts the waiting tickets that some window able to serve t would call before t:
+tickets of t's own queue that come first (green before normal, then by issue time); tickets of
+another queue that shares a window with t's queue, where at least one shared window prefers that
+queue (if the priority class allows); and green tickets of any queue sharing a window, when t is
+normal. The green no-starvation cap is ignored: it only ever moves a normal ticket earlier, so the
+estimate errs on the side of a longer wait.
+
+`eta_minutes` = ahead × average service minutes ÷ windows serving the queue, rounded up; None when
+no window serving the queue is open or paused.
+"""
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class WaitingTicket:
+    id: str
+    queue: str
+    green: bool
+    issued_at: dt.datetime
+    seq: int
+
+
+@dataclass(frozen=True)
+class ServingWindow:
+    number: str
+    queues: tuple[str, ...]
+
+
+def _key(t: WaitingTicket):
+    return (0 if t.green else 1, t.issued_at, t.seq, t.id)
+
+
+class WaitEstimator:
+    def __init__(self, windows: Iterable[ServingWindow], avg_minutes: Mapping[str, float]):
+        self.avg_minutes = avg_minutes
+        self.serving: dict[str, dict[str, int]] = defaultdict(dict)  # queue -> window -> preference index
+        for w in windows:
+            for i, q in enumerate(w.queues):
+                self.serving[q][w.number] = i
+
+    def windows_for(self, queue: str) -> int:
+        return len(self.serving.get(queue, ()))
+
+    def _relation(self, queue: str, other: str) -> str | None:
+        """How tickets of `other` stand against tickets of `queue`: 'same', 'preferred', 'after' or None."""
+        if other == queue:
+            return "same"
+        shared = self.serving.get(queue, {}).keys() & self.serving.get(other, {}).keys()
+        if not shared:
+            return None
+        if any(self.serving[other][w] < self.serving[queue][w] for w in shared):
+            return "preferred"
+        return "after"
+
+    def ahead(self, waiting: Sequence[WaitingTicket]) -> dict[str, int]:
+        by_queue: dict[str, list] = defaultdict(list)
+        for t in waiting:
+            by_queue[t.queue].append(_key(t))
+        for keys in by_queue.values():
+            keys.sort()
+        greens = {q: sum(1 for k in keys if k[0] == 0) for q, keys in by_queue.items()}
+        relations = {(q, o): self._relation(q, o) for q in by_queue for o in by_queue}
+        result: dict[str, int] = {}
+        for t in waiting:
+            key = _key(t)
+            count = 0
+            for other, keys in by_queue.items():
+                rel = relations[(t.queue, other)]
+                if rel == "same":
+                    count += bisect.bisect_left(keys, key)
+                elif rel == "preferred":
+                    count += len(keys) if not t.green else greens[other]
+                elif rel == "after" and not t.green:
+                    count += greens[other]
+            result[t.id] = count
+        return result
+
+    def eta_minutes(self, queue: str, ahead: int) -> int | None:
+        n = self.windows_for(queue)
+        if n == 0:
+            return None
+        return math.ceil(ahead * self.avg_minutes.get(queue, 10.0) / n)
+
+    def ahead_of_newcomer(self, queue: str, waiting: Sequence[WaitingTicket]) -> int:
+        """`ahead` for a normal ticket joining `queue` now (what the kiosk and /stats show):
+        everything waiting in its queue or a preferred one, and every green ticket sharing a window."""
+        count = 0
+        for t in waiting:
+            rel = self._relation(queue, t.queue)
+            if rel in ("same", "preferred") or (rel == "after" and t.green):
+                count += 1
+        return count

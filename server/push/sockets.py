@@ -1,0 +1,200 @@
+"""Socket.IO push: namespaces, rooms, and the publisher the service layer hands notifications to.
+
+Rooms are scoped: /display `floor:N`, `window:W` and `ticket:ID`; /clerk `window:W`; /admin `admin`.
+Notifications carry their data (no "poke then refetch"). They are emitted in commit order by one
+background task, so a slow socket never holds up the command that caused it; `stats` are coalesced
+and sent at most twice a second.
+"""
+from __future__ import annotations
+
+import logging
+import queue as queue_module
+
+from flask import request
+from flask_socketio import Namespace, SocketIO, emit, join_room, leave_room
+
+from ..domain.errors import HallError, Unauthorized
+from ..services.hall import Notification
+
+log = logging.getLogger("hallq.push")
+STATS_INTERVAL_S = 0.5
+
+
+def _error(exc: HallError) -> dict:
+    return {"error": {"code": exc.code, "message": exc.message}}
+
+
+class SocketPublisher:
+    def __init__(self, socketio: SocketIO):
+        self.socketio = socketio
+        self.hall = None  # set by the app factory
+        self._queue: queue_module.Queue = queue_module.Queue()
+        self._stats_dirty = True
+        self._started = False
+
+    def start(self) -> None:
+        if not self._started:
+            self._started = True
+            self.socketio.start_background_task(self._drain)
+            self.socketio.start_background_task(self._stats_loop)
+
+    # -- called by the service layer after each commit --------------------------------------
+    def publish(self, notifications: list[Notification]) -> None:
+        for note in notifications:
+            self._queue.put(note)
+
+    def stats_changed(self) -> None:
+        self._stats_dirty = True
+
+    # -- background tasks --------------------------------------------------------------------
+    def _drain(self) -> None:
+        while True:
+            note = self._queue.get()
+            try:
+                self.emit_now(note)
+            except Exception:  # a push failure must never stop later pushes
+                log.exception("push of %s failed", note.event)
+
+    def emit_now(self, note: Notification) -> None:
+        sio = self.socketio
+        if note.event == "ticket_called":
+            sio.emit("ticket_called", note.data, to=[f"floor:{note.floor}", f"window:{note.window}"], namespace="/display")
+        elif note.event == "window_updated":
+            sio.emit("window_updated", note.data, to=[f"floor:{note.floor}", f"window:{note.window}"], namespace="/display")
+            sio.emit("window_updated", note.data, to=f"window:{note.window}", namespace="/clerk")
+            sio.emit("window_updated", note.data, to="admin", namespace="/admin")
+        elif note.event == "ticket_updated":
+            sio.emit("ticket_updated", note.data, to=f"ticket:{note.ticket}", namespace="/display")
+        elif note.event == "alert":
+            sio.emit("alert", note.data, to="admin", namespace="/admin")
+
+    def _stats_loop(self) -> None:
+        while True:
+            self.socketio.sleep(STATS_INTERVAL_S)
+            if not self._stats_dirty or self.hall is None:
+                continue
+            self._stats_dirty = False
+            try:
+                queues = self.hall.service.stats()
+            except Exception:
+                log.exception("stats could not be computed")
+                self._stats_dirty = True
+                continue
+            self.socketio.emit("stats", {"queues": queues}, to="admin", namespace="/admin")
+            self.socketio.emit("stats", {"queues": queues}, namespace="/clerk")
+            for floor in self.hall.service.config.floors:
+                mine = [q for q in queues if q["floor"] == floor]
+                self.socketio.emit("stats", {"queues": mine}, to=f"floor:{floor}", namespace="/display")
+
+
+def _token(auth) -> str | None:
+    if isinstance(auth, dict):
+        token = auth.get("token")
+        return token if isinstance(token, str) else None
+    return None
+
+
+class DisplayNamespace(Namespace):
+    """Anyone: floor screens, window screens, tracking pages. Screens never get personal data."""
+
+    def __init__(self, hall):
+        super().__init__("/display")
+        self.hall = hall
+        self.rooms_of: dict[str, str] = {}
+
+    def on_connect(self, auth=None):
+        # A screen may subscribe in its connect auth, so a reconnect resubscribes by itself.
+        if isinstance(auth, dict) and any(k in auth for k in ("floor", "window", "ticket")):
+            self._subscribe({k: auth[k] for k in ("floor", "window", "ticket") if k in auth})
+
+    def on_disconnect(self, reason=None):
+        self.rooms_of.pop(request.sid, None)
+
+    def on_subscribe(self, data=None):
+        return self._subscribe(data)
+
+    def _subscribe(self, data) -> dict:
+        try:
+            room, snapshot = self._resolve(data)
+        except HallError as exc:
+            emit("error", _error(exc))
+            return _error(exc)
+        previous = self.rooms_of.get(request.sid)
+        if previous and previous != room:
+            leave_room(previous)
+        join_room(room)
+        self.rooms_of[request.sid] = room
+        emit("snapshot", snapshot)
+        return {"ok": True, "room": room}
+
+    def _resolve(self, data) -> tuple[str, dict]:
+        from ..domain.errors import Invalid
+        if not isinstance(data, dict) or len(data) != 1:
+            raise Invalid('Subscribe with exactly one of {"floor": N}, {"window": W} or {"ticket": ID}.')
+        (key, value), = data.items()
+        service = self.hall.service
+        if key == "floor":
+            if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).lstrip("-").isdigit():
+                raise Invalid("floor must be a floor number.")
+            return f"floor:{int(value)}", service.snapshot(floor=int(value))
+        if key == "window":
+            if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit() or len(str(value)) > 6:
+                raise Invalid("window must be a window number.")
+            number = str(int(value))
+            return f"window:{number}", service.snapshot(window=number)
+        if key == "ticket":
+            if not isinstance(value, str) or not 0 < len(value) <= 32:
+                raise Invalid("ticket must be a ticket id.")
+            return f"ticket:{value}", service.snapshot(ticket=value)
+        raise Invalid('Subscribe with exactly one of {"floor": N}, {"window": W} or {"ticket": ID}.')
+
+
+class ClerkNamespace(Namespace):
+    """Staff at a window: joins the room of the window its clerk is signed in to."""
+
+    def __init__(self, hall):
+        super().__init__("/clerk")
+        self.hall = hall
+        self.actors: dict[str, object] = {}
+
+    def on_connect(self, auth=None):
+        try:
+            actor = self.hall.accounts.authenticate(_token(auth))
+            actor.require_staff("clerk", "admin")
+        except HallError as exc:
+            raise ConnectionRefusedError(_error(exc))
+        self.actors[request.sid] = actor
+        self._join(actor)
+
+    def on_disconnect(self, reason=None):
+        self.actors.pop(request.sid, None)
+
+    def on_join(self, data=None):
+        """Sent after the clerk signs in at a window over HTTP, to follow that window."""
+        actor = self.actors.get(request.sid)
+        if actor is None:
+            return _error(Unauthorized("Connect with a staff token first."))
+        return self._join(actor)
+
+    def _join(self, actor) -> dict:
+        window = self.hall.service.window_of_clerk(actor.name)
+        if window is None:
+            return _error(Unauthorized("Sign in at a window first."))
+        join_room(f"window:{window}")
+        emit("window_updated", self.hall.service.window(actor, window))
+        return {"ok": True, "window": window}
+
+
+class AdminNamespace(Namespace):
+    def __init__(self, hall):
+        super().__init__("/admin")
+        self.hall = hall
+
+    def on_connect(self, auth=None):
+        try:
+            actor = self.hall.accounts.authenticate(_token(auth))
+            actor.require_staff("admin")
+        except HallError as exc:
+            raise ConnectionRefusedError(_error(exc))
+        join_room("admin")
+        emit("stats", {"queues": self.hall.service.stats()})

@@ -1,0 +1,124 @@
+"""Staff accounts, sign-in with throttling, and device tokens.
+
+Passwords are hashed with Argon2id (argon2-cffi). Tokens are 256-bit random strings; only their
+SHA-256 is stored, so a copy of the database does not sign anyone in.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.exc import IntegrityError
+
+from ..domain.errors import Conflict, Invalid, Throttled, Unauthorized
+from .actors import ANONYMOUS, DEVICE_KINDS, STAFF_ROLES, Actor
+from .unit_of_work import UnitOfWork
+
+TOKEN_LIFETIME = dt.timedelta(hours=16)  # one working day plus overtime
+THROTTLE_WINDOW = dt.timedelta(minutes=15)
+MAX_FAILURES_PER_USER = 5
+MAX_FAILURES_PER_ADDRESS = 30
+MIN_PASSWORD_LENGTH = 8
+
+_hasher = PasswordHasher()
+# Verifying against this hash when the user does not exist keeps the answer time the same.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Accounts:
+    def __init__(self, engine, clock, departments: set[str]):
+        self.engine = engine
+        self.clock = clock
+        self.departments = departments
+
+    def add_user(self, username: str, password: str, role: str, department: str | None) -> None:
+        if role not in STAFF_ROLES:
+            raise Invalid(f"Role must be one of {', '.join(STAFF_ROLES)}.")
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise Invalid(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+        if role == "backoffice" and not department:
+            raise Invalid("A back-office account needs its department (--department CODE).")
+        if department is not None and department not in self.departments:
+            raise Invalid(f"There is no department {department!r} in this hall's config.")
+        if not username or len(username) > 64 or not username.isprintable() or username.strip() != username:
+            raise Invalid("A username has 1 to 64 printable characters, without leading or trailing spaces.")
+        password_hash = _hasher.hash(password)
+        try:
+            with UnitOfWork(self.engine) as uow:
+                uow.accounts.add_user(username, password_hash, role, department, self.clock())
+                uow.commit()
+        except IntegrityError:
+            raise Conflict(f"A user named {username!r} already exists.")
+
+    def add_device(self, name: str, kind: str) -> str:
+        if kind not in DEVICE_KINDS:
+            raise Invalid(f"Device kind must be one of {', '.join(DEVICE_KINDS)}.")
+        if not name or len(name) > 64 or not name.isprintable():
+            raise Invalid("A device name has 1 to 64 printable characters.")
+        token = new_token()
+        try:
+            with UnitOfWork(self.engine) as uow:
+                uow.accounts.add_device(name, kind, hash_token(token), self.clock())
+                uow.commit()
+        except IntegrityError:
+            raise Conflict(f"A device named {name!r} already exists.")
+        return token
+
+    def login(self, username: str, password: str, address: str) -> tuple[str, str]:
+        now = self.clock()
+        since = now - THROTTLE_WINDOW
+        with UnitOfWork(self.engine) as uow:
+            if (uow.accounts.failures_since(since, username=username) >= MAX_FAILURES_PER_USER
+                    or uow.accounts.failures_since(since, address=address) >= MAX_FAILURES_PER_ADDRESS):
+                raise Throttled("Too many failed sign-ins; wait 15 minutes or ask the hall admin.",
+                                retry_after=int(THROTTLE_WINDOW.total_seconds()))
+            user = uow.accounts.user(username)
+        # Hash verification is slow on purpose; no transaction is held while it runs.
+        ok = False
+        try:
+            ok = _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and bool(user and user.active)
+        except (VerificationError, InvalidHashError):
+            ok = False
+        token = new_token() if ok else None
+        with UnitOfWork(self.engine) as uow:
+            uow.accounts.record_attempt(username, address, ok, now)
+            if ok:
+                uow.accounts.add_token(hash_token(token), username, now, now + TOKEN_LIFETIME)
+                if _hasher.check_needs_rehash(user.password_hash):
+                    uow.accounts.set_password_hash(username, _hasher.hash(password))
+            uow.commit()
+        if not ok:
+            raise Unauthorized("The username or password is wrong.")
+        return token, user.role
+
+    def logout(self, token: str) -> None:
+        with UnitOfWork(self.engine) as uow:
+            uow.accounts.drop_token(hash_token(token))
+            uow.commit()
+
+    def authenticate(self, token: str | None) -> Actor:
+        """The actor a bearer token stands for; anonymous for no token; Unauthorized for a bad one."""
+        if not token:
+            return ANONYMOUS
+        if len(token) > 200:
+            raise Unauthorized("The token is not valid; sign in again.")
+        digest = hash_token(token)
+        with UnitOfWork(self.engine) as uow:
+            user = uow.accounts.staff_by_token(digest, self.clock())
+            device = None if user else uow.accounts.device_by_token(digest)
+        if user:
+            return Actor("staff", user.username, user.role, user.department)
+        if device:
+            return Actor("device", device.name, device.kind)
+        raise Unauthorized("The token is not valid or has expired; sign in (or pair the device) again.")

@@ -1,0 +1,52 @@
+"""Unit of work: one short database transaction, its repositories, and the events it produced.
+
+Events are handed out only after a successful commit, so nothing is ever pushed for a change that
+was rolled back. Never do I/O (emit, print, speak) inside `with uow:`.
+"""
+from __future__ import annotations
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+
+from ..adapters.repository import AccountRepository, IdempotencyRepository, TicketRepository, WindowRepository
+from ..domain.errors import Unavailable
+
+
+class UnitOfWork:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._events: list = []
+
+    def __enter__(self) -> "UnitOfWork":
+        try:
+            self.connection = self.engine.connect()
+            self.transaction = self.connection.begin()
+        except OperationalError as exc:
+            if getattr(self, "connection", None) is not None:
+                self.connection.close()
+            raise Unavailable("The hall database cannot be reached right now; try again in a moment.") from exc
+        self.tickets = TicketRepository(self.connection)
+        self.windows = WindowRepository(self.connection)
+        self.accounts = AccountRepository(self.connection)
+        self.idempotency = IdempotencyRepository(self.connection)
+        self._committed = False
+        return self
+
+    def commit(self) -> None:
+        self.transaction.commit()
+        self._committed = True
+        for repo in (self.tickets, self.windows):
+            for obj in repo.seen.values():
+                self._events.extend(obj.events)
+                obj.events.clear()
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if not self._committed and self.transaction.is_active:
+                self.transaction.rollback()
+        finally:
+            self.connection.close()
+
+    def collect_events(self) -> list:
+        events, self._events = self._events, []
+        return events

@@ -1,0 +1,93 @@
+"""Fixtures: a real hall server over real sockets, with an admin, clerks and a kiosk ready to use.
+
+`hall` is one server per test module (fast); tests that need their own database (restarts, kill -9,
+counts) build a `Server` themselves with `fresh_hall`.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from harness import PASSWORD, Client, Server, login, run_cli
+
+
+@dataclass
+class Hall:
+    server: Server
+    admin: Client
+    kiosk: Client
+    display: Client
+    db: str
+    clerks: dict = field(default_factory=dict)  # username -> department
+
+    def add_clerk(self, username: str, department: str | None) -> Client:
+        r = self.admin.post("/users", {"username": username, "password": PASSWORD, "role": "clerk",
+                                       "department": department})
+        assert r.status_code == 201, r.text
+        self.clerks[username] = department
+        return login(self.server, username)
+
+    def clerk_at(self, window: str, username: str | None = None) -> Client:
+        """A clerk of the window's department, signed in there."""
+        win = self.admin.get(f"/windows/{window}").json()["window"]
+        clerk = self.add_clerk(username or f"clerk-w{window}-{len(self.clerks)}", win["department"])
+        r = clerk.post(f"/windows/{window}/sign-in")
+        assert r.status_code == 200, r.text
+        return clerk
+
+
+def make_hall(tmp: Path, async_mode: str = "eventlet", db: str | None = None, config: str | None = None) -> Hall:
+    db = db or f"sqlite:///{tmp}/hall.db"
+    r = run_cli("users", "add", "admin", "--role", "admin", "--password-stdin", db=db, config=config, stdin=PASSWORD + "\n")
+    assert r.returncode == 0, r.stderr
+    tokens = {}
+    for name, kind in (("kiosk-1", "kiosk"), ("screen-1", "display")):
+        r = run_cli("devices", "add", name, "--kind", kind, db=db, config=config)
+        assert r.returncode == 0, r.stderr
+        tokens[kind] = r.stdout.strip().splitlines()[-1]
+    server = Server(db, tmp, async_mode=async_mode, config=config).start()
+    return Hall(server, login(server, "admin"), Client(server, tokens["kiosk"]), Client(server, tokens["display"]), db)
+
+
+@pytest.fixture(scope="module")
+def hall(tmp_path_factory):
+    h = make_hall(tmp_path_factory.mktemp("hall"))
+    yield h
+    h.server.stop()
+
+
+@pytest.fixture
+def fresh_hall(tmp_path):
+    made = []
+
+    def factory(async_mode: str = "eventlet", **kw) -> Hall:
+        h = make_hall(tmp_path, async_mode, **kw)
+        made.append(h)
+        return h
+    yield factory
+    for h in made:
+        h.server.stop()
+
+
+PG_ADMIN_URL = os.environ.get("HALLQ_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture
+def pg_url():
+    """A new, empty PostgreSQL database on the machine's server (HALLQ_TEST_PG to point elsewhere)."""
+    import psycopg
+    name = f"hallq_test_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN_URL}: {exc}")
+    admin.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    yield f"{base}/{name}"
+    admin.execute(f"""SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'""")
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    admin.close()

@@ -1,0 +1,120 @@
+"""Start real `hallq serve` processes on free ports and talk to them over real sockets."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+HALLQ = [sys.executable, "-m", "server.cli"]
+PASSWORD = "hall-test-pass-1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_cli(*args: str, db: str, config: str | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
+    cmd = [*HALLQ, *args, "--db", db] + (["--config", config] if config else [])
+    return subprocess.run(cmd, input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=60)
+
+
+class Server:
+    """One `hallq serve` process. `restart()` keeps the database; `kill()` is kill -9."""
+
+    def __init__(self, db: str, workdir: Path, async_mode: str = "eventlet", config: str | None = None,
+                 message_queue: str | None = None, port: int | None = None):
+        self.db, self.workdir, self.async_mode = db, workdir, async_mode
+        self.config, self.message_queue = config, message_queue
+        self.port = port or free_port()
+        self.proc: subprocess.Popen | None = None
+        self.log_path = workdir / f"server-{self.port}.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api(self) -> str:
+        return self.url + "/api/v1"
+
+    def start(self, timeout: float = 30) -> "Server":
+        cmd = [*HALLQ, "serve", "--db", self.db, "--port", str(self.port), "--async-mode", self.async_mode]
+        if self.config:
+            cmd += ["--config", self.config]
+        if self.message_queue:
+            cmd += ["--message-queue", self.message_queue]
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                     env={**os.environ, "HALLQ_LOG_LEVEL": "WARNING"})
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log()}")
+            try:
+                if requests.get(self.api + "/health", timeout=1).status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"server did not answer in {timeout}s:\n{self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def restart(self) -> "Server":
+        self.stop()
+        return self.start()
+
+
+class Client:
+    """A thin HTTP client holding a bearer token."""
+
+    def __init__(self, server: Server, token: str | None = None):
+        self.server, self.token = server, token
+        self.http = requests.Session()
+
+    def headers(self, extra=None) -> dict:
+        h = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        return {**h, **(extra or {})}
+
+    def get(self, path: str, **kw) -> requests.Response:
+        return self.http.get(self.server.api + path, headers=self.headers(kw.pop("headers", None)), timeout=30, **kw)
+
+    def post(self, path: str, json=None, **kw) -> requests.Response:
+        return self.http.post(self.server.api + path, json=json, headers=self.headers(kw.pop("headers", None)), timeout=30, **kw)
+
+    def put(self, path: str, json=None, **kw) -> requests.Response:
+        return self.http.put(self.server.api + path, json=json, headers=self.headers(kw.pop("headers", None)), timeout=30, **kw)
+
+
+def login(server: Server, username: str, password: str = PASSWORD) -> Client:
+    r = requests.post(server.api + "/auth/login", json={"username": username, "password": password}, timeout=30)
+    assert r.status_code == 200, r.text
+    return Client(server, r.json()["token"])
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"

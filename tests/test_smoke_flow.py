@@ -1,0 +1,20 @@
+"""One ticket's life over HTTP against a real server: issue, call, recall, transfer, finish."""
+
+
+def test_ticket_life(hall):
+    r = hall.kiosk.post("/tickets", {"matter": "rst-sbk"})
+    assert r.status_code == 201, r.text
+    ticket = r.json()["ticket"]
+    assert ticket["status"] == "waiting" and ticket["number"].startswith("A")
+    assert ticket["floor"] == 1 and ticket["zone"] == "individual" and ticket["window"] is None
+
+    clerk = hall.clerk_at("1")
+    called = clerk.post("/windows/1/call-next").json()["ticket"]
+    assert called["id"] == ticket["id"] and called["status"] == "called" and called["window"] == "1"
+    assert clerk.post("/windows/1/recall").json()["ticket"]["recalls"] == 1
+    tracked = hall.kiosk.get(f"/tickets/{ticket['id']}").json()["ticket"]
+    assert tracked["status"] == "called" and tracked["window"] == "1"
+    done = clerk.post("/windows/1/finish").json()["ticket"]
+    assert done["status"] == "done"
+    r = clerk.post("/windows/1/finish")
+    assert r.status_code == 409 and r.json()["error"]["code"] == "conflict"
