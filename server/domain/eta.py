@@ -88,7 +88,8 @@ class WaitEstimator:
         n = self.windows_for(queue)
         if n == 0:
             return None
-        return math.ceil(ahead * self.avg_minutes.get(queue, 10.0) / n)
+        # round() first: float noise (25 × 2.2 = 55.000000000000007) must not add a whole minute.
+        return math.ceil(round(ahead * self.avg_minutes.get(queue, 10.0) / n, 6))
 
     def ahead_of_newcomer(self, queue: str, waiting: Sequence[WaitingTicket]) -> int:
         """`ahead` for a normal ticket joining `queue` now (what the kiosk and /stats show):
