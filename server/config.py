@@ -288,6 +288,10 @@ def _cross_check(cfg: HallConfigFile) -> list[str]:
         for code in m.involves:
             if code not in departments:
                 problems.append(f"{where}: involved department {code!r} is not defined")
+        dept = departments.get(m.department)
+        if dept and dept.floors and m.queue in queues and queues[m.queue].floor not in dept.floors:
+            problems.append(f"{where}: its queue {m.queue!r} waits on floor {queues[m.queue].floor}, "
+                            f"where department {m.department!r} has no presence (floors {dept.floors})")
     window_numbers: list[int] = []
     served: set[str] = set()
     for i, w in enumerate(cfg.windows):
@@ -296,6 +300,8 @@ def _cross_check(cfg: HallConfigFile) -> list[str]:
             problems.append(f"{where}: floor {w.floor} is not defined")
         if w.department and w.department not in departments:
             problems.append(f"{where}: department {w.department!r} is not defined")
+        elif w.department and departments[w.department].floors and w.floor not in departments[w.department].floors:
+            problems.append(f"{where}: department {w.department!r} is not on floor {w.floor}")
         for code in w.queues:
             if code not in queues:
                 problems.append(f"{where}: queue {code!r} is not defined")
