@@ -100,4 +100,19 @@ def create_app(config_path: str | None, db_url: str, async_mode: str = "eventlet
 
     app.extensions["hallq.socketio"] = socketio
     publisher.start()
+    socketio.start_background_task(_housekeeping, socketio, hall)
     return app, socketio
+
+
+def _housekeeping(socketio: SocketIO, hall: Hall) -> None:
+    """Once a minute: at the day's turn, cancel what is left of yesterday; drop old idempotency keys."""
+    day = hall.service.today()
+    while True:
+        socketio.sleep(60)
+        try:
+            if hall.service.today() != day:
+                day = hall.service.today()
+                hall.service.close_stale_day()
+                hall.service.purge_idempotency()
+        except Exception:  # the database may be restarting; try again next minute
+            log.exception("housekeeping failed")

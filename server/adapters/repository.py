@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ..domain.errors import Conflict
 from ..domain.model import Priority, Ticket, TicketStatus, Window, WindowState
 from . import tables as t
 
@@ -163,7 +164,7 @@ class WindowRepository:
     def _track(self, row) -> Window:
         window = Window(number=row.number, floor=row.floor, kind=row.kind, department=row.department,
                         queues=tuple(json.loads(row.queues)), state=WindowState(row.state), clerk=row.clerk,
-                        current_ticket=row.current_ticket, green_streak=row.green_streak)
+                        current_ticket=row.current_ticket, green_streak=row.green_streak, version=row.version)
         self.seen[window.number] = window
         return window
 
@@ -194,13 +195,15 @@ class WindowRepository:
             green_streak=0, version=0, updated_at=now)))
 
     def save(self, window: Window, now: dt.datetime) -> None:
-        self.conn.execute(update(t.windows).where(t.windows.c.number == window.number).values(
-            queues=json.dumps(list(window.queues)), state=window.state.value, clerk=window.clerk,
-            current_ticket=window.current_ticket, green_streak=window.green_streak,
-            version=t.windows.c.version + 1, updated_at=now))
-
-    def version(self, number: str) -> int:
-        return self.conn.execute(select(t.windows.c.version).where(t.windows.c.number == number)).scalar_one()
+        result = self.conn.execute(
+            update(t.windows)
+            .where(t.windows.c.number == window.number, t.windows.c.version == window.version)
+            .values(queues=json.dumps(list(window.queues)), state=window.state.value, clerk=window.clerk,
+                    current_ticket=window.current_ticket, green_streak=window.green_streak,
+                    version=window.version + 1, updated_at=now))
+        if result.rowcount != 1:  # cannot happen under the row lock; refuse rather than overwrite
+            raise Conflict(f"Window {window.number} changed meanwhile; try again.")
+        window.version += 1
 
 
 class AccountRepository:

@@ -60,7 +60,7 @@ def get_stats():
     floor = request.args.get("floor")
     if floor is not None and not floor.lstrip("-").isdigit():
         raise Invalid("floor must be a whole number.")
-    return {"queues": hall().service.stats(int(floor) if floor is not None else None)}
+    return hall().service.stats(int(floor) if floor is not None else None)
 
 
 @route("GET", "/tickets/{ticket_id}", answer=s.TicketEnvelope, summary="Track a ticket (public; ids are unguessable)",
@@ -129,7 +129,7 @@ def list_windows():
     floor = request.args.get("floor")
     if floor is not None and not floor.lstrip("-").isdigit():
         raise Invalid("floor must be a whole number.")
-    return {"windows": hall().service.windows(actor(), int(floor) if floor is not None else None)}
+    return hall().service.windows(actor(), int(floor) if floor is not None else None)
 
 
 @route("GET", "/windows/{window}", answer=s.WindowEnvelope, summary="One window", auth="staff",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, RootModel, StringConstraints
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
@@ -89,6 +89,7 @@ class WindowOut(BaseModel):
     state: Literal["open", "paused", "closed"]
     clerk: str | None
     current: TicketOut | None
+    version: int = Field(description="grows with every change of the window; ignore an update older than the one shown")
     served_today: int | None = None
 
 
@@ -96,8 +97,8 @@ class WindowEnvelope(BaseModel):
     window: WindowOut
 
 
-class WindowList(BaseModel):
-    windows: list[WindowOut]
+class WindowList(RootModel[list[WindowOut]]):
+    """Every window (a JSON array)."""
 
 
 class QueueStats(BaseModel):
@@ -110,8 +111,8 @@ class QueueStats(BaseModel):
     eta_minutes: int | None
 
 
-class StatsOut(BaseModel):
-    queues: list[QueueStats]
+class StatsOut(RootModel[list[QueueStats]]):
+    """One row per queue (a JSON array)."""
 
 
 class LoginOut(BaseModel):

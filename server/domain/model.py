@@ -137,6 +137,7 @@ class Window:
     clerk: str | None = None
     current_ticket: str | None = None
     green_streak: int = 0  # green calls in a row, for the no-starvation rule
+    version: int = 0  # bumped on every save; screens drop a window_updated older than what they show
     events: list = field(default_factory=list, repr=False, compare=False)
 
     def _changed(self) -> None:

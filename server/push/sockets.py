@@ -80,11 +80,11 @@ class SocketPublisher:
                 log.exception("stats could not be computed")
                 self._stats_dirty = True
                 continue
-            self.socketio.emit("stats", {"queues": queues}, to="admin", namespace="/admin")
-            self.socketio.emit("stats", {"queues": queues}, namespace="/clerk")
+            self.socketio.emit("stats", queues, to="admin", namespace="/admin")
+            self.socketio.emit("stats", queues, namespace="/clerk")
             for floor in self.hall.service.config.floors:
                 mine = [q for q in queues if q["floor"] == floor]
-                self.socketio.emit("stats", {"queues": mine}, to=f"floor:{floor}", namespace="/display")
+                self.socketio.emit("stats", mine, to=f"floor:{floor}", namespace="/display")
 
 
 def _token(auth) -> str | None:
@@ -197,4 +197,4 @@ class AdminNamespace(Namespace):
         except HallError as exc:
             raise ConnectionRefusedError(_error(exc))
         join_room("admin")
-        emit("stats", {"queues": self.hall.service.stats()})
+        emit("stats", self.hall.service.stats())

@@ -196,6 +196,7 @@ class HallService:
             "number": window.number, "floor": window.floor, "kind": window.kind,
             "department": window.department, "queues": list(window.queues), "state": window.state.value,
             "clerk": window.clerk, "current": self.ticket_view(current) if current else None,
+            "version": window.version,
         }
 
     def _notifications(self, uow: UnitOfWork, now: dt.datetime) -> list[Notification]:
