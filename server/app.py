@@ -41,13 +41,24 @@ def error_response(code: str, message: str, status: int | None = None, headers=N
     return Response(body, status=status or STATUS[code], mimetype="application/json", headers=headers)
 
 
-def build_hall(config_path: str | None, db_url: str, publisher=None) -> Hall:
+def thread_runner(async_mode: str | None):
+    """A function running CPU-heavy work on a real OS thread without blocking the event loop."""
+    if async_mode == "eventlet":
+        from eventlet import tpool
+        return tpool.execute
+    if async_mode == "gevent":
+        import gevent
+        return lambda fn, *args: gevent.get_hub().threadpool.apply(fn, args)
+    return None
+
+
+def build_hall(config_path: str | None, db_url: str, publisher=None, async_mode: str | None = None) -> Hall:
     """The hall without any web server: used by the app factory and by the CLI."""
     config = load_config(config_path)
     migrate(db_url)
     engine = make_engine(db_url)
     service = HallService(config, engine, publisher)
-    accounts = Accounts(engine, service.clock, set(config.departments))
+    accounts = Accounts(engine, service.clock, set(config.departments), thread_runner(async_mode))
     return Hall(config, service, accounts, openapi_json="")
 
 
@@ -59,7 +70,7 @@ def create_app(config_path: str | None, db_url: str, async_mode: str = "eventlet
     socketio = SocketIO(app, async_mode=async_mode, message_queue=message_queue,
                         max_http_buffer_size=MAX_BODY_BYTES, ping_interval=10, ping_timeout=10)
     publisher = SocketPublisher(socketio)
-    hall = build_hall(config_path, db_url, publisher)
+    hall = build_hall(config_path, db_url, publisher, async_mode)
     hall.openapi_json = json.dumps(api.openapi(f"hallq — {hall.config.hall.name}", __version__), ensure_ascii=False)
     publisher.hall = hall
     app.extensions["hallq"] = hall

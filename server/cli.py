@@ -125,8 +125,24 @@ def serve(args) -> int:
     hall = app.extensions["hallq"]
     print(f"hallq: {hall.config.hall.name} on http://{args.host}:{args.port} "
           f"({args.async_mode}, {args.db.split('://')[0]})", flush=True)
-    socketio.run(app, host=args.host, port=args.port, log_output=False, use_reloader=False)
+    extra = {"error_log": _pywsgi_error_log()} if args.async_mode == "gevent" else {}
+    socketio.run(app, host=args.host, port=args.port, log_output=False, use_reloader=False, **extra)
     return 0
+
+
+def _pywsgi_error_log():
+    """gevent's pywsgi parses WebSocket close frames as HTTP and logs them as bad requests
+    (platform.md §2): harmless noise, filtered out here; other errors still reach the log."""
+    import logging
+
+    class DropWebSocketFrames(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            text = record.getMessage()
+            return not any(noise in text for noise in ("Invalid HTTP method", "Invalid http version", "Expected GET method"))
+
+    logger = logging.getLogger("hallq.wsgi")
+    logger.addFilter(DropWebSocketFrames())
+    return logger
 
 
 if __name__ == "__main__":

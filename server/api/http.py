@@ -76,13 +76,14 @@ def get_openapi():
 
 # ---------------------------------------------------------------- auth
 @route("POST", "/auth/login", body=s.LoginBody, answer=s.LoginOut, summary="Staff sign-in: returns a bearer token",
-       errors=(401, 429))
+       errors=(401, 429), idempotent=False)
 def login(body: s.LoginBody):
     token, role = hall().accounts.login(body.username, body.password, request.remote_addr or "-")
     return {"token": token, "role": role}
 
 
-@route("POST", "/auth/logout", answer=s.OkOut, summary="Invalidate this token", auth="staff", errors=(401,))
+@route("POST", "/auth/logout", answer=s.OkOut, summary="Invalidate this token", auth="staff", errors=(401,),
+       idempotent=False)
 def logout(_body):
     who = actor()
     who.require_staff()
@@ -103,9 +104,13 @@ def me():
 @route("POST", "/users", body=s.NewUserBody, answer=s.UserOut, status=201, summary="Create a staff account",
        auth="admin", errors=(401, 403, 409))
 def add_user(body: s.NewUserBody):
-    actor().require_staff("admin")
-    hall().accounts.add_user(body.username, body.password, body.role, body.department)
-    return {"username": body.username, "role": body.role, "department": body.department}
+    admin = actor()
+    admin.require_staff("admin")
+
+    def create() -> dict:
+        hall().accounts.add_user(body.username, body.password, body.role, body.department)
+        return {"username": body.username, "role": body.role, "department": body.department}
+    return answer(hall().service.remember(admin, idem(), 201, create))
 
 
 # ---------------------------------------------------------------- tickets

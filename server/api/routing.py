@@ -32,6 +32,7 @@ class RouteDoc:
     auth: str
     errors: tuple[int, ...]
     query: tuple[tuple[str, str, str], ...]  # (name, type, description)
+    idempotent: bool  # honours Idempotency-Key
 
 
 def parse_body(model: type[BaseModel]) -> BaseModel:
@@ -71,7 +72,8 @@ class Api:
         self.routes: list[RouteDoc] = []
 
     def route(self, method: str, path: str, *, answer: type[BaseModel], summary: str, body: type[BaseModel] | None = None,
-              status: int = 200, auth: str = "anyone", errors: tuple[int, ...] = (), query=()) -> Callable:
+              status: int = 200, auth: str = "anyone", errors: tuple[int, ...] = (), query=(),
+              idempotent: bool = True) -> Callable:
         flask_path = re.sub(r"\{(\w+)\}", r"<\1>", path)
         if method in ("POST", "PUT") and body is None:
             body = EmptyBody
@@ -89,7 +91,8 @@ class Api:
             view.__name__ = handler.__name__
             self.blueprint.add_url_rule(flask_path, endpoint=handler.__name__, view_func=view, methods=[method])
             self.routes.append(RouteDoc(method, path, summary, body, answer, status, auth,
-                                        tuple(sorted(set(errors) | {400})), tuple(query)))
+                                        tuple(sorted(set(errors) | {400})), tuple(query),
+                                        idempotent and method == "POST"))
             return handler
         return decorate
 
@@ -118,7 +121,7 @@ class Api:
                       for p in re.findall(r"\{(\w+)\}", r.path)]
             params += [{"name": n, "in": "query", "required": False, "schema": {"type": t}, "description": d}
                        for n, t, d in r.query]
-            if r.method == "POST":
+            if r.idempotent:
                 params.append({"name": "Idempotency-Key", "in": "header", "required": False,
                                "schema": {"type": "string", "maxLength": MAX_IDEMPOTENCY_KEY},
                                "description": "a repeat of the same request with this key returns the first answer"})

@@ -28,6 +28,13 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -37,10 +44,13 @@ def new_token() -> str:
 
 
 class Accounts:
-    def __init__(self, engine, clock, departments: set[str]):
+    def __init__(self, engine, clock, departments: set[str], run_blocking=None):
         self.engine = engine
         self.clock = clock
         self.departments = departments
+        # Argon2 takes tens of milliseconds of CPU on purpose; the server passes a function that runs
+        # it on a real thread, so the event loop keeps serving screens meanwhile.
+        self.run_blocking = run_blocking or (lambda fn, *args: fn(*args))
 
     def add_user(self, username: str, password: str, role: str, department: str | None) -> None:
         if role not in STAFF_ROLES:
@@ -53,7 +63,7 @@ class Accounts:
             raise Invalid(f"There is no department {department!r} in this hall's config.")
         if not username or len(username) > 64 or not username.isprintable() or username.strip() != username:
             raise Invalid("A username has 1 to 64 printable characters, without leading or trailing spaces.")
-        password_hash = _hasher.hash(password)
+        password_hash = self.run_blocking(_hasher.hash, password)
         try:
             with UnitOfWork(self.engine) as uow:
                 uow.accounts.add_user(username, password_hash, role, department, self.clock())
@@ -85,18 +95,14 @@ class Accounts:
                                 retry_after=int(THROTTLE_WINDOW.total_seconds()))
             user = uow.accounts.user(username)
         # Hash verification is slow on purpose; no transaction is held while it runs.
-        ok = False
-        try:
-            ok = _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and bool(user and user.active)
-        except (VerificationError, InvalidHashError):
-            ok = False
+        ok = self.run_blocking(_verify, user.password_hash if user else _DUMMY_HASH, password) and bool(user and user.active)
         token = new_token() if ok else None
         with UnitOfWork(self.engine) as uow:
             uow.accounts.record_attempt(username, address, ok, now)
             if ok:
                 uow.accounts.add_token(hash_token(token), username, now, now + TOKEN_LIFETIME)
                 if _hasher.check_needs_rehash(user.password_hash):
-                    uow.accounts.set_password_hash(username, _hasher.hash(password))
+                    uow.accounts.set_password_hash(username, self.run_blocking(_hasher.hash, password))
             uow.commit()
         if not ok:
             raise Unauthorized("The username or password is wrong.")

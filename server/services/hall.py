@@ -142,6 +142,26 @@ class HallService:
         self._publish(notes)
         return Outcome(status, body, notes)
 
+    def remember(self, actor: Actor, idempotency: IdempotencyKey | None, status: int,
+                 action: Callable[[], dict]) -> Outcome:
+        """Idempotency for actions that keep their own transaction (creating an account): the answer
+        is stored right after the action commits, so a retry returns it instead of a conflict."""
+        if idempotency:
+            with UnitOfWork(self.engine) as uow:
+                stored = uow.idempotency.get(actor.principal, idempotency.key)
+            if stored:
+                return self._replay(stored, idempotency)
+        body = action()
+        if idempotency:
+            try:
+                with UnitOfWork(self.engine) as uow:
+                    uow.idempotency.put(actor.principal, idempotency.key, idempotency.request, status,
+                                        json.dumps(body, ensure_ascii=False), self.clock())
+                    uow.commit()
+            except IntegrityError:
+                pass  # a concurrent twin stored the same answer
+        return Outcome(status, body)
+
     @staticmethod
     def _replay(stored, idempotency: IdempotencyKey) -> Outcome:
         if stored.request != idempotency.request:
