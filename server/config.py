@@ -249,9 +249,12 @@ def _format_loc(data: dict, loc: tuple) -> str:
     return out or "(top level)"
 
 
-def _cross_check(cfg: HallConfigFile) -> list[str]:
-    """Checks that span entries: references resolve, numbers and codes are unique."""
+def _cross_check(cfg: HallConfigFile, broken: set[str] = frozenset()) -> list[str]:
+    """Checks that span entries: references resolve, numbers and codes are unique. A reference into a
+    section listed in `broken` (it had invalid entries, left out) is not reported as missing."""
     problems: list[str] = []
+    raw_problems = problems
+    problems = _Problems(raw_problems, broken)
     floors = {f.number for f in cfg.floors}
     if len(floors) != len(cfg.floors):
         problems.append("floors: a floor number is listed twice")
@@ -311,7 +314,7 @@ def _cross_check(cfg: HallConfigFile) -> list[str]:
         window_numbers.extend(w.expand())
     dupes("window numbers", window_numbers)
     for q in cfg.queues:
-        if q.code not in served:
+        if q.code not in served and "windows" not in broken:
             problems.append(f"queues ({q.code}): no window serves this queue")
     for i, d in enumerate(cfg.devices):
         kind, _, target = d.attach.partition(":")
@@ -319,7 +322,24 @@ def _cross_check(cfg: HallConfigFile) -> list[str]:
             problems.append(f"devices[{i}] ({d.name}): attached to floor {target}, which is not defined")
         if kind == "window" and int(target) not in window_numbers:
             problems.append(f"devices[{i}] ({d.name}): attached to window {target}, which is not defined")
-    return problems
+    return raw_problems
+
+
+class _Problems:
+    """Collects problems, leaving out 'X is not defined' where X's section had invalid entries."""
+
+    _SECTION_OF = {"floor": "floors", "department": "departments", "involved department": "departments",
+                   "queue": "queues", "its queue": "queues"}
+
+    def __init__(self, sink: list[str], broken: set[str]):
+        self.sink, self.broken = sink, broken
+
+    def append(self, problem: str) -> None:
+        if problem.endswith("is not defined"):
+            text = problem.split(": ", 1)[-1].removeprefix("attached to ")
+            if any(text.startswith(word + " ") and section in self.broken for word, section in self._SECTION_OF.items()):
+                return
+        self.sink.append(problem)
 
 
 def load_config(path: Path | str | None = None) -> HallConfig:
@@ -338,12 +358,43 @@ def load_config(path: Path | str | None = None) -> HallConfig:
     try:
         parsed = HallConfigFile.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            msg = err["msg"].removeprefix("Value error, ")
-            problems.append(f"{_format_loc(data, err['loc'])}: {msg}")
+        problems = [f"{_format_loc(data, err['loc'])}: {err['msg'].removeprefix('Value error, ')}"
+                    for err in exc.errors()]
+        # Report the cross-entry problems of the valid entries too, so one pass shows everything.
+        partial, broken = _valid_entries(data)
+        if partial is not None:
+            problems += _cross_check(partial, broken)
         raise ConfigError(path, problems)
     problems = _cross_check(parsed)
     if problems:
         raise ConfigError(path, problems)
     return HallConfig(parsed, path)
+
+
+def _valid_entries(data) -> tuple[HallConfigFile | None, set[str]]:
+    """The config with its invalid entries left out, and the names of the sections that had some."""
+    if not isinstance(data, dict):
+        return None, set()
+    broken: set[str] = set()
+    sections: dict = {}
+    for name, info in HallConfigFile.model_fields.items():
+        value = data.get(name)
+        model = info.annotation.__args__[0] if name not in ("hall", "calendar") else info.annotation
+        if name in ("hall", "calendar"):
+            try:
+                sections[name] = model.model_validate(value if value is not None else {})
+            except ValidationError:
+                if name == "hall":
+                    return None, broken
+                sections[name], _ = Calendar(), broken.add(name)
+            continue
+        good = []
+        for entry in value if isinstance(value, list) else []:
+            try:
+                good.append(model.model_validate(entry))
+            except ValidationError:
+                broken.add(name)
+        if not isinstance(value, list) and value is not None:
+            broken.add(name)
+        sections[name] = good
+    return HallConfigFile.model_construct(**sections), broken
