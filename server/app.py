@@ -36,6 +36,19 @@ class Hall:
     openapi_json: str
 
 
+class _ChunkedBodies:
+    """eventlet's and gevent's servers de-chunk `Transfer-Encoding: chunked` bodies but do not say so;
+    without this flag Werkzeug reads such a body as empty. MAX_CONTENT_LENGTH still applies."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+            environ["wsgi.input_terminated"] = True
+        return self.wsgi_app(environ, start_response)
+
+
 def error_response(code: str, message: str, status: int | None = None, headers=None) -> Response:
     body = json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False)
     return Response(body, status=status or STATUS[code], mimetype="application/json", headers=headers)
@@ -65,6 +78,7 @@ def build_hall(config_path: str | None, db_url: str, publisher=None, async_mode:
 def create_app(config_path: str | None, db_url: str, async_mode: str = "eventlet",
                message_queue: str | None = None) -> tuple[Flask, SocketIO]:
     app = Flask(__name__, static_folder=None)
+    app.wsgi_app = _ChunkedBodies(app.wsgi_app)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.json.ensure_ascii = False
     socketio = SocketIO(app, async_mode=async_mode, message_queue=message_queue,

@@ -2,6 +2,8 @@
 command; the service layer does the checking and the work."""
 from __future__ import annotations
 
+import re
+
 from flask import Response, current_app, request
 
 from .. import __version__
@@ -9,7 +11,7 @@ from ..domain.errors import Invalid, Unauthorized
 from ..services.actors import Actor
 from ..services.hall import IdempotencyKey, Outcome
 from . import schemas as s
-from .routing import Api, idempotency_key
+from .routing import Api, body_fingerprint, idempotency_key
 
 api = Api("api", "/api/v1")
 route = api.route
@@ -35,17 +37,30 @@ def actor() -> Actor:
 
 def idem() -> IdempotencyKey | None:
     key = idempotency_key()
-    return IdempotencyKey(key, f"{request.method} {request.path}") if key else None
+    return IdempotencyKey(key, f"{request.method} {request.path} {body_fingerprint()}") if key else None
 
 
 def answer(outcome: Outcome):
     return outcome.body, outcome.status
 
 
+_WINDOW = re.compile(r"[0-9]{1,6}")
+_FLOOR = re.compile(r"-?[0-9]{1,4}")
+
+
 def window_number(window: str) -> str:
-    if not window.isdigit() or len(window) > 6:
-        raise Invalid(f"{window!r} is not a window number.")
+    if not _WINDOW.fullmatch(window):
+        raise Invalid(f"{window[:20]!r} is not a window number.")
     return str(int(window))
+
+
+def floor_arg() -> int | None:
+    floor = request.args.get("floor")
+    if floor is None:
+        return None
+    if not _FLOOR.fullmatch(floor):
+        raise Invalid("floor must be a floor number such as 1.")
+    return int(floor)
 
 
 # ---------------------------------------------------------------- public
@@ -57,10 +72,7 @@ def get_catalog():
 @route("GET", "/stats", answer=s.StatsOut, summary="Per queue: waiting, open windows, longest wait, estimated wait",
        query=(("floor", "integer", "only the queues of this floor"),))
 def get_stats():
-    floor = request.args.get("floor")
-    if floor is not None and not floor.lstrip("-").isdigit():
-        raise Invalid("floor must be a whole number.")
-    return hall().service.stats(int(floor) if floor is not None else None)
+    return hall().service.stats(floor_arg())
 
 
 @route("GET", "/tickets/{ticket_id}", answer=s.TicketEnvelope, summary="Track a ticket (public; ids are unguessable)",
@@ -69,7 +81,7 @@ def get_ticket(ticket_id: str):
     return hall().service.get_ticket(ticket_id)
 
 
-@route("GET", "/openapi.json", answer=s.OkOut, summary="This document")
+@route("GET", "/openapi.json", answer=s.OpenApiOut, summary="This document")
 def get_openapi():
     return Response(current_app.extensions["hallq"].openapi_json, mimetype="application/json")
 
@@ -131,10 +143,7 @@ def ticket_history(ticket_id: str):
 @route("GET", "/windows", answer=s.WindowList, summary="Every window", auth="staff", errors=(401, 403),
        query=(("floor", "integer", "only this floor's windows"),))
 def list_windows():
-    floor = request.args.get("floor")
-    if floor is not None and not floor.lstrip("-").isdigit():
-        raise Invalid("floor must be a whole number.")
-    return hall().service.windows(actor(), int(floor) if floor is not None else None)
+    return hall().service.windows(actor(), floor_arg())
 
 
 @route("GET", "/windows/{window}", answer=s.WindowEnvelope, summary="One window", auth="staff",

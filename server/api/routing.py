@@ -3,6 +3,7 @@ bodies are validated before the handler runs, and the OpenAPI document is built 
 declarations, so the document cannot drift from the code."""
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -12,7 +13,7 @@ from flask import Blueprint, Response, request
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
-from ..domain.errors import Invalid
+from ..domain.errors import Invalid, Unauthorized
 from .schemas import EmptyBody, ErrorOut
 
 MAX_IDEMPOTENCY_KEY = 200
@@ -42,7 +43,7 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
         raw = b"{}"
     try:
         data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):  # bad UTF-8 or JSON, absurd nesting, 5,000-digit numbers
         raise Invalid("The request body is not valid JSON.")
     if not isinstance(data, dict):
         raise Invalid("The request body must be a JSON object.")
@@ -54,6 +55,16 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
             where = ".".join(str(p) for p in err["loc"]) or "body"
             problems.append(f"{where}: {err['msg']}")
         raise Invalid("The request is invalid: " + "; ".join(problems) + ".")
+
+
+def body_fingerprint() -> str:
+    """The request body, canonicalised and hashed: a key reused with another body is refused."""
+    raw = request.get_data(cache=True)
+    try:
+        canonical = json.dumps(json.loads(raw or b"{}"), sort_keys=True, separators=(",", ":"))
+    except (ValueError, RecursionError):
+        canonical = raw.decode("latin-1")
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def idempotency_key() -> str | None:
@@ -80,6 +91,8 @@ class Api:
 
         def decorate(handler: Callable) -> Callable:
             def view(**params):
+                if auth != "anyone" and "Authorization" not in request.headers:
+                    raise Unauthorized("Sign in first: send a token as 'Authorization: Bearer TOKEN'.")
                 parsed = parse_body(body) if body is not None else None
                 result = handler(parsed, **params) if body is not None else handler(**params)
                 if isinstance(result, Response):

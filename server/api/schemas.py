@@ -198,3 +198,11 @@ class UserOut(BaseModel):
 
 class OkOut(BaseModel):
     ok: bool
+
+
+class OpenApiOut(BaseModel):
+    """An OpenAPI 3.1 document."""
+    model_config = ConfigDict(extra="allow")
+    openapi: str
+    info: dict
+    paths: dict

@@ -358,28 +358,9 @@ class HallService:
                     uow.windows.save(window, now)
                     return {"ticket": self.ticket_view(candidate)}
                 candidate.events.clear()  # taken by another window meanwhile; try the next one
-            uow.windows.save(window, now)
             raise QueueEmpty(f"No ticket is waiting in the queues of window {number} ({', '.join(window.queues)}).")
-        try:
-            return self._run(actor, idempotency, 200, command)
-        except QueueEmpty:
-            # The auto-finish of the current ticket must still stand when nothing is waiting.
-            self._finish_current_if_any(actor, number)
-            raise
-
-    def _finish_current_if_any(self, actor: Actor, number: str) -> None:
-        def command(uow: UnitOfWork, now: dt.datetime) -> dict:
-            window = self._window_for_clerk(uow, actor, number)
-            if window.current_ticket:
-                current = uow.tickets.get(window.current_ticket, for_update=True)
-                if current and current.status is TicketStatus.CALLED:
-                    current.finish(now)
-                    uow.tickets.save(current)
-                    uow.tickets.log(current, "done", now, actor.principal, {"by": "call_next"})
-                window.released()
-                uow.windows.save(window, now)
-            return {}
-        self._run(actor, None, 200, command)
+        # A refusal (queue_empty included) rolls back, so the current ticket then stays current.
+        return self._run(actor, idempotency, 200, command)
 
     def _current(self, uow: UnitOfWork, window: Window) -> Ticket:
         ticket = uow.tickets.get(window.require_current(), for_update=True)
@@ -416,11 +397,10 @@ class HallService:
         return self._end_current(actor, number, idempotency, "no_show")
 
     def transfer(self, actor: Actor, number: str, queue: str, idempotency: IdempotencyKey | None = None) -> Outcome:
-        if queue not in self.config.queues:
-            raise NotFound(f"There is no queue {queue!r}.")
-
         def command(uow: UnitOfWork, now: dt.datetime) -> dict:
             window = self._window_for_clerk(uow, actor, number)
+            if queue not in self.config.queues:
+                raise NotFound(f"There is no queue {queue!r}.")
             ticket = self._current(uow, window)
             ticket.transfer(queue, now)
             target = self.config.queues[queue]
