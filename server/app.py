@@ -92,6 +92,7 @@ def create_app(config_path: str | None, db_url: str, async_mode: str = "eventlet
     hall.service.install_windows()
     hall.service.close_stale_day()
     hall.service.purge_idempotency()
+    hall.accounts.purge()
 
     app.register_blueprint(api.blueprint)
     for namespace in (DisplayNamespace(hall), ClerkNamespace(hall), AdminNamespace(hall)):
@@ -139,5 +140,6 @@ def _housekeeping(socketio: SocketIO, hall: Hall) -> None:
                 day = hall.service.today()
                 hall.service.close_stale_day()
                 hall.service.purge_idempotency()
+                hall.accounts.purge()
         except Exception:  # the database may be restarting; try again next minute
             log.exception("housekeeping failed")

@@ -247,6 +247,10 @@ class AccountRepository:
     def add_device(self, name: str, kind: str, token_hash: str, now) -> None:
         self.conn.execute(insert(t.devices).values(name=name, kind=kind, token_hash=token_hash, created_at=now))
 
+    def purge(self, now, attempts_before) -> None:
+        self.conn.execute(delete(t.staff_tokens).where(t.staff_tokens.c.expires_at < now))
+        self.conn.execute(delete(t.login_attempts).where(t.login_attempts.c.at < attempts_before))
+
     def record_attempt(self, username: str, address: str, ok: bool, now) -> None:
         self.conn.execute(insert(t.login_attempts).values(username=username, address=address, ok=ok, at=now))
 

@@ -84,6 +84,25 @@ class WaitEstimator:
             result[t.id] = count
         return result
 
+    def ahead_of(self, ticket: WaitingTicket, waiting: Sequence[WaitingTicket]) -> int:
+        """`ahead` for one ticket, in one pass over the waiting tickets (what a kiosk asks for)."""
+        key = _key(ticket)
+        count = 0
+        relations: dict[str, str | None] = {}
+        for other in waiting:
+            if other.id == ticket.id:
+                continue
+            rel = relations.get(other.queue, "?")
+            if rel == "?":
+                rel = relations[other.queue] = self._relation(ticket.queue, other.queue)
+            if rel == "same":
+                count += _key(other) < key
+            elif rel == "preferred":
+                count += other.green or not ticket.green
+            elif rel == "after":
+                count += other.green and not ticket.green
+        return count
+
     def eta_minutes(self, queue: str, ahead: int) -> int | None:
         n = self.windows_for(queue)
         if n == 0:
@@ -95,8 +114,11 @@ class WaitEstimator:
         """`ahead` for a normal ticket joining `queue` now (what the kiosk and /stats show):
         everything waiting in its queue or a preferred one, and every green ticket sharing a window."""
         count = 0
+        relations: dict[str, str | None] = {}
         for t in waiting:
-            rel = self._relation(queue, t.queue)
+            if t.queue not in relations:
+                relations[t.queue] = self._relation(queue, t.queue)
+            rel = relations[t.queue]
             if rel in ("same", "preferred") or (rel == "after" and t.green):
                 count += 1
         return count

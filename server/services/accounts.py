@@ -113,6 +113,13 @@ class Accounts:
             uow.accounts.drop_token(hash_token(token))
             uow.commit()
 
+    def purge(self) -> None:
+        """Drop expired tokens and sign-in attempts older than a day."""
+        now = self.clock()
+        with UnitOfWork(self.engine) as uow:
+            uow.accounts.purge(now, now - dt.timedelta(days=1))
+            uow.commit()
+
     def authenticate(self, token: str | None) -> Actor:
         """The actor a bearer token stands for; anonymous for no token; Unauthorized for a bad one."""
         if not token:

@@ -207,7 +207,8 @@ class HallService:
         if ticket.status is not TicketStatus.WAITING:
             return self.ticket_view(ticket)
         estimator = self._estimator(uow, now)
-        ahead = estimator.ahead(self._waiting(uow)).get(ticket.id, 0)
+        me = WaitingTicket(ticket.id, ticket.queue, ticket.priority is Priority.GREEN, ticket.issued_at, ticket.seq)
+        ahead = estimator.ahead_of(me, self._waiting(uow))
         return self.ticket_view(ticket, ahead, estimator.eta_minutes(ticket.queue, ahead))
 
     def window_view(self, uow: UnitOfWork, window: Window) -> dict:

@@ -190,3 +190,14 @@ def test_ahead_is_a_permutation_within_each_queue(windows, spec):
         assert counts == sorted(counts) and len(set(counts)) == len(counts)
         if line:
             assert counts[0] >= 0 and all(c >= i for i, c in enumerate(counts))
+
+
+@given(st.lists(st.tuples(st.sampled_from("ABC"), st.booleans(), st.integers(0, 50)), max_size=40))
+def test_ahead_of_one_ticket_equals_ahead_of_all(rows):
+    """The one-pass count the kiosk uses agrees with the full computation, ticket by ticket."""
+    estimator = WaitEstimator([ServingWindow("1", ("A", "B")), ServingWindow("2", ("B", "A")),
+                               ServingWindow("3", ("C",)), ServingWindow("4", ("C", "A"))], {})
+    base = dt.datetime(2024, 5, 6, 1, tzinfo=dt.timezone.utc)
+    waiting = [WaitingTicket(f"t{i}", q, g, base + dt.timedelta(minutes=m), i) for i, (q, g, m) in enumerate(rows)]
+    everyone = estimator.ahead(waiting)
+    assert {t.id: estimator.ahead_of(t, waiting) for t in waiting} == everyone
