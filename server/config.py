@@ -218,15 +218,18 @@ class HallConfig:
                     number=str(n), floor=group.floor, kind=group.kind,
                     department=group.department, queues=tuple(group.queues))
         self.devices = list(source.devices)
+        by_queue: dict[str, list[float]] = {}
+        for m in source.matters:
+            by_queue.setdefault(m.queue, []).append(m.avg_minutes)
+        self._queue_avg = {q: sum(v) / len(v) for q, v in by_queue.items()}
         self.calendar = source.calendar
 
     def zone_of_floor(self, floor: int) -> str:
         return self.floors[floor].zone
 
     def queue_avg_minutes(self, queue_code: str) -> float:
-        """Configured average service time of a queue: the mean over its matters."""
-        minutes = [m.avg_minutes for m in self.matters.values() if m.queue == queue_code]
-        return sum(minutes) / len(minutes) if minutes else 10.0
+        """Configured average service time of a queue: the mean over its matters (10 without any)."""
+        return self._queue_avg.get(queue_code, 10.0)
 
 
 def _format_loc(data: dict, loc: tuple) -> str:

@@ -9,6 +9,7 @@ The two guarantees of the contract live here, in the database and not in process
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterable
 
@@ -18,6 +19,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..domain.errors import Conflict
 from ..domain.model import Priority, Ticket, TicketStatus, Window, WindowState
 from . import tables as t
+
+
+@functools.lru_cache(maxsize=1024)
+def _queue_tuple(queues_json: str) -> tuple[str, ...]:
+    return tuple(json.loads(queues_json))
 
 
 def _upsert_nothing(conn: Connection, table, values: dict):
@@ -77,12 +83,13 @@ class TicketRepository:
                     found.append(self._track(row))
         return found
 
-    def waiting(self) -> list:
-        """Every waiting ticket, lightly: (id, queue, priority, issued_at, seq)."""
+    def waiting(self, queues: Iterable[str] | None = None) -> list:
+        """Waiting tickets (of these queues, or all), lightly: (id, queue, priority, issued_at, seq)."""
         c = t.tickets.c
-        return self.conn.execute(
-            select(c.id, c.queue, c.priority, c.issued_at, c.seq).where(c.status == TicketStatus.WAITING.value)
-        ).all()
+        stmt = select(c.id, c.queue, c.priority, c.issued_at, c.seq).where(c.status == TicketStatus.WAITING.value)
+        if queues is not None:
+            stmt = stmt.where(c.queue.in_(list(queues)))
+        return self.conn.execute(stmt).all()
 
     def stale(self, today: dt.date) -> list[Ticket]:
         """Tickets of an earlier business day still waiting or called."""
@@ -163,7 +170,7 @@ class WindowRepository:
 
     def _track(self, row) -> Window:
         window = Window(number=row.number, floor=row.floor, kind=row.kind, department=row.department,
-                        queues=tuple(json.loads(row.queues)), state=WindowState(row.state), clerk=row.clerk,
+                        queues=_queue_tuple(row.queues), state=WindowState(row.state), clerk=row.clerk,
                         current_ticket=row.current_ticket, green_streak=row.green_streak, version=row.version)
         self.seen[window.number] = window
         return window
@@ -183,6 +190,12 @@ class WindowRepository:
         for row in rows:
             out.append(self.seen.get(row.number) or self._track(row))
         return out
+
+    def serving(self) -> list[tuple[str, tuple[str, ...]]]:
+        """(number, queues) of every window that is not closed, without loading whole windows."""
+        c = t.windows.c
+        rows = self.conn.execute(select(c.number, c.queues).where(c.state != WindowState.CLOSED.value)).all()
+        return [(number, _queue_tuple(queues)) for number, queues in rows]
 
     def of_clerk(self, clerk: str) -> list[Window]:
         rows = self.conn.execute(select(t.windows).where(t.windows.c.clerk == clerk)).all()

@@ -47,6 +47,13 @@ class WaitEstimator:
             for i, q in enumerate(w.queues):
                 self.serving[q][w.number] = i
 
+    def related_queues(self, queue: str) -> set[str]:
+        """The queues whose tickets can stand before a ticket of `queue`: those sharing a window."""
+        related = {queue}
+        for window in self.serving.get(queue, {}):
+            related.update(q for q, windows in self.serving.items() if window in windows)
+        return related
+
     def windows_for(self, queue: str) -> int:
         return len(self.serving.get(queue, ()))
 

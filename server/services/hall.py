@@ -25,6 +25,7 @@ from .unit_of_work import UnitOfWork
 
 IDEMPOTENCY_TTL = dt.timedelta(hours=24)
 MEASURED_MIN_SAMPLES = 3  # below this many finished tickets today, use the configured average
+MEASURED_TTL_S = 10
 
 
 def utc_now() -> dt.datetime:
@@ -80,6 +81,7 @@ class HallService:
         self.publisher = publisher or NullPublisher()
         self.clock = clock
         self.policy = policy or PreferenceWithGreenChannel(config.hall.green_max_in_row)
+        self._measured_cache: tuple[dt.datetime | None, dict] = (None, {})
 
     # ---------------------------------------------------------------- set-up
     def install_windows(self) -> None:
@@ -174,7 +176,7 @@ class HallService:
             self.publisher.stats_changed()
 
     def _estimator(self, uow: UnitOfWork, now: dt.datetime) -> WaitEstimator:
-        serving = [ServingWindow(w.number, w.queues) for w in uow.windows.all() if w.state is not WindowState.CLOSED]
+        serving = [ServingWindow(number, queues) for number, queues in uow.windows.serving()]
         staffed = {q for w in serving for q in w.queues}
         # A queue with no window open yet (before opening time, say) is estimated with the windows
         # the hall plans for it, so a kiosk can still show a wait.
@@ -182,16 +184,25 @@ class HallService:
             planned = tuple(q for q in spec.queues if q not in staffed)
             if planned:
                 serving.append(ServingWindow(f"planned:{spec.number}", planned))
-        measured = uow.tickets.measured_service(self.today(now))
+        measured = self._measured_service(uow, now)
         avg = {}
         for code in self.config.queues:
             seconds, n = measured.get(code, (0.0, 0))
             avg[code] = seconds / 60 if n >= MEASURED_MIN_SAMPLES else self.config.queue_avg_minutes(code)
         return WaitEstimator(serving, avg)
 
-    def _waiting(self, uow: UnitOfWork) -> list[WaitingTicket]:
+    def _measured_service(self, uow: UnitOfWork, now: dt.datetime) -> dict[str, tuple[float, int]]:
+        """Today's measured service times per queue, re-read at most every MEASURED_TTL: an estimate
+        does not need the last second, and the query scans the day's finished tickets."""
+        cached_at, value = self._measured_cache
+        if cached_at is None or abs((now - cached_at).total_seconds()) > MEASURED_TTL_S:
+            value = uow.tickets.measured_service(self.today(now))
+            self._measured_cache = (now, value)
+        return value
+
+    def _waiting(self, uow: UnitOfWork, queues=None) -> list[WaitingTicket]:
         return [WaitingTicket(r.id, r.queue, r.priority == Priority.GREEN.value, r.issued_at, r.seq)
-                for r in uow.tickets.waiting()]
+                for r in uow.tickets.waiting(queues)]
 
     def ticket_view(self, ticket: Ticket, ahead: int | None = None, eta: int | None = None) -> dict:
         return {
@@ -208,7 +219,7 @@ class HallService:
             return self.ticket_view(ticket)
         estimator = self._estimator(uow, now)
         me = WaitingTicket(ticket.id, ticket.queue, ticket.priority is Priority.GREEN, ticket.issued_at, ticket.seq)
-        ahead = estimator.ahead_of(me, self._waiting(uow))
+        ahead = estimator.ahead_of(me, self._waiting(uow, estimator.related_queues(ticket.queue)))
         return self.ticket_view(ticket, ahead, estimator.eta_minutes(ticket.queue, ahead))
 
     def window_view(self, uow: UnitOfWork, window: Window) -> dict:
