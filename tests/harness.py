@@ -118,3 +118,13 @@ def login(server: Server, username: str, password: str = PASSWORD) -> Client:
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def wait_for(predicate, timeout: float = 5.0) -> bool:
+    """Poll until `predicate()` is true or the time is up; returns its last value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return predicate()

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import socketio
 
-from harness import Client
+from harness import Client, wait_for
 
 WINDOWS = [str(n) for n in range(1, 31)]  # floor 1: several departments, made to share queues
 TICKETS = 300
@@ -105,15 +105,6 @@ def _display_client(url: str, subscription: dict):
     return client, received
 
 
-def _wait_for(predicate, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
-
-
 def test_floor_screen_gets_snapshot_then_only_its_floors_calls(fresh_hall):
     hall = fresh_hall()
     floor1 = hall.clerk_at("13")   # 医保, floor 1
@@ -123,7 +114,7 @@ def test_floor_screen_gets_snapshot_then_only_its_floors_calls(fresh_hall):
 
     screen, received = _display_client(hall.server.url, {"floor": 1})
     try:
-        assert _wait_for(lambda: any(e == "snapshot" for e, _ in received))
+        assert wait_for(lambda: any(e == "snapshot" for e, _ in received))
         kind, snapshot = received[0]
         assert kind == "snapshot" and snapshot["floor"] == 1
         assert {w["number"] for w in snapshot["windows"]} == {str(n) for n in range(1, 63)}
@@ -139,7 +130,7 @@ def test_floor_screen_gets_snapshot_then_only_its_floors_calls(fresh_hall):
             expected.append(a["number"])
         assert floor1.post("/windows/13/recall").status_code == 200
         expected.append(expected[-1])
-        assert _wait_for(lambda: len([1 for e, _ in received if e == "ticket_called"]) >= 4)
+        assert wait_for(lambda: len([1 for e, _ in received if e == "ticket_called"]) >= 4)
         time.sleep(0.3)  # anything from floor 2 would have arrived by now
         calls = [d for e, d in received if e == "ticket_called"]
         assert [c["number"] for c in calls] == expected
@@ -163,7 +154,7 @@ def test_screen_resubscribes_after_reconnect_and_gets_a_fresh_snapshot(fresh_hal
     clerk.post("/windows/41/call-next")  # called while the screen was away
     again, received2 = _display_client(hall.server.url, {"window": 41})
     try:
-        assert _wait_for(lambda: any(e == "snapshot" for e, _ in received2))
+        assert wait_for(lambda: any(e == "snapshot" for e, _ in received2))
         snap = next(d for e, d in received2 if e == "snapshot")
         assert snap["windows"][0]["current"]["number"] == t["number"]
         assert "clerk" in snap["windows"][0] and "applicant" not in str(snap)

@@ -6,6 +6,8 @@ import time
 import pytest
 import socketio
 
+from harness import wait_for
+
 
 def _connect(url: str, namespace: str, auth: dict | None = None):
     received: list[tuple[str, object]] = []
@@ -13,15 +15,6 @@ def _connect(url: str, namespace: str, auth: dict | None = None):
     client.on("*", lambda event, data: received.append((event, data)), namespace=namespace)
     client.connect(url, namespaces=[namespace], transports=["websocket"], auth=auth, wait_timeout=10)
     return client, received
-
-
-def _wait_for(predicate, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
 
 
 @pytest.mark.parametrize("namespace", ["/clerk", "/admin"])
@@ -44,20 +37,20 @@ def test_clerk_follows_only_its_own_window_and_admin_sees_all(hall):
     clerk_socket, clerk_events = _connect(hall.server.url, "/clerk", {"token": mine.token})
     admin_socket, admin_events = _connect(hall.server.url, "/admin", {"token": hall.admin.token})
     try:
-        assert _wait_for(lambda: any(e == "window_updated" for e, _ in clerk_events)), "no initial window state"
+        assert wait_for(lambda: any(e == "window_updated" for e, _ in clerk_events)), "no initial window state"
         ticket = hall.kiosk.post("/tickets", {"matter": "wjw-yszc"})
         assert ticket.status_code == 201, ticket.text
         assert other.post("/windows/137/pause").status_code == 200
         assert mine.post("/windows/136/call-next").status_code == 200
-        assert _wait_for(lambda: any(e == "window_updated" and d["number"] == "136" and d["current"]
+        assert wait_for(lambda: any(e == "window_updated" and d["number"] == "136" and d["current"]
                                      for e, d in clerk_events))
-        assert _wait_for(lambda: {d["number"] for e, d in admin_events if e == "window_updated"} >= {"136", "137"})
+        assert wait_for(lambda: {d["number"] for e, d in admin_events if e == "window_updated"} >= {"136", "137"})
         time.sleep(0.3)
         assert not any(e == "window_updated" and d["number"] == "137" for e, d in clerk_events), \
             "a clerk received another window's update"
         update = next(d for e, d in reversed(clerk_events) if e == "window_updated" and d["current"])
         assert update["current"]["number"] == ticket.json()["ticket"]["number"]
-        assert _wait_for(lambda: any(e == "stats" for e, _ in admin_events))
+        assert wait_for(lambda: any(e == "stats" for e, _ in admin_events))
         stats = next(d for e, d in reversed(admin_events) if e == "stats")
         assert isinstance(stats, list) and {"code", "waiting", "open_windows", "longest_wait_s", "eta_minutes"} <= set(stats[0])
     finally:

@@ -94,6 +94,16 @@ def _token(auth) -> str | None:
     return None
 
 
+def _staff_or_refuse(hall, auth, *roles: str):
+    """The actor behind a connect's token; refuse the connection (with the contract's error) otherwise."""
+    try:
+        actor = hall.accounts.authenticate(_token(auth))
+        actor.require_staff(*roles)
+    except HallError as exc:
+        raise ConnectionRefusedError(_error(exc))
+    return actor
+
+
 class DisplayNamespace(Namespace):
     """Anyone: floor screens, window screens, tracking pages. Screens never get personal data."""
 
@@ -158,11 +168,7 @@ class ClerkNamespace(Namespace):
         self.actors: dict[str, object] = {}
 
     def on_connect(self, auth=None):
-        try:
-            actor = self.hall.accounts.authenticate(_token(auth))
-            actor.require_staff("clerk", "admin")
-        except HallError as exc:
-            raise ConnectionRefusedError(_error(exc))
+        actor = _staff_or_refuse(self.hall, auth, "clerk", "admin")
         self.actors[request.sid] = actor
         self._join(actor)
 
@@ -191,10 +197,6 @@ class AdminNamespace(Namespace):
         self.hall = hall
 
     def on_connect(self, auth=None):
-        try:
-            actor = self.hall.accounts.authenticate(_token(auth))
-            actor.require_staff("admin")
-        except HallError as exc:
-            raise ConnectionRefusedError(_error(exc))
+        _staff_or_refuse(self.hall, auth, "admin")
         join_room("admin")
         emit("stats", self.hall.service.stats())

@@ -343,12 +343,7 @@ class HallService:
         return self._run(actor, idempotency, 200, command)
 
     def sign_out(self, actor: Actor, number: str, idempotency: IdempotencyKey | None = None) -> Outcome:
-        def command(uow: UnitOfWork, now: dt.datetime) -> dict:
-            window = self._window_for_clerk(uow, actor, number)
-            window.sign_out()
-            uow.windows.save(window, now)
-            return {"window": self.window_view(uow, window)}
-        return self._run(actor, idempotency, 200, command)
+        return self._window_change(actor, number, idempotency, lambda w: w.sign_out())
 
     def call_next(self, actor: Actor, number: str, idempotency: IdempotencyKey | None = None) -> Outcome:
         def command(uow: UnitOfWork, now: dt.datetime) -> dict:
