@@ -97,7 +97,7 @@ def test_tickets_answered_201_survive_kill_9(fresh_hall):
 def _display_client(url: str, subscription: dict):
     received: list[tuple[str, dict]] = []
     client = socketio.Client(reconnection=False)
-    for event in ("snapshot", "ticket_called", "window_updated", "stats"):
+    for event in ("snapshot", "ticket_called", "window_updated", "ticket_updated", "stats"):
         client.on(event, (lambda e: lambda data: received.append((e, data)))(event), namespace="/display")
     client.connect(url, namespaces=["/display"], transports=["websocket"])
     ack = client.call("subscribe", subscription, namespace="/display", timeout=10)
@@ -160,3 +160,23 @@ def test_screen_resubscribes_after_reconnect_and_gets_a_fresh_snapshot(fresh_hal
         assert "clerk" in snap["windows"][0] and "applicant" not in str(snap)
     finally:
         again.disconnect()
+
+
+def test_tracking_subscription_follows_one_ticket(fresh_hall):
+    hall = fresh_hall()
+    clerk = hall.clerk_at("143")  # 财政, floor 3
+    matter = next(m["id"] for m in hall.kiosk.get("/catalog").json()["matters"] if m["queue"] == "caizheng")
+    first, mine = issue(hall.kiosk, matter), issue(hall.kiosk, matter)
+    tracker, received = _display_client(hall.server.url, {"ticket": mine["id"]})
+    try:
+        assert wait_for(lambda: any(e == "snapshot" for e, _ in received))
+        snap = next(d for e, d in received if e == "snapshot")
+        assert snap["ticket"]["number"] == mine["number"] and snap["ticket"]["ahead"] == 1
+        clerk.post("/windows/143/call-next")  # calls `first`: no event for `mine`'s room
+        assert clerk.post("/windows/143/call-next").json()["ticket"]["id"] == mine["id"]
+        assert wait_for(lambda: any(e == "ticket_updated" for e, _ in received))
+        updates = [d for e, d in received if e == "ticket_updated"]
+        assert all(u["id"] == mine["id"] for u in updates)
+        assert updates[-1]["status"] == "called" and updates[-1]["window"] == "143"
+    finally:
+        tracker.disconnect()

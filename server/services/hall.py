@@ -243,8 +243,10 @@ class HallService:
                         "number": ticket.number, "window": event.window, "floor": ticket.floor,
                         "queue": ticket.queue, "text": call_text(ticket.number, event.window),
                         "recall": event.recall, "at": iso(now)}, floor=ticket.floor, window=event.window))
-            if ticket.events:
-                notes.append(Notification("ticket_updated", self.ticket_view(ticket), ticket=ticket.id))
+            if ticket.events and not all(isinstance(e, ev.TicketIssued) for e in ticket.events):
+                # (nobody follows a ticket that was issued a moment ago)
+                notes.append(Notification("ticket_updated", self._ticket_view_with_wait(uow, ticket, now),
+                                          ticket=ticket.id))
         for window in uow.windows.seen.values():
             if window.events and window.number not in changed_windows:
                 changed_windows.append(window.number)
