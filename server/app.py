@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from flask import Flask, Response, request
 from flask_socketio import SocketIO
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from . import __version__
@@ -114,6 +115,12 @@ def create_app(config_path: str | None, db_url: str, async_mode: str = "eventlet
             return error_response("invalid", f"The request is larger than {MAX_BODY_BYTES} bytes.", 413)
         code = _HTTP_CODES.get(exc.code or 400, "invalid" if (exc.code or 500) < 500 else "unavailable")
         return error_response(code, exc.description or "The request could not be handled.", exc.code)
+
+    @app.errorhandler(DBAPIError)
+    def _database_error(exc: DBAPIError):
+        # The database went away mid-request (a restart, a network cut): the transaction rolled back.
+        log.warning("database error on %s %s: %s", request.method, request.path, exc.__class__.__name__)
+        return error_response("unavailable", "The hall database did not answer; nothing was changed. Try again in a moment.")
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
