@@ -18,3 +18,12 @@ def test_ticket_life(hall):
     assert done["status"] == "done"
     r = clerk.post("/windows/1/finish")
     assert r.status_code == 409 and r.json()["error"]["code"] == "conflict"
+
+
+def test_a_replayed_answer_says_so(hall):
+    key = {"Idempotency-Key": "smoke-replay-1"}
+    first = hall.kiosk.post("/tickets", {"matter": "rst-sbk"}, headers=key)
+    again = hall.kiosk.post("/tickets", {"matter": "rst-sbk"}, headers=key)
+    assert first.status_code == again.status_code == 201
+    assert "Idempotent-Replayed" not in first.headers and again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()

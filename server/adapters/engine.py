@@ -5,9 +5,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-
-DEFAULT_SQLITE_URL = "sqlite:///var/hallq.db"
-
+from sqlalchemy.pool import NullPool
 
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
@@ -43,10 +41,6 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 def migrate(url: str) -> None:
     """Bring the database schema to the newest migration. Safe to run from several processes at once."""
     from alembic import command
@@ -70,4 +64,4 @@ def _plain_sqlite(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    return create_engine(url, poolclass=__import__("sqlalchemy.pool", fromlist=["NullPool"]).NullPool)
+    return create_engine(url, poolclass=NullPool)

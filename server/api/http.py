@@ -41,7 +41,8 @@ def idem() -> IdempotencyKey | None:
 
 
 def answer(outcome: Outcome):
-    return outcome.body, outcome.status
+    # A repeat of an Idempotency-Key says so, which helps when tracing a kiosk's retries.
+    return outcome.body, outcome.status, ({"Idempotent-Replayed": "true"} if outcome.replayed else None)
 
 
 _WINDOW = re.compile(r"[0-9]{1,6}")

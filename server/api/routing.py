@@ -97,10 +97,10 @@ class Api:
                 result = handler(parsed, **params) if body is not None else handler(**params)
                 if isinstance(result, Response):
                     return result
-                payload, code = result if isinstance(result, tuple) else (result, status)
+                payload, code, headers = (result + (None,))[:3] if isinstance(result, tuple) else (result, status, None)
                 # Answers go through their schema too: what is served is what is documented.
                 text = answer.model_validate(payload).model_dump_json()
-                return Response(text, status=code, mimetype="application/json")
+                return Response(text, status=code, mimetype="application/json", headers=headers)
             view.__name__ = handler.__name__
             self.blueprint.add_url_rule(flask_path, endpoint=handler.__name__, view_func=view, methods=[method])
             self.routes.append(RouteDoc(method, path, summary, body, answer, status, auth,
