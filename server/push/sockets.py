@@ -13,7 +13,7 @@ import queue as queue_module
 from flask import request
 from flask_socketio import Namespace, SocketIO, emit, join_room, leave_room
 
-from ..domain.errors import HallError, Unauthorized
+from ..domain.errors import HallError, Invalid, Unauthorized
 from ..services.hall import Notification
 
 log = logging.getLogger("hallq.push")
@@ -65,8 +65,6 @@ class SocketPublisher:
             sio.emit("window_updated", note.data, to="admin", namespace="/admin")
         elif note.event == "ticket_updated":
             sio.emit("ticket_updated", note.data, to=f"ticket:{note.ticket}", namespace="/display")
-        elif note.event == "alert":
-            sio.emit("alert", note.data, to="admin", namespace="/admin")
 
     def _stats_loop(self) -> None:
         while True:
@@ -138,7 +136,6 @@ class DisplayNamespace(Namespace):
         return {"ok": True, "room": room}
 
     def _resolve(self, data) -> tuple[str, dict]:
-        from ..domain.errors import Invalid
         if not isinstance(data, dict) or len(data) != 1:
             raise Invalid('Subscribe with exactly one of {"floor": N}, {"window": W} or {"ticket": ID}.')
         (key, value), = data.items()

@@ -9,7 +9,7 @@ import datetime as dt
 import json
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
@@ -48,7 +48,6 @@ class Notification:
     floor: int | None = None
     window: str | None = None
     ticket: str | None = None
-    admin: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,6 @@ class IdempotencyKey:
 class Outcome:
     status: int
     body: dict
-    notifications: list[Notification] = field(default_factory=list)
     replayed: bool = False
 
 
@@ -142,7 +140,7 @@ class HallService:
                 raise
             return self._replay(stored, idempotency)
         self._publish(notes)
-        return Outcome(status, body, notes)
+        return Outcome(status, body)
 
     def remember(self, actor: Actor, idempotency: IdempotencyKey | None, status: int,
                  action: Callable[[], dict]) -> Outcome:
@@ -235,7 +233,6 @@ class HallService:
         """Turn the events pending on loaded objects into notifications carrying their data. Runs
         inside the transaction (reads only), so the data is exactly what commits."""
         notes: list[Notification] = []
-        changed_windows: list[str] = []
         for ticket in uow.tickets.seen.values():
             for event in ticket.events:
                 if isinstance(event, ev.TicketCalled):
@@ -248,10 +245,9 @@ class HallService:
                 notes.append(Notification("ticket_updated", self._ticket_view_with_wait(uow, ticket, now),
                                           ticket=ticket.id))
         for window in uow.windows.seen.values():
-            if window.events and window.number not in changed_windows:
-                changed_windows.append(window.number)
+            if window.events:
                 notes.append(Notification("window_updated", self.window_view(uow, window),
-                                          floor=window.floor, window=window.number, admin=True))
+                                          floor=window.floor, window=window.number))
         return notes
 
     def _window_for_clerk(self, uow: UnitOfWork, actor: Actor, number: str) -> Window:
