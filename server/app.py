@@ -5,7 +5,7 @@ import json
 import logging
 from dataclasses import dataclass
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request, send_from_directory
 from flask_socketio import SocketIO
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
@@ -18,6 +18,7 @@ from .domain.errors import HallError, Throttled
 from .push.sockets import AdminNamespace, ClerkNamespace, DisplayNamespace, SocketPublisher
 from .services.accounts import Accounts
 from .services.hall import HallService
+from .services.ratings import Ratings
 
 log = logging.getLogger("hallq")
 MAX_BODY_BYTES = 64 * 1024
@@ -35,6 +36,8 @@ class Hall:
     service: HallService
     accounts: Accounts
     openapi_json: str
+    ratings: Ratings | None = None
+    devices: object = None  # drivers.hub.DeviceHub, when served
 
 
 class _ChunkedBodies:
@@ -73,7 +76,7 @@ def build_hall(config_path: str | None, db_url: str, publisher=None, async_mode:
     engine = make_engine(db_url)
     service = HallService(config, engine, publisher)
     accounts = Accounts(engine, service.clock, set(config.departments), thread_runner(async_mode))
-    return Hall(config, service, accounts, openapi_json="")
+    return Hall(config, service, accounts, openapi_json="", ratings=Ratings(service))
 
 
 def create_app(config_path: str | None, db_url: str, async_mode: str = "eventlet",
@@ -89,6 +92,7 @@ def create_app(config_path: str | None, db_url: str, async_mode: str = "eventlet
     hall.openapi_json = json.dumps(api.openapi(f"hallq — {hall.config.hall.name}", __version__), ensure_ascii=False)
     publisher.hall = hall
     app.extensions["hallq"] = hall
+    _attach_devices(app, hall, publisher)
 
     hall.service.install_windows()
     hall.service.close_stale_day()
@@ -135,6 +139,24 @@ def create_app(config_path: str | None, db_url: str, async_mode: str = "eventlet
     publisher.start()
     socketio.start_background_task(_housekeeping, socketio, hall)
     return app, socketio
+
+
+def _attach_devices(app: Flask, hall: Hall, publisher: SocketPublisher) -> None:
+    """Printers, speakers, LED screens, pagers and evaluators of the config's [[devices]] (drivers/):
+    they get every notification after the commit, like the sockets, and report health as alerts."""
+    from drivers.hub import DeviceHub, Fanout
+    hub = DeviceHub(hall.config, hall.service, hall.ratings, sink=publisher.publish)
+    hall.devices = hub
+    if not hub.empty:
+        hall.service.publisher = Fanout(publisher, hub)
+        hub.start()
+
+    @app.get("/audio/<device>/<name>")
+    def _call_audio(device: str, name: str):
+        folder = hub.audio_folder(device)
+        if folder is None or not name.endswith(".wav"):
+            abort(404)
+        return send_from_directory(folder, name, mimetype="audio/wav", max_age=3600)
 
 
 def _housekeeping(socketio: SocketIO, hall: Hall) -> None:

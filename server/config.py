@@ -60,6 +60,8 @@ class HallSettings(_Strict):
     # Optional local hours during which kiosks issue tickets; absent means always.
     issuing_hours: tuple[str, str] | None = None
     notice: str = Field("", max_length=500)
+    # Where citizens reach the hall's pages (the QR code on a printed ticket points to /t/ID there).
+    public_url: str = Field("http://127.0.0.1:5000", pattern=r"^https?://[^\s]+$", max_length=200)
 
     @field_validator("timezone")
     @classmethod
@@ -164,6 +166,15 @@ class Device(_Strict):
     protocol: str
     attach: Annotated[str, Field(pattern=r"^(kiosk:[A-Za-z0-9_-]{1,32}|floor:-?\d+|window:\d+)$")]
     address: int | None = Field(None, ge=0, le=255)
+    # Serial links only; tcp:// and file: ignore it.
+    baudrate: int = Field(9600, ge=1200, le=921600)
+    # led: the dynamic area's size in pixels, WIDTHxHEIGHT (width a multiple of 8), and the idle text.
+    size: str = Field("128x16", pattern=r"^[1-9]\d{0,3}x[1-9]\d{0,3}$")
+    idle_text: str | None = Field(None, max_length=60)
+    # speaker: how many times each call is said (after one chime).
+    repeats: int = Field(2, ge=1, le=5)
+    # pager: the queue its transfer key sends the current ticket to.
+    transfer_to: Code | None = None
 
     @model_validator(mode="after")
     def _protocol_fits_kind(self):
@@ -325,6 +336,12 @@ def _cross_check(cfg: HallConfigFile, broken: set[str] = frozenset()) -> list[st
             problems.append(f"devices[{i}] ({d.name}): attached to floor {target}, which is not defined")
         if kind == "window" and int(target) not in window_numbers:
             problems.append(f"devices[{i}] ({d.name}): attached to window {target}, which is not defined")
+        if d.kind in ("pager", "evaluator") and kind != "window":
+            problems.append(f"devices[{i}] ({d.name}): a {d.kind} belongs to a window (attach = \"window:N\")")
+        if d.transfer_to and d.transfer_to not in queues:
+            problems.append(f"devices[{i}] ({d.name}): transfer_to queue {d.transfer_to!r} is not defined")
+    bus_addresses = [(d.url, d.address) for d in cfg.devices if d.kind in ("pager", "evaluator")]
+    dupes("device bus addresses (url, address)", bus_addresses)
     return raw_problems
 
 

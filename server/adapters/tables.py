@@ -147,3 +147,16 @@ idempotency = Table(
     Column("body", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
 )
+
+# 好差评: one row per rating pressed on a window's evaluator, tied to the ticket and the clerk served.
+ratings = Table(
+    "ratings", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("window", String(16), nullable=False),
+    Column("ticket_id", String(32)),
+    Column("clerk", String(64)),
+    Column("level", Integer, nullable=False),  # 1 非常满意 … 5 非常不满意
+    Column("source", String(80), nullable=False),  # device:NAME
+)
+Index("ix_ratings_window_at", ratings.c.window, ratings.c.at)

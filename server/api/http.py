@@ -7,7 +7,7 @@ import re
 from flask import Response, current_app, request
 
 from .. import __version__
-from ..domain.errors import Invalid, Unauthorized
+from ..domain.errors import Invalid, NotFound, Unauthorized
 from ..services.actors import Actor
 from ..services.hall import IdempotencyKey, Outcome
 from . import schemas as s
@@ -228,3 +228,30 @@ def set_state(body: s.StateBody, window: str):
 def health():
     hall().service.ping()
     return {"ok": True}
+
+
+# ---------------------------------------------------------------- devices (drivers/, docs/hardware.md)
+@route("GET", "/devices", answer=s.DevicesOut, summary="Health of every configured printer, speaker, LED screen, pager and evaluator",
+       auth="admin", errors=(401, 403))
+def list_devices():
+    actor().require_staff("admin")
+    devices = hall().devices
+    return {"devices": devices.health(), "unprinted": sorted(devices.unprinted.values())}
+
+
+@route("POST", "/tickets/{ticket_id}/reprint", body=s.ReprintBody, answer=s.ReprintOut, status=202,
+       summary="Print a ticket again (a kiosk on its own printer; an admin on any)", auth="admin or kiosk device",
+       errors=(401, 403, 404, 409), idempotent=False)
+def reprint(body: s.ReprintBody, ticket_id: str):
+    who = actor()
+    if who.kind == "device" and who.role == "kiosk":
+        kiosk, printer = who.name, None
+    else:
+        who.require_staff("admin")
+        kiosk, printer = None, body.printer
+    ticket = hall().service.get_ticket(ticket_id)["ticket"]
+    try:
+        name = hall().devices.reprint(ticket, printer=printer, kiosk=kiosk)
+    except LookupError:
+        raise NotFound("No printer fits: name one of GET /devices, or attach a printer to this kiosk.")
+    return {"ticket": ticket["id"], "number": ticket["number"], "printer": name, "queued": True}, 202

@@ -206,3 +206,32 @@ class OpenApiOut(BaseModel):
     openapi: str
     info: dict
     paths: dict
+
+
+class ReprintBody(Body):
+    printer: Name | None = Field(None, description="printer device name; default: the kiosk's own, or the one that printed it")
+
+
+class ReprintOut(BaseModel):
+    ticket: str
+    number: str
+    printer: str
+    queued: bool
+
+
+class DeviceHealth(BaseModel):
+    name: str
+    kind: str
+    protocol: str
+    url: str
+    attach: str
+    state: Literal["unknown", "online", "offline", "paper_low", "paper_out", "error"]
+    detail: str
+    since: str
+    last_seen: str | None
+    queued: int
+
+
+class DevicesOut(BaseModel):
+    devices: list[DeviceHealth]
+    unprinted: list[str] = Field(description="numbers of tickets issued but not printed yet")

@@ -65,6 +65,10 @@ class SocketPublisher:
             sio.emit("window_updated", note.data, to="admin", namespace="/admin")
         elif note.event == "ticket_updated":
             sio.emit("ticket_updated", note.data, to=f"ticket:{note.ticket}", namespace="/display")
+        elif note.event == "alert":
+            sio.emit("alert", note.data, to="admin", namespace="/admin")
+        elif note.event == "call_audio":  # the spoken call, rendered after ticket_called (drivers/)
+            sio.emit("call_audio", note.data, to=[f"floor:{note.floor}", f"window:{note.window}"], namespace="/display")
 
     def _stats_loop(self) -> None:
         while True:

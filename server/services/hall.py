@@ -299,7 +299,13 @@ class HallService:
             uow.tickets.log(ticket, "issued", now, actor.principal,
                             {"matter": matter_id, "priority": prio.value, "case": case_number})
             return {"ticket": self._ticket_view_with_wait(uow, ticket, now)}
-        return self._run(actor, idempotency, 201, command)
+        outcome = self._run(actor, idempotency, 201, command)
+        if not outcome.replayed:
+            # For the kiosk's printer (drivers/): the ticket as answered, and who issued it.
+            ticket = outcome.body["ticket"]
+            self.publisher.publish([Notification("ticket_issued", {**ticket, "issued_by": actor.name},
+                                                 floor=ticket["floor"], ticket=ticket["id"])])
+        return outcome
 
     def get_ticket(self, ticket_id: str) -> dict:
         if not ticket_id or len(ticket_id) > 32:

@@ -1,0 +1,136 @@
+"""Mandarin call-out: normalise the sentence, synthesise it with pyttsx3 over espeak-ng (voice
+cmn-latn-pinyin) in a child process with a timeout, put a chime in front, repeat it, cache it.
+
+pyttsx3's espeak driver calls libespeak-ng through ctypes and loops until espeak reports the end of
+the message (research/platform.md §4); running it in a child process means a stuck native call can
+never freeze the server, and a timeout kills it.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import struct
+import subprocess
+import sys
+import wave
+from pathlib import Path
+
+VOICE = "cmn-latn-pinyin"
+RATE = 150
+SAMPLE_RATE = 22050  # espeak-ng's (and pyttsx3's) WAV: mono, 16 bit, 22050 Hz
+SYNTH_TIMEOUT_S = 15
+_DIGITS = "零一二三四五六七八九"
+_CALL = re.compile(r"请([A-Z]+)(\d+)号到(\d+)号窗口")
+
+
+class SpeechError(RuntimeError):
+    pass
+
+
+def cardinal(n: int) -> str:
+    """A number read as a number: 15 → 十五, 102 → 一百零二 (up to 9999)."""
+    if n < 10:
+        return _DIGITS[n]
+    if n < 20:
+        return "十" + (_DIGITS[n % 10] if n % 10 else "")
+    out, zero = "", False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        d = (n // value) % 10
+        if d:
+            out += ("零" if zero and out else "") + _DIGITS[d] + unit
+            zero = False
+        elif out:
+            zero = True
+    return out
+
+
+def spoken(text: str) -> str:
+    """请A023号到15号窗口办理 → 请A零二三号到十五号窗口办理: the letter spelled, ticket digits one by
+    one, the window as a number. Other digits in the text are read one by one."""
+    def call(m: re.Match) -> str:
+        letters = " ".join(m.group(1))
+        return f"请{letters}{''.join(_DIGITS[int(d)] for d in m.group(2))}号到{cardinal(int(m.group(3)))}号窗口"
+    text = _CALL.sub(call, text)
+    return re.sub(r"\d", lambda m: _DIGITS[int(m.group())], text)
+
+
+def chime(seconds: float = 0.9) -> bytes:
+    """叮咚: two decaying tones (E6 then C6), 16-bit mono PCM."""
+    frames = bytearray()
+    half = int(SAMPLE_RATE * seconds / 2)
+    for freq in (1318.5, 1046.5):
+        for i in range(half):
+            amp = 0.45 * math.exp(-4.0 * i / half)
+            frames += struct.pack("<h", int(32767 * amp * math.sin(2 * math.pi * freq * i / SAMPLE_RATE)))
+    return bytes(frames)
+
+
+def silence(seconds: float) -> bytes:
+    return bytes(2 * int(SAMPLE_RATE * seconds))
+
+
+def synthesise(text: str, out: Path, timeout: float = SYNTH_TIMEOUT_S) -> None:
+    """Render `text` (already normalised) to a WAV file with pyttsx3 in a child process."""
+    cmd = [sys.executable, "-m", "drivers.speech", str(out), text]
+    try:
+        done = subprocess.run(cmd, capture_output=True, timeout=timeout, cwd=Path(__file__).resolve().parent.parent)
+    except subprocess.TimeoutExpired:
+        raise SpeechError(f"speech synthesis took longer than {timeout:.0f} s and was stopped")
+    if done.returncode != 0 or not out.exists() or out.stat().st_size <= 44:
+        raise SpeechError("speech synthesis failed: " + done.stderr.decode(errors="replace").strip()[-300:])
+
+
+def read_pcm(path: Path) -> bytes:
+    with wave.open(str(path), "rb") as w:
+        if w.getnchannels() != 1 or w.getsampwidth() != 2:
+            raise SpeechError(f"{path}: expected mono 16-bit audio")
+        return w.readframes(w.getnframes())
+
+
+def write_wav(path: Path, pcm: bytes) -> None:
+    tmp = path.with_suffix(".part")
+    with wave.open(str(tmp), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(SAMPLE_RATE)
+        w.writeframes(pcm)
+    tmp.replace(path)
+
+
+class Announcer:
+    """Builds the announcement WAV for a call-out sentence; speech is cached per normalised sentence."""
+
+    def __init__(self, cache_dir: Path, repeats: int = 2):
+        self.cache_dir = Path(cache_dir)
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        self.repeats = repeats
+
+    def speech_pcm(self, sentence: str) -> bytes:
+        words = spoken(sentence)
+        key = hashlib.sha256(f"{VOICE}|{RATE}|{words}".encode()).hexdigest()[:24]
+        cached = self.cache_dir / f"{key}.wav"
+        if not cached.exists():
+            synthesise(words, cached.with_suffix(".tmp.wav"))
+            cached.with_suffix(".tmp.wav").replace(cached)
+        return read_pcm(cached)
+
+    def announcement(self, sentence: str, out: Path) -> Path:
+        words = self.speech_pcm(sentence)
+        pcm = chime() + silence(0.3) + (words + silence(0.8)) * self.repeats
+        write_wav(out, pcm)
+        return out
+
+
+def _child(out: str, text: str) -> int:
+    import pyttsx3
+    engine = pyttsx3.init("espeak")
+    engine.setProperty("voice", VOICE)
+    engine.setProperty("rate", RATE)
+    engine.save_to_file(text, out)
+    engine.runAndWait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_child(sys.argv[1], sys.argv[2]))
