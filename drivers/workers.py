@@ -22,7 +22,7 @@ from .links import FileLink, Link, LinkError, open_link
 from .speech import Announcer, SpeechError
 
 log = logging.getLogger("hallq.devices")
-BACKOFF_S = (0.5, 1, 2, 5, 10, 30)
+BACKOFF_S = (0.5, 1, 2, 5)  # then every 5 s: a status probe is cheap, a waiting citizen is not
 PRINTER_PROBE_S = 30
 STATUS_WAIT_S = 0.5
 FLASHES, FLASH_S = 3, 0.3
