@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(add_device)
     add_device.add_argument("name")
     add_device.add_argument("--kind", required=True, choices=("kiosk", "display"))
+    devices.add_parser("simulate", add_help=False,
+                       help="stand-ins for a printer, LED screens, a pager and an evaluator (see --help)")
 
     config = sub.add_parser("config", help="hall configuration").add_subparsers(dest="action", required=True)
     check = config.add_parser("check", help="validate a hall config; exit 1 listing the problems")
@@ -51,6 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:2] == ["devices", "simulate"]:
+        from drivers.simulate import main as simulate
+        return simulate(argv[2:])
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return serve(args)

@@ -1,0 +1,37 @@
+"""`hallq devices simulate` + a server using the config it writes: the demo's hardware-free hall."""
+from __future__ import annotations
+
+import subprocess
+import threading
+
+from conftest import make_hall
+from harness import HALLQ, ROOT, wait_for
+
+
+def test_simulated_devices_print_the_ticket_light_the_strip_and_take_pager_keys(tmp_path):
+    config = tmp_path / "hall.toml"
+    sim = subprocess.Popen([*HALLQ, "devices", "simulate", "--dir", str(tmp_path / "sim"), "--write-config", str(config)],
+                           cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out: list[str] = []
+    threading.Thread(target=lambda: out.extend(iter(sim.stdout.readline, "")), daemon=True).start()
+    try:
+        assert wait_for(lambda: any(line.startswith("# wrote") for line in out), 20), out
+        hall = make_hall(tmp_path, config=str(config))
+        try:
+            ticket = hall.kiosk.post("/tickets", {"matter": "rst-sbk"}).json()["ticket"]
+            assert wait_for(lambda: list((tmp_path / "sim" / "tickets").glob("*.png")), 15), out
+            text = next((tmp_path / "sim" / "tickets").glob("*.txt")).read_text(encoding="utf-8")
+            assert ticket["number"] in text and "[QR] http://127.0.0.1:5000/t/" + ticket["id"] in text
+            hall.clerk_at("1")
+            sim.stdin.write("call\n")
+            sim.stdin.flush()
+            digits = ticket["number"][-3:]
+            assert wait_for(lambda: any(f"serving {digits}" in line for line in out), 15), out
+            assert wait_for(lambda: any(f"请{ticket['number']}号" in line and "LED window 1" in line for line in out), 15)
+            assert wait_for(lambda: any(f"LED floor 1: 请{ticket['number']}号到1号窗口办理" in line for line in out), 15)
+            assert wait_for(lambda: list((tmp_path / "sim" / "audio").glob("*.wav")), 30), out
+        finally:
+            hall.server.stop()
+    finally:
+        sim.terminate()
+        sim.wait(10)
