@@ -143,6 +143,7 @@ def status_answer(paper_out: bool = False, paper_low: bool = False, cover_open: 
 @dataclass
 class DecodedJob:
     lines: list[str] = field(default_factory=list)
+    scales: list[int] = field(default_factory=list)  # GS ! height factor of each line
     qr: list[str] = field(default_factory=list)
     images: list[Image.Image] = field(default_factory=list)
     cuts: int = 0
@@ -155,13 +156,11 @@ class DecodedJob:
     def png(self) -> bytes:
         """A preview of the ticket as it would come out of the printer."""
         import qrcode
-        font = _font(24)
         parts: list[Image.Image] = []
-        for ln in self.lines:
-            parts.append(text_image(ln, 24) if ln else Image.new("1", (8, 12), 1))
+        for ln, scale in zip(self.lines, self.scales):
+            parts.append(text_image(ln, 24 * scale) if ln else Image.new("1", (8, 12), 1))
         parts += [img.convert("1") for img in self.images]
         parts += [qrcode.make(payload, box_size=4, border=2).get_image().convert("1") for payload in self.qr]
-        del font
         width = max([PAPER_DOTS] + [p.width for p in parts])
         height = sum(p.height + 4 for p in parts) + 16
         page = Image.new("1", (width, height), 1)
@@ -177,19 +176,22 @@ class DecodedJob:
 def decode(data: bytes) -> DecodedJob:
     """Read an ESC/POS byte stream back into text lines, QR payloads, raster images and cuts. Handles the
     commands `compose` and python-escpos emit; an unknown ESC/GS/FS command is skipped with its code."""
-    job, chinese, i, current = DecodedJob(), False, 0, bytearray()
+    job, chinese, i, current, scale = DecodedJob(), False, 0, bytearray(), 1
+
+    def end_line():
+        job.lines.append(current.decode("gb18030" if chinese else "cp437", errors="replace"))
+        job.scales.append(scale)
+        current.clear()
 
     def flush():
         if current:
-            job.lines.append(current.decode("gb18030" if chinese else "cp437", errors="replace"))
-            current.clear()
+            end_line()
 
     one_arg = {0x21, 0x45, 0x61, 0x74, 0x64, 0x2D, 0x4D, 0x7B, 0x20, 0x33, 0x4A}
     while i < len(data):
         b = data[i]
         if b == 0x0A:
-            job.lines.append(current.decode("gb18030" if chinese else "cp437", errors="replace"))
-            current.clear()
+            end_line()
             i += 1
         elif b == 0x10 and data[i + 1:i + 2] == b"\x04":
             job.status_queries += 1
@@ -221,6 +223,9 @@ def decode(data: bytes) -> DecodedJob:
                 img = Image.frombytes("1", (wbytes * 8, h), bytes(255 - x for x in raster))
                 job.images.append(img)
                 i += 8 + wbytes * h
+            elif cmd == 0x21:  # GS ! n: character size
+                scale = (data[i + 2] & 0x0F) + 1
+                i += 3
             elif cmd == 0x56:  # GS V m [n]
                 job.cuts += 1
                 i += 4 if data[i + 2] in (0x41, 0x42, 65, 66) else 3

@@ -239,16 +239,17 @@ def list_devices():
     return {"devices": devices.health(), "unprinted": sorted(devices.unprinted.values())}
 
 
-@route("POST", "/tickets/{ticket_id}/reprint", body=s.ReprintBody, answer=s.ReprintOut, status=202,
+@route("POST", "/tickets/{ticket_id}/reprint", answer=s.ReprintOut, status=202,
        summary="Print a ticket again (a kiosk on its own printer; an admin on any)", auth="admin or kiosk device",
-       errors=(401, 403, 404, 409), idempotent=False)
-def reprint(body: s.ReprintBody, ticket_id: str):
+       errors=(401, 403, 404), idempotent=False,
+       query=(("printer", "string", "admin: the printer to use (default: the one that printed it)"),))
+def reprint(_body, ticket_id: str):
     who = actor()
     if who.kind == "device" and who.role == "kiosk":
         kiosk, printer = who.name, None
     else:
         who.require_staff("admin")
-        kiosk, printer = None, body.printer
+        kiosk, printer = None, request.args.get("printer")
     ticket = hall().service.get_ticket(ticket_id)["ticket"]
     try:
         name = hall().devices.reprint(ticket, printer=printer, kiosk=kiosk)

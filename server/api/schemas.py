@@ -208,10 +208,6 @@ class OpenApiOut(BaseModel):
     paths: dict
 
 
-class ReprintBody(Body):
-    printer: Name | None = Field(None, description="printer device name; default: the kiosk's own, or the one that printed it")
-
-
 class ReprintOut(BaseModel):
     ticket: str
     number: str
