@@ -178,6 +178,15 @@ class LedShow:
 class LedWorker(Worker):
     coalesce = True
 
+    def _next(self):
+        """The newest state wins, but a call's flash survives the window update that follows it."""
+        job = self.jobs.get(timeout=self.idle_timeout)
+        while not self.jobs.empty():
+            newer = self.jobs.get_nowait()
+            job = LedShow(newer.text, newer.flash or (job.flash and job.text == newer.text))
+        self.health.queued = 0
+        return job
+
     def __init__(self, device, hub):
         super().__init__(device, hub)
         self.link: Link | None = None

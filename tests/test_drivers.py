@@ -103,8 +103,10 @@ def test_led_window_strip_over_a_pty_shows_pause_and_flashes_calls(tmp_path):
     assert len(data) == length and data[:2] == b"\xA3\x06"
     assert data.endswith("暂停服务".encode("gb2312"))
 
+    # As after a call-next: the call, then the window's new state, in one publish.
     hub.publish([Notification("ticket_called", {"number": "A023", "window": "15", "text": "请A023号到15号窗口办理"},
-                              floor=1, window="15")])
+                              floor=1, window="15"),
+                 Notification("window_updated", {"state": "open", "current": {"number": "A023"}}, floor=1, window="15")])
     frames = _read_until(master, lambda b: b.count(b"\x5A") >= 7).split(b"\x5A")[:7]
     texts = [unescape(f[8:])[14:-2] for f in frames]
     shown = "请A023号".encode("gb2312")
@@ -203,3 +205,32 @@ def test_call_out_is_espeak_ng_audio_after_a_chime_repeated(tmp_path):
     assert pcm.count(speech) == 2, "the sentence as espeak-ng says it, twice"
     assert pcm.index(speech) > 22050  # after the chime
     assert 2 * len(speech) / 2 / 22050 < seconds < 2 * len(speech) / 2 / 22050 + 4
+
+
+def test_config_check_names_misattached_and_clashing_bus_devices(tmp_path):
+    from server.config import BUNDLED_DEMO_HALL, ConfigError
+    path = tmp_path / "hall.toml"
+    path.write_text(BUNDLED_DEMO_HALL.read_text(encoding="utf-8") + """
+[[devices]]
+name = "pager-a"
+kind = "pager"
+url = "/dev/ttyUSB0"
+protocol = "ft12"
+attach = "floor:1"
+address = 3
+transfer_to = "nosuchqueue"
+
+[[devices]]
+name = "evaluator-a"
+kind = "evaluator"
+url = "/dev/ttyUSB0"
+protocol = "ft12"
+attach = "window:3"
+address = 3
+""", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    text = "\n".join(err.value.problems)
+    assert 'pager-a): a pager belongs to a window (attach = "window:N")' in text
+    assert "transfer_to queue 'nosuchqueue' is not defined" in text
+    assert "device bus addresses (url, address): ('/dev/ttyUSB0', 3) is defined twice" in text
