@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import tempfile
 import threading
 from pathlib import Path
 
@@ -47,10 +46,9 @@ def number_ranges(numbers: list[int]) -> str:
 
 
 class DeviceHub:
-    def __init__(self, config, service, ratings=None, sink=None, scratch: Path | None = None):
+    def __init__(self, config, service, ratings=None, sink=None):
         self.config, self.service, self.ratings = config, service, ratings
         self.sink = sink or (lambda notes: None)   # where alerts and call_audio go (the socket publisher)
-        self.scratch = Path(scratch or tempfile.mkdtemp(prefix="hallq-devices-"))
         self.workers: dict[str, Worker] = {}
         self.buses: dict[str, BusWorker] = {}
         self.printed_by: dict[str, str] = {}      # ticket id → printer that last printed it (reprints)

@@ -103,7 +103,6 @@ class Announcer:
 
     def __init__(self, cache_dir: Path, repeats: int = 2):
         self.cache_dir = Path(cache_dir)
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
         self.repeats = repeats
 
     def speech_pcm(self, sentence: str) -> bytes:
@@ -111,6 +110,7 @@ class Announcer:
         key = hashlib.sha256(f"{VOICE}|{RATE}|{words}".encode()).hexdigest()[:24]
         cached = self.cache_dir / f"{key}.wav"
         if not cached.exists():
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
             synthesise(words, cached.with_suffix(".tmp.wav"))
             cached.with_suffix(".tmp.wav").replace(cached)
         return read_pcm(cached)

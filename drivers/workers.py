@@ -235,13 +235,11 @@ class SpeakerWorker(Worker):
 
     def __init__(self, device, hub):
         super().__init__(device, hub)
-        self.folder = Path(device.url[len("file:"):]) if device.url.startswith("file:") else None
-        self.announcer = Announcer((self.folder or hub.scratch) / ".cache", repeats=device.repeats)
+        self.folder = Path(device.url[len("file:"):])  # the config check allows only file:DIR
+        self.announcer = Announcer(self.folder / ".cache", repeats=device.repeats)
         self.counter = 0
 
     def handle(self, job: Announcement) -> None:
-        if self.folder is None:
-            raise DeviceFault("error", "speakers write WAV files: use url = \"file:DIR\"")
         self.counter += 1
         stamp = dt.datetime.now().strftime("%H%M%S")
         name = f"{stamp}-{self.counter:04d}-{job.number}-{job.window}.wav"

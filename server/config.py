@@ -336,6 +336,8 @@ def _cross_check(cfg: HallConfigFile, broken: set[str] = frozenset()) -> list[st
             problems.append(f"devices[{i}] ({d.name}): attached to floor {target}, which is not defined")
         if kind == "window" and int(target) not in window_numbers:
             problems.append(f"devices[{i}] ({d.name}): attached to window {target}, which is not defined")
+        if d.kind == "speaker" and not d.url.startswith("file:"):
+            problems.append(f"devices[{i}] ({d.name}): a speaker writes WAV files for the screens: use url = \"file:DIR\"")
         if d.kind in ("pager", "evaluator") and kind != "window":
             problems.append(f"devices[{i}] ({d.name}): a {d.kind} belongs to a window (attach = \"window:N\")")
         if d.transfer_to and d.transfer_to not in queues:
