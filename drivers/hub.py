@@ -23,6 +23,7 @@ from .workers import (Announcement, BusWorker, Health, LedShow, LedWorker, Print
 log = logging.getLogger("hallq.devices")
 ZONE_NAMES = {"individual": "个人", "enterprise": "企业、项目", "institution": "机关事业单位"}
 PAUSED_TEXT = "暂停服务"
+REMEMBER_PRINTED = 20000  # tickets whose printer a reprint defaults to (a few days of a large hall)
 ALERT_STATES = {"online": "info", "unknown": "info", "paper_low": "warning",
                 "offline": "error", "paper_out": "error", "error": "error"}
 STATE_WORDS = {"online": "恢复正常", "paper_low": "纸将用尽", "paper_out": "缺纸", "offline": "离线",
@@ -137,6 +138,8 @@ class DeviceHub:
     def printed(self, worker: Worker, job: TicketPrint) -> None:
         ticket_id = job.url.rsplit("/", 1)[-1]
         self.printed_by[ticket_id] = worker.device.name
+        if len(self.printed_by) > REMEMBER_PRINTED:  # oldest first: dicts keep insertion order
+            del self.printed_by[next(iter(self.printed_by))]
         self.unprinted.pop(ticket_id, None)
 
     def printers(self) -> list[str]:
