@@ -64,7 +64,8 @@ def text_image(text: str, size: int = 28) -> Image.Image:
 
 
 def compose(ticket: TicketPrint) -> bytes:
-    p = Dummy()
+    # The profile only sets the paper width (512 dots) for images; the bytes are otherwise the same.
+    p = Dummy(profile="TM-T88V")
     p.hw("INIT")
     p.set(align="center")
 

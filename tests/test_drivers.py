@@ -234,3 +234,13 @@ address = 3
     assert 'pager-a): a pager belongs to a window (attach = "window:N")' in text
     assert "transfer_to queue 'nosuchqueue' is not defined" in text
     assert "device bus addresses (url, address): ('/dev/ttyUSB0', 3) is defined twice" in text
+
+
+def test_a_character_outside_gbk_is_printed_as_an_image_not_as_a_question_mark():
+    from drivers.escpos_ticket import TicketPrint, compose
+    rare = "𠀀"  # CJK Extension B: a four-byte GB18030 code most printer fonts lack
+    assert len(rare.encode("gb18030")) == 4
+    data = compose(TicketPrint("大厅", "A001", f"{rare}名字变更", "一楼", "个人", "请到1号窗口", 0, 0, "09:00", "http://h/t/x"))
+    assert rare.encode("gb18030") not in data and b"?" not in data
+    assert b"\x1d\x76\x30" in data  # GS v 0: the line went out as a raster image
+    assert "名字变更".encode("gb18030") not in data  # the whole line, so the glyphs match in size
