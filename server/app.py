@@ -15,8 +15,9 @@ from .adapters.engine import make_engine, migrate
 from .api.http import api
 from .config import HallConfig, load_config
 from .domain.errors import HallError, Throttled
-from .push.sockets import AdminNamespace, ClerkNamespace, DisplayNamespace, SocketPublisher
+from .push.sockets import AdminNamespace, BackofficeNamespace, ClerkNamespace, DisplayNamespace, SocketPublisher
 from .services.accounts import Accounts
+from .services.cases import CaseService
 from .services.hall import HallService
 
 log = logging.getLogger("hallq")
@@ -35,6 +36,7 @@ class Hall:
     service: HallService
     accounts: Accounts
     openapi_json: str
+    cases: CaseService | None = None
 
 
 class _ChunkedBodies:
@@ -73,7 +75,7 @@ def build_hall(config_path: str | None, db_url: str, publisher=None, async_mode:
     engine = make_engine(db_url)
     service = HallService(config, engine, publisher)
     accounts = Accounts(engine, service.clock, set(config.departments), thread_runner(async_mode))
-    return Hall(config, service, accounts, openapi_json="")
+    return Hall(config, service, accounts, openapi_json="", cases=CaseService(service))
 
 
 def create_app(config_path: str | None, db_url: str, async_mode: str = "eventlet",
@@ -96,7 +98,7 @@ def create_app(config_path: str | None, db_url: str, async_mode: str = "eventlet
     hall.accounts.purge()
 
     app.register_blueprint(api.blueprint)
-    for namespace in (DisplayNamespace(hall), ClerkNamespace(hall), AdminNamespace(hall)):
+    for namespace in (DisplayNamespace(hall), ClerkNamespace(hall), AdminNamespace(hall), BackofficeNamespace(hall)):
         socketio.on_namespace(namespace)
 
     @app.errorhandler(HallError)
@@ -138,9 +140,14 @@ def create_app(config_path: str | None, db_url: str, async_mode: str = "eventlet
 
 
 def _housekeeping(socketio: SocketIO, hall: Hall) -> None:
-    """Once a minute: at the day's turn, cancel what is left of yesterday; drop old idempotency keys."""
+    """Once a minute: raise deadline alerts of cases; at the day's turn, cancel what is left of
+    yesterday and drop old idempotency keys."""
     day = hall.service.today()
     while True:
+        try:
+            hall.cases.check_deadlines()
+        except Exception:
+            log.exception("deadline check failed")
         socketio.sleep(60)
         try:
             if hall.service.today() != day:

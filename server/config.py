@@ -178,6 +178,9 @@ class Calendar(_Strict):
 
     holidays: list[dt.date] = Field(default_factory=list)
     workdays: list[dt.date] = Field(default_factory=list)
+    # A case in review is "due soon" (an alert to the admin board) from this many working days
+    # before its last day; on its last day at the latest.
+    due_soon_working_days: int = Field(1, ge=0, le=30)
 
 
 class HallConfigFile(_Strict):

@@ -8,7 +8,8 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from ..adapters.repository import AccountRepository, IdempotencyRepository, TicketRepository, WindowRepository
+from ..adapters.repository import (AccountRepository, CaseRepository, IdempotencyRepository, TicketRepository,
+                                  WindowRepository)
 from ..domain.errors import Unavailable
 
 
@@ -29,6 +30,7 @@ class UnitOfWork:
         self.windows = WindowRepository(self.connection)
         self.accounts = AccountRepository(self.connection)
         self.idempotency = IdempotencyRepository(self.connection)
+        self.cases = CaseRepository(self.connection)
         self._committed = False
         return self
 
@@ -39,6 +41,8 @@ class UnitOfWork:
             for obj in repo.seen.values():
                 self._events.extend(obj.events)
                 obj.events.clear()
+        for case in self.cases.seen.values():
+            case.steps.clear()
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
