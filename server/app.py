@@ -19,6 +19,7 @@ from .push.sockets import AdminNamespace, BackofficeNamespace, ClerkNamespace, D
 from .services.accounts import Accounts
 from .services.cases import CaseService
 from .services.hall import HallService
+from .web.backoffice import backoffice_pages
 
 log = logging.getLogger("hallq")
 MAX_BODY_BYTES = 64 * 1024
@@ -98,6 +99,7 @@ def create_app(config_path: str | None, db_url: str, async_mode: str = "eventlet
     hall.accounts.purge()
 
     app.register_blueprint(api.blueprint)
+    app.register_blueprint(backoffice_pages)
     for namespace in (DisplayNamespace(hall), ClerkNamespace(hall), AdminNamespace(hall), BackofficeNamespace(hall)):
         socketio.on_namespace(namespace)
 

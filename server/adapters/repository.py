@@ -336,8 +336,9 @@ class CaseRepository:
         row = self.conn.execute(stmt).first()
         return self._track(row) if row else None
 
-    def by_number(self, number: str) -> Case | None:
-        row = self.conn.execute(select(t.cases).where(t.cases.c.number == number)).first()
+    def by_number(self, number: str, for_update: bool = False) -> Case | None:
+        stmt = select(t.cases).where(t.cases.c.number == number)
+        row = self.conn.execute(stmt.with_for_update() if for_update else stmt).first()
         return self._track(row) if row else None
 
     def listing(self, department: str | None = None, status: str | None = None) -> list[Case]:

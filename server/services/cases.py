@@ -200,7 +200,7 @@ class CaseService:
         self.hall._require_issuing_hours()
 
         def command(uow: UnitOfWork, now: dt.datetime) -> dict:
-            case = uow.cases.by_number(case_number)
+            case = uow.cases.by_number(case_number, for_update=True)  # one pickup ticket per case, even at once
             if case is None:
                 raise NotFound(f"There is no case {case_number}; check the number on the acceptance receipt.")
             case.require_ready()
@@ -233,10 +233,9 @@ class CaseService:
             wanted = case_number or (current.case if current else None)
             if not wanted:
                 raise Invalid("Name the case number, or call its pickup ticket first.")
-            case = uow.cases.by_number(wanted)
+            case = uow.cases.by_number(wanted, for_update=True)
             if case is None:
                 raise NotFound(f"There is no case {wanted}.")
-            case = uow.cases.get(case.id, for_update=True)
             if how == "pickup" and (current is None or current.case != case.number):
                 raise Conflict(f"Call the pickup ticket of case {case.number} before handing the result over at the window.")
             case.hand_over(how, tracking, actor.principal, now)
