@@ -35,6 +35,7 @@ def test_the_back_office_approves_a_case_and_the_window_sees_it(hall, browser):
         page.get_by_label("密码").fill(PASSWORD)
         page.get_by_role("button", name="登录").click()
         page.get_by_text("已连接").wait_for()
+        assert not page.get_by_role("button", name="登录").is_visible()
 
         # A case accepted now is pushed into the open inbox (no reload).
         assert hall.kiosk.post("/tickets", {"matter": "tyjr-yfrd"}).status_code == 201

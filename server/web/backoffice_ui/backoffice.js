@@ -17,6 +17,7 @@
   const $ = (id) => document.getElementById(id);
   let token = sessionStorage.getItem(TOKEN_KEY);
   let me = null;
+  let departmentNames = {};
   let socket = null;
   let selected = null;  // the id of the case shown in the detail panel
   let selectedCase = null;  // kept even when it leaves the filtered list (approved, say) to return it
@@ -107,6 +108,7 @@
       return;
     }
     const catalog = await call("GET", "/catalog");
+    departmentNames = Object.fromEntries(catalog.departments.map((d) => [d.code, d.name]));
     const department = catalog.departments.find((d) => d.code === me.department);
     $("who").textContent = me.name + " · " + (department ? department.name : me.department);
     $("sign-in").hidden = true;
@@ -219,7 +221,7 @@
         const full = await call("GET", "/cases/" + c.id);
         if (selected !== c.id) return;
         $("history").replaceChildren(...full.case.history.map((h) => text("li",
-          localTime(h.at) + " " + (STEP[h.kind] || h.kind) + (h.department ? " · " + h.department : "")
+          localTime(h.at) + " " + (STEP[h.kind] || h.kind) + (h.department ? " · " + (departmentNames[h.department] || h.department) : "")
           + (h.actor ? " · " + h.actor.replace(/^user:/, "") : "")
           + (h.detail && h.detail.note ? " · " + h.detail.note : ""))));
       } catch (error) { /* the list still shows the case */ }
