@@ -265,3 +265,26 @@ def test_bad_case_requests_are_refused_and_change_nothing(hall):
     assert tyjr.get(f"/cases/{case['id']}").json()["case"]["departments"][0]["status"] == "pending"
     with pytest.raises(Exception):
         connect_socket(hall.server.url, "/backoffice", {"token": clerk.token})
+
+
+def test_the_case_flow_on_postgresql_with_racing_pickup_tickets(fresh_hall, pg_url):
+    from concurrent.futures import ThreadPoolExecutor
+    pg = fresh_hall(db=pg_url)
+    clerk = pg.clerk_at("49")
+    tyjr = backoffice(pg, "tyjr")
+    take_and_call(pg, clerk, "49", "tyjr-ydz")
+    key = {"Idempotency-Key": "route-once"}
+    body = {"applicant": {"name": "张小三", "phone": "13812341234"}}
+    first = clerk.post("/windows/49/route", body, headers=key)
+    again = clerk.post("/windows/49/route", body, headers=key)  # a retry answers the same case, routes nothing new
+    assert first.status_code == again.status_code == 201 and again.json() == first.json()
+    case = first.json()["case"]
+    assert tyjr.post(f"/cases/{case['id']}/decide", {"result": "rejected", "note": "不符合申领条件"}).status_code == 200
+    assert tyjr.post(f"/cases/{case['id']}/return").json()["case"]["status"] == "ready_for_pickup"
+    with ThreadPoolExecutor(6) as pool:  # six taps at once: one pickup ticket
+        answers = list(pool.map(lambda _: pg.kiosk.post("/tickets", {"case": case["number"]}), range(6)))
+    assert sorted(r.status_code for r in answers) == [201] + [409] * 5, [r.text for r in answers]
+    assert clerk.post("/windows/49/call-next").json()["ticket"]["case"] == case["number"]
+    handed = clerk.post("/windows/49/hand-over", {"how": "pickup"})
+    assert handed.status_code == 200 and handed.json()["case"]["status"] == "picked_up"
+    assert [c["status"] for c in tyjr.get("/cases").json()] == ["picked_up"]
