@@ -91,6 +91,11 @@ def test_a_case_goes_from_the_window_to_the_back_office_and_is_picked_up_at_the_
         routed_ticket = hall.kiosk.get(f"/tickets/{ticket['id']}").json()["ticket"]
         assert routed_ticket["status"] == "routed" and routed_ticket["case"] == case["number"]
         assert clerk.get("/windows/49").json()["window"]["current"] is None
+        # The citizen's tracking page follows the case (public view) by its id.
+        tracking, tracking_events = connect_socket(hall.server.url, "/display", {"case": case["id"]})
+        sockets["tracking"] = (tracking, tracking_events)
+        assert wait_for(lambda: events(tracking_events, "snapshot"), 10)
+        assert events(tracking_events, "snapshot")[0]["case"]["status"] == "in_review"
 
         # The inbox of the department, pushed with the applicant in full; nothing for another department.
         tyjr_events = sockets["tyjr"][1]
@@ -111,6 +116,8 @@ def test_a_case_goes_from_the_window_to_the_back_office_and_is_picked_up_at_the_
         window_events = sockets["window"][1]
         assert wait_for(lambda: any(c["status"] == "approved" for c in events(window_events, "case_updated")), 10)
         assert all(c["applicant"]["name"] == "张*三" for c in events(window_events, "case_updated"))
+        assert wait_for(lambda: any(c["status"] == "approved" for c in events(tracking_events, "case_updated")), 10)
+        assert "张小三" not in str(tracking_events) and "13812341234" not in str(tracking_events)
 
         # Not ready yet: no pickup ticket.
         assert_error(hall.kiosk.post("/tickets", {"case": case["number"]}), 409, "conflict")

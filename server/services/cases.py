@@ -124,7 +124,8 @@ class CaseService:
                 raise (NotFound(f"There is no matter {matter_id!r} in the catalogue.") if matter_id else
                        Conflict(f"Ticket {ticket.number} is not for a matter (a pickup ticket?); it cannot become a case."))
             self._require_can_route(window, matter)
-            case_number = f"{self.hall.today(now):%Y%m%d}{uow.tickets.next_seq(self.hall.today(now), CASE_SERIES):04d}"
+            day = self.hall.today(now)
+            case_number = f"{day:%Y%m%d}{uow.tickets.next_seq(day, CASE_SERIES):04d}"
             ticket.mark_routed(now)
             ticket.case = case_number
             uow.tickets.save(ticket)
