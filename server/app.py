@@ -36,8 +36,8 @@ class Hall:
     config: HallConfig
     service: HallService
     accounts: Accounts
+    cases: CaseService
     openapi_json: str
-    cases: CaseService | None = None
 
 
 class _ChunkedBodies:
@@ -76,7 +76,7 @@ def build_hall(config_path: str | None, db_url: str, publisher=None, async_mode:
     engine = make_engine(db_url)
     service = HallService(config, engine, publisher)
     accounts = Accounts(engine, service.clock, set(config.departments), thread_runner(async_mode))
-    return Hall(config, service, accounts, openapi_json="", cases=CaseService(service))
+    return Hall(config, service, accounts, CaseService(service), openapi_json="")
 
 
 def create_app(config_path: str | None, db_url: str, async_mode: str = "eventlet",

@@ -307,14 +307,19 @@ class CaseRepository:
         self.seen: dict[str, Case] = {}
         self._logged: dict[str, int] = {}  # case id -> steps already in case_events
 
-    def _track(self, row) -> Case:
-        if row.id in self.seen:
-            return self.seen[row.id]
-        r = t.case_reviews.c
-        reviews = [Review(department=x.department, status=ReviewStatus(x.status), claimed_by=x.claimed_by,
-                          note=x.note, requested=json.loads(x.requested), decided_by=x.decided_by,
-                          decided_at=x.decided_at)
-                   for x in self.conn.execute(select(t.case_reviews).where(r.case_id == row.id).order_by(r.position))]
+    def _track_all(self, rows) -> list[Case]:
+        """Cases from their rows, with all their reviews read in one query."""
+        fresh = [row.id for row in rows if row.id not in self.seen]
+        reviews: dict[str, list[Review]] = {}
+        if fresh:
+            r = t.case_reviews.c
+            for x in self.conn.execute(select(t.case_reviews).where(r.case_id.in_(fresh)).order_by(r.case_id, r.position)):
+                reviews.setdefault(x.case_id, []).append(Review(
+                    department=x.department, status=ReviewStatus(x.status), claimed_by=x.claimed_by, note=x.note,
+                    requested=json.loads(x.requested), decided_by=x.decided_by, decided_at=x.decided_at))
+        return [self.seen.get(row.id) or self._track(row, reviews.get(row.id, [])) for row in rows]
+
+    def _track(self, row, reviews: list[Review]) -> Case:
         case = Case(
             id=row.id, number=row.number, ticket=row.ticket_id, ticket_number=row.ticket_number, matter=row.matter,
             applicant=Applicant(row.applicant_name, row.applicant_phone), materials=json.loads(row.materials),
@@ -334,12 +339,12 @@ class CaseRepository:
         if for_update:
             stmt = stmt.with_for_update()  # one command at a time per case
         row = self.conn.execute(stmt).first()
-        return self._track(row) if row else None
+        return self._track_all([row])[0] if row else None
 
     def by_number(self, number: str, for_update: bool = False) -> Case | None:
         stmt = select(t.cases).where(t.cases.c.number == number)
         row = self.conn.execute(stmt.with_for_update() if for_update else stmt).first()
-        return self._track(row) if row else None
+        return self._track_all([row])[0] if row else None
 
     def listing(self, department: str | None = None, status: str | None = None) -> list[Case]:
         """Cases (of the ones a department reviews, or all), soonest due first."""
@@ -349,7 +354,7 @@ class CaseRepository:
             stmt = stmt.where(c.id.in_(select(t.case_reviews.c.case_id).where(t.case_reviews.c.department == department)))
         if status is not None:
             stmt = stmt.where(c.status == status)
-        return [self._track(row) for row in self.conn.execute(stmt.order_by(c.due_at, c.number)).all()]
+        return self._track_all(self.conn.execute(stmt.order_by(c.due_at, c.number)).all())
 
     def open_due_before(self, when: dt.datetime) -> list[Case]:
         """Cases in review, due before `when`, not yet alerted as overdue: the deadline check's work."""
@@ -357,7 +362,7 @@ class CaseRepository:
         rows = self.conn.execute(select(t.cases).where(
             c.status == CaseStatus.IN_REVIEW.value, c.due_at <= when,
             (c.alerted.is_(None)) | (c.alerted != Deadline.OVERDUE.value)).order_by(c.due_at)).all()
-        return [self._track(row) for row in rows]
+        return self._track_all(rows)
 
     def ready_numbers(self, windows: Iterable[str]) -> list[str]:
         """Numbers of cases ready for pickup at these windows, oldest first (for the floor screens)."""
