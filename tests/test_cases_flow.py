@@ -274,9 +274,9 @@ def test_bad_case_requests_are_refused_and_change_nothing(hall):
         connect_socket(hall.server.url, "/backoffice", {"token": clerk.token})
 
 
-def test_the_case_flow_on_postgresql_with_racing_pickup_tickets(fresh_hall, pg_url):
+def test_the_case_flow_on_postgresql_and_gevent_with_racing_pickup_tickets(fresh_hall, pg_url):
     from concurrent.futures import ThreadPoolExecutor
-    pg = fresh_hall(db=pg_url)
+    pg = fresh_hall("gevent", db=pg_url)
     clerk = pg.clerk_at("49")
     tyjr = backoffice(pg, "tyjr")
     take_and_call(pg, clerk, "49", "tyjr-ydz")

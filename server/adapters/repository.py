@@ -357,11 +357,13 @@ class CaseRepository:
         return self._track_all(self.conn.execute(stmt.order_by(c.due_at, c.number)).all())
 
     def open_due_before(self, when: dt.datetime) -> list[Case]:
-        """Cases in review, due before `when`, not yet alerted as overdue: the deadline check's work."""
+        """Cases in review, due before `when`, not yet alerted as overdue: the deadline check's work.
+        Locked, skipping rows another server process is checking, so an alert is raised once."""
         c = t.cases.c
         rows = self.conn.execute(select(t.cases).where(
             c.status == CaseStatus.IN_REVIEW.value, c.due_at <= when,
-            (c.alerted.is_(None)) | (c.alerted != Deadline.OVERDUE.value)).order_by(c.due_at)).all()
+            (c.alerted.is_(None)) | (c.alerted != Deadline.OVERDUE.value))
+            .order_by(c.due_at).with_for_update(skip_locked=True)).all()
         return self._track_all(rows)
 
     def ready_numbers(self, windows: Iterable[str]) -> list[str]:
