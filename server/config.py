@@ -230,6 +230,9 @@ class HallConfig:
     def zone_of_floor(self, floor: int) -> str:
         return self.floors[floor].zone
 
+    def windows_on(self, floor: int) -> list[str]:
+        return [number for number, spec in self.windows.items() if spec.floor == floor]
+
     def queue_avg_minutes(self, queue_code: str) -> float:
         """Configured average service time of a queue: the mean over its matters (10 without any)."""
         return self._queue_avg.get(queue_code, 10.0)

@@ -53,7 +53,7 @@ class CaseService:
         departments = self.config.departments
         out = {
             "id": case.id, "number": case.number, "ticket": case.ticket, "ticket_number": case.ticket_number,
-            "matter": case.matter, "matter_name": self.config.matters[case.matter].name,
+            "matter": case.matter, "matter_name": self._matter_name(case),
             "departments": [{
                 "code": r.department, "name": departments[r.department].name if r.department in departments else r.department,
                 "status": r.status.value, "claimed_by": None if public else r.claimed_by, "note": r.note,
@@ -74,6 +74,14 @@ class CaseService:
                               for r in history]
         return out
 
+    def _matter_name(self, case: Case) -> str:
+        matter = self.config.matters.get(case.matter)  # a matter may leave the catalogue; its cases stay
+        return matter.name if matter else case.matter
+
+    def _floor_of(self, window: str) -> int | None:
+        spec = self.config.windows.get(window)
+        return spec.floor if spec else None
+
     def _notifications(self, uow: UnitOfWork, now: dt.datetime) -> list[Notification]:
         notes: list[Notification] = []
         for case in uow.cases.seen.values():
@@ -85,11 +93,10 @@ class CaseService:
             masked = self.view(case, MASKED, now)
             notes.append(Notification("case_at_window", masked, window=case.window, case=case.id))
             notes.append(Notification("case_tracked", self.view(case, PUBLIC, now), case=case.id))
-            if kinds & {"returned", "picked_up", "mailed"}:
-                floor = self.config.windows[case.window].floor
-                windows = [n for n, spec in self.config.windows.items() if spec.floor == floor]
-                notes.append(Notification("ready_cases", {"floor": floor, "numbers": uow.cases.ready_numbers(windows)},
-                                          floor=floor))
+            floor = self._floor_of(case.window)
+            if kinds & {"returned", "picked_up", "mailed"} and floor is not None:
+                ready = uow.cases.ready_numbers(self.config.windows_on(floor))
+                notes.append(Notification("ready_cases", {"floor": floor, "numbers": ready}, floor=floor))
             for step in case.steps:
                 if step.kind in (Deadline.DUE_SOON.value, Deadline.OVERDUE.value):
                     notes.append(Notification("alert", self._alert(case, step.kind, step.detail, now)))
@@ -98,7 +105,7 @@ class CaseService:
     def _alert(self, case: Case, state: str, detail: dict | None, now: dt.datetime) -> dict:
         overdue = state == Deadline.OVERDUE.value
         due_local = case.due_at.astimezone(self.config.hall.tz).strftime("%Y-%m-%d")
-        matter = self.config.matters[case.matter].name
+        matter = self._matter_name(case)
         return {
             "kind": f"case_{state}", "level": "critical" if overdue else "warning",
             "case": case.number, "case_id": case.id, "matter": matter,
@@ -213,13 +220,13 @@ class CaseService:
 
     def _pickup_queue(self, window: str):
         """The pickup queue of the accepting window, else the pickup queue of its floor."""
-        spec = self.config.windows[window]
-        queues = [self.config.queues[q] for q in spec.queues]
-        queues += [q for q in self.config.queues.values() if q.floor == spec.floor]
+        spec = self.config.windows.get(window)
+        queues = [self.config.queues[q] for q in spec.queues] if spec else []
+        queues += [q for q in self.config.queues.values() if spec and q.floor == spec.floor]
         for queue in queues:
             if queue.purpose == "pickup":
                 return queue
-        raise Conflict(f"Floor {spec.floor} has no pickup queue; the result is handed out at window {window}.")
+        raise Conflict(f"There is no pickup queue for window {window}; the result is handed out at the window directly.")
 
     def hand_over(self, actor: Actor, number: str, how: str, case_number: str | None = None,
                   tracking: str | None = None, idempotency: IdempotencyKey | None = None) -> Outcome:

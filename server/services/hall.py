@@ -541,7 +541,7 @@ class HallService:
                 wins = [self.window_view(uow, w) for w in sorted(uow.windows.all(), key=lambda w: (int(w.number) if w.number.isdigit() else 0, w.number)) if w.floor == floor]
             recent = uow.tickets.recent_calls(floor if window is None else None, window if window is not None else None)
             # Cases whose result waits on this floor: screens show their numbers only.
-            ready = uow.cases.ready_numbers([n for n, spec in self.config.windows.items() if spec.floor == floor_of])
+            ready = uow.cases.ready_numbers(self.config.windows_on(floor_of))
         return {
             "floor": floor_of, "window": str(window) if window is not None else None,
             "zone": self.config.zone_of_floor(floor_of), "floor_name": self.config.floors[floor_of].name,
