@@ -15,10 +15,13 @@ from .adapters.engine import make_engine, migrate
 from .api.http import api
 from .config import HallConfig, load_config
 from .domain.errors import HallError, Throttled
-from .push.sockets import AdminNamespace, ClerkNamespace, DisplayNamespace, SocketPublisher
+from .push.sockets import AdminNamespace, BackofficeNamespace, ClerkNamespace, DisplayNamespace, SocketPublisher
 from .services.accounts import Accounts
+from .services.cases import CaseService
 from .services.hall import HallService
 from .services.ratings import Ratings
+
+from .web.backoffice import backoffice_pages
 
 log = logging.getLogger("hallq")
 MAX_BODY_BYTES = 64 * 1024
@@ -35,6 +38,7 @@ class Hall:
     config: HallConfig
     service: HallService
     accounts: Accounts
+    cases: CaseService
     openapi_json: str
     ratings: Ratings | None = None
     devices: object = None  # drivers.hub.DeviceHub, when served
@@ -76,7 +80,7 @@ def build_hall(config_path: str | None, db_url: str, publisher=None, async_mode:
     engine = make_engine(db_url)
     service = HallService(config, engine, publisher)
     accounts = Accounts(engine, service.clock, set(config.departments), thread_runner(async_mode))
-    return Hall(config, service, accounts, openapi_json="", ratings=Ratings(service))
+    return Hall(config, service, accounts, CaseService(service), openapi_json="", ratings=Ratings(service))
 
 
 def create_app(config_path: str | None, db_url: str, async_mode: str = "eventlet",
@@ -100,7 +104,8 @@ def create_app(config_path: str | None, db_url: str, async_mode: str = "eventlet
     hall.accounts.purge()
 
     app.register_blueprint(api.blueprint)
-    for namespace in (DisplayNamespace(hall), ClerkNamespace(hall), AdminNamespace(hall)):
+    app.register_blueprint(backoffice_pages)
+    for namespace in (DisplayNamespace(hall), ClerkNamespace(hall), AdminNamespace(hall), BackofficeNamespace(hall)):
         socketio.on_namespace(namespace)
 
     @app.errorhandler(HallError)
@@ -160,9 +165,14 @@ def _attach_devices(app: Flask, hall: Hall, publisher: SocketPublisher) -> None:
 
 
 def _housekeeping(socketio: SocketIO, hall: Hall) -> None:
-    """Once a minute: at the day's turn, cancel what is left of yesterday; drop old idempotency keys."""
+    """Once a minute: raise deadline alerts of cases; at the day's turn, cancel what is left of
+    yesterday and drop old idempotency keys."""
     day = hall.service.today()
     while True:
+        try:
+            hall.cases.check_deadlines()
+        except Exception:
+            log.exception("deadline check failed")
         socketio.sleep(60)
         try:
             if hall.service.today() != day:

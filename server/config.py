@@ -189,6 +189,9 @@ class Calendar(_Strict):
 
     holidays: list[dt.date] = Field(default_factory=list)
     workdays: list[dt.date] = Field(default_factory=list)
+    # A case in review is "due soon" (an alert to the admin board) from this many working days
+    # before its last day; on its last day at the latest.
+    due_soon_working_days: int = Field(1, ge=0, le=30)
 
 
 class HallConfigFile(_Strict):
@@ -237,6 +240,9 @@ class HallConfig:
 
     def zone_of_floor(self, floor: int) -> str:
         return self.floors[floor].zone
+
+    def windows_on(self, floor: int) -> list[str]:
+        return [number for number, spec in self.windows.items() if spec.floor == floor]
 
     def queue_avg_minutes(self, queue_code: str) -> float:
         """Configured average service time of a queue: the mean over its matters (10 without any)."""

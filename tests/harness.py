@@ -120,6 +120,16 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
+def connect_socket(url: str, namespace: str, auth: dict | None = None):
+    """A Socket.IO client on one namespace, recording every event as (name, data) in the list returned."""
+    import socketio
+    received: list[tuple[str, object]] = []
+    client = socketio.Client(reconnection=False)
+    client.on("*", lambda event, data: received.append((event, data)), namespace=namespace)
+    client.connect(url, namespaces=[namespace], transports=["websocket"], auth=auth, wait_timeout=10)
+    return client, received
+
+
 def wait_for(predicate, timeout: float = 5.0) -> bool:
     """Poll until `predicate()` is true or the time is up; returns its last value."""
     deadline = time.monotonic() + timeout

@@ -6,18 +6,11 @@ import time
 import pytest
 import socketio
 
+from harness import connect_socket as _connect
 from harness import wait_for
 
 
-def _connect(url: str, namespace: str, auth: dict | None = None):
-    received: list[tuple[str, object]] = []
-    client = socketio.Client(reconnection=False)
-    client.on("*", lambda event, data: received.append((event, data)), namespace=namespace)
-    client.connect(url, namespaces=[namespace], transports=["websocket"], auth=auth, wait_timeout=10)
-    return client, received
-
-
-@pytest.mark.parametrize("namespace", ["/clerk", "/admin"])
+@pytest.mark.parametrize("namespace", ["/clerk", "/admin", "/backoffice"])
 @pytest.mark.parametrize("who", ["none", "garbage", "display", "kiosk"])
 def test_staff_namespaces_refuse_devices_and_strangers(hall, namespace, who):
     token = {"none": None, "garbage": "not-a-token", "display": hall.display.token, "kiosk": hall.kiosk.token}[who]

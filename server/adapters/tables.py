@@ -160,3 +160,58 @@ ratings = Table(
     Column("source", String(80), nullable=False),  # device:NAME
 )
 Index("ix_ratings_window_at", ratings.c.window, ratings.c.at)
+
+# Cases (办件) routed from a window to the back office. Applicant data stays here; views mask it.
+cases = Table(
+    "cases", metadata,
+    Column("id", String(32), primary_key=True),  # unguessable: the public tracking key
+    Column("number", String(32), nullable=False, unique=True),  # what the citizen types at the kiosk
+    Column("ticket_id", String(32), nullable=False),
+    Column("ticket_number", String(16), nullable=False),
+    Column("matter", String(32), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("applicant_name", String(64), nullable=False),
+    Column("applicant_phone", String(32), nullable=False),
+    Column("materials", Text, nullable=False),  # JSON list, from the matter's guide
+    Column("supplements", Text, nullable=False),  # JSON list, recorded after a 补正 request
+    Column("note", Text),
+    Column("window", String(16), nullable=False),
+    Column("clerk", String(64)),
+    Column("accepted_at", UTCDateTime, nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("decided_at", UTCDateTime),
+    Column("returned_at", UTCDateTime),
+    Column("stopped_at", UTCDateTime),
+    Column("handed_over", String(8)),
+    Column("tracking", String(64)),
+    Column("handed_over_at", UTCDateTime),
+    Column("alerted", String(12)),
+)
+Index("ix_cases_status_due", cases.c.status, cases.c.due_at)
+
+# One row per department a case involves (several for a one-thing case: 并联审批).
+case_reviews = Table(
+    "case_reviews", metadata,
+    Column("case_id", String(32), primary_key=True),
+    Column("department", String(32), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("claimed_by", String(64)),
+    Column("note", Text),
+    Column("requested", Text, nullable=False),  # JSON list of materials asked for (补正)
+    Column("decided_by", String(64)),
+    Column("decided_at", UTCDateTime),
+)
+Index("ix_case_reviews_department_status", case_reviews.c.department, case_reviews.c.status)
+
+# Append-only audit trail: every step of a case, who and when.
+case_events = Table(
+    "case_events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", String(32), nullable=False, index=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("kind", String(24), nullable=False),
+    Column("actor", String(80)),
+    Column("department", String(32)),
+    Column("detail", Text),
+)

@@ -131,6 +131,8 @@ def add_user(body: s.NewUserBody):
        summary="Take a ticket for a matter", auth="kiosk device or staff",
        errors=(401, 403, 404, 409, 503))
 def take_ticket(body: s.TakeTicketBody):
+    if body.case is not None:
+        return answer(hall().cases.take_pickup_ticket(actor(), body.case, idempotency=idem()))
     return answer(hall().service.take_ticket(actor(), body.matter, body.priority, idempotency=idem()))
 
 
@@ -222,6 +224,74 @@ def set_queues(body: s.QueuesBody, window: str):
        summary="Open, pause or close a window", auth="admin", errors=(401, 403, 404, 409))
 def set_state(body: s.StateBody, window: str):
     return answer(hall().service.set_window_state(actor(), window_number(window), body.state))
+
+
+@route("POST", "/windows/{window}/route", body=s.RouteBody, answer=s.CaseEnvelope, status=201,
+       summary="Accept the current ticket as a case and route it to the back office (the ticket ends as routed)",
+       auth=_CLERK + ", at a comprehensive or one-thing window (or a professional one, for its own department)",
+       errors=(401, 403, 404, 409))
+def route_case(body: s.RouteBody, window: str):
+    return answer(hall().cases.route(actor(), window_number(window), body.applicant.name, body.applicant.phone,
+                                     body.note, body.matter, idempotency=idem()))
+
+
+@route("POST", "/windows/{window}/hand-over", body=s.HandOverBody, answer=s.CaseEnvelope,
+       summary="Hand a ready result over at the window, or record that it was mailed (统一出件)",
+       auth=_CLERK, errors=(401, 403, 404, 409))
+def hand_over(body: s.HandOverBody, window: str):
+    return answer(hall().cases.hand_over(actor(), window_number(window), body.how, body.case, body.tracking,
+                                         idempotency=idem()))
+
+
+# ---------------------------------------------------------------- cases (back office)
+@route("GET", "/cases", answer=s.CaseList, summary="Cases: the back office sees its own department's, the admin all",
+       auth="backoffice, admin", errors=(401, 403),
+       query=(("status", "string", "in_review, approved, rejected, ready_for_pickup or picked_up"),))
+def list_cases():
+    return hall().cases.cases(actor(), request.args.get("status"))
+
+
+@route("GET", "/cases/{case_id}", answer=s.CaseEnvelope,
+       summary="Track a case with its audit trail (public, masked; ids are unguessable)", errors=(404,))
+def get_case(case_id: str):
+    return hall().cases.get_case(actor(), case_id)
+
+
+_DEPARTMENT = "backoffice of a department the case involves"
+
+
+@route("POST", "/cases/{case_id}/claim", answer=s.CaseEnvelope, summary="Take the case on (others of the department see who)",
+       auth=_DEPARTMENT, errors=(401, 403, 404, 409))
+def claim_case(_body, case_id: str):
+    return answer(hall().cases.claim(actor(), case_id, idempotency=idem()))
+
+
+@route("POST", "/cases/{case_id}/decide", body=s.DecideBody, answer=s.CaseEnvelope,
+       summary="Approve or reject for this department; the case is decided when all its departments have",
+       auth=_DEPARTMENT, errors=(401, 403, 404, 409))
+def decide_case(body: s.DecideBody, case_id: str):
+    return answer(hall().cases.decide(actor(), case_id, body.result, body.note, idempotency=idem()))
+
+
+@route("POST", "/cases/{case_id}/request-materials", body=s.MaterialsBody, answer=s.CaseEnvelope,
+       summary="Ask for more materials (补正): the case's clock stops until the window records them",
+       auth=_DEPARTMENT, errors=(401, 403, 404, 409))
+def request_materials(body: s.MaterialsBody, case_id: str):
+    return answer(hall().cases.request_materials(actor(), case_id, body.materials, body.note, idempotency=idem()))
+
+
+@route("POST", "/cases/{case_id}/materials", body=s.MaterialsBody, answer=s.CaseEnvelope,
+       summary="The window records the requested materials: review resumes and the clock restarts",
+       auth="clerk, admin", errors=(401, 403, 404, 409))
+def record_materials(body: s.MaterialsBody, case_id: str):
+    return answer(hall().cases.record_materials(actor(), case_id, body.materials, body.note, idempotency=idem()))
+
+
+@route("POST", "/cases/{case_id}/return", answer=s.CaseEnvelope,
+       summary="Send the decided result back to the accepting window: the case is ready for pickup",
+       auth=_DEPARTMENT, errors=(401, 403, 404, 409))
+def return_case(_body, case_id: str):
+    return answer(hall().cases.return_to_window(actor(), case_id, idempotency=idem()))
 
 
 @route("GET", "/health", answer=s.OkOut, summary="The server and its database answer")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, RootModel, StringConstraints, model_validator
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
 Text = Annotated[str, StringConstraints(max_length=500)]
+CaseNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{8,16}$")]
+Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 -]{4,19}$")]
+Material = Annotated[str, StringConstraints(min_length=1, max_length=120)]
 
 
 class Body(BaseModel):
@@ -20,8 +23,45 @@ class EmptyBody(Body):
 
 
 class TakeTicketBody(Body):
-    matter: Code = Field(description="matter id from /catalog")
+    model_config = ConfigDict(json_schema_extra={"oneOf": [{"required": ["matter"]}, {"required": ["case"]}]})
+    # Either field may be left out, but neither may be null (so each documents a plain string).
+    matter: Code = Field(None, description="matter id from /catalog")  # type: ignore[assignment]
+    case: CaseNumber = Field(None, description="instead of a matter: the number of a case ready for pickup (取件)")  # type: ignore[assignment]
     priority: Literal["normal", "green"] = "normal"
+
+    @model_validator(mode="after")
+    def _matter_or_case(self):
+        if (self.matter is None) == (self.case is None):
+            raise ValueError("give either a matter or a case number")
+        return self
+
+
+class ApplicantIn(Body):
+    name: Name
+    phone: Phone
+
+
+class RouteBody(Body):
+    applicant: ApplicantIn
+    note: Text | None = None
+    matter: Code | None = Field(None, description="the matter accepted, if not the ticket's own")
+
+
+class DecideBody(Body):
+    result: Literal["approved", "rejected"]
+    note: Text | None = None
+
+
+class MaterialsBody(Body):
+    materials: Annotated[list[Material], Field(min_length=1, max_length=30)]
+    note: Text | None = None
+
+
+class HandOverBody(Body):
+    how: Literal["pickup", "mail"]
+    case: CaseNumber | None = Field(None, description="the case; by default the current pickup ticket's")
+    tracking: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = Field(
+        None, description="the mail's tracking number (mail only)")
 
 
 class LoginBody(Body):
@@ -231,3 +271,63 @@ class DeviceHealth(BaseModel):
 class DevicesOut(BaseModel):
     devices: list[DeviceHealth]
     unprinted: list[str] = Field(description="numbers of tickets issued but not printed yet")
+
+ReviewStatusOut = Literal["pending", "claimed", "awaiting_materials", "approved", "rejected"]
+
+
+class CaseDepartmentOut(BaseModel):
+    code: str
+    name: str
+    status: ReviewStatusOut
+    claimed_by: str | None
+    note: str | None
+    requested: list[str] = Field(description="materials this department asked for (补正)")
+    decided_at: str | None
+
+
+class ApplicantOut(BaseModel):
+    name: str = Field(description="masked (张*三) except for the back office of the case's departments")
+    phone: str = Field(description="masked (138****1234) except for the back office of the case's departments")
+
+
+class CaseStepOut(BaseModel):
+    at: str
+    kind: str
+    actor: str | None
+    department: str | None
+    detail: dict | None
+
+
+class CaseOut(BaseModel):
+    id: str
+    number: str
+    ticket: str = Field(description="id of the ticket the case was accepted from")
+    ticket_number: str
+    matter: str
+    matter_name: str
+    departments: list[CaseDepartmentOut]
+    status: Literal["in_review", "approved", "rejected", "ready_for_pickup", "picked_up"]
+    accepted_at: str
+    due_at: str
+    window: str
+    clerk: str | None
+    applicant: ApplicantOut
+    materials: list[str]
+    supplements: list[str]
+    note: str | None
+    deadline: Literal["on_time", "due_soon", "overdue"]
+    clock_stopped: bool = Field(description="the promised time stands still while materials are awaited (补正)")
+    decided_at: str | None
+    returned_at: str | None
+    handed_over: Literal["pickup", "mail"] | None
+    tracking: str | None
+    handed_over_at: str | None
+    history: list[CaseStepOut] | None = None
+
+
+class CaseEnvelope(BaseModel):
+    case: CaseOut
+
+
+class CaseList(RootModel[list[CaseOut]]):
+    """Cases, soonest due first (a JSON array)."""

@@ -1,6 +1,7 @@
 """Socket.IO push: namespaces, rooms, and the publisher the service layer hands notifications to.
 
-Rooms are scoped: /display `floor:N`, `window:W` and `ticket:ID`; /clerk `window:W`; /admin `admin`.
+Rooms are scoped: /display `floor:N`, `window:W`, `ticket:ID` and `case:ID`; /clerk `window:W`; /admin
+`admin`; /backoffice `department:CODE`.
 Notifications carry their data (no "poke then refetch"). They are emitted in commit order by one
 background task, so a slow socket never holds up the command that caused it; `stats` are coalesced
 and sent at most twice a second.
@@ -14,10 +15,12 @@ from flask import request
 from flask_socketio import Namespace, SocketIO, emit, join_room, leave_room
 
 from ..domain.errors import HallError, Invalid, Unauthorized
-from ..services.hall import Notification
+from ..services.actors import ANONYMOUS
+from ..services.hall import Notification, iso
 
 log = logging.getLogger("hallq.push")
 STATS_INTERVAL_S = 0.5
+_SUBSCRIPTIONS = ("floor", "window", "ticket", "case")
 
 
 def _error(exc: HallError) -> dict:
@@ -69,6 +72,14 @@ class SocketPublisher:
             sio.emit("alert", note.data, to="admin", namespace="/admin")
         elif note.event == "call_audio":  # the spoken call, rendered after ticket_called (drivers/)
             sio.emit("call_audio", note.data, to=[f"floor:{note.floor}", f"window:{note.window}"], namespace="/display")
+        elif note.event in ("case_routed", "case_updated"):  # with the applicant: the case's departments only
+            sio.emit(note.event, note.data, to=[f"department:{d}" for d in note.departments], namespace="/backoffice")
+        elif note.event == "case_at_window":  # masked, to the window that accepted it
+            sio.emit("case_updated", note.data, to=f"window:{note.window}", namespace="/clerk")
+        elif note.event == "case_tracked":  # public view, to the case's tracking page
+            sio.emit("case_updated", note.data, to=f"case:{note.case}", namespace="/display")
+        elif note.event == "ready_cases":  # numbers only
+            sio.emit("ready_cases", note.data, to=f"floor:{note.floor}", namespace="/display")
 
     def _stats_loop(self) -> None:
         while True:
@@ -116,8 +127,8 @@ class DisplayNamespace(Namespace):
 
     def on_connect(self, auth=None):
         # A screen may subscribe in its connect auth, so a reconnect resubscribes by itself.
-        if isinstance(auth, dict) and any(k in auth for k in ("floor", "window", "ticket")):
-            self._subscribe({k: auth[k] for k in ("floor", "window", "ticket") if k in auth})
+        if isinstance(auth, dict) and any(k in auth for k in _SUBSCRIPTIONS):
+            self._subscribe({k: auth[k] for k in _SUBSCRIPTIONS if k in auth})
 
     def on_disconnect(self, reason=None):
         self.rooms_of.pop(request.sid, None)
@@ -141,7 +152,7 @@ class DisplayNamespace(Namespace):
 
     def _resolve(self, data) -> tuple[str, dict]:
         if not isinstance(data, dict) or len(data) != 1:
-            raise Invalid('Subscribe with exactly one of {"floor": N}, {"window": W} or {"ticket": ID}.')
+            raise Invalid('Subscribe with exactly one of {"floor": N}, {"window": W}, {"ticket": ID} or {"case": ID}.')
         (key, value), = data.items()
         service = self.hall.service
         if key == "floor":
@@ -157,7 +168,11 @@ class DisplayNamespace(Namespace):
             if not isinstance(value, str) or not 0 < len(value) <= 32:
                 raise Invalid("ticket must be a ticket id.")
             return f"ticket:{value}", service.snapshot(ticket=value)
-        raise Invalid('Subscribe with exactly one of {"floor": N}, {"window": W} or {"ticket": ID}.')
+        if key == "case":
+            if not isinstance(value, str) or not 0 < len(value) <= 32:
+                raise Invalid("case must be a case id.")
+            return f"case:{value}", {**self.hall.cases.get_case(ANONYMOUS, value), "at": iso(service.clock())}
+        raise Invalid('Subscribe with exactly one of {"floor": N}, {"window": W}, {"ticket": ID} or {"case": ID}.')
 
 
 class ClerkNamespace(Namespace):
@@ -201,3 +216,16 @@ class AdminNamespace(Namespace):
         _staff_or_refuse(self.hall, auth, "admin")
         join_room("admin")
         emit("stats", self.hall.service.stats())
+
+
+class BackofficeNamespace(Namespace):
+    """Back-office staff: joins the room of its department, which receives that department's cases
+    (case_routed, case_updated) with the applicant's details."""
+
+    def __init__(self, hall):
+        super().__init__("/backoffice")
+        self.hall = hall
+
+    def on_connect(self, auth=None):
+        actor = _staff_or_refuse(self.hall, auth, "backoffice")
+        join_room(f"department:{actor.department}")

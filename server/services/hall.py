@@ -48,6 +48,8 @@ class Notification:
     floor: int | None = None
     window: str | None = None
     ticket: str | None = None
+    case: str | None = None
+    departments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,8 @@ class HallService:
         self.clock = clock
         self.policy = policy or PreferenceWithGreenChannel(config.hall.green_max_in_row)
         self._measured_cache: tuple[dt.datetime | None, dict] = (None, {})
+        # Other services (cases) add their own notifications to every command's commit.
+        self.notifiers: list[Callable[[UnitOfWork, dt.datetime], list[Notification]]] = []
 
     # ---------------------------------------------------------------- set-up
     def install_windows(self) -> None:
@@ -169,9 +173,10 @@ class HallService:
         return Outcome(stored.status_code, json.loads(stored.body), replayed=True)
 
     def _publish(self, notes: list[Notification]) -> None:
+        """After a commit: push what changed; queue figures may have changed with any command."""
         if notes:
             self.publisher.publish(notes)
-            self.publisher.stats_changed()
+        self.publisher.stats_changed()
 
     def _estimator(self, uow: UnitOfWork, now: dt.datetime) -> WaitEstimator:
         serving = [ServingWindow(number, queues) for number, queues in uow.windows.serving()]
@@ -248,7 +253,9 @@ class HallService:
             if window.events:
                 notes.append(Notification("window_updated", self.window_view(uow, window),
                                           floor=window.floor, window=window.number))
-        return notes
+        for notify in self.notifiers:
+            notes.extend(notify(uow, now))
+        return notes + uow.notes
 
     def _window_for_clerk(self, uow: UnitOfWork, actor: Actor, number: str) -> Window:
         """Load and lock the window; only the clerk signed in there may operate it."""
@@ -287,25 +294,28 @@ class HallService:
     def _issue(self, actor: Actor, queue, matter_id: str | None, prio: Priority, case_number: str | None,
                idempotency: IdempotencyKey | None) -> Outcome:
         def command(uow: UnitOfWork, now: dt.datetime) -> dict:
-            day = self.today(now)
-            seq = uow.tickets.next_seq(day, queue.code)
-            ticket = Ticket(
-                id=secrets.token_urlsafe(16), day=day, series_queue=queue.code, seq=seq,
-                number=format_number(queue.prefix, seq), queue=queue.code, matter=matter_id,
-                floor=queue.floor, zone=self.config.zone_of_floor(queue.floor), priority=prio,
-                issued_at=now, case=case_number)
-            ticket.events.append(ev.TicketIssued(ticket.id))
-            uow.tickets.add(ticket, actor.principal)
-            uow.tickets.log(ticket, "issued", now, actor.principal,
-                            {"matter": matter_id, "priority": prio.value, "case": case_number})
-            return {"ticket": self._ticket_view_with_wait(uow, ticket, now)}
-        outcome = self._run(actor, idempotency, 201, command)
-        if not outcome.replayed:
-            # For the kiosk's printer (drivers/): the ticket as answered, and who issued it.
-            ticket = outcome.body["ticket"]
-            self.publisher.publish([Notification("ticket_issued", {**ticket, "issued_by": actor.name},
-                                                 floor=ticket["floor"], ticket=ticket["id"])])
-        return outcome
+            return self.issue_in(uow, now, actor, queue, matter_id, prio, case_number)
+        return self._run(actor, idempotency, 201, command)
+
+    def issue_in(self, uow: UnitOfWork, now: dt.datetime, actor: Actor, queue, matter_id: str | None,
+                 prio: Priority, case_number: str | None) -> dict:
+        """Issue a ticket inside an open unit of work (a pickup ticket is issued with its case's checks)."""
+        day = self.today(now)
+        seq = uow.tickets.next_seq(day, queue.code)
+        ticket = Ticket(
+            id=secrets.token_urlsafe(16), day=day, series_queue=queue.code, seq=seq,
+            number=format_number(queue.prefix, seq), queue=queue.code, matter=matter_id,
+            floor=queue.floor, zone=self.config.zone_of_floor(queue.floor), priority=prio,
+            issued_at=now, case=case_number)
+        ticket.events.append(ev.TicketIssued(ticket.id))
+        uow.tickets.add(ticket, actor.principal)
+        uow.tickets.log(ticket, "issued", now, actor.principal,
+                        {"matter": matter_id, "priority": prio.value, "case": case_number})
+        view = self._ticket_view_with_wait(uow, ticket, now)
+        # For the kiosk's printer (drivers/): the ticket as answered, and who issued it.
+        uow.notes.append(Notification("ticket_issued", {**view, "issued_by": actor.name},
+                                      floor=ticket.floor, ticket=ticket.id))
+        return {"ticket": view}
 
     def get_ticket(self, ticket_id: str) -> dict:
         if not ticket_id or len(ticket_id) > 32:
@@ -535,6 +545,8 @@ class HallService:
                 floor_of = floor
                 wins = [self.window_view(uow, w) for w in sorted(uow.windows.all(), key=lambda w: (int(w.number) if w.number.isdigit() else 0, w.number)) if w.floor == floor]
             recent = uow.tickets.recent_calls(floor if window is None else None, window if window is not None else None)
+            # Cases whose result waits on this floor: screens show their numbers only.
+            ready = uow.cases.ready_numbers(self.config.windows_on(floor_of))
         return {
             "floor": floor_of, "window": str(window) if window is not None else None,
             "zone": self.config.zone_of_floor(floor_of), "floor_name": self.config.floors[floor_of].name,
@@ -543,6 +555,7 @@ class HallService:
             "recent_calls": [{"number": r.number, "window": r.window, "floor": r.floor, "queue": r.queue,
                               "text": call_text(r.number, r.window), "at": iso(r.at)} for r in recent],
             "stats": self.stats(floor_of),
+            "ready_cases": ready,
             "at": iso(now),
         }
 

@@ -1,21 +1,23 @@
-"""Unit of work: one short database transaction, its repositories, and the events it produced.
+"""Unit of work: one short database transaction, its repositories, and the notifications it produced.
 
-Events are handed out only after a successful commit, so nothing is ever pushed for a change that
-was rolled back. Never do I/O (emit, print, speak) inside `with uow:`.
+The service layer reads the domain events of loaded objects (and `notes`, notifications a command
+adds itself) inside the transaction and publishes them only after a successful commit, so nothing
+is ever pushed for a change that was rolled back. Never do I/O (emit, print, speak) inside `with uow:`.
 """
 from __future__ import annotations
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from ..adapters.repository import AccountRepository, IdempotencyRepository, TicketRepository, WindowRepository
+from ..adapters.repository import (AccountRepository, CaseRepository, IdempotencyRepository, TicketRepository,
+                                  WindowRepository)
 from ..domain.errors import Unavailable
 
 
 class UnitOfWork:
     def __init__(self, engine: Engine):
         self.engine = engine
-        self._events: list = []
+        self.notes: list = []  # Notifications a command adds directly, published after the commit
 
     def __enter__(self) -> "UnitOfWork":
         try:
@@ -29,6 +31,7 @@ class UnitOfWork:
         self.windows = WindowRepository(self.connection)
         self.accounts = AccountRepository(self.connection)
         self.idempotency = IdempotencyRepository(self.connection)
+        self.cases = CaseRepository(self.connection)
         self._committed = False
         return self
 
@@ -37,8 +40,9 @@ class UnitOfWork:
         self._committed = True
         for repo in (self.tickets, self.windows):
             for obj in repo.seen.values():
-                self._events.extend(obj.events)
                 obj.events.clear()
+        for case in self.cases.seen.values():
+            case.steps.clear()
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
@@ -46,7 +50,3 @@ class UnitOfWork:
                 self.transaction.rollback()
         finally:
             self.connection.close()
-
-    def collect_events(self) -> list:
-        events, self._events = self._events, []
-        return events

@@ -1,0 +1,284 @@
+"""Cases (办件): what a window accepts and routes to the back office, in plain Python.
+
+前台综合受理、后台分类审批、窗口统一出件: a window accepts a case; every department it involves reviews
+it at once (并联审批: a one-thing case involves several); when all have decided, a department returns
+the result to the window; the citizen picks it up there (or it is mailed). Asking for more materials
+(补正) stops the case's clock until the window records them. Every step is a `CaseStep` event: the
+service layer keeps each one in the case's audit trail and pushes the case after the commit.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from .calendar import WorkingCalendar
+from .errors import Conflict, Forbidden, Invalid
+
+
+class CaseStatus(StrEnum):
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    READY_FOR_PICKUP = "ready_for_pickup"
+    PICKED_UP = "picked_up"
+
+
+class ReviewStatus(StrEnum):
+    PENDING = "pending"  # in the department's inbox
+    CLAIMED = "claimed"  # a staff member works on it
+    AWAITING_MATERIALS = "awaiting_materials"  # 补正: the clock stops
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+DECIDED = frozenset({ReviewStatus.APPROVED, ReviewStatus.REJECTED})
+
+
+class Deadline(StrEnum):
+    ON_TIME = "on_time"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+
+
+_SEVERITY = {None: 0, Deadline.ON_TIME: 0, Deadline.DUE_SOON: 1, Deadline.OVERDUE: 2}
+
+
+@dataclass(frozen=True)
+class DeadlinePolicy:
+    """When a case falls due and how close it is. A case is due at the end of its last working day,
+    hall time; it is due soon from `due_soon_days` working days before that day."""
+    calendar: WorkingCalendar
+    tz: ZoneInfo
+    due_soon_days: int = 1
+
+    def _end_of(self, day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=self.tz).astimezone(dt.timezone.utc)
+
+    def _day(self, moment: dt.datetime) -> dt.date:
+        return moment.astimezone(self.tz).date()
+
+    def due(self, accepted_at: dt.datetime, promised_days: int) -> dt.datetime:
+        return self._end_of(self.calendar.add_working_days(self._day(accepted_at), promised_days))
+
+    def resumed(self, due_at: dt.datetime, stopped_at: dt.datetime, resumed_at: dt.datetime) -> dt.datetime:
+        """The due time after the clock stood still from `stopped_at` to `resumed_at`: the working days
+        that were left when it stopped are counted again from the day it restarts."""
+        left = self.calendar.working_days_between(self._day(stopped_at), self._day(due_at))
+        return max(due_at, self._end_of(self.calendar.add_working_days(self._day(resumed_at), left)))
+
+    def state(self, due_at: dt.datetime, at: dt.datetime) -> Deadline:
+        if at > due_at:
+            return Deadline.OVERDUE
+        if self.calendar.working_days_between(self._day(at), self._day(due_at)) <= self.due_soon_days:
+            return Deadline.DUE_SOON
+        return Deadline.ON_TIME
+
+
+@dataclass(frozen=True)
+class Applicant:
+    name: str
+    phone: str
+
+
+def mask_name(name: str) -> str:
+    """张三 → 张*, 张小三 → 张*三, 欧阳小明 → 欧**明."""
+    if len(name) <= 1:
+        return "*"
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def mask_phone(phone: str) -> str:
+    """13812341234 → 138****1234; short numbers keep only their last two digits."""
+    if len(phone) >= 11:
+        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+    return "*" * max(0, len(phone) - 2) + phone[-2:]
+
+
+@dataclass(frozen=True)
+class CaseStep:
+    """One step of a case, for its audit trail and its push."""
+    kind: str  # routed, claimed, approved, rejected, materials_requested, materials_received, decided,
+    #            returned, picked_up, mailed, due_soon, overdue
+    actor: str | None
+    department: str | None = None
+    detail: dict | None = None
+
+
+@dataclass
+class Review:
+    """One department's part of a case."""
+    department: str
+    status: ReviewStatus = ReviewStatus.PENDING
+    claimed_by: str | None = None
+    note: str | None = None
+    requested: list[str] = field(default_factory=list)
+    decided_by: str | None = None
+    decided_at: dt.datetime | None = None
+
+
+@dataclass
+class Case:
+    id: str
+    number: str
+    ticket: str  # the ticket id it was accepted from
+    ticket_number: str
+    matter: str
+    applicant: Applicant
+    materials: list[str]
+    note: str | None
+    window: str  # the accepting window, where the result goes out
+    clerk: str | None
+    accepted_at: dt.datetime
+    due_at: dt.datetime
+    reviews: list[Review]
+    status: CaseStatus = CaseStatus.IN_REVIEW
+    decided_at: dt.datetime | None = None
+    returned_at: dt.datetime | None = None
+    stopped_at: dt.datetime | None = None  # the clock stands still (补正) since then
+    supplements: list[str] = field(default_factory=list)
+    handed_over: str | None = None  # pickup | mail
+    tracking: str | None = None  # the mail's tracking number
+    handed_over_at: dt.datetime | None = None
+    alerted: Deadline | None = None  # the worst deadline state already raised as an alert
+    steps: list[CaseStep] = field(default_factory=list, repr=False, compare=False)
+
+    @classmethod
+    def accept(cls, *, id: str, number: str, ticket: str, ticket_number: str, matter: str, departments: list[str],
+               applicant: Applicant, materials: list[str], note: str | None, window: str, clerk: str | None,
+               actor: str, now: dt.datetime, due_at: dt.datetime) -> "Case":
+        if not departments:
+            raise Invalid("A case needs at least one department to review it.")
+        case = cls(id=id, number=number, ticket=ticket, ticket_number=ticket_number, matter=matter,
+                   applicant=applicant, materials=list(materials), note=note, window=window, clerk=clerk,
+                   accepted_at=now, due_at=due_at, reviews=[Review(d) for d in dict.fromkeys(departments)])
+        case.steps.append(CaseStep("routed", actor, detail={"window": window, "departments": case.departments}))
+        return case
+
+    @property
+    def departments(self) -> list[str]:
+        return [r.department for r in self.reviews]
+
+    def review_of(self, department: str | None) -> Review:
+        for review in self.reviews:
+            if review.department == department:
+                return review
+        raise Forbidden(f"Case {self.number} is not for your department; only the departments it involves can act on it.")
+
+    def _require_in_review(self, action: str) -> None:
+        if self.status is not CaseStatus.IN_REVIEW:
+            raise Conflict(f"Case {self.number} is {self.status.value}; it can no longer be {action}.")
+
+    # -- back office ------------------------------------------------------------------------
+    def claim(self, department: str | None, user: str, actor: str) -> None:
+        review = self.review_of(department)
+        self._require_in_review("claimed")
+        if review.status in DECIDED:
+            raise Conflict(f"Your department already decided case {self.number}.")
+        if review.claimed_by and review.claimed_by != user:
+            raise Conflict(f"Case {self.number} is already claimed by {review.claimed_by}.")
+        review.claimed_by = user
+        if review.status is ReviewStatus.PENDING:
+            review.status = ReviewStatus.CLAIMED
+        self.steps.append(CaseStep("claimed", actor, department))
+
+    def _open_review(self, department: str | None, user: str, action: str) -> Review:
+        review = self.review_of(department)
+        self._require_in_review(action)
+        if review.status in DECIDED:
+            raise Conflict(f"Your department already decided case {self.number} ({review.status.value}).")
+        if review.claimed_by and review.claimed_by != user:
+            raise Conflict(f"Case {self.number} is claimed by {review.claimed_by}; only they can act on it.")
+        return review
+
+    def decide(self, department: str | None, user: str, approved: bool, note: str | None, actor: str,
+               now: dt.datetime) -> None:
+        review = self._open_review(department, user, "decided")
+        if review.status is ReviewStatus.AWAITING_MATERIALS:
+            raise Conflict(f"Case {self.number} waits for materials (补正); decide once the window has recorded them.")
+        review.status = ReviewStatus.APPROVED if approved else ReviewStatus.REJECTED
+        review.claimed_by = review.claimed_by or user
+        review.note, review.decided_by, review.decided_at = note, user, now
+        self.steps.append(CaseStep(review.status.value, actor, department, {"note": note} if note else None))
+        if all(r.status in DECIDED for r in self.reviews):
+            # Parallel approval: the case is decided only when every department has decided.
+            approved_all = all(r.status is ReviewStatus.APPROVED for r in self.reviews)
+            self.status = CaseStatus.APPROVED if approved_all else CaseStatus.REJECTED
+            self.decided_at = now
+            self.steps.append(CaseStep("decided", actor, department, {"result": self.status.value}))
+
+    def request_materials(self, department: str | None, user: str, materials: list[str], note: str | None,
+                          actor: str, now: dt.datetime) -> None:
+        review = self._open_review(department, user, "sent back for materials")
+        if review.status is ReviewStatus.AWAITING_MATERIALS:
+            raise Conflict(f"Case {self.number} already waits for materials from your request.")
+        review.status = ReviewStatus.AWAITING_MATERIALS
+        review.claimed_by = review.claimed_by or user  # who asked decides once the materials are in
+        review.requested, review.note = list(materials), note
+        if self.stopped_at is None:
+            self.stopped_at = now
+        self.steps.append(CaseStep("materials_requested", actor, department, {"materials": materials, "note": note}))
+
+    def record_materials(self, received: list[str], note: str | None, actor: str, now: dt.datetime,
+                         policy: DeadlinePolicy) -> None:
+        """The window records the supplements: waiting departments review again; the clock restarts."""
+        self._require_in_review("given materials")
+        waiting = [r for r in self.reviews if r.status is ReviewStatus.AWAITING_MATERIALS]
+        if not waiting:
+            raise Conflict(f"Case {self.number} is not waiting for materials.")
+        for review in waiting:
+            review.status = ReviewStatus.CLAIMED if review.claimed_by else ReviewStatus.PENDING
+            review.requested = []
+        self.supplements.extend(received)
+        before = self.due_at
+        self.due_at = policy.resumed(self.due_at, self.stopped_at or now, now)
+        self.stopped_at = None
+        self.steps.append(CaseStep("materials_received", actor, detail={
+            "materials": received, "note": note, "due_before": before.isoformat(), "due_at": self.due_at.isoformat()}))
+
+    def return_to_window(self, department: str | None, actor: str, now: dt.datetime) -> None:
+        self.review_of(department)
+        if self.status is CaseStatus.IN_REVIEW:
+            waiting = [r.department for r in self.reviews if r.status not in DECIDED]
+            raise Conflict(f"Case {self.number} is not decided yet: waiting for {', '.join(waiting)}.")
+        if self.status not in (CaseStatus.APPROVED, CaseStatus.REJECTED):
+            raise Conflict(f"Case {self.number} is {self.status.value}; its result was already returned.")
+        self.status, self.returned_at = CaseStatus.READY_FOR_PICKUP, now
+        self.steps.append(CaseStep("returned", actor, department, {"window": self.window}))
+
+    # -- window -----------------------------------------------------------------------------
+    def require_ready(self) -> None:
+        if self.status is not CaseStatus.READY_FOR_PICKUP:
+            raise Conflict(f"Case {self.number} is {self.status.value}, not ready for pickup.")
+
+    def hand_over(self, how: str, tracking: str | None, actor: str, now: dt.datetime) -> None:
+        self.require_ready()
+        if how not in ("pickup", "mail"):
+            raise Invalid("how must be 'pickup' or 'mail'.")
+        if how == "mail" and not tracking:
+            raise Invalid("A mailed result needs the mail's tracking number.")
+        self.status, self.handed_over, self.tracking, self.handed_over_at = CaseStatus.PICKED_UP, how, tracking, now
+        self.steps.append(CaseStep("picked_up" if how == "pickup" else "mailed", actor,
+                                   detail={"tracking": tracking} if tracking else None))
+
+    # -- 限时办结 ----------------------------------------------------------------------------
+    def deadline(self, policy: DeadlinePolicy, now: dt.datetime) -> Deadline:
+        """Judged now while in review; at the moment the clock stopped (补正) while it stands still;
+        at the decision once decided (a late decision stays late)."""
+        at = self.decided_at or self.stopped_at or now
+        return policy.state(self.due_at, at)
+
+    def observe_deadline(self, policy: DeadlinePolicy, now: dt.datetime) -> Deadline | None:
+        """Raise the deadline state as an alert once per case per state; returns the state raised."""
+        if self.status is not CaseStatus.IN_REVIEW:
+            return None
+        state = self.deadline(policy, now)
+        if _SEVERITY[state] <= _SEVERITY[self.alerted]:
+            return None
+        self.alerted = state
+        waiting = [r.department for r in self.reviews if r.status not in DECIDED]
+        self.steps.append(CaseStep(state.value, None, detail={"due_at": self.due_at.isoformat(), "waiting": waiting}))
+        return state

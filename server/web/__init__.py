@@ -1,0 +1,1 @@
+"""Pages served by the hall server."""
