@@ -18,6 +18,7 @@ from .domain.errors import HallError, Throttled
 from .push.sockets import AdminNamespace, ClerkNamespace, DisplayNamespace, SocketPublisher
 from .services.accounts import Accounts
 from .services.hall import HallService
+from .web.pages import pages
 
 log = logging.getLogger("hallq")
 MAX_BODY_BYTES = 64 * 1024
@@ -96,6 +97,7 @@ def create_app(config_path: str | None, db_url: str, async_mode: str = "eventlet
     hall.accounts.purge()
 
     app.register_blueprint(api.blueprint)
+    app.register_blueprint(pages)
     for namespace in (DisplayNamespace(hall), ClerkNamespace(hall), AdminNamespace(hall)):
         socketio.on_namespace(namespace)
 
