@@ -60,10 +60,12 @@ def _is_the_server(url: str, server: Server) -> bool:
 
 @pytest.fixture
 def open_page(browser):
-    """open_page(server, "/kiosk", viewport=(1080, 1920)) → OpenedPage, in a fresh browser context."""
+    """open_page(server, "/kiosk", viewport=(1080, 1920)) → OpenedPage, in a fresh browser context.
+    `fake_clock=True` installs Playwright's clock first, so a test can fast-forward the page's timers."""
     contexts = []
 
-    def factory(server: Server, path: str, viewport=(1920, 1080), **context_options) -> OpenedPage:
+    def factory(server: Server, path: str, viewport=(1920, 1080), fake_clock: bool = False,
+                **context_options) -> OpenedPage:
         context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN",
                                       **context_options)
         contexts.append(context)
@@ -73,6 +75,8 @@ def open_page(browser):
         page.on("request", lambda r: None if _is_the_server(r.url, server) else opened.outside_requests.append(r.url))
         page.on("websocket", lambda ws: None if _is_the_server(ws.url, server) else opened.outside_requests.append(ws.url))
         page.on("pageerror", lambda exc: opened.errors.append(str(exc)))
+        if fake_clock:
+            page.clock.install()
         page.goto(server.url + path)
         return opened
     yield factory

@@ -33,6 +33,7 @@ def test_kiosk_portrait(busy_hall, open_page):
     expect(kiosk.page.locator("#ticket-ahead")).to_have_text("2 人")  # the two 户籍 tickets issued before
     assert busy_hall.kiosk.get(f"/tickets/{ticket_id}").json()["ticket"]["ahead"] == 2
     expect(kiosk.page.locator("#ticket-qr")).to_have_js_property("complete", True)
+    assert kiosk.page.locator("#ticket-qr").evaluate("img => img.naturalWidth") > 100  # the QR code rendered
     kiosk.screenshot("kiosk-portrait-ticket")
     kiosk.assert_stayed_local()
 
@@ -95,6 +96,7 @@ def test_clerk_console(busy_hall, open_page):
     console.page.get_by_role("button", name="叫号").click()
     expect(console.page.locator("#current-number")).to_have_text("C001")
     expect(console.page.locator("#current")).to_contain_text("住房公积金提取")
+    expect(console.page.locator("#queue-counts tr[data-queue='gjj'] td").nth(1)).to_have_text("0")  # live stats
     console.screenshot("clerk-console")
     # 转移 opens a choice of queue; the ticket then waits in that queue and leaves the window.
     console.page.get_by_role("button", name="转移").click()

@@ -2,7 +2,9 @@
 page; the admin moving a window to another queue; a server restart under a screen and a kiosk."""
 from __future__ import annotations
 
+import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 from pages import choose_matter, pair_kiosk, staff_sign_in, take_ticket
@@ -114,3 +116,57 @@ def test_a_screen_resyncs_after_a_server_restart_and_the_kiosk_refuses_while_it_
     expect(kiosk.page.locator("#ticket-number")).to_have_text("A002")
     for opened in (screen, kiosk):
         opened.assert_stayed_local()
+
+
+def closed_now_config(tmp_path) -> str:
+    """A copy of the demo hall whose issuing hours have just ended (or not yet begun)."""
+    from harness import ROOT
+    local = dt.datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%H:%M")
+    hours = '["00:00", "00:01"]' if local >= "00:01" else '["23:58", "23:59"]'
+    text = (ROOT / "config" / "demo-hall.toml").read_text()
+    path = tmp_path / "closed-hall.toml"
+    path.write_text(text.replace("[hall]\n", f"[hall]\nissuing_hours = {hours}\n", 1))
+    return str(path)
+
+
+def test_a_closed_kiosk_says_so_and_issues_nothing_and_an_idle_kiosk_goes_home(fresh_hall, open_page, tmp_path):
+    h = fresh_hall(config=closed_now_config(tmp_path))
+    kiosk = open_page(h.server, "/kiosk", viewport=(1080, 1920), fake_clock=True)
+    pair_kiosk(kiosk.page, h.kiosk.token)
+    expect(kiosk.page.locator("#offline")).to_contain_text(re.compile(r"取号时间为 \d\d:\d\d–\d\d:\d\d，现在暂停取号。"))
+    choose_matter(kiosk.page, "1楼 个人服务区", "省人力资源社会保障厅", "社会保障卡申领")
+    expect(kiosk.page.get_by_role("button", name="取号")).to_be_disabled()
+    expect(kiosk.page.locator("#confirm-message")).to_contain_text("现在暂停取号")
+    assert all(q["waiting"] == 0 for q in h.admin.get("/stats").json())
+    kiosk.screenshot("kiosk-portrait-closed")
+
+    # Nobody touches it for 30 s: back to the home screen for the next citizen.
+    kiosk.page.clock.fast_forward(31_000)
+    expect(kiosk.page.get_by_role("heading", name="请选择办事区域")).to_be_visible()
+    kiosk.assert_stayed_local()
+
+
+def test_refusals_read_as_sentences_on_the_sign_in_forms(hall, open_page):
+    hall.add_clerk("ui-clerk-gat", "gat")
+    console = open_page(hall.server, "/clerk", viewport=(1366, 768))
+    console.page.get_by_label("用户名").fill("ui-clerk-gat")
+    console.page.get_by_label("密码").fill("not-the-password")
+    console.page.get_by_label("窗口").fill("29")
+    console.page.get_by_role("button", name="登录").click()
+    expect(console.page.get_by_role("alert")).to_contain_text("用户名或密码不正确，请重新输入。")
+    staff_sign_in(console.page, "ui-clerk-gat", "1")   # a 社保 window: another department's
+    expect(console.page.get_by_role("alert")).to_contain_text("该窗口不属于您的部门，不能在此签到。")
+    staff_sign_in(console.page, "ui-clerk-gat", "9999")
+    expect(console.page.get_by_role("alert")).to_contain_text("没有这个窗口号，请核对后重新填写。")
+    staff_sign_in(console.page, "ui-clerk-gat", "29")
+    expect(console.page.get_by_role("button", name="叫号")).to_be_visible()
+
+    # Every code of the contract, and an unreachable server, has a sentence in both languages.
+    sentences = console.page.evaluate("""async () => {
+        const { describe } = await import("/ui/common/errors.js");
+        const codes = ["invalid", "unauthorized", "forbidden", "not_found", "conflict", "queue_empty", "unavailable", "network"];
+        return codes.flatMap((code) => ["zh", "en"].map((lang) => describe({ code, message: "" }, lang).text));
+    }""")
+    assert len(sentences) == 16 and len(set(sentences)) == 16
+    assert all(s and s[-1] in "。." for s in sentences), sentences
+    console.assert_stayed_local()

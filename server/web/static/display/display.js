@@ -42,7 +42,11 @@ function renderFloor() {
   const snap = state.snapshot;
   $("hall").textContent = snap.hall;
   $("floor-name").textContent = snap.floor_name;
-  $("notice").textContent = snap.notice || "";
+  const notice = snap.notice || "";
+  if ($("notice").dataset.text !== notice) {
+    $("notice").dataset.text = notice;
+    $("notice").replaceChildren(...[notice, notice].map((text) => Object.assign(document.createElement("span"), { textContent: text })));
+  }
   const latest = state.latest;
   $("latest-number").textContent = latest ? latest.number : t("none");
   $("latest-window").textContent = latest ? t("toWindow", { window: latest.window }) : "";
