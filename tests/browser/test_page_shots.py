@@ -41,6 +41,11 @@ def test_kiosk_portrait(busy_hall, open_page):
 def test_kiosk_landscape_elder_green_channel_and_search(busy_hall, open_page):
     kiosk = open_page(busy_hall.server, "/kiosk", viewport=(1920, 1080))
     pair_kiosk(kiosk.page, busy_hall.kiosk.token)
+    kiosk.page.get_by_role("button", name="English").click()
+    expect(kiosk.page.get_by_role("heading", name="Choose a service area")).to_be_visible()
+    expect(kiosk.page.get_by_role("button", name="Floor 2 Enterprises & projects")).to_be_visible()
+    kiosk.screenshot("kiosk-landscape-home-en")
+    kiosk.page.get_by_role("button", name="中文").click()
     kiosk.page.get_by_role("button", name="搜索事项").click()
     kiosk.page.get_by_label("输入事项名称中的字词").fill("公积金")
     expect(kiosk.page.get_by_role("button", name="住房公积金提取", exact=True)).to_be_visible()

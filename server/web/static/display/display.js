@@ -69,9 +69,12 @@ function renderFloor() {
     tile.querySelector(".t-current").textContent = w.state === "paused" ? WINDOW_STATES[i18n.lang].paused : (w.current ? w.current.number : t("none"));
     return tile;
   }));
-  $("windows").dataset.count = String(shown.length);
+  // A busy floor has dozens of windows open: denser tiles, still one screen.
+  $("windows").dataset.density = shown.length > 36 ? "dense" : shown.length > 16 ? "compact" : "roomy";
 
-  $("queues").replaceChildren(...state.stats.filter((q) => q.waiting > 0 || q.open_windows > 0).map((q) => {
+  const queues = state.stats.filter((q) => q.waiting > 0 || q.open_windows > 0);
+  $("queues").parentElement.dataset.density = queues.length > 6 ? "compact" : "roomy";
+  $("queues").replaceChildren(...queues.map((q) => {
     const tr = document.createElement("tr");
     tr.innerHTML = "<td></td><td></td><td></td>";
     tr.dataset.queue = q.code;
