@@ -1,6 +1,8 @@
 """What a person does on the pages, as steps the browser tests share (Playwright's sync API)."""
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from harness import PASSWORD
@@ -24,7 +26,7 @@ def take_ticket(page: Page) -> tuple[str, str]:
     """Press 取号 on the confirm screen; returns (ticket number, ticket id from the QR code)."""
     page.get_by_role("button", name="取号").click()
     number = page.locator("#ticket-number")
-    expect(number).to_have_text(__import__("re").compile(r"^[A-Z]\d{3}$"))
+    expect(number).to_have_text(re.compile(r"^[A-Z]\d{3}$"))
     src = page.locator("#ticket-qr").get_attribute("src")
     return number.inner_text(), src.split("/")[2]
 

@@ -88,7 +88,9 @@ def test_window_screens(busy_hall, open_page):
     paused = open_page(busy_hall.server, "/display?window=13", viewport=(1280, 720))
     expect(paused.page.locator("#w-paused")).to_have_text("暂停服务")
     paused.screenshot("display-window-13-paused")
-    for opened in (serving, paused):
+    missing = open_page(busy_hall.server, "/display?window=9999", viewport=(1280, 720))
+    expect(missing.page.get_by_role("heading")).to_have_text("没有这个楼层或窗口，请检查屏幕的地址。")
+    for opened in (serving, paused, missing):
         opened.assert_stayed_local()
 
 

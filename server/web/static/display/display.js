@@ -2,6 +2,7 @@
 // /display?window=W (one window's current number). Live over Socket.IO; resynced from the
 // server's snapshot after every reconnect. No personal data is ever sent to them.
 import { api } from "/ui/common/api.js";
+import { describe } from "/ui/common/errors.js";
 import { createI18n, clock, WINDOW_STATES } from "/ui/common/i18n.js";
 import { connectLive } from "/ui/common/live.js";
 import { createChime } from "/ui/display/chime.js";
@@ -14,12 +15,14 @@ const PHRASES = {
     waiting: "等候人数", eta: "预计等候", minutes: "{n} 分钟", toWindow: "请到 {window} 号窗口",
     serving: "正在办理", windowNo: "{window} 号窗口", reconnecting: "与服务器的连接中断，正在重新连接…",
     connecting: "正在连接服务器…", badAddress: "请在地址中指定楼层或窗口", none: "—", hallWindow: "综合服务窗口",
+    noSuchPlace: "没有这个楼层或窗口，请检查屏幕的地址。",
   },
   en: {
     nowCalling: "Now calling", recentCalls: "Recent calls", windows: "Windows", queues: "Queues", queue: "Queue",
     waiting: "Waiting", eta: "Est. wait", minutes: "{n} min", toWindow: "Please go to window {window}",
     serving: "Now serving", windowNo: "Window {window}", reconnecting: "Connection lost; reconnecting…",
     connecting: "Connecting to the server…", badAddress: "Add a floor or window to the address", none: "—", hallWindow: "Hall service window",
+    noSuchPlace: "There is no such floor or window; check the screen's address.",
   },
 };
 
@@ -60,17 +63,18 @@ function renderFloor() {
   }));
 
   const shown = [...state.windows.values()].filter((w) => w.state !== "closed");
+  // A busy floor has dozens of windows open: denser tiles, still one screen.
+  const density = shown.length > 36 ? "dense" : shown.length > 16 ? "compact" : "roomy";
+  $("windows").dataset.density = density;
   $("windows").replaceChildren(...shown.map((w) => {
     const tile = document.createElement("div");
     tile.className = `tile tile-${w.state}`;
     tile.dataset.window = w.number;
     tile.innerHTML = `<span class="t-window"></span><span class="t-current"></span>`;
-    tile.querySelector(".t-window").textContent = t("windowNo", { window: w.number });
+    tile.querySelector(".t-window").textContent = density === "roomy" ? t("windowNo", { window: w.number }) : w.number;
     tile.querySelector(".t-current").textContent = w.state === "paused" ? WINDOW_STATES[i18n.lang].paused : (w.current ? w.current.number : t("none"));
     return tile;
   }));
-  // A busy floor has dozens of windows open: denser tiles, still one screen.
-  $("windows").dataset.density = shown.length > 36 ? "dense" : shown.length > 16 ? "compact" : "roomy";
 
   const queues = state.stats.filter((q) => q.waiting > 0 || q.open_windows > 0);
   $("queues").parentElement.dataset.density = queues.length > 6 ? "compact" : "roomy";
@@ -145,6 +149,14 @@ function onStats(stats) {
   if (mode === "floor" && state.snapshot) renderFloor();
 }
 
+function onRefused(err) {
+  // The server refused the subscription (no such floor or window): say so instead of a blank screen.
+  for (const id of ["floor-screen", "window-screen"]) $(id).hidden = true;
+  $("bad-address").hidden = false;
+  const own = { not_found: t("noSuchPlace"), invalid: t("noSuchPlace") };
+  $("bad-address").querySelector("h1").textContent = describe(err.error || {}, i18n.lang, { [i18n.lang]: own }).text;
+}
+
 function showLink(status) {
   const banner = $("link");
   const down = status !== "up";
@@ -182,7 +194,7 @@ function start() {
   if (mode === "window") loadDepartments();
   connectLive("/display", {
     auth: subscription,  // subscribing in the connect auth makes every reconnect resubscribe
-    on: { snapshot: onSnapshot, ticket_called: onCalled, window_updated: onWindow, stats: onStats },
+    on: { snapshot: onSnapshot, ticket_called: onCalled, window_updated: onWindow, stats: onStats, error: onRefused },
     onStatus: (status) => { if (status !== "up") showLink(status); },
   });
   document.addEventListener("click", () => chime.unlock());

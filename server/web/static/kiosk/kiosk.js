@@ -193,12 +193,11 @@ async function takeTicket() {
   } catch (err) {
     if (err.code === "network") setOnline(false);
     if (err.code === "unauthorized") forgetToken();
-    showMessage($("confirm-message"), describe(err, i18n.lang, {
-      zh: { network: t("offlineReason"), unavailable: err.message.startsWith("Tickets are issued") ? closedSentence() : PHRASES.zh.unavailable,
-            unauthorized: PHRASES.zh.unpaired, forbidden: PHRASES.zh.unpaired, not_found: PHRASES.zh.noMatter, invalid: PHRASES.zh.noMatter,
-            conflict: PHRASES.zh.retry },
-      en: { network: PHRASES.en.offlineReason, unauthorized: PHRASES.en.unpaired, forbidden: PHRASES.en.unpaired },
-    }));
+    showMessage($("confirm-message"), describe(err, i18n.lang, { [i18n.lang]: {
+      network: t("offlineReason"), unauthorized: t("unpaired"), forbidden: t("unpaired"),
+      not_found: t("noMatter"), invalid: t("noMatter"), conflict: t("retry"),
+      unavailable: err.message.startsWith("Tickets are issued") ? closedSentence() : t("unavailable"),
+    } }));
   } finally {
     state.taking = false;
     updateTakeButton();
@@ -243,9 +242,7 @@ async function pair(event) {
     showMessage($("pair-message"), null);
     goHome();
   } catch (err) {
-    showMessage($("pair-message"), describe(err, i18n.lang, {
-      zh: { unauthorized: PHRASES.zh.badToken }, en: { unauthorized: PHRASES.en.badToken },
-    }));
+    showMessage($("pair-message"), describe(err, i18n.lang, { [i18n.lang]: { unauthorized: t("badToken") } }));
   }
 }
 
