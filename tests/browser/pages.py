@@ -15,7 +15,7 @@ def pair_kiosk(page: Page, token: str) -> None:
 
 
 def choose_matter(page: Page, floor_zone: str, department: str, matter: str) -> None:
-    """Home → zone (its button is named e.g. "1楼 个人服务区") → department → matter → confirm screen."""
+    """Home → zone (its button is named e.g. "1楼 服务群众个人区") → department → matter → confirm screen."""
     page.get_by_role("button", name=floor_zone).click()
     page.get_by_role("button", name=department, exact=True).click()
     page.get_by_role("button", name=matter, exact=True).click()

@@ -25,10 +25,10 @@ def busy_hall(hall):
 def test_kiosk_portrait(busy_hall, open_page):
     kiosk = open_page(busy_hall.server, "/kiosk", viewport=(1080, 1920))
     pair_kiosk(kiosk.page, busy_hall.kiosk.token)
-    for zone in ("1楼 个人服务区", "2楼 企业项目服务区", "3楼 机关事业单位服务区"):
+    for zone in ("1楼 服务群众个人区", "2楼 服务企业、项目区", "3楼 服务机关事业单位区"):
         expect(kiosk.page.get_by_role("button", name=zone)).to_be_visible()
     kiosk.screenshot("kiosk-portrait-home")
-    choose_matter(kiosk.page, "1楼 个人服务区", "省公安厅", "普通护照签发")
+    choose_matter(kiosk.page, "1楼 服务群众个人区", "省公安厅", "普通护照签发")
     number, ticket_id = take_ticket(kiosk.page)
     expect(kiosk.page.locator("#ticket-ahead")).to_have_text("2 人")  # the two 户籍 tickets issued before
     assert busy_hall.kiosk.get(f"/tickets/{ticket_id}").json()["ticket"]["ahead"] == 2
@@ -55,7 +55,7 @@ def test_kiosk_landscape_elder_green_channel_and_search(busy_hall, open_page):
     kiosk.page.get_by_role("button", name="绿色通道").click()
     kiosk.page.get_by_role("button", name="进入绿色通道").click()
     expect(kiosk.page.locator("body")).to_have_class("elder")
-    kiosk.page.get_by_role("button", name="1楼 个人服务区").click()
+    kiosk.page.get_by_role("button", name="1楼 服务群众个人区").click()
     expect(kiosk.page.locator("#list .choice")).to_have_count(4)  # elder mode: fewer choices a screen
     kiosk.screenshot("kiosk-landscape-elder-departments")
     kiosk.page.get_by_role("button", name="省人力资源社会保障厅").click()

@@ -17,7 +17,7 @@ LIVE_MS = 1000  # the issue's "within a second", only for the call reaching scre
 def test_a_kiosk_ticket_is_called_from_the_console_onto_the_screen_and_tracking_page(hall, open_page):
     kiosk = open_page(hall.server, "/kiosk", viewport=(1080, 1920))
     pair_kiosk(kiosk.page, hall.kiosk.token)
-    choose_matter(kiosk.page, "1楼 个人服务区", "省人力资源社会保障厅", "社会保障卡申领")
+    choose_matter(kiosk.page, "1楼 服务群众个人区", "省人力资源社会保障厅", "社会保障卡申领")
     number, ticket_id = take_ticket(kiosk.page)
     expect(kiosk.page.locator("#ticket-direction")).to_contain_text("1楼")
     issued = hall.kiosk.get(f"/tickets/{ticket_id}").json()["ticket"]
@@ -91,7 +91,7 @@ def test_a_screen_resyncs_after_a_server_restart_and_the_kiosk_refuses_while_it_
     screen = open_page(h.server, "/display?floor=1")
     kiosk = open_page(h.server, "/kiosk")
     pair_kiosk(kiosk.page, h.kiosk.token)
-    choose_matter(kiosk.page, "1楼 个人服务区", "省人力资源社会保障厅", "社会保障卡申领")
+    choose_matter(kiosk.page, "1楼 服务群众个人区", "省人力资源社会保障厅", "社会保障卡申领")
     expect(screen.page.locator("body")).to_have_attribute("data-link", "up")
 
     h.server.stop()
@@ -136,7 +136,7 @@ def test_a_closed_kiosk_says_so_and_issues_nothing_and_an_idle_kiosk_goes_home(f
     kiosk = open_page(h.server, "/kiosk", viewport=(1080, 1920), fake_clock=True)
     pair_kiosk(kiosk.page, h.kiosk.token)
     expect(kiosk.page.locator("#offline")).to_contain_text(re.compile(r"取号时间为 \d\d:\d\d–\d\d:\d\d，现在暂停取号。"))
-    choose_matter(kiosk.page, "1楼 个人服务区", "省人力资源社会保障厅", "社会保障卡申领")
+    choose_matter(kiosk.page, "1楼 服务群众个人区", "省人力资源社会保障厅", "社会保障卡申领")
     expect(kiosk.page.get_by_role("button", name="取号")).to_be_disabled()
     expect(kiosk.page.locator("#confirm-message")).to_contain_text("现在暂停取号")
     assert all(q["waiting"] == 0 for q in h.admin.get("/stats").json())

@@ -55,7 +55,7 @@ function renderHome() {
   for (const floor of state.catalog.floors) {
     const button = document.createElement("button");
     button.className = `zone zone-${floor.zone}`;
-    const name = ZONE_NAMES[i18n.lang][floor.zone];
+    const name = zoneName(floor.number);
     button.setAttribute("aria-label", `${floorLabel(i18n.lang, floor.number)} ${name}`);
     button.innerHTML = `<span class="zone-floor"></span><span class="zone-name"></span><span class="zone-hint"></span>`;
     button.querySelector(".zone-floor").textContent = floorLabel(i18n.lang, floor.number);
@@ -64,6 +64,13 @@ function renderHome() {
     button.addEventListener("click", () => openDepartments(floor.number));
     zones.append(button);
   }
+}
+
+// The zone's name: in Chinese the hall's own (config, e.g. "一楼 服务群众个人区" → "服务群众个人区").
+function zoneName(floorNumber) {
+  const floor = state.catalog.floors.find((f) => f.number === floorNumber);
+  if (!floor) return "";
+  return i18n.lang === "zh" && floor.name ? floor.name.split(" ").pop() : ZONE_NAMES[i18n.lang][floor.zone];
 }
 
 function departmentsOn(floor) {
@@ -97,8 +104,7 @@ function renderList() {
   const per = PER_PAGE[state.elder ? "elder" : "normal"];
   const pages = Math.max(1, Math.ceil(list.items.length / per));
   list.page = Math.min(list.page, pages - 1);
-  const zone = state.catalog.floors.find((f) => f.number === list.floor);
-  const where = `${floorLabel(i18n.lang, list.floor)} ${ZONE_NAMES[i18n.lang][zone.zone]}`;
+  const where = `${floorLabel(i18n.lang, list.floor)} ${zoneName(list.floor)}`;
   $("list-crumbs").textContent = list.kind === "matters" ? `${where} › ${departmentName(list.department)}` : where;
   $("list-title").textContent = t(list.kind === "matters" ? "chooseMatter" : "chooseDepartment");
   fillChoices($("list"), list.items.slice(list.page * per, (list.page + 1) * per));
@@ -130,7 +136,7 @@ function renderSearch() {
 async function openConfirm(matter) {
   state.matter = matter;
   state.takeKey = newIdempotencyKey();
-  const zone = ZONE_NAMES[i18n.lang][matter.zone];
+  const zone = zoneName(matter.floor);
   $("confirm-crumbs").textContent = `${floorLabel(i18n.lang, matter.floor)} ${zone} › ${departmentName(matter.department)}`;
   $("confirm-matter").textContent = matter.name;
   $("confirm-where").textContent = `${floorLabel(i18n.lang, matter.floor)} ${zone} · ${queueName(matter.queue)}`;
@@ -207,7 +213,7 @@ async function takeTicket() {
 function renderTicket() {
   const ticket = state.ticket;
   const matter = state.catalog.matters.find((m) => m.id === ticket.matter);
-  const zone = ZONE_NAMES[i18n.lang][ticket.zone];
+  const zone = zoneName(ticket.floor);
   $("ticket-number").textContent = ticket.number;
   $("ticket-matter").textContent = matter ? matter.name : "";
   const arrow = ticket.floor > kioskFloor ? "↑" : ticket.floor < kioskFloor ? "↓" : "→";
