@@ -112,6 +112,8 @@ def test_a_screen_resyncs_after_a_server_restart_and_the_kiosk_refuses_while_it_
     expect(screen.page.locator(".tile[data-window='1'] .t-current")).to_have_text(called["number"])
     take = kiosk.page.get_by_role("button", name="取号")
     expect(take).to_be_enabled()
+    expect(kiosk.page.locator("#confirm-message")).to_be_hidden()
+    expect(kiosk.page.locator("#offline")).to_be_hidden()
     take.dblclick()  # a double tap still makes one ticket
     expect(kiosk.page.locator("#ticket-number")).to_have_text("A002")
     shebao = next(q for q in h.admin.get("/stats").json() if q["code"] == "shebao")

@@ -27,6 +27,7 @@ const state = {
   matter: null,
   takeKey: null,         // one Idempotency-Key per confirm screen: one tap, one ticket
   taking: false,
+  refusalShown: false,   // the confirm screen shows why it cannot issue now
   ticket: null,
   screen: null,
 };
@@ -146,8 +147,9 @@ async function openConfirm(matter) {
   $("confirm-green").hidden = !state.green;
   $("confirm-waiting").textContent = "…";
   showMessage($("confirm-message"), null);
-  updateTakeButton();
+  state.refusalShown = false;
   show("confirm");
+  updateTakeButton();
   try {
     const stats = await api("GET", `/stats?floor=${matter.floor}`);
     const row = stats.find((q) => q.code === matter.queue);
@@ -178,7 +180,14 @@ function closedSentence() {
 function updateTakeButton() {
   const refusal = issuingRefusal();
   $("take").disabled = state.taking || refusal !== null;
-  if (state.screen === "confirm" && refusal) showMessage($("confirm-message"), refusal);
+  if (state.screen !== "confirm") return;
+  if (refusal) {
+    showMessage($("confirm-message"), refusal);
+    state.refusalShown = true;
+  } else if (state.refusalShown) {  // the server is back (or the hall opened): the sentence goes
+    showMessage($("confirm-message"), null);
+    state.refusalShown = false;
+  }
 }
 
 async function takeTicket() {
