@@ -40,6 +40,7 @@ def test_a_kiosk_ticket_is_called_from_the_console_onto_the_screen_and_tracking_
     expect(screen.page.locator("#latest-number")).to_have_text(number, timeout=LIVE_MS)
     expect(screen.page.locator("#latest-window")).to_have_text("请到 3 号窗口", timeout=LIVE_MS)
     expect(tracking.page.locator("#called")).to_have_text("请到1楼3号窗口", timeout=LIVE_MS)
+    expect(screen.page.locator("body")).to_have_attribute("data-chimes", "1")  # one call, one chime
 
     # F4 (a USB keypad's key) finishes; calling with nobody waiting is refused in a sentence.
     console.page.keyboard.press("F4")

@@ -252,6 +252,8 @@ async function enterBoard() {
     on: {
       window_updated: (w) => { upsert(w); render(); },
       stats: (stats) => { state.stats = stats; renderWindows(); renderQueues(); renderEditor(); },
+      // Supervision alerts (an overdue wait, a long pause …) carry their own sentence.
+      alert: (alert) => { if (alert && (alert.message || alert.text)) showMessage($("message"), { text: alert.message || alert.text }); },
     },
     onStatus: (status, error) => {
       $("link").hidden = status === "up";
