@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
-from pages import choose_matter, pair_kiosk, staff_sign_in, take_ticket
+from .pages import choose_matter, pair_kiosk, staff_sign_in, take_ticket
 
 MATTERS = ["rst-sbk", "rst-sbk", "rst-ylzy", "ybj-ydjy", "jgsw-gjjtq", "gat-sfz", "gat-hz", "mzt-swhy"]
 

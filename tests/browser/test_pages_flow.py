@@ -7,7 +7,7 @@ import re
 from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
-from pages import choose_matter, pair_kiosk, staff_sign_in, take_ticket
+from .pages import choose_matter, pair_kiosk, staff_sign_in, take_ticket
 
 from server.services.actors import SYSTEM
 
