@@ -20,8 +20,8 @@ from .services.accounts import Accounts
 from .services.cases import CaseService
 from .services.hall import HallService
 from .services.ratings import Ratings
-
 from .web.backoffice import backoffice_pages
+from .web.pages import pages
 
 log = logging.getLogger("hallq")
 MAX_BODY_BYTES = 64 * 1024
@@ -104,6 +104,7 @@ def create_app(config_path: str | None, db_url: str, async_mode: str = "eventlet
     hall.accounts.purge()
 
     app.register_blueprint(api.blueprint)
+    app.register_blueprint(pages)
     app.register_blueprint(backoffice_pages)
     for namespace in (DisplayNamespace(hall), ClerkNamespace(hall), AdminNamespace(hall), BackofficeNamespace(hall)):
         socketio.on_namespace(namespace)

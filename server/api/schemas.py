@@ -206,6 +206,7 @@ class HallOut(BaseModel):
     name: str
     notice: str
     issuing_hours: list[str] | None
+    issuing_open: bool = Field(description="whether kiosks issue tickets right now (within issuing_hours)")
 
 
 class CatalogOut(BaseModel):

@@ -284,12 +284,17 @@ class HallService:
         queue = self.config.queues[matter.queue]
         return self._issue(actor, queue, matter.id, prio, None, idempotency)
 
-    def _require_issuing_hours(self) -> None:
+    def issuing_open(self) -> bool:
         hours = self.config.hall.issuing_hours
-        if hours:
-            local = self.clock().astimezone(self.config.hall.tz).strftime("%H:%M")
-            if not (hours[0] <= local < hours[1]):
-                raise Unavailable(f"Tickets are issued from {hours[0]} to {hours[1]}; the hall is closed for new tickets now.")
+        if not hours:
+            return True
+        local = self.clock().astimezone(self.config.hall.tz).strftime("%H:%M")
+        return hours[0] <= local < hours[1]
+
+    def _require_issuing_hours(self) -> None:
+        if not self.issuing_open():
+            hours = self.config.hall.issuing_hours
+            raise Unavailable(f"Tickets are issued from {hours[0]} to {hours[1]}; the hall is closed for new tickets now.")
 
     def _issue(self, actor: Actor, queue, matter_id: str | None, prio: Priority, case_number: str | None,
                idempotency: IdempotencyKey | None) -> Outcome:
@@ -562,7 +567,8 @@ class HallService:
     def catalog(self) -> dict:
         c = self.config
         return {
-            "hall": {"name": c.hall.name, "notice": c.hall.notice, "issuing_hours": c.hall.issuing_hours},
+            "hall": {"name": c.hall.name, "notice": c.hall.notice, "issuing_hours": c.hall.issuing_hours,
+                     "issuing_open": self.issuing_open()},
             "floors": [{"number": f.number, "zone": f.zone, "name": f.name} for f in c.floors.values()],
             "departments": [{"code": d.code, "name": d.name, "kind": d.kind, "floors": d.floors}
                             for d in c.departments.values()],

@@ -2,35 +2,21 @@
 pushed into the inbox, approves it and returns it; the accepting window follows it over /clerk."""
 from __future__ import annotations
 
-import pytest
-
 from harness import PASSWORD, connect_socket, wait_for
 
-playwright = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
 TIMEOUT_MS = 20_000
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def test_the_back_office_approves_a_case_and_the_window_sees_it(hall, browser):
+def test_the_back_office_approves_a_case_and_the_window_sees_it(hall, open_page):
     clerk = hall.clerk_at("52")
     r = hall.admin.post("/users", {"username": "bo-tyjr-page", "password": PASSWORD, "role": "backoffice",
                                    "department": "tyjr"})
     assert r.status_code == 201, r.text
     window_socket, window_events = connect_socket(hall.server.url, "/clerk", {"token": clerk.token})
-    page = browser.new_page(locale="zh-CN")
+    opened = open_page(hall.server, "/backoffice", viewport=(1920, 1080))
+    page = opened.page
     page.set_default_timeout(TIMEOUT_MS)
     try:
-        page.goto(hall.server.url + "/backoffice")
         page.get_by_label("用户名").fill("bo-tyjr-page")
         page.get_by_label("密码").fill(PASSWORD)
         page.get_by_role("button", name="登录").click()
@@ -64,6 +50,7 @@ def test_the_back_office_approves_a_case_and_the_window_sees_it(hall, browser):
         assert [(h["kind"], h["actor"]) for h in history][1:] == [
             ("approved", "user:bo-tyjr-page"), ("decided", "user:bo-tyjr-page"), ("returned", "user:bo-tyjr-page")]
         assert history[1]["detail"] == {"note": "符合认定条件"}
+        opened.screenshot("backoffice-1920x1080")
+        opened.assert_stayed_local()
     finally:
-        page.close()
         window_socket.disconnect()

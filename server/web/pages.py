@@ -1,0 +1,66 @@
+"""Serves the pages: /kiosk, /display, /clerk, /admin, /t/{ticket id}, their assets under /ui/, and the
+tracking QR code a kiosk shows with each ticket.
+
+Each page is one HTML file under `static/`; its scripts read what they need (?floor=, ?window=, the
+ticket id in the path) and talk to /api/v1 and Socket.IO like any other client. Another page joins
+with one line in PAGES.
+"""
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import segno
+from flask import Blueprint, Response, abort, request, send_from_directory
+
+STATIC = Path(__file__).resolve().parent / "static"
+PAGES = {
+    "/kiosk": "kiosk/index.html",
+    "/display": "display/index.html",
+    "/clerk": "console/clerk.html",
+    "/admin": "console/admin.html",
+}
+_TICKET_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+pages = Blueprint("pages", __name__)
+
+
+def _page(path: str) -> Response:
+    response = send_from_directory(STATIC, path, max_age=0)
+    # Pages are re-read on every load so a hall picks up a new version at the next refresh.
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def _route_page(url: str, path: str) -> None:
+    pages.add_url_rule(url, f"page_{path.replace('/', '_').replace('.', '_')}", lambda: _page(path))
+
+
+for _url, _path in PAGES.items():
+    _route_page(_url, _path)
+
+
+@pages.get("/t/<ticket_id>")
+def tracking_page(ticket_id: str):
+    if not _TICKET_ID.fullmatch(ticket_id):
+        abort(404)
+    return _page("console/track.html")
+
+
+@pages.get("/t/<ticket_id>/qr.svg")
+def tracking_qr(ticket_id: str):
+    """The QR code a kiosk shows: the tracking page's address as the kiosk reaches the server."""
+    if not _TICKET_ID.fullmatch(ticket_id):
+        abort(404)
+    svg = io.BytesIO()
+    segno.make(f"{request.host_url}t/{ticket_id}", error="m").save(
+        svg, kind="svg", scale=8, border=2, dark="#000", light="#fff", xmldecl=False)
+    return Response(svg.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
+
+
+@pages.get("/ui/<path:path>")
+def asset(path: str):
+    response = send_from_directory(STATIC, path, max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response

@@ -1,0 +1,57 @@
+// Every refusal the API can give, as a sentence a person can act on. In Chinese the sentence comes
+// from the code (and the page's context); the server's own sentence follows as detail for staff.
+const GENERAL = {
+  zh: {
+    network: "无法连接服务器，请检查网络后重试。",
+    invalid: "提交的内容有误，请检查后重试。",
+    unauthorized: "登录已失效或令牌无效，请重新登录。",
+    forbidden: "您没有权限执行此操作。",
+    not_found: "找不到要操作的对象。",
+    conflict: "当前状态下不能执行此操作。",
+    queue_empty: "当前没有等候的号。",
+    unavailable: "服务暂时不可用，请稍后再试。",
+  },
+  en: {
+    network: "The server cannot be reached; check the network and try again.",
+    invalid: "Something in the request is not right; check it and try again.",
+    unauthorized: "Your sign-in has expired or the token is not valid; sign in again.",
+    forbidden: "You are not allowed to do this.",
+    not_found: "What you asked for was not found.",
+    conflict: "This cannot be done in the current state.",
+    queue_empty: "No ticket is waiting.",
+    unavailable: "The service is unavailable for the moment; try again shortly.",
+  },
+};
+
+/**
+ * @param err an ApiError (or any error)
+ * @param lang "zh" | "en"
+ * @param context optional {zh: {code: text}, en: {code: text}} of page-specific sentences
+ * @returns {{text: string, detail: string}} the sentence, and the server's words when they add something
+ */
+export function describe(err, lang, context = {}) {
+  const code = err && err.code ? err.code : "unavailable";
+  const own = (context[lang] || {})[code];
+  const serverSaid = err && err.code && err.code !== "network" ? (err.message || "") : "";
+  if (own) return { text: own, detail: serverSaid };
+  if (lang === "en" && serverSaid && !serverSaid.startsWith("HTTP ")) return { text: serverSaid, detail: "" };
+  return { text: (GENERAL[lang] || GENERAL.zh)[code] || GENERAL.zh.unavailable, detail: serverSaid };
+}
+
+/** Show a sentence in a role="alert" element; `kind` is "error" or "info". */
+export function showMessage(el, message, kind = "error") {
+  el.replaceChildren();
+  if (!message) { el.hidden = true; return; }
+  el.hidden = false;
+  el.dataset.kind = kind;
+  const text = document.createElement("span");
+  text.className = "message-text";
+  text.textContent = message.text ?? message;
+  el.append(text);
+  if (message.detail) {
+    const detail = document.createElement("small");
+    detail.className = "message-detail";
+    detail.textContent = message.detail;
+    el.append(detail);
+  }
+}

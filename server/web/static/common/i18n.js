@@ -1,0 +1,73 @@
+// Chinese by default, English on request; the choice is kept per device.
+// Each page passes its own phrases; elements with data-i18n="key" get their text from them.
+const STORE = "hallq.lang";
+
+export function createI18n(phrases) {
+  let lang = localStorage.getItem(STORE) === "en" ? "en" : "zh";
+  const listeners = [];
+
+  function t(key, vars = {}) {
+    const table = phrases[lang] || phrases.zh;
+    const text = table[key] ?? phrases.zh[key] ?? key;
+    return text.replace(/\{(\w+)\}/g, (_, name) => (vars[name] ?? ""));
+  }
+
+  function apply(root = document) {
+    document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+    for (const el of root.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+    for (const el of root.querySelectorAll("[data-i18n-label]")) el.setAttribute("aria-label", t(el.dataset.i18nLabel));
+    for (const el of root.querySelectorAll("[data-i18n-placeholder]")) el.placeholder = t(el.dataset.i18nPlaceholder);
+  }
+
+  function setLang(next) {
+    lang = next === "en" ? "en" : "zh";
+    localStorage.setItem(STORE, lang);
+    apply();
+    for (const fn of listeners) fn(lang);
+  }
+
+  return {
+    t, apply, setLang,
+    get lang() { return lang; },
+    onChange(fn) { listeners.push(fn); },
+    // A button that switches between 中文 and English; it names the other language.
+    bindSwitch(button) {
+      const label = () => { button.textContent = lang === "zh" ? "English" : "中文"; };
+      label();
+      button.addEventListener("click", () => { setLang(lang === "zh" ? "en" : "zh"); label(); });
+    },
+  };
+}
+
+export const ZONE_NAMES = {
+  zh: { individual: "个人服务区", enterprise: "企业项目服务区", institution: "机关事业单位服务区" },
+  en: { individual: "Individuals", enterprise: "Enterprises & projects", institution: "Public institutions" },
+};
+
+export const WINDOW_STATES = {
+  zh: { open: "开放", paused: "暂停服务", closed: "未开放" },
+  en: { open: "Open", paused: "Paused", closed: "Closed" },
+};
+
+export const TICKET_STATUSES = {
+  zh: { waiting: "等候中", called: "已叫号", done: "已办结", no_show: "已过号", routed: "已转后台办理", cancelled: "已作废" },
+  en: { waiting: "Waiting", called: "Called", done: "Done", no_show: "Missed", routed: "Sent to back office", cancelled: "Cancelled" },
+};
+
+export function floorLabel(lang, floor) {
+  return lang === "zh" ? `${floor}楼` : `Floor ${floor}`;
+}
+
+export function clock(lang, now = new Date()) {
+  const pad = (n) => String(n).padStart(2, "0");
+  const time = `${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}`;
+  if (lang === "zh") {
+    const week = "日一二三四五六"[now.getDay()];
+    return { time, date: `${now.getFullYear()}年${now.getMonth() + 1}月${now.getDate()}日 星期${week}` };
+  }
+  return { time, date: now.toLocaleDateString("en-GB", { weekday: "long", day: "numeric", month: "long", year: "numeric" }) };
+}
+
+export function minutesSince(iso, until = Date.now()) {
+  return iso ? Math.max(0, Math.floor((until - Date.parse(iso)) / 60000)) : 0;
+}

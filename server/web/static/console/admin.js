@@ -1,0 +1,288 @@
+// The admin board: every window by floor and every queue, live over /admin. Open, pause or close
+// a window; change which queues it serves, in order, and see where its next call will come from.
+import { describe, showMessage } from "/ui/common/errors.js";
+import { createI18n, floorLabel, WINDOW_STATES } from "/ui/common/i18n.js";
+import { connectLive } from "/ui/common/live.js";
+import { SIGNIN_PHRASES, StaffSession, loginRefusal } from "/ui/console/signin.js";
+
+const REFRESH_MS = 30000;  // served-today counts are re-read; everything else arrives live
+const PHRASES = {
+  zh: {
+    ...SIGNIN_PHRASES.zh,
+    title: "大厅管理", signinTitle: "大厅管理员登录", windows: "窗口", window: "窗口", department: "部门", state: "状态",
+    clerk: "工作人员", current: "当前号", served: "今日办结", queues: "服务队列（按顺序）", nextFrom: "下次叫号来自",
+    actions: "操作", open: "开放", pause: "暂停", close: "关闭", editQueues: "调整队列", queueBoard: "排队情况",
+    queue: "队列", waiting: "等候", longest: "最长等候", eta: "预计等候", servedBy: "服务窗口", minutes: "{n} 分钟",
+    nobody: "无人等候", fromQueue: "{queue}（{n}人等候）", addQueue: "添加队列", add: "添加", save: "保存", cancel: "取消",
+    up: "上移", down: "下移", remove: "移除", editing: "{window}号窗口的服务队列", hallStaff: "大厅综合窗口",
+    preview: "保存后，下次叫号来自：{from}", saved: "{window}号窗口现在服务：{queues}。", stateSet: "{window}号窗口已{state}。",
+    reconnecting: "与服务器的连接中断，正在重新连接…", notAdmin: "大厅管理需要管理员账号。",
+    stillServing: "{window}号窗口还有正在办理的号，办结后才能关闭。", emptyQueues: "窗口至少要服务一个队列。",
+    otherFloor: "只能选择本楼层的队列。", noSuchWindow: "没有这个窗口。", sameState: "窗口已经是这个状态。",
+  },
+  en: {
+    ...SIGNIN_PHRASES.en,
+    title: "Hall admin", signinTitle: "Hall admin sign-in", windows: "Windows", window: "Window", department: "Department", state: "State",
+    clerk: "Clerk", current: "Current", served: "Served today", queues: "Queues (in order)", nextFrom: "Next call from",
+    actions: "Actions", open: "Open", pause: "Pause", close: "Close", editQueues: "Queues…", queueBoard: "Queues",
+    queue: "Queue", waiting: "Waiting", longest: "Longest wait", eta: "Est. wait", servedBy: "Windows", minutes: "{n} min",
+    nobody: "nobody waiting", fromQueue: "{queue} ({n} waiting)", addQueue: "Add a queue", add: "Add", save: "Save", cancel: "Cancel",
+    up: "Up", down: "Down", remove: "Remove", editing: "Queues of window {window}", hallStaff: "Hall staff",
+    preview: "Once saved, the next call comes from: {from}", saved: "Window {window} now serves: {queues}.", stateSet: "Window {window} is now {state}.",
+    reconnecting: "Connection lost; reconnecting…", notAdmin: "The admin board needs an admin account.",
+    stillServing: "Window {window} still serves a ticket; it can close once that is finished.", emptyQueues: "A window must serve at least one queue.",
+    otherFloor: "Choose queues of the window's own floor.", noSuchWindow: "There is no such window.", sameState: "The window is already in that state.",
+  },
+};
+
+const i18n = createI18n(PHRASES);
+const t = i18n.t;
+const $ = (id) => document.getElementById(id);
+const session = new StaffSession("hallq.admin");
+const state = { catalog: null, windows: new Map(), stats: [], floor: 1, editing: null, draft: [], socket: null };
+
+// ------------------------------------------------------------------ data
+const queueOf = (code) => state.catalog.queues.find((q) => q.code === code);
+const queueName = (code) => (queueOf(code) || { name: code }).name;
+const departmentName = (code) => (state.catalog.departments.find((d) => d.code === code) || { name: code }).name;
+
+async function loadWindows() {
+  const list = await session.call("GET", "/windows");
+  for (const w of list) state.windows.set(w.number, w);
+  render();
+}
+
+function nextFrom(queues) {
+  // The window's queues in its order; the first with someone waiting gives the next call
+  // (green-channel tickets of any of its queues go first, as the call rule says).
+  const byCode = new Map(state.stats.map((q) => [q.code, q]));
+  for (const code of queues) {
+    const q = byCode.get(code);
+    if (q && q.waiting > 0) return t("fromQueue", { queue: queueName(code), n: q.waiting });
+  }
+  return t("nobody");
+}
+
+// ------------------------------------------------------------------ rendering
+function render() {
+  if (!state.catalog) return;
+  renderTabs();
+  renderWindows();
+  renderQueues();
+  renderEditor();
+}
+
+function renderTabs() {
+  $("floor-tabs").replaceChildren(...state.catalog.floors.map((f) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = `${floorLabel(i18n.lang, f.number)} · ${f.name.split(" ").pop()}`;
+    button.setAttribute("aria-pressed", String(f.number === state.floor));
+    button.addEventListener("click", () => { state.floor = f.number; render(); });
+    return button;
+  }));
+}
+
+function renderWindows() {
+  const rows = [...state.windows.values()].filter((w) => w.floor === state.floor)
+    .sort((a, b) => Number(a.number) - Number(b.number));
+  $("windows").replaceChildren(...rows.map((w) => {
+    const tr = document.createElement("tr");
+    tr.dataset.window = w.number;
+    tr.dataset.state = w.state;
+    const cells = [
+      w.number, w.department ? departmentName(w.department) : t("hallStaff"), WINDOW_STATES[i18n.lang][w.state],
+      w.clerk || "—", w.current ? w.current.number : "—", String(w.served_today ?? 0),
+      w.queues.map(queueName).join(" › "), w.state === "open" ? nextFrom(w.queues) : "—",
+    ];
+    for (const [i, value] of cells.entries()) {
+      const td = document.createElement("td");
+      td.textContent = value;
+      if (i === 2) td.className = "state";
+      if (i === 7) td.className = "next";
+      tr.append(td);
+    }
+    const actions = document.createElement("td");
+    for (const [label, target] of [["open", "open"], ["pause", "paused"], ["close", "closed"]]) {
+      if (w.state === target) continue;
+      actions.append(button(t(label), () => setState(w.number, target), `${t(label)} ${w.number}`));
+    }
+    actions.append(button(t("editQueues"), () => edit(w.number), `${t("editQueues")} ${w.number}`));
+    tr.append(actions);
+    return tr;
+  }));
+}
+
+function button(text, onClick, label) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.textContent = text;
+  if (label) b.setAttribute("aria-label", label);
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+function renderQueues() {
+  const floorQueues = state.stats.filter((q) => q.floor === state.floor);
+  $("queues").replaceChildren(...floorQueues.map((q) => {
+    const serving = [...state.windows.values()].filter((w) => w.state === "open" && w.queues.includes(q.code)).map((w) => w.number);
+    const tr = document.createElement("tr");
+    tr.dataset.queue = q.code;
+    for (const value of [q.name, String(q.waiting), t("minutes", { n: Math.floor(q.longest_wait_s / 60) }),
+      q.eta_minutes == null ? "—" : t("minutes", { n: q.eta_minutes }), serving.join("、") || "—"]) {
+      tr.append(Object.assign(document.createElement("td"), { textContent: value }));
+    }
+    return tr;
+  }));
+}
+
+function renderEditor() {
+  const editor = $("editor");
+  const w = state.editing && state.windows.get(state.editing);
+  editor.hidden = !w;
+  if (!w) return;
+  $("editor-title").textContent = t("editing", { window: w.number });
+  $("editor-queues").replaceChildren(...state.draft.map((code, i) => {
+    const li = document.createElement("li");
+    li.dataset.queue = code;
+    li.append(Object.assign(document.createElement("span"), { textContent: `${queueName(code)} (${queueOf(code).prefix})` }));
+    li.append(button(t("up"), () => move(i, -1), `${t("up")} ${queueName(code)}`));
+    li.append(button(t("down"), () => move(i, 1), `${t("down")} ${queueName(code)}`));
+    li.append(button(t("remove"), () => { state.draft.splice(i, 1); renderEditor(); }, `${t("remove")} ${queueName(code)}`));
+    return li;
+  }));
+  const choices = state.catalog.queues.filter((q) => q.floor === w.floor && !state.draft.includes(q.code));
+  $("editor-add").replaceChildren(...choices.map((q) => Object.assign(document.createElement("option"), { value: q.code, textContent: q.name })));
+  $("editor-add-button").disabled = choices.length === 0;
+  $("editor-preview").textContent = t("preview", { from: nextFrom(state.draft) });
+}
+
+function move(i, step) {
+  const j = i + step;
+  if (j < 0 || j >= state.draft.length) return;
+  [state.draft[i], state.draft[j]] = [state.draft[j], state.draft[i]];
+  renderEditor();
+}
+
+function edit(number) {
+  state.editing = number;
+  state.draft = [...state.windows.get(number).queues];
+  renderEditor();
+}
+
+// ------------------------------------------------------------------ commands
+async function saveQueues() {
+  const number = state.editing;
+  try {
+    const answer = await session.call("PUT", `/windows/${number}/queues`, { body: { queues: state.draft } });
+    upsert(answer.window);
+    state.editing = null;
+    showMessage($("message"), { text: t("saved", { window: number, queues: answer.window.queues.map(queueName).join(" › ") }) }, "info");
+    render();
+  } catch (err) {
+    showMessage($("message"), refusal(err, number));
+  }
+}
+
+async function setState(number, target) {
+  try {
+    const answer = await session.call("PUT", `/windows/${number}/state`, { body: { state: target } });
+    upsert(answer.window);
+    showMessage($("message"), { text: t("stateSet", { window: number, state: WINDOW_STATES[i18n.lang][target] }) }, "info");
+    render();
+  } catch (err) {
+    showMessage($("message"), refusal(err, number));
+  }
+}
+
+function refusal(err, number) {
+  if (err.code === "unauthorized") { session.forget(); showSignIn(); return { text: t("expired") }; }
+  const own = { not_found: t("noSuchWindow") };
+  if (err.code === "conflict") {
+    own.conflict = /still serves/.test(err.message) ? t("stillServing", { window: number })
+      : /at least one/.test(err.message) ? t("emptyQueues") : t("sameState");
+  }
+  if (err.code === "invalid" && /another floor/.test(err.message)) own.invalid = t("otherFloor");
+  if (err.code === "invalid" && state.draft.length === 0) own.invalid = t("emptyQueues");
+  return describe(err, i18n.lang, { [i18n.lang]: own });
+}
+
+function upsert(w) {
+  const known = state.windows.get(w.number);
+  if (known && known.version > w.version) return;
+  state.windows.set(w.number, { ...w, served_today: w.served_today ?? known?.served_today });
+}
+
+// ------------------------------------------------------------------ sign-in and live link
+async function onSignIn(event) {
+  event.preventDefault();
+  const message = $("signin-message");
+  const username = $("username").value.trim();
+  const password = $("password").value;
+  if (!username || !password) { showMessage(message, { text: t("needCredentials") }); return; }
+  try {
+    const who = await session.login(username, password);
+    if (who.role !== "admin") { await session.logout(); showMessage(message, { text: t("notAdmin") }); return; }
+    $("password").value = "";
+    showMessage(message, null);
+    await enterBoard();
+  } catch (err) {
+    showMessage(message, loginRefusal(err, i18n));
+  }
+}
+
+function showSignIn() {
+  if (state.socket) state.socket.disconnect();
+  $("board").hidden = true;
+  $("signin").hidden = false;
+  $("sign-out").hidden = true;
+  $("who").textContent = "";
+}
+
+async function enterBoard() {
+  state.catalog = state.catalog || await session.call("GET", "/catalog");
+  state.floor = state.catalog.floors[0].number;
+  $("signin").hidden = true;
+  $("board").hidden = false;
+  $("sign-out").hidden = false;
+  $("who").textContent = session.username;
+  await loadWindows();
+  state.socket = connectLive("/admin", {
+    auth: { token: session.token },
+    on: {
+      window_updated: (w) => { upsert(w); render(); },
+      stats: (stats) => { state.stats = stats; renderWindows(); renderQueues(); renderEditor(); },
+      // Supervision alerts (an overdue wait, a long pause …) carry their own sentence.
+      alert: (alert) => { if (alert && (alert.message || alert.text)) showMessage($("message"), { text: alert.message || alert.text }); },
+    },
+    onStatus: (status, error) => {
+      $("link").hidden = status === "up";
+      $("link").textContent = t("reconnecting");
+      if (status === "up") loadWindows().catch(() => {});  // what changed while the link was down
+      if (error && error.error && error.error.code === "unauthorized") { session.forget(); showSignIn(); showMessage($("signin-message"), { text: t("expired") }); }
+    },
+  });
+}
+
+async function start() {
+  i18n.apply();
+  i18n.bindSwitch($("lang"));
+  i18n.onChange(render);
+  $("signin").addEventListener("submit", onSignIn);
+  $("sign-out").addEventListener("click", async () => { await session.logout(); showSignIn(); });
+  $("editor-add-button").addEventListener("click", () => { state.draft.push($("editor-add").value); renderEditor(); });
+  $("editor-save").addEventListener("click", saveQueues);
+  $("editor-cancel").addEventListener("click", () => { state.editing = null; renderEditor(); });
+  setInterval(() => { if (!$("board").hidden) loadWindows().catch(() => {}); }, REFRESH_MS);
+  if (session.token) {
+    try {
+      const me = await session.me();
+      if (me.role === "admin") { await enterBoard(); return; }
+    } catch (err) {
+      if (err.code === "unauthorized") session.forget();
+    }
+  }
+  showSignIn();
+}
+
+start();

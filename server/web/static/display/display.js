@@ -1,0 +1,203 @@
+// Waiting-area screens: /display?floor=N (the floor's calls, windows and queues) and
+// /display?window=W (one window's current number). Live over Socket.IO; resynced from the
+// server's snapshot after every reconnect. No personal data is ever sent to them.
+import { api } from "/ui/common/api.js";
+import { describe } from "/ui/common/errors.js";
+import { createI18n, clock, WINDOW_STATES } from "/ui/common/i18n.js";
+import { connectLive } from "/ui/common/live.js";
+import { createChime } from "/ui/display/chime.js";
+
+const RECENT = 8;
+const FLASH_MS = 12000;
+const PHRASES = {
+  zh: {
+    nowCalling: "正在叫号", recentCalls: "最近叫号", windows: "窗口", queues: "排队情况", queue: "队列",
+    waiting: "等候人数", eta: "预计等候", minutes: "{n} 分钟", toWindow: "请到 {window} 号窗口",
+    serving: "正在办理", windowNo: "{window} 号窗口", reconnecting: "与服务器的连接中断，正在重新连接…",
+    connecting: "正在连接服务器…", badAddress: "请在地址中指定楼层或窗口", none: "—", hallWindow: "综合服务窗口",
+    noSuchPlace: "没有这个楼层或窗口，请检查屏幕的地址。",
+  },
+  en: {
+    nowCalling: "Now calling", recentCalls: "Recent calls", windows: "Windows", queues: "Queues", queue: "Queue",
+    waiting: "Waiting", eta: "Est. wait", minutes: "{n} min", toWindow: "Please go to window {window}",
+    serving: "Now serving", windowNo: "Window {window}", reconnecting: "Connection lost; reconnecting…",
+    connecting: "Connecting to the server…", badAddress: "Add a floor or window to the address", none: "—", hallWindow: "Hall service window",
+    noSuchPlace: "There is no such floor or window; check the screen's address.",
+  },
+};
+
+const i18n = createI18n(PHRASES);
+const t = i18n.t;
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+const mode = params.has("window") ? "window" : params.has("floor") ? "floor" : null;
+const subscription = mode === "window" ? { window: params.get("window") } : { floor: Number(params.get("floor")) };
+const chime = createChime();
+
+const state = { snapshot: null, windows: new Map(), recent: [], stats: [], latest: null, departments: {}, flashTimer: null };
+
+// ------------------------------------------------------------------ rendering
+function render() {
+  if (mode === "floor") renderFloor(); else renderWindow();
+}
+
+function renderFloor() {
+  const snap = state.snapshot;
+  $("hall").textContent = snap.hall;
+  $("floor-name").textContent = snap.floor_name;
+  const notice = snap.notice || "";
+  if ($("notice").dataset.text !== notice) {
+    $("notice").dataset.text = notice;
+    $("notice").replaceChildren(...[notice, notice].map((text) => Object.assign(document.createElement("span"), { textContent: text })));
+  }
+  const latest = state.latest;
+  $("latest-number").textContent = latest ? latest.number : t("none");
+  $("latest-window").textContent = latest ? t("toWindow", { window: latest.window }) : "";
+
+  $("recent").replaceChildren(...state.recent.slice(latest ? 1 : 0, RECENT + 1).map((call) => {
+    const li = document.createElement("li");
+    li.innerHTML = `<span class="r-number"></span><span class="r-window"></span>`;
+    li.querySelector(".r-number").textContent = call.number;
+    li.querySelector(".r-window").textContent = t("windowNo", { window: call.window });
+    return li;
+  }));
+
+  const shown = [...state.windows.values()].filter((w) => w.state !== "closed");
+  // A busy floor has dozens of windows open: denser tiles, still one screen.
+  const density = shown.length > 36 ? "dense" : shown.length > 16 ? "compact" : "roomy";
+  $("windows").dataset.density = density;
+  $("windows").replaceChildren(...shown.map((w) => {
+    const tile = document.createElement("div");
+    tile.className = `tile tile-${w.state}`;
+    tile.dataset.window = w.number;
+    tile.innerHTML = `<span class="t-window"></span><span class="t-current"></span>`;
+    tile.querySelector(".t-window").textContent = density === "roomy" ? t("windowNo", { window: w.number }) : w.number;
+    tile.querySelector(".t-current").textContent = w.state === "paused" ? WINDOW_STATES[i18n.lang].paused : (w.current ? w.current.number : t("none"));
+    return tile;
+  }));
+
+  const queues = state.stats.filter((q) => q.waiting > 0 || q.open_windows > 0);
+  $("queues").parentElement.dataset.density = queues.length > 6 ? "compact" : "roomy";
+  $("queues").replaceChildren(...queues.map((q) => {
+    const tr = document.createElement("tr");
+    tr.innerHTML = "<td></td><td></td><td></td>";
+    tr.dataset.queue = q.code;
+    tr.children[0].textContent = q.name;
+    tr.children[1].textContent = String(q.waiting);
+    tr.children[2].textContent = q.eta_minutes == null ? t("none") : t("minutes", { n: q.eta_minutes });
+    return tr;
+  }));
+}
+
+function renderWindow() {
+  const w = state.windows.values().next().value;
+  if (!w) return;
+  $("w-number").textContent = t("windowNo", { window: w.number });
+  $("w-department").textContent = w.department ? (state.departments[w.department] || w.department) : t("hallWindow");
+  const open = w.state === "open";
+  $("w-paused").hidden = open;
+  $("w-paused").textContent = WINDOW_STATES[i18n.lang][w.state];
+  $("w-current").hidden = $("w-current-label").hidden = !open;
+  $("w-current").textContent = w.current ? w.current.number : t("none");
+  document.body.dataset.windowState = w.state;
+}
+
+function flash() {
+  document.body.classList.remove("flash");
+  void document.body.offsetWidth;  // restart the animation
+  document.body.classList.add("flash");
+  clearTimeout(state.flashTimer);
+  state.flashTimer = setTimeout(() => document.body.classList.remove("flash"), FLASH_MS);
+}
+
+// ------------------------------------------------------------------ events
+function onSnapshot(snap) {
+  state.snapshot = snap;
+  state.windows = new Map(snap.windows.map((w) => [w.number, w]));
+  state.recent = snap.recent_calls.slice(0, RECENT + 1);
+  state.latest = state.recent[0] || null;
+  state.stats = snap.stats;
+  showLink("up");
+  render();
+}
+
+function onCalled(call) {
+  if (mode === "floor" && call.floor !== state.snapshot?.floor) return;
+  state.recent = [call, ...state.recent.filter((c) => !(c.number === call.number && c.window === call.window))].slice(0, RECENT + 1);
+  state.latest = call;
+  if (mode === "window") {
+    const w = state.windows.get(call.window);
+    if (w) w.current = { ...(w.current || {}), number: call.number };
+  }
+  render();
+  flash();
+  // The call-out audio, when a speaker driver rendered it (same server only), after the chime.
+  const audio = typeof call.audio === "string" && call.audio.startsWith("/") && !call.audio.startsWith("//") ? call.audio : null;
+  chime.play(audio);
+}
+
+function onWindow(w) {
+  const known = state.windows.get(w.number);
+  if (mode === "window" && !known) return;
+  if (known && known.version > w.version) return;  // an older update than the one shown
+  state.windows.set(w.number, w);
+  render();
+}
+
+function onStats(stats) {
+  state.stats = stats;
+  if (mode === "floor" && state.snapshot) renderFloor();
+}
+
+function onRefused(err) {
+  // The server refused the subscription (no such floor or window): say so instead of a blank screen.
+  for (const id of ["floor-screen", "window-screen"]) $(id).hidden = true;
+  $("bad-address").hidden = false;
+  const own = { not_found: t("noSuchPlace"), invalid: t("noSuchPlace") };
+  $("bad-address").querySelector("h1").textContent = describe(err.error || {}, i18n.lang, { [i18n.lang]: own }).text;
+}
+
+function showLink(status) {
+  const banner = $("link");
+  const down = status !== "up";
+  banner.hidden = !down;
+  banner.textContent = status === "connecting" && !state.snapshot ? t("connecting") : t("reconnecting");
+  document.body.classList.toggle("stale", down && !!state.snapshot);
+  document.body.dataset.link = status;
+}
+
+function tick() {
+  if (mode !== "floor") return;
+  const now = clock(i18n.lang);
+  $("clock-time").textContent = now.time;
+  $("clock-date").textContent = now.date;
+}
+
+async function loadDepartments() {
+  try {
+    const catalog = await api("GET", "/catalog");
+    state.departments = Object.fromEntries(catalog.departments.map((d) => [d.code, d.name]));
+    if (state.snapshot) render();
+  } catch {
+    setTimeout(loadDepartments, 5000);
+  }
+}
+
+function start() {
+  i18n.apply();
+  if (!mode) { $("bad-address").hidden = false; return; }
+  if (params.get("lang")) i18n.setLang(params.get("lang"));
+  $(mode === "floor" ? "floor-screen" : "window-screen").hidden = false;
+  document.body.classList.add(`mode-${mode}`);
+  tick();
+  setInterval(tick, 1000);
+  if (mode === "window") loadDepartments();
+  connectLive("/display", {
+    auth: subscription,  // subscribing in the connect auth makes every reconnect resubscribe
+    on: { snapshot: onSnapshot, ticket_called: onCalled, window_updated: onWindow, stats: onStats, error: onRefused },
+    onStatus: (status) => { if (status !== "up") showLink(status); },
+  });
+  document.addEventListener("click", () => chime.unlock());
+}
+
+start();
