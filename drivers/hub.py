@@ -52,7 +52,7 @@ class DeviceHub:
         self.sink = sink or (lambda notes: None)   # where alerts and call_audio go (the socket publisher)
         self.workers: dict[str, Worker] = {}
         self.buses: dict[str, BusWorker] = {}
-        self.printed_by: dict[str, str] = {}      # ticket id → printer that last printed it (reprints)
+        self.printed_by: dict[str, str] = {}      # ticket id → printer that last printed it, or was given it (reprints)
         self.unprinted: dict[str, str] = {}       # ticket id → number, still waiting for a printer
         self.pager_digits: dict[str, str] = {}
         self._lock = threading.Lock()
@@ -98,6 +98,7 @@ class DeviceHub:
             printers = self._attached("printer", f"kiosk:{data.get('issued_by')}")
             if printers:
                 self.unprinted[data["id"]] = data["number"]
+                self.printed_by[data["id"]] = printers[0].device.name  # a reprint of a lost ticket goes to its kiosk
                 printers[0].submit(self.ticket_print(data))
         elif note.event == "ticket_called":
             for led in self._attached("led", f"window:{note.window}"):
@@ -141,6 +142,11 @@ class DeviceHub:
         if len(self.printed_by) > REMEMBER_PRINTED:  # oldest first: dicts keep insertion order
             del self.printed_by[next(iter(self.printed_by))]
         self.unprinted.pop(ticket_id, None)
+
+    def unprinted_tickets(self) -> list[dict]:
+        """Tickets issued but not printed yet, by number: what the admin's 补打 button needs."""
+        return [{"id": ticket_id, "number": number, "printer": self.printed_by.get(ticket_id)}
+                for ticket_id, number in sorted(self.unprinted.items(), key=lambda item: item[1])]
 
     def printers(self) -> list[str]:
         return [name for name, w in self.workers.items() if w.device.kind == "printer"]
@@ -194,8 +200,10 @@ class DeviceHub:
                 "state": health.state, "was": was, "level": ALERT_STATES.get(health.state, "error"),
                 "detail": health.detail, "at": now_iso(),
                 "message": f"{where}的{KIND_WORDS.get(health.kind, health.kind)} {health.name} {word}：{health.detail}"}
-        if health.kind == "printer" and self.unprinted:
-            data["unprinted"] = sorted(self.unprinted.values())
+        if health.kind == "printer":
+            if self.unprinted:
+                data["unprinted"] = sorted(self.unprinted.values())
+            data["unprinted_tickets"] = self.unprinted_tickets()  # with ids, for the board's 补打
         self.sink([Notification("alert", data)])
 
     def health(self) -> list[dict]:

@@ -306,7 +306,8 @@ def health():
 def list_devices():
     actor().require_staff("admin")
     devices = hall().devices
-    return {"devices": devices.health(), "unprinted": sorted(devices.unprinted.values())}
+    return {"devices": devices.health(), "unprinted": sorted(devices.unprinted.values()),
+            "unprinted_tickets": devices.unprinted_tickets()}
 
 
 @route("POST", "/tickets/{ticket_id}/reprint", answer=s.ReprintOut, status=202,

@@ -269,9 +269,16 @@ class DeviceHealth(BaseModel):
     queued: int
 
 
+class UnprintedTicket(BaseModel):
+    id: str = Field(description="the ticket id, for POST /tickets/{id}/reprint")
+    number: str
+    printer: str | None = Field(description="the printer it was sent to")
+
+
 class DevicesOut(BaseModel):
     devices: list[DeviceHealth]
     unprinted: list[str] = Field(description="numbers of tickets issued but not printed yet")
+    unprinted_tickets: list[UnprintedTicket] = Field(description="the same tickets with their ids, for a reprint")
 
 ReviewStatusOut = Literal["pending", "claimed", "awaiting_materials", "approved", "rejected"]
 

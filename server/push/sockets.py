@@ -78,8 +78,10 @@ class SocketPublisher:
             sio.emit("case_updated", note.data, to=f"window:{note.window}", namespace="/clerk")
         elif note.event == "case_tracked":  # public view, to the case's tracking page
             sio.emit("case_updated", note.data, to=f"case:{note.case}", namespace="/display")
-        elif note.event == "ready_cases":  # numbers only
-            sio.emit("ready_cases", note.data, to=f"floor:{note.floor}", namespace="/display")
+        elif note.event == "ready_cases":  # numbers only; window screens list their floor's too
+            windows = self.hall.service.config.windows_on(note.floor) if self.hall else []
+            sio.emit("ready_cases", note.data, to=[f"floor:{note.floor}", *(f"window:{w}" for w in windows)],
+                     namespace="/display")
 
     def _stats_loop(self) -> None:
         while True:

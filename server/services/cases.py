@@ -107,7 +107,7 @@ class CaseService:
         due_local = case.due_at.astimezone(self.config.hall.tz).strftime("%Y-%m-%d")
         matter = self._matter_name(case)
         return {
-            "kind": f"case_{state}", "level": "critical" if overdue else "warning",
+            "source": "case", "kind": f"case_{state}", "level": "critical" if overdue else "warning",
             "case": case.number, "case_id": case.id, "matter": matter,
             "departments": (detail or {}).get("waiting", case.departments), "due_at": iso(case.due_at),
             "at": iso(now),

@@ -1,14 +1,17 @@
 // The admin board: every window by floor and every queue, live over /admin. Open, pause or close
 // a window; change which queues it serves, in order, and see where its next call will come from.
+// Beside them the devices, the tickets still to print, and the supervision alerts (devices.js).
 import { describe, showMessage } from "/ui/common/errors.js";
 import { createI18n, floorLabel, WINDOW_STATES } from "/ui/common/i18n.js";
 import { connectLive } from "/ui/common/live.js";
+import { DEVICE_PHRASES, createDevicesPanel } from "/ui/console/devices.js";
 import { SIGNIN_PHRASES, StaffSession, loginRefusal } from "/ui/console/signin.js";
 
 const REFRESH_MS = 30000;  // served-today counts are re-read; everything else arrives live
 const PHRASES = {
   zh: {
     ...SIGNIN_PHRASES.zh,
+    ...DEVICE_PHRASES.zh,
     title: "大厅管理", signinTitle: "大厅管理员登录", windows: "窗口", window: "窗口", department: "部门", state: "状态",
     clerk: "工作人员", current: "当前号", served: "今日办结", queues: "服务队列（按顺序）", nextFrom: "下次叫号来自",
     actions: "操作", open: "开放", pause: "暂停", close: "关闭", editQueues: "调整队列", queueBoard: "排队情况",
@@ -22,6 +25,7 @@ const PHRASES = {
   },
   en: {
     ...SIGNIN_PHRASES.en,
+    ...DEVICE_PHRASES.en,
     title: "Hall admin", signinTitle: "Hall admin sign-in", windows: "Windows", window: "Window", department: "Department", state: "State",
     clerk: "Clerk", current: "Current", served: "Served today", queues: "Queues (in order)", nextFrom: "Next call from",
     actions: "Actions", open: "Open", pause: "Pause", close: "Close", editQueues: "Queues…", queueBoard: "Queues",
@@ -40,6 +44,7 @@ const t = i18n.t;
 const $ = (id) => document.getElementById(id);
 const session = new StaffSession("hallq.admin");
 const state = { catalog: null, windows: new Map(), stats: [], floor: 1, editing: null, draft: [], socket: null };
+const devices = createDevicesPanel({ session, i18n, message: $("message"), onRefused: () => expire() });
 
 // ------------------------------------------------------------------ data
 const queueOf = (code) => state.catalog.queues.find((q) => q.code === code);
@@ -70,6 +75,7 @@ function render() {
   renderWindows();
   renderQueues();
   renderEditor();
+  devices.render();
 }
 
 function renderTabs() {
@@ -231,8 +237,15 @@ async function onSignIn(event) {
   }
 }
 
+function expire() {
+  session.forget();
+  showSignIn();
+  showMessage($("signin-message"), { text: t("expired") });
+}
+
 function showSignIn() {
   if (state.socket) state.socket.disconnect();
+  devices.stop();
   $("board").hidden = true;
   $("signin").hidden = false;
   $("sign-out").hidden = true;
@@ -247,19 +260,19 @@ async function enterBoard() {
   $("sign-out").hidden = false;
   $("who").textContent = session.username;
   await loadWindows();
+  await devices.start();
   state.socket = connectLive("/admin", {
     auth: { token: session.token },
     on: {
       window_updated: (w) => { upsert(w); render(); },
       stats: (stats) => { state.stats = stats; renderWindows(); renderQueues(); renderEditor(); },
-      // Supervision alerts (an overdue wait, a long pause …) carry their own sentence.
-      alert: (alert) => { if (alert && (alert.message || alert.text)) showMessage($("message"), { text: alert.message || alert.text }); },
+      alert: devices.onAlert,  // a device's health, a case's deadline, a bad rating
     },
     onStatus: (status, error) => {
       $("link").hidden = status === "up";
       $("link").textContent = t("reconnecting");
-      if (status === "up") loadWindows().catch(() => {});  // what changed while the link was down
-      if (error && error.error && error.error.code === "unauthorized") { session.forget(); showSignIn(); showMessage($("signin-message"), { text: t("expired") }); }
+      if (status === "up") { loadWindows().catch(() => {}); devices.reload(); }  // what changed while the link was down
+      if (error && error.error && error.error.code === "unauthorized") expire();
     },
   });
 }

@@ -1,8 +1,19 @@
-// The call chime: a two-tone "ding-dong" made with WebAudio (no sound file), then the call-out
-// audio if a speaker driver rendered one. Screens in a hall run Chromium with
-// --autoplay-policy=no-user-gesture-required; elsewhere a first click unlocks the sound.
-export function createChime() {
+// The floor screen's sounds, strictly one after another in the order they arrived: a two-tone
+// "ding-dong" made with WebAudio (no sound file) when a call appears, and the spoken call-out (a WAV
+// a speaker driver rendered, fetched from this server) when its `call_audio` follows. Screens in a
+// hall run Chromium with --autoplay-policy=no-user-gesture-required; elsewhere a first click
+// unlocks the sound. What was played is logged on <body data-played> (JSON) for checks.
+const CHIME_MS = 1500;        // the two tones and their decay
+const GAP_MS = 300;           // silence between two sounds
+const LONGEST_CLIP_MS = 30000;  // a clip that never reports its end does not block the queue
+const STALE_MS = 60000;       // a busy floor's backlog: a call a minute old is on screen, not spoken
+const LOG_LENGTH = 20;
+
+export function createCallSounds() {
   let context = null;
+  const queue = [];
+  let playing = false;
+  const log = [];
 
   function ensureContext() {
     if (!context) {
@@ -27,24 +38,62 @@ export function createChime() {
     osc.stop(start + length + 0.05);
   }
 
+  const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  async function ding() {
+    const ctx = ensureContext();
+    if (!ctx || ctx.state !== "running") return { outcome: "muted" };  // scheduled tones would sound later, over the next clip
+    const now = ctx.currentTime;
+    tone(ctx, 784, now, 0.6);          // G5
+    tone(ctx, 523.25, now + 0.5, 0.9); // C5
+    document.body.dataset.chimes = String(Number(document.body.dataset.chimes || 0) + 1);
+    await wait(CHIME_MS);
+    return { outcome: "ended" };
+  }
+
+  function speak(url) {
+    return new Promise((resolve) => {
+      const clip = new Audio(url);
+      let settled = false;
+      const finish = (outcome) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        clip.pause();
+        resolve({ outcome, seconds: Number.isFinite(clip.duration) ? Math.round(clip.duration * 10) / 10 : null });
+      };
+      const timer = setTimeout(() => finish("timeout"), LONGEST_CLIP_MS);
+      clip.addEventListener("ended", () => finish("ended"));
+      clip.addEventListener("error", () => finish("error"));
+      clip.play().catch(() => finish("blocked"));
+    });
+  }
+
+  async function drain() {
+    if (playing) return;
+    playing = true;
+    while (queue.length) {
+      const item = queue.shift();
+      const start = Date.now();
+      const result = start - item.queuedAt > STALE_MS ? { outcome: "stale" } : await item.play();
+      log.push({ sound: item.sound, start, end: Date.now(), ...result });
+      if (log.length > LOG_LENGTH) log.shift();
+      document.body.dataset.played = JSON.stringify(log);
+      if (result.outcome !== "stale" && result.outcome !== "muted") await wait(GAP_MS);
+    }
+    playing = false;
+  }
+
+  function enqueue(sound, play) {
+    queue.push({ sound, play, queuedAt: Date.now() });
+    drain();
+  }
+
   return {
     unlock() { ensureContext(); },
-    play(audioUrl) {
-      const ctx = ensureContext();
-      let delayMs = 0;
-      if (ctx) {
-        const now = ctx.currentTime;
-        tone(ctx, 784, now, 0.6);        // G5
-        tone(ctx, 523.25, now + 0.5, 0.9); // C5
-        delayMs = 1400;
-      }
-      document.body.dataset.chimes = String(Number(document.body.dataset.chimes || 0) + 1);
-      if (audioUrl) {
-        setTimeout(() => {
-          const speech = new Audio(audioUrl);
-          speech.play().catch(() => {});
-        }, delayMs);
-      }
-    },
+    /** A call appeared on the screen. */
+    chime() { enqueue("chime", ding); },
+    /** The call's spoken sentence; `url` must already be checked to be this server's. */
+    speech(url) { enqueue(url, () => speak(url)); },
   };
 }

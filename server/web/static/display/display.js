@@ -1,21 +1,23 @@
 // Waiting-area screens: /display?floor=N (the floor's calls, windows and queues) and
-// /display?window=W (one window's current number). Live over Socket.IO; resynced from the
-// server's snapshot after every reconnect. No personal data is ever sent to them.
+// /display?window=W (one window's current number), both with the floor's results ready for pickup
+// (case numbers only). Live over Socket.IO; resynced from the server's snapshot after every
+// reconnect. No personal data is ever sent to them. The floor screen speaks the calls.
 import { api } from "/ui/common/api.js";
 import { describe } from "/ui/common/errors.js";
 import { createI18n, clock, WINDOW_STATES } from "/ui/common/i18n.js";
 import { connectLive } from "/ui/common/live.js";
-import { createChime } from "/ui/display/chime.js";
+import { createCallSounds } from "/ui/display/chime.js";
 
 const RECENT = 8;
 const FLASH_MS = 12000;
+const READY_PAGE_MS = 8000;  // more ready cases than fit on one line: the next line after this
 const PHRASES = {
   zh: {
     nowCalling: "正在叫号", recentCalls: "最近叫号", windows: "窗口", queues: "排队情况", queue: "队列",
     waiting: "等候人数", eta: "预计等候", minutes: "{n} 分钟", toWindow: "请到 {window} 号窗口",
     serving: "正在办理", windowNo: "{window} 号窗口", reconnecting: "与服务器的连接中断，正在重新连接…",
     connecting: "正在连接服务器…", badAddress: "请在地址中指定楼层或窗口", none: "—", hallWindow: "综合服务窗口",
-    noSuchPlace: "没有这个楼层或窗口，请检查屏幕的地址。",
+    noSuchPlace: "没有这个楼层或窗口，请检查屏幕的地址。", readyLabel: "请以下办件到窗口取件：", readyCount: "共 {n} 件",
   },
   en: {
     nowCalling: "Now calling", recentCalls: "Recent calls", windows: "Windows", queues: "Queues", queue: "Queue",
@@ -23,6 +25,7 @@ const PHRASES = {
     serving: "Now serving", windowNo: "Window {window}", reconnecting: "Connection lost; reconnecting…",
     connecting: "Connecting to the server…", badAddress: "Add a floor or window to the address", none: "—", hallWindow: "Hall service window",
     noSuchPlace: "There is no such floor or window; check the screen's address.",
+    readyLabel: "Results ready, collect at the windows:", readyCount: "{n} in all",
   },
 };
 
@@ -32,13 +35,38 @@ const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const mode = params.has("window") ? "window" : params.has("floor") ? "floor" : null;
 const subscription = mode === "window" ? { window: params.get("window") } : { floor: Number(params.get("floor")) };
-const chime = createChime();
+const sounds = createCallSounds();
 
-const state = { snapshot: null, windows: new Map(), recent: [], stats: [], latest: null, departments: {}, flashTimer: null };
+const state = {
+  snapshot: null, windows: new Map(), recent: [], stats: [], latest: null, departments: {}, flashTimer: null,
+  ready: [], readyFrom: 0,
+};
 
 // ------------------------------------------------------------------ rendering
 function render() {
   if (mode === "floor") renderFloor(); else renderWindow();
+  renderReady();
+}
+
+// The case numbers whose result waits at this floor's windows (统一出件), one line of them at a
+// time: a long list turns to its next line every few seconds.
+function renderReady() {
+  const root = $(mode === "floor" ? "ready" : "w-ready");
+  const numbers = state.ready;
+  root.hidden = numbers.length === 0;
+  if (state.readyFrom >= numbers.length) state.readyFrom = 0;
+  root.querySelector(".ready-numbers").replaceChildren(...numbers.slice(state.readyFrom).map((number) =>
+    Object.assign(document.createElement("span"), { className: "ready-number", textContent: number })));
+  root.querySelector(".ready-count").textContent = t("readyCount", { n: numbers.length });
+}
+
+function turnReadyLine() {
+  const shown = [...document.querySelectorAll(`#${mode === "floor" ? "ready" : "w-ready"} .ready-number`)];
+  if (!shown.length) return;
+  const onFirstLine = shown.filter((el) => el.offsetTop === shown[0].offsetTop).length;
+  if (onFirstLine === shown.length && state.readyFrom === 0) return;  // all of them fit
+  state.readyFrom = onFirstLine === shown.length ? 0 : state.readyFrom + onFirstLine;
+  renderReady();
 }
 
 function renderFloor() {
@@ -117,6 +145,7 @@ function onSnapshot(snap) {
   state.recent = snap.recent_calls.slice(0, RECENT + 1);
   state.latest = state.recent[0] || null;
   state.stats = snap.stats;
+  state.ready = snap.ready_cases || [];
   showLink("up");
   render();
 }
@@ -131,9 +160,22 @@ function onCalled(call) {
   }
   render();
   flash();
-  // The call-out audio, when a speaker driver rendered it (same server only), after the chime.
-  const audio = typeof call.audio === "string" && call.audio.startsWith("/") && !call.audio.startsWith("//") ? call.audio : null;
-  chime.play(audio);
+  sounds.chime();
+}
+
+// The spoken call, once a speaker driver rendered it (after its ticket_called): floor screens only,
+// so the window screens of the same hall do not echo it. Played from this server only.
+function onCallAudio(clip) {
+  if (mode !== "floor" || clip.floor !== state.snapshot?.floor || typeof clip.audio !== "string") return;
+  const url = new URL(clip.audio, location.href);
+  if (url.origin !== location.origin || !url.pathname.startsWith("/audio/")) return;
+  sounds.speech(url.pathname);
+}
+
+function onReadyCases(ready) {
+  if (!state.snapshot || ready.floor !== state.snapshot.floor) return;
+  state.ready = ready.numbers;
+  renderReady();
 }
 
 function onWindow(w) {
@@ -194,10 +236,14 @@ function start() {
   if (mode === "window") loadDepartments();
   connectLive("/display", {
     auth: subscription,  // subscribing in the connect auth makes every reconnect resubscribe
-    on: { snapshot: onSnapshot, ticket_called: onCalled, window_updated: onWindow, stats: onStats, error: onRefused },
+    on: {
+      snapshot: onSnapshot, ticket_called: onCalled, call_audio: onCallAudio, ready_cases: onReadyCases,
+      window_updated: onWindow, stats: onStats, error: onRefused,
+    },
     onStatus: (status) => { if (status !== "up") showLink(status); },
   });
-  document.addEventListener("click", () => chime.unlock());
+  setInterval(turnReadyLine, READY_PAGE_MS);
+  document.addEventListener("click", () => sounds.unlock());
 }
 
 start();
