@@ -170,10 +170,13 @@ def test_unreachable_printer_raises_an_alert_and_prints_once_it_comes_back(tmp_p
     hub.publish([Notification("ticket_issued", TICKET, floor=1, ticket="tkt-abc")])
     assert wait_for(lambda: any(a["state"] == "offline" for a in alerts), 10), alerts
     assert alerts[0]["device"] == "p1" and alerts[0]["unprinted"] == ["A023"]
+    owed = [{"id": "tkt-abc", "number": "A023", "printer": "p1"}]  # the id, for the admin's 补打
+    assert alerts[0]["unprinted_tickets"] == owed and hub.unprinted_tickets() == owed
     assert hub.unprinted == {"tkt-abc": "A023"}
     printer = PrinterListener(port)  # the printer comes back: the queued ticket prints, nothing was lost
     assert wait_for(lambda: b"\x1dV" in printer.data, 15)
     assert wait_for(lambda: any(a["state"] == "online" for a in alerts), 5) and hub.unprinted == {}
+    assert next(a for a in alerts if a["state"] == "online")["unprinted_tickets"] == []
     printer.close()
 
 

@@ -96,6 +96,7 @@ def test_printer_out_of_paper_ticket_still_issued_admin_alerted_server_prompt(wi
         assert alert["device"] == "kiosk-1-printer" and number in alert["unprinted"] and alert["message"]
         devices = hall.admin.get("/devices").json()
         assert number in devices["unprinted"]
+        assert {"id": r.json()["ticket"]["id"], "number": number, "printer": "kiosk-1-printer"} in devices["unprinted_tickets"]
         assert {d["name"]: d["state"] for d in devices["devices"]}["kiosk-1-printer"] == "paper_out"
         assert b"\x1dV" not in printer.data  # nothing printed on an empty roll
         assert hall.kiosk.get("/devices").status_code == 403

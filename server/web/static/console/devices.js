@@ -229,7 +229,12 @@ export function createDevicesPanel({ session, i18n, message, onRefused }) {
 
   return {
     async start() {
-      await seed();
+      try {
+        await seed();
+      } catch (err) {
+        if (err.code === "unauthorized") throw err;  // the board's own sign-in handles it
+        // Otherwise the board still works; the periodic re-read fills the panel in.
+      }
       clearInterval(state.timer);
       state.timer = setInterval(() => { if (session.token) load().catch(() => {}); }, DEVICES_REFRESH_MS);
     },
