@@ -114,7 +114,7 @@ def test_a_returned_case_shows_its_number_on_the_floor_and_window_screens(wired,
 
 
 def test_the_admin_board_shows_a_dead_printer_and_its_ticket_and_reprints_it(wired, open_page):
-    board = open_page(wired.server, "/admin")
+    board = open_page(wired.server, "/admin", timezone_id="Asia/Shanghai")  # the hall's clock
     staff_sign_in(board.page, "admin")
     row = board.page.locator(f"#devices tr[data-device='{PRINTER}']")
     expect(row).to_contain_text("自助机 kiosk-1")
@@ -141,4 +141,18 @@ def test_the_admin_board_shows_a_dead_printer_and_its_ticket_and_reprints_it(wir
         expect(board.page.locator("#alerts li[data-source='device']").first).to_contain_text("已恢复正常")
     finally:
         printer.close()
+
+    # The other alerts of the supervision list read as sentences too (shapes as the server sends them).
+    sentences = board.page.evaluate("""async () => {
+        const { alertSentence } = await import("/ui/console/devices.js");
+        const overdue = { source: "case", kind: "case_overdue", level: "critical", case: "202611270001",
+                          matter: "退役军人优待证申领", due_at: "2026-11-20T15:59:59+00:00", at: "2026-11-27T01:00:00+00:00" };
+        const rating = { source: "rating", window: "7", ticket: "x", clerk: "clerk-7", level: "warning", rating: "非常不满意",
+                         at: "2026-11-27T01:00:00+00:00" };
+        return [overdue, rating].flatMap((alert) => ["zh", "en"].map((lang) => alertSentence(alert, lang)));
+    }""")
+    assert sentences[0] == "办件 202611270001（退役军人优待证申领）已超过办结时限，承诺办结日期 2026/11/20。", sentences
+    assert "Case 202611270001" in sentences[1] and "overdue" in sentences[1]
+    assert sentences[2] == "7号窗口收到差评（非常不满意），工作人员 clerk-7，请跟进。", sentences
+    assert "very dissatisfied" in sentences[3]
     board.assert_stayed_local()
