@@ -372,10 +372,13 @@ class CaseRepository:
         row = self.conn.execute(stmt.with_for_update() if for_update else stmt).first()
         return self._track_all([row])[0] if row else None
 
-    def listing(self, department: str | None = None, status: str | None = None) -> list[Case]:
-        """Cases (of the ones a department reviews, or all), soonest due first."""
+    def listing(self, department: str | None = None, status: str | None = None,
+                window: str | None = None) -> list[Case]:
+        """Cases (of the ones a department reviews, or accepted at a window, or all), soonest due first."""
         c = t.cases.c
         stmt = select(t.cases)
+        if window is not None:
+            stmt = stmt.where(c.window == window)
         if department is not None:
             stmt = stmt.where(c.id.in_(select(t.case_reviews.c.case_id).where(t.case_reviews.c.department == department)))
         if status is not None:
