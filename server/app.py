@@ -20,7 +20,6 @@ from .services.accounts import Accounts
 from .services.cases import CaseService
 from .services.hall import HallService
 from .services.ratings import Ratings
-from .web.backoffice import backoffice_pages
 from .web.pages import pages
 
 log = logging.getLogger("hallq")
@@ -105,7 +104,6 @@ def create_app(config_path: str | None, db_url: str, async_mode: str = "eventlet
 
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages)
-    app.register_blueprint(backoffice_pages)
     for namespace in (DisplayNamespace(hall), ClerkNamespace(hall), AdminNamespace(hall), BackofficeNamespace(hall)):
         socketio.on_namespace(namespace)
 
