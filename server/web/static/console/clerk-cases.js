@@ -12,7 +12,7 @@ export const CASE_PHRASES = {
     confirmRoute: "确认受理", mailTitle: "邮寄送达：办件 {case}", tracking: "快递单号", confirmMail: "确认邮寄",
     receipt: "受理回执", caseNumber: "办件号", caseMatter: "事项", caseDue: "承诺办结", caseMaterials: "材料清单",
     caseApplicant: "申请人", caseStatus: "状态", closeReceipt: "关闭回执",
-    cases: "本窗口办件", noCases: "本窗口暂无受理的办件。",
+    cases: "办件", noCases: "本窗口暂无受理的办件。",
     routed: "已受理：办件 {case}，已转后台审批。", ready: "办件 {case} 已办结，可取件。",
     pickedUp: "办件 {case} 已交付申请人。", mailed: "办件 {case} 已邮寄（快递单号 {tracking}）。",
     pickupTicket: "取件号：办件 {case}",
