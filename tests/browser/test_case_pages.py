@@ -42,6 +42,7 @@ def test_a_case_goes_from_the_console_to_the_back_office_and_out_through_a_kiosk
     mine = clerk.get_by_role("region", name="办件", exact=True).get_by_role("row").filter(has_text=case_number)
     expect(mine).to_contain_text("王*明")   # the window sees the applicant masked
     expect(mine).to_contain_text("审批中")
+    receipt.scroll_into_view_if_needed()
     console.screenshot("clerk-case-receipt-1366x768")
 
     tracking = open_page(hall.server, f"/t/{ticket['id']}", viewport=(390, 844))
@@ -62,6 +63,7 @@ def test_a_case_goes_from_the_console_to_the_back_office_and_out_through_a_kiosk
     expect(mine).to_contain_text("已办结，可取件")
     expect(tracking.page.locator("#case-status")).to_have_text("已办结，可取件")
     expect(tracking.page.locator("#case-hint")).to_contain_text(case_number)
+    mine.scroll_into_view_if_needed()
     console.screenshot("clerk-case-ready-1366x768")
     tracking.screenshot("track-case-390x844")
     office.screenshot("backoffice-returned-1920x1080")
@@ -104,11 +106,16 @@ def test_a_case_goes_from_the_console_to_the_back_office_and_out_through_a_kiosk
     expect(clerk.locator("#current-number")).to_have_text(pickup)
     expect(clerk.locator("#pickup-case")).to_have_text(f"取件号：办件 {case_number}")
     expect(clerk.get_by_role("button", name="邮寄")).to_be_visible()
+    console.screenshot("clerk-pickup-ticket-1366x768")
     clerk.get_by_role("button", name="取件", exact=True).click()
     expect(clerk.locator("#message")).to_have_text(f"办件 {case_number} 已交付申请人。")
     expect(mine).to_contain_text("已取件")
     expect(clerk.get_by_role("button", name="取件", exact=True)).to_be_hidden()
     expect(tracking.page.locator("#case-status")).to_have_text("已取件")
+    clerk.get_by_role("button", name="English").click()   # the English switch covers the cases too
+    expect(clerk.get_by_role("region", name="Cases accepted here").get_by_role("row").filter(has_text=case_number)).to_contain_text("Picked up")
+    office.page.get_by_role("button", name="English").click()
+    expect(office.page.get_by_role("region", name="Case details").get_by_role("button", name="Return to window")).to_be_disabled()
     handed = hall.admin.get("/cases?status=picked_up").json()
     assert [(c["number"], c["handed_over"]) for c in handed] == [(case_number, "pickup")]
     for opened in (console, tracking, office, kiosk):

@@ -10,7 +10,7 @@ export const CASE_PHRASES = {
     route: "受理转办", pickup: "取件", mail: "邮寄",
     routeTitle: "受理转办：{number} 号", applicantName: "姓名", applicantPhone: "手机号", note: "备注",
     confirmRoute: "确认受理", mailTitle: "邮寄送达：办件 {case}", tracking: "快递单号", confirmMail: "确认邮寄",
-    receipt: "受理回执", caseNumber: "办件号", caseMatter: "事项", caseDue: "承诺办结", caseMaterials: "材料清单",
+    receipt: "受理回执", caseNumber: "办件号", caseMatter: "事项", caseDue: "承诺办结", caseAccepted: "受理日期", caseMaterials: "材料清单",
     caseApplicant: "申请人", caseStatus: "状态", closeReceipt: "关闭回执",
     cases: "办件", noCases: "本窗口暂无受理的办件。",
     routed: "已受理：办件 {case}，已转后台审批。", ready: "办件 {case} 已办结，可取件。",
@@ -25,7 +25,7 @@ export const CASE_PHRASES = {
     route: "Accept & route", pickup: "Hand over", mail: "Mail",
     routeTitle: "Accept and route ticket {number}", applicantName: "Name", applicantPhone: "Phone", note: "Note",
     confirmRoute: "Accept", mailTitle: "Mail the result of case {case}", tracking: "Tracking number", confirmMail: "Mail",
-    receipt: "Acceptance receipt", caseNumber: "Case", caseMatter: "Matter", caseDue: "Due", caseMaterials: "Materials",
+    receipt: "Acceptance receipt", caseNumber: "Case", caseMatter: "Matter", caseDue: "Due", caseAccepted: "Accepted", caseMaterials: "Materials",
     caseApplicant: "Applicant", caseStatus: "Status", closeReceipt: "Close receipt",
     cases: "Cases accepted here", noCases: "No case has been accepted at this window.",
     routed: "Accepted: case {case}, sent to the back office.", ready: "Case {case} is done and ready for pickup.",
@@ -102,7 +102,7 @@ export function createCaseDesk(console_) {
       const tr = document.createElement("tr");
       tr.dataset.case = c.number;
       tr.dataset.status = c.status;
-      for (const text of [c.number, c.matter_name, `${c.applicant.name} ${c.applicant.phone}`, when(c.due_at), caseStatus(c, i18n.lang)]) {
+      for (const text of [c.number, c.matter_name, c.applicant.name, when(c.due_at), caseStatus(c, i18n.lang)]) {
         tr.append(Object.assign(document.createElement("td"), { textContent: text }));
       }
       return tr;
@@ -113,8 +113,9 @@ export function createCaseDesk(console_) {
     $("receipt-number").textContent = c.number;
     const facts = $("receipt-facts");
     facts.replaceChildren();
+    // What was accepted, as of acceptance; where the case is now, the 办件 list says.
     for (const [key, value] of [["caseMatter", c.matter_name], ["caseApplicant", `${c.applicant.name} ${c.applicant.phone}`],
-      ["caseDue", when(c.due_at)], ["caseStatus", caseStatus(c, i18n.lang)]]) {
+      ["caseAccepted", when(c.accepted_at)], ["caseDue", when(c.due_at)]]) {
       facts.append(Object.assign(document.createElement("dt"), { textContent: t(key) }),
         Object.assign(document.createElement("dd"), { textContent: value }));
     }

@@ -208,7 +208,7 @@ function renderCurrent() {
   const facts = document.createElement("dl");
   facts.className = "current-facts";
   const rows = [
-    ["matter", matterName(ticket.matter)],
+    ["matter", ticket.case && !ticket.matter ? t("pickupTicket", { case: ticket.case }) : matterName(ticket.matter)],
     ["waited", t("minutes", { n: minutesSince(ticket.issued_at, ticket.called_at ? Date.parse(ticket.called_at) : Date.now()) })],
     ["calledAt", ticket.called_at ? new Date(ticket.called_at).toLocaleTimeString("zh-CN", { hour12: false }) : "—"],
     ["recalls", String(ticket.recalls ?? 0)],

@@ -99,6 +99,7 @@ function renderCase() {
   const c = state.case;
   if (!c) return;
   $("case").hidden = false;
+  $("status").hidden = state.ticket && state.ticket.status === "routed";  // the case's progress says more
   $("case-number").textContent = c.number;
   const decided = c.status === "approved" || c.status === "rejected";
   const key = c.status === "picked_up" && c.handed_over === "mail" ? "mailed" : decided ? "decided" : c.status;
