@@ -107,6 +107,12 @@ def test_a_case_goes_from_the_console_to_the_back_office_and_out_through_a_kiosk
     expect(clerk.locator("#pickup-case")).to_have_text(f"取件号：办件 {case_number}")
     expect(clerk.get_by_role("button", name="邮寄")).to_be_visible()
     console.screenshot("clerk-pickup-ticket-1366x768")
+    clerk.get_by_role("button", name="邮寄").click()   # mailing needs the tracking number; then back out
+    mail = clerk.get_by_role("dialog", name=f"邮寄送达：办件 {case_number}")
+    mail.get_by_role("button", name="确认邮寄").click()
+    expect(mail.get_by_role("alert")).to_have_text("请填写快递单号。")
+    mail.get_by_role("button", name="取消").click()
+    expect(mail).to_be_hidden()
     clerk.get_by_role("button", name="取件", exact=True).click()
     expect(clerk.locator("#message")).to_have_text(f"办件 {case_number} 已交付申请人。")
     expect(mine).to_contain_text("已取件")
