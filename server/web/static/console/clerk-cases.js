@@ -96,6 +96,8 @@ export function createCaseDesk(console_) {
     $("act-pickup").hidden = $("act-mail").hidden = !(current && current.case);
     $("pickup-case").hidden = !(current && current.case);
     if (current && current.case) $("pickup-case").textContent = t("pickupTicket", { case: current.case });
+    // A professional window seldom routes: its console shows the panel only once it has a case.
+    $("cases-panel").hidden = !ROUTING_KINDS.has(w.kind) && cases.size === 0;
     const list = [...cases.values()].sort((a, b) => b.accepted_at.localeCompare(a.accepted_at));
     $("cases-empty").hidden = list.length > 0;
     $("case-list").replaceChildren(...list.map((c) => {
