@@ -77,12 +77,12 @@ def build_hall(config_path: str | None, db_url: str, publisher=None, async_mode:
 
 
 def create_app(config_path: str | None, db_url: str, async_mode: str = "eventlet",
-               message_queue: str | None = None) -> tuple[Flask, SocketIO]:
+               message_queue: str | None = None, channel: str = "flask-socketio") -> tuple[Flask, SocketIO]:
     app = Flask(__name__, static_folder=None)
     app.wsgi_app = _ChunkedBodies(app.wsgi_app)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.json.ensure_ascii = False
-    socketio = SocketIO(app, async_mode=async_mode, message_queue=message_queue,
+    socketio = SocketIO(app, async_mode=async_mode, message_queue=message_queue, channel=channel,
                         max_http_buffer_size=MAX_BODY_BYTES, ping_interval=10, ping_timeout=10)
     publisher = SocketPublisher(socketio)
     hall = build_hall(config_path, db_url, publisher, async_mode)
