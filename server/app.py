@@ -15,6 +15,7 @@ from .adapters.engine import make_engine, migrate
 from .api.http import api
 from .config import HallConfig, load_config
 from .domain.errors import HallError, Throttled
+from .push.message_queue import ResyncingRedisManager
 from .push.sockets import AdminNamespace, ClerkNamespace, DisplayNamespace, SocketPublisher
 from .services.accounts import Accounts
 from .services.hall import HallService
@@ -82,8 +83,13 @@ def create_app(config_path: str | None, db_url: str, async_mode: str = "eventlet
     app.wsgi_app = _ChunkedBodies(app.wsgi_app)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.json.ensure_ascii = False
-    socketio = SocketIO(app, async_mode=async_mode, message_queue=message_queue, channel=channel,
-                        max_http_buffer_size=MAX_BODY_BYTES, ping_interval=10, ping_timeout=10)
+    queue = {}
+    if message_queue and message_queue.startswith(("redis://", "rediss://")):
+        queue = {"client_manager": ResyncingRedisManager(message_queue, channel)}
+    elif message_queue:
+        queue = {"message_queue": message_queue, "channel": channel}
+    socketio = SocketIO(app, async_mode=async_mode, max_http_buffer_size=MAX_BODY_BYTES,
+                        ping_interval=10, ping_timeout=10, **queue)
     publisher = SocketPublisher(socketio)
     hall = build_hall(config_path, db_url, publisher, async_mode)
     hall.openapi_json = json.dumps(api.openapi(f"hallq — {hall.config.hall.name}", __version__), ensure_ascii=False)
