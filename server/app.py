@@ -71,7 +71,7 @@ def build_hall(config_path: str | None, db_url: str, publisher=None, async_mode:
     """The hall without any web server: used by the app factory and by the CLI."""
     config = load_config(config_path)
     migrate(db_url)
-    engine = make_engine(db_url)
+    engine = make_engine(db_url, thread_runner(async_mode))
     service = HallService(config, engine, publisher)
     accounts = Accounts(engine, service.clock, set(config.departments), thread_runner(async_mode))
     return Hall(config, service, accounts, openapi_json="")

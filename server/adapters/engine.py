@@ -7,21 +7,30 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, run_blocking=None) -> Engine:
+    """`run_blocking(fn, *args)` runs a call on a real OS thread (the server passes one for its async
+    mode); SQLite's commit goes through it, see below."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(url)
+        return _sqlite_engine(url, run_blocking)
     # Connections are cheap for PostgreSQL; pre-ping survives a database restart.
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, pool_timeout=30)
 
 
-def _sqlite_engine(url: str) -> Engine:
+def _sqlite_engine(url: str, run_blocking=None) -> Engine:
     parsed = make_url(url)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     # One connection for the whole process: under green threads a second writer would sleep inside
     # SQLite's busy handler and freeze the hub (platform.md §2). Every transaction queues for it.
-    engine = create_engine(url, pool_size=1, max_overflow=0, pool_timeout=60)
+    # check_same_thread: the commit may run on a helper thread, never while another uses the connection.
+    engine = create_engine(url, pool_size=1, max_overflow=0, pool_timeout=60,
+                           connect_args={"check_same_thread": False})
+    if run_blocking is not None:
+        # COMMIT under synchronous=FULL waits for fsync (and WAL checkpoints); on the event loop's
+        # thread that froze every socket for milliseconds per ticket (the bench's py-spy profile,
+        # docs/performance.md). On a real thread only the committing request waits.
+        engine.dialect.do_commit = lambda dbapi_connection: run_blocking(dbapi_connection.commit)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
