@@ -121,7 +121,7 @@ def summarise(profile: Profile, results: list, screens: list) -> dict:
     if connected == len(screens):  # lost deliveries are only counted when every screen was there
         lost = sum(screens_on[floor] for floor, _ in calls.values()) - sum(received.values())
         if lost:
-            errors["call not delivered to a screen"] += lost
+            errors["call not on a screen by 3 s after the run"] += lost
     return {
         "tickets_per_s": round(len(ticket_ms) / profile.duration, 1),
         "calls_per_s": round(len(calls) / profile.duration, 1),

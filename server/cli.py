@@ -8,6 +8,7 @@ import sys
 import warnings
 
 DEFAULT_DB = "sqlite:///var/hallq.db"
+MAX_CONNECTIONS = 10_000  # per process; the open-file limit must allow as many
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -137,7 +138,9 @@ def serve(args) -> int:
     hall = app.extensions["hallq"]
     print(f"hallq: {hall.config.hall.name} on http://{args.host}:{args.port} "
           f"({args.async_mode}, {args.db.split('://')[0]})", flush=True)
-    extra = {"error_log": _pywsgi_error_log()} if args.async_mode == "gevent" else {}
+    # eventlet's server stops accepting at 1024 open connections by default, and every screen's
+    # websocket holds one for good: a hall's screens and kiosks must not lock clerks out.
+    extra = {"error_log": _pywsgi_error_log()} if args.async_mode == "gevent" else {"max_size": MAX_CONNECTIONS}
     socketio.run(app, host=args.host, port=args.port, log_output=False, use_reloader=False, **extra)
     return 0
 
