@@ -1,9 +1,9 @@
 """Staff for a load run: one clerk signed in at each window, an admin and a kiosk.
 
 A hall has 148 windows; hashing 148 passwords with Argon2 (and verifying them at login) would take
-longer than the benchmark itself, so every bench account shares one hash and its token is minted
-straight into the token table, as a successful login would. Signing in at the windows goes through
-the service layer like any other entry point.
+longer than the benchmark itself, so bench accounts have no password at all (a marker no password
+verifies against) and their tokens are minted straight into the token table, as a successful login
+would. Signing in at the windows goes through the service layer like any other entry point.
 """
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 
 from server.app import build_hall
 from server.domain.errors import HallError
-from server.services.accounts import TOKEN_LIFETIME, _hasher, hash_token, new_token
+from server.services.accounts import TOKEN_LIFETIME, hash_token, new_token
 from server.services.actors import SYSTEM, Actor
 from server.services.unit_of_work import UnitOfWork
 
 BENCH_PREFIX = "bench-"
+NO_PASSWORD = "bench:no-password"  # not an Argon2 hash: every password is refused
 
 
 @dataclass
@@ -35,17 +36,16 @@ def seed_staff(db_url: str, config_path: str | None = None, windows: int | None 
     service, cfg = hall.service, hall.config
     service.install_windows()
     run = f"{BENCH_PREFIX}{secrets.token_hex(3)}"
-    shared_hash = _hasher.hash(secrets.token_urlsafe(16))
     now = service.clock()
     specs = list(cfg.windows.values())[:windows]
     names = {spec.number: f"{run}-w{spec.number}" for spec in specs}
     tokens = {number: new_token() for number in names}
     admin_token = new_token()
     with UnitOfWork(service.engine) as uow:
-        uow.accounts.add_user(f"{run}-admin", shared_hash, "admin", None, now)
+        uow.accounts.add_user(f"{run}-admin", NO_PASSWORD, "admin", None, now)
         uow.accounts.add_token(hash_token(admin_token), f"{run}-admin", now, now + TOKEN_LIFETIME)
         for spec in specs:
-            uow.accounts.add_user(names[spec.number], shared_hash, "clerk", spec.department, now)
+            uow.accounts.add_user(names[spec.number], NO_PASSWORD, "clerk", spec.department, now)
             uow.accounts.add_token(hash_token(tokens[spec.number]), names[spec.number], now, now + TOKEN_LIFETIME)
         uow.commit()
     seeded = Seeded(admin_token, hall.accounts.add_device(f"{run}-kiosk", "kiosk"))
