@@ -7,6 +7,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
+import socketio
 
 from bench.seed import seed_staff
 from harness import Client, Server, display_client, wait_for
@@ -91,5 +92,30 @@ def test_two_processes_148_windows_call_each_ticket_once_and_every_screen_sees_e
                 assert dict(order) == dict(made), "a screen saw a window's calls out of order"
     finally:
         for client, _ in screens.values():
+            client.disconnect()
+        other.stop()
+
+
+def test_a_worker_that_only_emits_reaches_the_clients_of_every_process(fresh_hall, pg_url, message_queue, tmp_path):
+    """Drivers (printers, speakers) run outside the web server and report through the message queue."""
+    from server.push.message_queue import emit_only
+    mq, channel = message_queue
+    hall = fresh_hall(db=pg_url, message_queue=mq, channel=channel)
+    other = Server(pg_url, tmp_path, message_queue=mq, channel=channel).start()
+    admins = []
+    try:
+        for server in (hall.server, other):
+            received: list = []
+            client = socketio.Client(reconnection=False)
+            client.on("alert", received.append, namespace="/admin")
+            client.connect(server.url, namespaces=["/admin"], transports=["websocket"],
+                           auth={"token": hall.admin.token}, wait_timeout=10)
+            admins.append((client, received))
+        alert = {"device": "kiosk-1-printer", "problem": "paper_out", "text": "1号取号机打印纸用完"}
+        emit_only(mq, channel).emit("alert", alert, to="admin", namespace="/admin")
+        for _, received in admins:
+            assert wait_for(lambda: received == [alert], timeout=10), received
+    finally:
+        for client, _ in admins:
             client.disconnect()
         other.stop()

@@ -67,3 +67,12 @@ class ResyncingRedisManager(socketio.RedisManager):
         log.warning("message queue is back: reconnecting this process's %d clients for fresh snapshots", len(sockets))
         for sock in sockets:
             sock.close(wait=False, abort=True)
+
+
+def emit_only(url: str, channel: str = "flask-socketio"):
+    """A Socket.IO emitter for a process that serves no clients (a device driver, a script): what it
+    emits reaches the clients of every server process of the hall through the message queue.
+    `async_mode="threading"`: left to choose, Flask-SocketIO would load eventlet unpatched here
+    (research/platform.md §7)."""
+    from flask_socketio import SocketIO
+    return SocketIO(message_queue=url, channel=channel, async_mode="threading")
