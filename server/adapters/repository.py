@@ -92,6 +92,15 @@ class TicketRepository:
             stmt = stmt.where(c.queue.in_(list(queues)))
         return self.conn.execute(stmt).all()
 
+    def waiting_summary(self, queues: Iterable[str] | None = None) -> list:
+        """Per (queue, priority) of the waiting tickets: how many, and the oldest issue time."""
+        c = t.tickets.c
+        stmt = (select(c.queue, c.priority, func.count().label("n"), func.min(c.issued_at).label("oldest"))
+                .where(c.status == TicketStatus.WAITING.value).group_by(c.queue, c.priority))
+        if queues is not None:
+            stmt = stmt.where(c.queue.in_(list(queues)))
+        return self.conn.execute(stmt).all()
+
     def stale(self, today: dt.date) -> list[Ticket]:
         """Tickets of an earlier business day still waiting or called."""
         rows = self.conn.execute(select(t.tickets).where(
