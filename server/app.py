@@ -15,12 +15,12 @@ from .adapters.engine import make_engine, migrate
 from .api.http import api
 from .config import HallConfig, load_config
 from .domain.errors import HallError, Throttled
+from .push.message_queue import ResyncingRedisManager
 from .push.sockets import AdminNamespace, BackofficeNamespace, ClerkNamespace, DisplayNamespace, SocketPublisher
 from .services.accounts import Accounts
 from .services.cases import CaseService
 from .services.hall import HallService
 from .services.ratings import Ratings
-from .web.backoffice import backoffice_pages
 from .web.pages import pages
 
 log = logging.getLogger("hallq")
@@ -77,20 +77,25 @@ def build_hall(config_path: str | None, db_url: str, publisher=None, async_mode:
     """The hall without any web server: used by the app factory and by the CLI."""
     config = load_config(config_path)
     migrate(db_url)
-    engine = make_engine(db_url)
+    engine = make_engine(db_url, thread_runner(async_mode))
     service = HallService(config, engine, publisher)
     accounts = Accounts(engine, service.clock, set(config.departments), thread_runner(async_mode))
     return Hall(config, service, accounts, CaseService(service), openapi_json="", ratings=Ratings(service))
 
 
 def create_app(config_path: str | None, db_url: str, async_mode: str = "eventlet",
-               message_queue: str | None = None) -> tuple[Flask, SocketIO]:
+               message_queue: str | None = None, channel: str = "flask-socketio") -> tuple[Flask, SocketIO]:
     app = Flask(__name__, static_folder=None)
     app.wsgi_app = _ChunkedBodies(app.wsgi_app)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.json.ensure_ascii = False
-    socketio = SocketIO(app, async_mode=async_mode, message_queue=message_queue,
-                        max_http_buffer_size=MAX_BODY_BYTES, ping_interval=10, ping_timeout=10)
+    queue = {}
+    if message_queue and message_queue.startswith(("redis://", "rediss://")):
+        queue = {"client_manager": ResyncingRedisManager(message_queue, channel)}
+    elif message_queue:
+        queue = {"message_queue": message_queue, "channel": channel}
+    socketio = SocketIO(app, async_mode=async_mode, max_http_buffer_size=MAX_BODY_BYTES,
+                        ping_interval=10, ping_timeout=10, **queue)
     publisher = SocketPublisher(socketio)
     hall = build_hall(config_path, db_url, publisher, async_mode)
     hall.openapi_json = json.dumps(api.openapi(f"hallq — {hall.config.hall.name}", __version__), ensure_ascii=False)
@@ -105,7 +110,6 @@ def create_app(config_path: str | None, db_url: str, async_mode: str = "eventlet
 
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages)
-    app.register_blueprint(backoffice_pages)
     for namespace in (DisplayNamespace(hall), ClerkNamespace(hall), AdminNamespace(hall), BackofficeNamespace(hall)):
         socketio.on_namespace(namespace)
 

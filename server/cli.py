@@ -8,6 +8,7 @@ import sys
 import warnings
 
 DEFAULT_DB = "sqlite:///var/hallq.db"
+MAX_CONNECTIONS = 10_000  # per process; the open-file limit must allow as many
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -28,6 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--async-mode", choices=("eventlet", "gevent"), default=os.environ.get("HALLQ_ASYNC_MODE", "eventlet"))
     serve.add_argument("--message-queue", default=os.environ.get("HALLQ_MESSAGE_QUEUE"),
                        help="redis://… to share Socket.IO events between several server processes")
+    serve.add_argument("--message-queue-channel", default=os.environ.get("HALLQ_MQ_CHANNEL", "flask-socketio"),
+                       help="pub/sub channel on the message queue; processes of one hall share it, other halls "
+                            "(or test runs) on the same Redis use their own (default: $HALLQ_MQ_CHANNEL or flask-socketio)")
 
     users = sub.add_parser("users", help="staff accounts").add_subparsers(dest="action", required=True)
     add_user = users.add_parser("add", help="create a staff account")
@@ -46,6 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
     devices.add_parser("simulate", add_help=False,
                        help="stand-ins for a printer, LED screens, a pager and an evaluator (see --help)")
 
+    bench = sub.add_parser("bench", help="replay a peak hall against a server and report (docs/performance.md)")
+    _common(bench)
+    from bench.options import add_arguments
+    add_arguments(bench)
+
     config = sub.add_parser("config", help="hall configuration").add_subparsers(dest="action", required=True)
     check = config.add_parser("check", help="validate a hall config; exit 1 listing the problems")
     check.add_argument("file")
@@ -62,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
         return serve(args)
     if args.command == "config":
         return config_check(args.file)
+    if args.command == "bench":
+        from bench.run import main as bench_main
+        return bench_main(args, DEFAULT_DB)
     return manage(args)
 
 
@@ -124,14 +136,17 @@ def serve(args) -> int:
     from .app import create_app
     from .config import ConfigError
     try:
-        app, socketio = create_app(args.config, args.db, args.async_mode, args.message_queue)
+        app, socketio = create_app(args.config, args.db, args.async_mode, args.message_queue,
+                                     args.message_queue_channel)
     except ConfigError as exc:
         print(f"hallq: {exc}", file=sys.stderr)
         return 1
     hall = app.extensions["hallq"]
     print(f"hallq: {hall.config.hall.name} on http://{args.host}:{args.port} "
           f"({args.async_mode}, {args.db.split('://')[0]})", flush=True)
-    extra = {"error_log": _pywsgi_error_log()} if args.async_mode == "gevent" else {}
+    # eventlet's server stops accepting at 1024 open connections by default, and every screen's
+    # websocket holds one for good: a hall's screens and kiosks must not lock clerks out.
+    extra = {"error_log": _pywsgi_error_log()} if args.async_mode == "gevent" else {"max_size": MAX_CONNECTIONS}
     socketio.run(app, host=args.host, port=args.port, log_output=False, use_reloader=False, **extra)
     return 0
 

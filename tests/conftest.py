@@ -40,7 +40,8 @@ class Hall:
         return clerk
 
 
-def make_hall(tmp: Path, async_mode: str = "eventlet", db: str | None = None, config: str | None = None) -> Hall:
+def make_hall(tmp: Path, async_mode: str = "eventlet", db: str | None = None, config: str | None = None,
+              message_queue: str | None = None, channel: str | None = None) -> Hall:
     db = db or f"sqlite:///{tmp}/hall.db"
     r = run_cli("users", "add", "admin", "--role", "admin", "--password-stdin", db=db, config=config, stdin=PASSWORD + "\n")
     assert r.returncode == 0, r.stderr
@@ -49,7 +50,7 @@ def make_hall(tmp: Path, async_mode: str = "eventlet", db: str | None = None, co
         r = run_cli("devices", "add", name, "--kind", kind, db=db, config=config)
         assert r.returncode == 0, r.stderr
         tokens[kind] = r.stdout.strip().splitlines()[-1]
-    server = Server(db, tmp, async_mode=async_mode, config=config).start()
+    server = Server(db, tmp, async_mode=async_mode, config=config, message_queue=message_queue, channel=channel).start()
     return Hall(server, login(server, "admin"), Client(server, tokens["kiosk"]), Client(server, tokens["display"]), db)
 
 
@@ -91,3 +92,18 @@ def pg_url():
     admin.execute(f"""SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'""")
     admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
     admin.close()
+
+
+REDIS_URL = os.environ.get("HALLQ_TEST_REDIS", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def message_queue() -> tuple[str, str]:
+    """The machine's Redis (HALLQ_TEST_REDIS to point elsewhere) and a channel of this test's own, so
+    halls of tests running at the same time never hear each other."""
+    import redis
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=5).ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"Redis is not reachable at {REDIS_URL}: {exc}")
+    return REDIS_URL, f"hallq-test-{uuid.uuid4().hex[:10]}"

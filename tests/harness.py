@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 
 import requests
+import socketio
 
 ROOT = Path(__file__).resolve().parent.parent
 HALLQ = [sys.executable, "-m", "server.cli"]
@@ -32,9 +33,9 @@ class Server:
     """One `hallq serve` process. `restart()` keeps the database; `kill()` is kill -9."""
 
     def __init__(self, db: str, workdir: Path, async_mode: str = "eventlet", config: str | None = None,
-                 message_queue: str | None = None, port: int | None = None):
+                 message_queue: str | None = None, port: int | None = None, channel: str | None = None):
         self.db, self.workdir, self.async_mode = db, workdir, async_mode
-        self.config, self.message_queue = config, message_queue
+        self.config, self.message_queue, self.channel = config, message_queue, channel
         self.port = port or free_port()
         self.proc: subprocess.Popen | None = None
         self.log_path = workdir / f"server-{self.port}.log"
@@ -53,6 +54,8 @@ class Server:
             cmd += ["--config", self.config]
         if self.message_queue:
             cmd += ["--message-queue", self.message_queue]
+        if self.channel:  # test runs share the machine's Redis: each hall gets its own channel
+            cmd += ["--message-queue-channel", self.channel]
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                                      env={**os.environ, "HALLQ_LOG_LEVEL": "WARNING"})
@@ -138,3 +141,15 @@ def wait_for(predicate, timeout: float = 5.0) -> bool:
             return True
         time.sleep(0.02)
     return predicate()
+
+
+def display_client(url: str, subscription: dict):
+    """A screen on /display, subscribed; returns the client and the list of (event, data) it receives."""
+    received: list[tuple[str, dict]] = []
+    client = socketio.Client(reconnection=False)
+    for event in ("snapshot", "ticket_called", "window_updated", "ticket_updated", "stats"):
+        client.on(event, (lambda e: lambda data: received.append((e, data)))(event), namespace="/display")
+    client.connect(url, namespaces=["/display"], transports=["websocket"], wait_timeout=10)
+    ack = client.call("subscribe", subscription, namespace="/display", timeout=10)
+    assert ack == {"ok": True, "room": f"{next(iter(subscription))}:{next(iter(subscription.values()))}"}
+    return client, received

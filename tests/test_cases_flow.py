@@ -295,3 +295,26 @@ def test_the_case_flow_on_postgresql_and_gevent_with_racing_pickup_tickets(fresh
     handed = clerk.post("/windows/49/hand-over", {"how": "pickup"})
     assert handed.status_code == 200 and handed.json()["case"]["status"] == "picked_up"
     assert [c["status"] for c in tyjr.get("/cases").json()] == ["picked_up"]
+
+
+def test_a_window_lists_the_cases_it_accepted_and_a_ticket_leads_to_its_case(hall):
+    clerk = hall.clerk_at("53")
+    neighbour = hall.clerk_at("54")
+    ticket = take_and_call(hall, clerk, "53", "tyjr-yfrd")
+    assert_error(hall.kiosk.get(f"/tickets/{ticket['id']}/case"), 404, "not_found")  # not routed yet
+    case = route(clerk, "53")
+    listed = clerk.get("/windows/53/cases").json()
+    assert [c["id"] for c in listed] == [case["id"]]
+    assert listed[0]["applicant"] == {"name": "张*三", "phone": "138****1234"} and listed[0]["status"] == "in_review"
+    assert clerk.get("/windows/53/cases?status=ready_for_pickup").json() == []
+    assert case["id"] not in [c["id"] for c in neighbour.get("/windows/54/cases").json()]
+    assert_error(neighbour.get("/windows/53/cases"), 403, "forbidden")  # only the clerk signed in there
+    assert_error(hall.kiosk.get("/windows/53/cases"), 403, "forbidden")
+    assert_error(clerk.get("/windows/53/cases?status=lost"), 400, "invalid")
+
+    # The routed ticket's holder reaches the case's public view (masked, no internal note).
+    tracked = hall.kiosk.get(f"/tickets/{ticket['id']}/case").json()["case"]
+    assert tracked["id"] == case["id"] and tracked["number"] == case["number"] and tracked["note"] is None
+    assert tracked["applicant"] == {"name": "张*三", "phone": "138****1234"}
+    assert [h["kind"] for h in tracked["history"]] == ["routed"] and tracked["history"][0]["actor"] is None
+    assert_error(hall.kiosk.get("/tickets/no-such-ticket/case"), 404, "not_found")

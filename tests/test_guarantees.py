@@ -9,9 +9,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import socketio
 
-from harness import Client, wait_for
+from harness import Client, display_client, wait_for
 
 WINDOWS = [str(n) for n in range(1, 31)]  # floor 1: several departments, made to share queues
 TICKETS = 300
@@ -94,17 +93,6 @@ def test_tickets_answered_201_survive_kill_9(fresh_hall):
     assert clerk.post("/windows/29/call-next").json()["ticket"]["id"] == issued[0]["id"]
 
 
-def _display_client(url: str, subscription: dict):
-    received: list[tuple[str, dict]] = []
-    client = socketio.Client(reconnection=False)
-    for event in ("snapshot", "ticket_called", "window_updated", "ticket_updated", "stats"):
-        client.on(event, (lambda e: lambda data: received.append((e, data)))(event), namespace="/display")
-    client.connect(url, namespaces=["/display"], transports=["websocket"])
-    ack = client.call("subscribe", subscription, namespace="/display", timeout=10)
-    assert ack == {"ok": True, "room": f"{next(iter(subscription))}:{next(iter(subscription.values()))}"}
-    return client, received
-
-
 def test_floor_screen_gets_snapshot_then_only_its_floors_calls(fresh_hall):
     hall = fresh_hall()
     floor1 = hall.clerk_at("13")   # 医保, floor 1
@@ -112,7 +100,7 @@ def test_floor_screen_gets_snapshot_then_only_its_floors_calls(fresh_hall):
     first = issue(hall.kiosk, "ybj-ydjy")
     floor1.post("/windows/13/call-next")  # a call before the screen connects: it is in the snapshot
 
-    screen, received = _display_client(hall.server.url, {"floor": 1})
+    screen, received = display_client(hall.server.url, {"floor": 1})
     try:
         assert wait_for(lambda: any(e == "snapshot" for e, _ in received))
         kind, snapshot = received[0]
@@ -148,11 +136,11 @@ def test_floor_screen_gets_snapshot_then_only_its_floors_calls(fresh_hall):
 def test_screen_resubscribes_after_reconnect_and_gets_a_fresh_snapshot(fresh_hall):
     hall = fresh_hall()
     clerk = hall.clerk_at("41")  # 民政
-    screen, received = _display_client(hall.server.url, {"window": "41"})
+    screen, received = display_client(hall.server.url, {"window": "41"})
     screen.disconnect()
     t = issue(hall.kiosk, "mzt-shtt")
     clerk.post("/windows/41/call-next")  # called while the screen was away
-    again, received2 = _display_client(hall.server.url, {"window": 41})
+    again, received2 = display_client(hall.server.url, {"window": 41})
     try:
         assert wait_for(lambda: any(e == "snapshot" for e, _ in received2))
         snap = next(d for e, d in received2 if e == "snapshot")
@@ -167,7 +155,7 @@ def test_tracking_subscription_follows_one_ticket(fresh_hall):
     clerk = hall.clerk_at("143")  # 财政, floor 3
     matter = next(m["id"] for m in hall.kiosk.get("/catalog").json()["matters"] if m["queue"] == "caizheng")
     first, mine = issue(hall.kiosk, matter), issue(hall.kiosk, matter)
-    tracker, received = _display_client(hall.server.url, {"ticket": mine["id"]})
+    tracker, received = display_client(hall.server.url, {"ticket": mine["id"]})
     try:
         assert wait_for(lambda: any(e == "snapshot" for e, _ in received))
         snap = next(d for e, d in received if e == "snapshot")

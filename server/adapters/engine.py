@@ -1,27 +1,73 @@
 """Database engines with the settings each backend needs (research/platform.md §2 and §8)."""
 from __future__ import annotations
 
+import collections
+import threading
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-def make_engine(url: str) -> Engine:
+class FifoGate:
+    """One holder at a time, served in arrival order. SQLite has one connection per process; behind a
+    plain lock or the pool's queue, requests arriving later barge past the waiting ones, and under a
+    flood of kiosks a clerk's call-next waited half a minute (the bench). Here each waiter is handed
+    the turn directly."""
+
+    def __init__(self):
+        self._mutex = threading.Lock()
+        self._waiters: collections.deque = collections.deque()
+        self._held = False
+
+    def acquire(self, timeout: float) -> bool:
+        with self._mutex:
+            if not self._held:
+                self._held = True
+                return True
+            turn = threading.Event()
+            self._waiters.append(turn)
+        if turn.wait(timeout):
+            return True
+        with self._mutex:
+            if turn.is_set():  # handed over just as the wait ended
+                return True
+            self._waiters.remove(turn)
+            return False
+
+    def release(self) -> None:
+        with self._mutex:
+            if self._waiters:
+                self._waiters.popleft().set()  # the turn passes on; the gate stays held
+            else:
+                self._held = False
+
+
+def make_engine(url: str, run_blocking=None) -> Engine:
+    """`run_blocking(fn, *args)` runs a call on a real OS thread (the server passes one for its async
+    mode); SQLite's commit goes through it, see below."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(url)
+        return _sqlite_engine(url, run_blocking)
     # Connections are cheap for PostgreSQL; pre-ping survives a database restart.
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, pool_timeout=30)
 
 
-def _sqlite_engine(url: str) -> Engine:
+def _sqlite_engine(url: str, run_blocking=None) -> Engine:
     parsed = make_url(url)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     # One connection for the whole process: under green threads a second writer would sleep inside
     # SQLite's busy handler and freeze the hub (platform.md §2). Every transaction queues for it.
-    engine = create_engine(url, pool_size=1, max_overflow=0, pool_timeout=60)
+    # check_same_thread: the commit may run on a helper thread, never while another uses the connection.
+    engine = create_engine(url, pool_size=1, max_overflow=0, pool_timeout=60,
+                           connect_args={"check_same_thread": False})
+    engine.hallq_gate = FifoGate()  # taken by every UnitOfWork on this engine
+    if run_blocking is not None:
+        # COMMIT under synchronous=FULL waits for fsync (and WAL checkpoints); on the event loop's
+        # thread that froze every socket for milliseconds per ticket (the bench's py-spy profile,
+        # docs/performance.md). On a real thread only the committing request waits.
+        engine.dialect.do_commit = lambda dbapi_connection: run_blocking(dbapi_connection.commit)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):

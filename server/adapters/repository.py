@@ -92,6 +92,15 @@ class TicketRepository:
             stmt = stmt.where(c.queue.in_(list(queues)))
         return self.conn.execute(stmt).all()
 
+    def waiting_summary(self, queues: Iterable[str] | None = None) -> list:
+        """Per (queue, priority) of the waiting tickets: how many, and the oldest issue time."""
+        c = t.tickets.c
+        stmt = (select(c.queue, c.priority, func.count().label("n"), func.min(c.issued_at).label("oldest"))
+                .where(c.status == TicketStatus.WAITING.value).group_by(c.queue, c.priority))
+        if queues is not None:
+            stmt = stmt.where(c.queue.in_(list(queues)))
+        return self.conn.execute(stmt).all()
+
     def stale(self, today: dt.date) -> list[Ticket]:
         """Tickets of an earlier business day still waiting or called."""
         rows = self.conn.execute(select(t.tickets).where(
@@ -372,10 +381,13 @@ class CaseRepository:
         row = self.conn.execute(stmt.with_for_update() if for_update else stmt).first()
         return self._track_all([row])[0] if row else None
 
-    def listing(self, department: str | None = None, status: str | None = None) -> list[Case]:
-        """Cases (of the ones a department reviews, or all), soonest due first."""
+    def listing(self, department: str | None = None, status: str | None = None,
+                window: str | None = None) -> list[Case]:
+        """Cases (of the ones a department reviews, or accepted at a window, or all), soonest due first."""
         c = t.cases.c
         stmt = select(t.cases)
+        if window is not None:
+            stmt = stmt.where(c.window == window)
         if department is not None:
             stmt = stmt.where(c.id.in_(select(t.case_reviews.c.case_id).where(t.case_reviews.c.department == department)))
         if status is not None:

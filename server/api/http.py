@@ -243,6 +243,20 @@ def hand_over(body: s.HandOverBody, window: str):
                                          idempotency=idem()))
 
 
+@route("GET", "/windows/{window}/cases", answer=s.CaseList,
+       summary="The cases accepted at this window (masked), soonest due first: the clerk console's list",
+       auth=_CLERK, errors=(401, 403, 404),
+       query=(("status", "string", "in_review, approved, rejected, ready_for_pickup or picked_up"),))
+def window_cases(window: str):
+    return hall().cases.at_window(actor(), window_number(window), request.args.get("status"))
+
+
+@route("GET", "/tickets/{ticket_id}/case", answer=s.CaseEnvelope,
+       summary="Track the case of a ticket (routed from it, or picked up with it): public, masked", errors=(404,))
+def ticket_case(ticket_id: str):
+    return hall().cases.case_of_ticket(ticket_id)
+
+
 # ---------------------------------------------------------------- cases (back office)
 @route("GET", "/cases", answer=s.CaseList, summary="Cases: the back office sees its own department's, the admin all",
        auth="backoffice, admin", errors=(401, 403),

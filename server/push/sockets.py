@@ -91,6 +91,10 @@ class SocketPublisher:
             self._stats_dirty = False
             try:
                 queues = self.hall.service.stats()
+            except HallError as exc:  # the database is away (a restart): expected, said in one line
+                log.warning("stats could not be computed: %s", exc.message)
+                self._stats_dirty = True
+                continue
             except Exception:
                 log.exception("stats could not be computed")
                 self._stats_dirty = True

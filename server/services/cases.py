@@ -268,6 +268,30 @@ class CaseService:
             found = uow.cases.listing(department, status)
             return [self.view(case, self._audience(case, actor), now) for case in found]
 
+    def at_window(self, actor: Actor, number: str, status: str | None = None) -> list[dict]:
+        """The cases accepted at a window, masked: what its clerk's console lists (the clerk signed in there)."""
+        if status is not None and status not in {s.value for s in CaseStatus}:
+            raise Invalid(f"status must be one of {', '.join(s.value for s in CaseStatus)}.")
+        now = self.hall.clock()
+        with UnitOfWork(self.hall.engine) as uow:
+            window = self.hall._window_for_clerk(uow, actor, number)
+            return [self.view(case, MASKED, now) for case in uow.cases.listing(status=status, window=window.number)]
+
+    def case_of_ticket(self, ticket_id: str) -> dict:
+        """The public view of the case a ticket belongs to (routed from it, or a pickup ticket for it):
+        the ticket's holder tracks the case from the ticket's page without knowing the case id."""
+        if not 0 < len(ticket_id) <= 32:
+            raise NotFound("There is no such ticket.")
+        now = self.hall.clock()
+        with UnitOfWork(self.hall.engine) as uow:
+            ticket = uow.tickets.get(ticket_id)
+            if ticket is None:
+                raise NotFound("There is no such ticket.")
+            case = uow.cases.by_number(ticket.case) if ticket.case else None
+            if case is None:
+                raise NotFound(f"Ticket {ticket.number} has no case.")
+            return {"case": self.view(case, PUBLIC, now, uow.cases.history(case.id))}
+
     def get_case(self, actor: Actor, case_id: str) -> dict:
         """Public tracking by the unguessable id; staff see more, the case's departments see all."""
         if not 0 < len(case_id) <= 32:

@@ -203,6 +203,14 @@ class HallService:
             self._measured_cache = (now, value)
         return value
 
+    def _waiting_counts(self, uow: UnitOfWork, queues=None) -> tuple[dict, dict]:
+        """(queue, green) -> how many wait; queue -> the oldest issue time among them."""
+        counts, oldest = {}, {}
+        for r in uow.tickets.waiting_summary(queues):
+            counts[(r.queue, r.priority == Priority.GREEN.value)] = r.n
+            oldest[r.queue] = min(r.oldest, oldest.get(r.queue, r.oldest))
+        return counts, oldest
+
     def _waiting(self, uow: UnitOfWork, queues=None) -> list[WaitingTicket]:
         return [WaitingTicket(r.id, r.queue, r.priority == Priority.GREEN.value, r.issued_at, r.seq)
                 for r in uow.tickets.waiting(queues)]
@@ -316,7 +324,14 @@ class HallService:
         uow.tickets.add(ticket, actor.principal)
         uow.tickets.log(ticket, "issued", now, actor.principal,
                         {"matter": matter_id, "priority": prio.value, "case": case_number})
-        view = self._ticket_view_with_wait(uow, ticket, now)
+        # The newest ticket is behind every waiting one it competes with: count them in SQL rather
+        # than load the queues (the bench's profile, docs/performance.md).
+        estimator = self._estimator(uow, now)
+        green = prio is Priority.GREEN
+        counts, _ = self._waiting_counts(uow, estimator.related_queues(queue.code))
+        counts[(queue.code, green)] -= 1  # not itself
+        ahead = estimator.ahead_of_newest(queue.code, green, counts)
+        view = self.ticket_view(ticket, ahead, estimator.eta_minutes(queue.code, ahead))
         # For the kiosk's printer (drivers/): the ticket as answered, and who issued it.
         uow.notes.append(Notification("ticket_issued", {**view, "issued_by": actor.name},
                                       floor=ticket.floor, ticket=ticket.id))
@@ -515,17 +530,17 @@ class HallService:
         now = self.clock()
         with UnitOfWork(self.engine) as uow:
             estimator = self._estimator(uow, now)
-            waiting = self._waiting(uow)
+            counts, oldest_of = self._waiting_counts(uow)
             windows = uow.windows.all()
         out = []
         for code, queue in self.config.queues.items():
             if floor is not None and queue.floor != floor:
                 continue
-            mine = [t for t in waiting if t.queue == code]
-            oldest = min((t.issued_at for t in mine), default=None)
-            ahead = estimator.ahead_of_newcomer(code, waiting)
+            oldest = oldest_of.get(code)
+            ahead = estimator.ahead_of_newest(code, False, counts)
             out.append({
-                "code": code, "name": queue.name, "floor": queue.floor, "waiting": len(mine),
+                "code": code, "name": queue.name, "floor": queue.floor,
+                "waiting": counts.get((code, False), 0) + counts.get((code, True), 0),
                 "open_windows": sum(1 for w in windows if w.state is WindowState.OPEN and code in w.queues),
                 "longest_wait_s": int((now - oldest).total_seconds()) if oldest else 0,
                 "eta_minutes": estimator.eta_minutes(code, ahead),

@@ -13,6 +13,8 @@ from ..adapters.repository import (AccountRepository, CaseRepository, Idempotenc
                                   WindowRepository)
 from ..domain.errors import Unavailable
 
+GATE_TIMEOUT_S = 30
+
 
 class UnitOfWork:
     def __init__(self, engine: Engine):
@@ -20,13 +22,20 @@ class UnitOfWork:
         self.notes: list = []  # Notifications a command adds directly, published after the commit
 
     def __enter__(self) -> "UnitOfWork":
+        self._gate = getattr(self.engine, "hallq_gate", None)  # SQLite: one connection, taken in turn
+        if self._gate and not self._gate.acquire(GATE_TIMEOUT_S):
+            raise Unavailable("The hall database is too busy right now; try again in a moment.")
+        self.connection = None
         try:
             self.connection = self.engine.connect()
             self.transaction = self.connection.begin()
-        except OperationalError as exc:
-            if getattr(self, "connection", None) is not None:
+        except BaseException as exc:
+            if self.connection is not None:
                 self.connection.close()
-            raise Unavailable("The hall database cannot be reached right now; try again in a moment.") from exc
+            self._release_gate()
+            if isinstance(exc, OperationalError):
+                raise Unavailable("The hall database cannot be reached right now; try again in a moment.") from exc
+            raise
         self.tickets = TicketRepository(self.connection)
         self.windows = WindowRepository(self.connection)
         self.accounts = AccountRepository(self.connection)
@@ -50,3 +59,9 @@ class UnitOfWork:
                 self.transaction.rollback()
         finally:
             self.connection.close()
+            self._release_gate()
+
+    def _release_gate(self) -> None:
+        if self._gate:
+            self._gate.release()
+            self._gate = None

@@ -1,4 +1,4 @@
-"""Serves the pages: /kiosk, /display, /clerk, /admin, /t/{ticket id}, their assets under /ui/, and the
+"""Serves the pages: /kiosk, /display, /clerk, /admin, /backoffice, /t/{ticket id}, their assets under /ui/, and the
 tracking QR code a kiosk shows with each ticket.
 
 Each page is one HTML file under `static/`; its scripts read what they need (?floor=, ?window=, the
@@ -20,6 +20,7 @@ PAGES = {
     "/display": "display/index.html",
     "/clerk": "console/clerk.html",
     "/admin": "console/admin.html",
+    "/backoffice": "backoffice/index.html",
 }
 _TICKET_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.domain.eta import ServingWindow, WaitEstimator, WaitingTicket
+from server.domain.eta import ServingWindow, WaitEstimator, WaitingTicket, count_waiting
 from server.domain.policy import PreferenceWithGreenChannel
 from unit_factories import at, make_ticket, make_window
 
@@ -201,3 +201,13 @@ def test_ahead_of_one_ticket_equals_ahead_of_all(rows):
     waiting = [WaitingTicket(f"t{i}", q, g, base + dt.timedelta(minutes=m), i) for i, (q, g, m) in enumerate(rows)]
     everyone = estimator.ahead(waiting)
     assert {t.id: estimator.ahead_of(t, waiting) for t in waiting} == everyone
+
+
+@settings(max_examples=300, deadline=None)
+@given(windows=windows_st, spec=waiting_st, queue=st.sampled_from(QUEUES + ["Z"]), green=st.booleans())
+def test_ahead_of_newest_from_counts_equals_ahead_of_a_new_ticket(windows, spec, queue, green):
+    """The kiosk's count-only answer agrees with the full computation for a ticket issued now."""
+    e = WaitEstimator([ServingWindow(str(i), qs) for i, qs in enumerate(windows)], {})
+    waiting = build_waiting(spec)
+    newest = WaitingTicket("new", queue, green, at(31), len(spec) + 1)
+    assert e.ahead(waiting + [newest])["new"] == e.ahead_of_newest(queue, green, count_waiting(waiting))

@@ -5,10 +5,12 @@ import { describe, showMessage } from "/ui/common/errors.js";
 import { createI18n, minutesSince, TICKET_STATUSES, WINDOW_STATES } from "/ui/common/i18n.js";
 import { connectLive } from "/ui/common/live.js";
 import { SIGNIN_PHRASES, StaffSession, loginRefusal } from "/ui/console/signin.js";
+import { CASE_PHRASES, createCaseDesk } from "/ui/console/clerk-cases.js";
 
 const PHRASES = {
   zh: {
     ...SIGNIN_PHRASES.zh,
+    ...CASE_PHRASES.zh,
     title: "窗口叫号", signinTitle: "窗口工作人员登录", window: "窗口", signOut: "退出窗口",
     needWindow: "请填写您所在的窗口号。", current: "当前办理", myQueues: "本窗口队列", queue: "队列", waiting: "等候",
     longest: "最长等候", minutes: "{n} 分钟", none: "暂无办理中的号，按“叫号”开始。",
@@ -30,6 +32,7 @@ const PHRASES = {
   },
   en: {
     ...SIGNIN_PHRASES.en,
+    ...CASE_PHRASES.en,
     title: "Window console", signinTitle: "Window staff sign-in", window: "Window", signOut: "Leave window",
     needWindow: "Enter the number of your window.", current: "Now serving", myQueues: "This window's queues", queue: "Queue",
     waiting: "Waiting", longest: "Longest wait", minutes: "{n} min", none: "No ticket is being served; press Call next.",
@@ -66,6 +69,10 @@ const t = i18n.t;
 const $ = (id) => document.getElementById(id);
 const session = new StaffSession("hallq.clerk");
 const state = { window: null, catalog: null, stats: [], socket: null, busy: false, lastMessage: null };
+const cases = createCaseDesk({
+  session, i18n, message: $("message"), window: () => state.window, matterName,
+  released: () => { state.window = { ...state.window, current: null }; render(); },
+});
 
 // ------------------------------------------------------------------ sign-in
 async function loadCatalog() {
@@ -139,6 +146,7 @@ async function enterConsole(window) {
   fillTransferQueues();
   render();
   connect();
+  cases.enter();
 }
 
 function connect() {
@@ -153,6 +161,7 @@ function connect() {
         render();
       },
       stats: (stats) => { state.stats = stats; renderQueues(); },
+      case_updated: cases.onCase,
     },
     onStatus: (status, error) => {
       $("link").hidden = status === "up";
@@ -178,6 +187,7 @@ function render() {
   badge.textContent = WINDOW_STATES[i18n.lang][w.state];
   renderCurrent();
   renderQueues();
+  cases.render();
 }
 
 function renderCurrent() {
@@ -198,7 +208,7 @@ function renderCurrent() {
   const facts = document.createElement("dl");
   facts.className = "current-facts";
   const rows = [
-    ["matter", matterName(ticket.matter)],
+    ["matter", ticket.case && !ticket.matter ? t("pickupTicket", { case: ticket.case }) : matterName(ticket.matter)],
     ["waited", t("minutes", { n: minutesSince(ticket.issued_at, ticket.called_at ? Date.parse(ticket.called_at) : Date.now()) })],
     ["calledAt", ticket.called_at ? new Date(ticket.called_at).toLocaleTimeString("zh-CN", { hour12: false }) : "—"],
     ["recalls", String(ticket.recalls ?? 0)],
@@ -298,7 +308,7 @@ function onTransferClosed() {
 }
 
 function onKey(event) {
-  if ($("console").hidden || $("transfer-dialog").open) return;
+  if ($("console").hidden || $("transfer-dialog").open || cases.anyDialogOpen()) return;
   const entry = Object.entries(ACTIONS).find(([, a]) => a.key === event.key);
   if (!entry) return;
   event.preventDefault();  // F1 help, F3 find, F5 reload … belong to the console here

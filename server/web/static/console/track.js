@@ -1,5 +1,6 @@
 // A citizen's tracking page, /t/{ticket id} (from the kiosk's QR code): place in line, estimated
-// wait, and the moment the ticket is called, where to go. Live over /display, subscribed to the ticket.
+// wait, and the moment the ticket is called, where to go. Live over /display, subscribed to the ticket;
+// a ticket routed as a case (办件) then shows the case's progress, subscribed to the case.
 import { api } from "/ui/common/api.js";
 import { describe, showMessage } from "/ui/common/errors.js";
 import { createI18n, TICKET_STATUSES } from "/ui/common/i18n.js";
@@ -14,6 +15,11 @@ const PHRASES = {
     notFound: "找不到这张号票，请核对二维码或到服务台咨询。", reconnecting: "网络中断，正在重新连接…",
     noShow: "您的号已过号，请到服务台咨询。", done: "已办结，感谢您的耐心等候。", routed: "已受理，正在后台办理。",
     cancelled: "此号已作废。",
+    caseTitle: "办件进度", caseNumber: "办件号", caseDue: "承诺 {date} 前办结",
+    step_accepted: "窗口受理", step_review: "后台审批", step_ready: "办结待取件", step_out: "已出件",
+    case_in_review: "审批中", case_decided: "审批完成，结果正在送回窗口", case_ready_for_pickup: "已办结，可取件",
+    case_picked_up: "已取件", case_mailed: "已邮寄（快递单号见短信）",
+    readyHint: "请到自助取号机按“取件”，输入办件号 {number} 取号，到窗口领取结果。",
   },
   en: {
     ahead: "Ahead of you", eta: "Estimated wait", people: "{n}", minutes: "about {n} min",
@@ -21,6 +27,11 @@ const PHRASES = {
     notFound: "This ticket was not found; check the QR code or ask at the service desk.", reconnecting: "Connection lost; reconnecting…",
     noShow: "Your number was passed; please ask at the service desk.", done: "Done. Thank you for waiting.", routed: "Accepted; being processed by the back office.",
     cancelled: "This ticket is cancelled.",
+    caseTitle: "Your case", caseNumber: "Case", caseDue: "Promised by {date}",
+    step_accepted: "Accepted", step_review: "In review", step_ready: "Ready", step_out: "Collected",
+    case_in_review: "In review", case_decided: "Decided; the result is on its way to the window", case_ready_for_pickup: "Done: ready for pickup",
+    case_picked_up: "Picked up", case_mailed: "Mailed",
+    readyHint: "At a kiosk, press Collect a result and enter case number {number}, then collect it at the window.",
   },
 };
 
@@ -28,7 +39,8 @@ const i18n = createI18n(PHRASES);
 const t = i18n.t;
 const $ = (id) => document.getElementById(id);
 const ticketId = decodeURIComponent(location.pathname.split("/")[2] || "");
-const state = { ticket: null, catalog: null };
+const state = { ticket: null, catalog: null, case: null, caseLink: null };
+const CASE_STEP = { in_review: 1, approved: 1, rejected: 1, ready_for_pickup: 2, picked_up: 3 };
 
 function render() {
   const ticket = state.ticket;
@@ -59,10 +71,59 @@ function onTicket(ticket) {
   state.ticket = ticket;
   showMessage($("message"), null);
   render();
+  if (ticket.case && !state.caseLink) followCase();
+}
+
+// ------------------------------------------------------------------ the case of a routed ticket
+async function followCase() {
+  state.caseLink = "loading";
+  try {
+    onCase((await api("GET", `/tickets/${encodeURIComponent(ticketId)}/case`)).case);
+  } catch {
+    state.caseLink = null;  // tried again at the next ticket update or refresh
+    return;
+  }
+  state.caseLink = connectLive("/display", {
+    auth: { case: state.case.id },
+    on: { snapshot: (snap) => onCase(snap.case), case_updated: onCase },
+  });
+}
+
+function onCase(c) {
+  if (!c || (state.case && c.id !== state.case.id)) return;
+  state.case = c;
+  renderCase();
+}
+
+function renderCase() {
+  const c = state.case;
+  if (!c) return;
+  $("case").hidden = false;
+  $("status").hidden = state.ticket && state.ticket.status === "routed";  // the case's progress says more
+  $("case-number").textContent = c.number;
+  const decided = c.status === "approved" || c.status === "rejected";
+  const key = c.status === "picked_up" && c.handed_over === "mail" ? "mailed" : decided ? "decided" : c.status;
+  $("case-status").textContent = t(`case_${key}`);
+  document.body.dataset.case = c.status;
+  const reached = CASE_STEP[c.status] ?? 0;
+  $("case-steps").replaceChildren(...["accepted", "review", "ready", "out"].map((step, i) => {
+    const li = document.createElement("li");
+    li.textContent = t(`step_${step}`);
+    li.className = i < reached ? "done" : i === reached ? "now" : "";
+    if (i === reached) li.setAttribute("aria-current", "step");
+    return li;
+  }));
+  $("case-due").textContent = t("caseDue", { date: new Date(c.due_at).toLocaleDateString(i18n.lang === "zh" ? "zh-CN" : "en-GB") });
+  $("case-due").hidden = c.status === "picked_up";
+  $("case-hint").hidden = c.status !== "ready_for_pickup";
+  $("case-hint").textContent = t("readyHint", { number: c.number });
 }
 
 async function refresh() {
-  if (state.ticket && state.ticket.status !== "waiting") return;
+  if (state.ticket && state.ticket.status !== "waiting") {
+    if (state.ticket.case && !state.caseLink) followCase();
+    return;
+  }
   try {
     onTicket((await api("GET", `/tickets/${encodeURIComponent(ticketId)}`)).ticket);
   } catch (err) {
@@ -73,7 +134,7 @@ async function refresh() {
 async function start() {
   i18n.apply();
   i18n.bindSwitch($("lang"));
-  i18n.onChange(render);
+  i18n.onChange(() => { render(); renderCase(); });
   api("GET", "/catalog").then((c) => { state.catalog = c; render(); }).catch(() => {});
   connectLive("/display", {
     auth: { ticket: ticketId },

@@ -30,7 +30,10 @@ const state = {
   refusalShown: false,   // the confirm screen shows why it cannot issue now
   ticket: null,
   screen: null,
+  caseNumber: "",        // the pickup screen's digits
+  pickupKey: null,       // one Idempotency-Key per typed number: a double tap, one pickup ticket
 };
+const CASE_DIGITS = 12;
 
 // ------------------------------------------------------------------ screens
 function show(name) {
@@ -180,6 +183,7 @@ function closedSentence() {
 function updateTakeButton() {
   const refusal = issuingRefusal();
   $("take").disabled = state.taking || refusal !== null;
+  $("take-pickup").disabled = state.taking || refusal !== null;
   if (state.screen !== "confirm") return;
   if (refusal) {
     showMessage($("confirm-message"), refusal);
@@ -219,12 +223,65 @@ async function takeTicket() {
   }
 }
 
+// ------------------------------------------------------------------ pickup (取件) by case number
+function openPickup() {
+  state.caseNumber = "";
+  state.pickupKey = newIdempotencyKey();
+  showMessage($("pickup-message"), null);
+  renderPickup();
+  show("pickup");
+}
+
+function renderPickup() {
+  $("case-number").value = state.caseNumber;
+  $("case-digits").textContent = t("caseDigits", { n: state.caseNumber.length });
+  $("take-pickup").disabled = state.taking || issuingRefusal() !== null;
+}
+
+function typeDigit(change) {
+  const next = change(state.caseNumber).slice(0, CASE_DIGITS);
+  if (next === state.caseNumber) return;
+  state.caseNumber = next;
+  state.pickupKey = newIdempotencyKey();  // another number is another request
+  showMessage($("pickup-message"), null);
+  renderPickup();
+}
+
+async function takePickupTicket() {
+  if (state.taking) return;
+  const refusal = issuingRefusal();
+  if (refusal) { showMessage($("pickup-message"), refusal); return; }
+  if (state.caseNumber.length !== CASE_DIGITS) { showMessage($("pickup-message"), { text: t("caseIncomplete") }); return; }
+  state.taking = true;
+  renderPickup();
+  showMessage($("pickup-message"), { text: t("issuing") }, "info");
+  try {
+    const answer = await api("POST", "/tickets", { token: state.token, idempotencyKey: state.pickupKey, body: { case: state.caseNumber } });
+    state.ticket = answer.ticket;
+    renderTicket();
+    show("ticket");
+  } catch (err) {
+    if (err.code === "network") setOnline(false);
+    if (err.code === "unauthorized") forgetToken();
+    const existing = /Ticket (\S+) for case/.exec(err.message || "");
+    showMessage($("pickup-message"), describe(err, i18n.lang, { [i18n.lang]: {
+      network: t("offlineReason"), unauthorized: t("unpaired"), forbidden: t("unpaired"),
+      not_found: t("noCase"), invalid: t("caseIncomplete"),
+      conflict: existing ? t("caseHasTicket", { number: existing[1] }) : /not ready/.test(err.message) ? t("caseNotReady") : t("retry"),
+      unavailable: err.message.startsWith("Tickets are issued") ? closedSentence() : t("unavailable"),
+    } }));
+  } finally {
+    state.taking = false;
+    renderPickup();
+  }
+}
+
 function renderTicket() {
   const ticket = state.ticket;
   const matter = state.catalog.matters.find((m) => m.id === ticket.matter);
   const zone = zoneName(ticket.floor);
   $("ticket-number").textContent = ticket.number;
-  $("ticket-matter").textContent = matter ? matter.name : "";
+  $("ticket-matter").textContent = matter ? matter.name : ticket.case ? t("pickupOf", { case: ticket.case }) : "";
   const arrow = ticket.floor > kioskFloor ? "↑" : ticket.floor < kioskFloor ? "↓" : "→";
   const way = ticket.floor === kioskFloor ? t("sameFloor") : t(ticket.floor > kioskFloor ? "goUp" : "goDown", { floor: ticket.floor });
   $("ticket-direction").textContent = `${arrow} ${floorLabel(i18n.lang, ticket.floor)} ${zone} · ${way}`;
@@ -320,6 +377,7 @@ function rerender() {
   if (state.screen === "list") renderList();
   if (state.screen === "confirm" && state.matter) openConfirm(state.matter);
   if (state.screen === "ticket" && state.ticket) renderTicket();
+  if (state.screen === "pickup") renderPickup();
   renderOffline();
   tick();
 }
@@ -345,6 +403,11 @@ function wire() {
     if (state.list && state.list.kind === "matters") { renderList(); show("list"); } else if (m) openMatters(m.floor, m.department);
   });
   $("take").addEventListener("click", takeTicket);
+  $("to-pickup").addEventListener("click", openPickup);
+  for (const key of document.querySelectorAll("[data-digit]")) key.addEventListener("click", () => typeDigit((n) => n + key.dataset.digit));
+  $("pad-delete").addEventListener("click", () => typeDigit((n) => n.slice(0, -1)));
+  $("pad-clear").addEventListener("click", () => typeDigit(() => ""));
+  $("take-pickup").addEventListener("click", takePickupTicket);
   $("elder-toggle").addEventListener("click", () => setElder(!state.elder));
   for (const type of ["pointerdown", "keydown", "input"]) document.addEventListener(type, touched, { capture: true });
   setElder(state.elder);

@@ -1,0 +1,134 @@
+"""Every role against every route of the API and every Socket.IO namespace, as one table.
+
+`test_auth.py` checks the refusals in depth (nothing changes); this table checks the whole grid both
+ways: a role the contract lets through is never refused as unauthorized/forbidden, and every other
+role is. The table must name every operation the OpenAPI document lists, so a new route cannot slip
+in without a decision about who may call it.
+"""
+from __future__ import annotations
+
+import pytest
+import requests
+import socketio
+
+from contract_helpers import Windows, assert_error, send
+from harness import PASSWORD, login, unique
+
+ROLES = ("nobody", "kiosk", "display", "clerk", "other_clerk", "backoffice", "admin")
+EVERYONE = set(ROLES)
+STAFF = {"clerk", "other_clerk", "backoffice", "admin"}
+AT_WINDOW = {"clerk"}  # the clerk signed in at {w}
+
+# (method, path, body, who may) in an order that keeps {w} usable: the window's own clerk pauses before
+# resuming and signs out last; the admin's changes leave the window open.
+ROUTES = [
+    ("GET", "/catalog", None, EVERYONE),
+    ("GET", "/stats", None, EVERYONE),
+    ("GET", "/health", None, EVERYONE),
+    ("GET", "/openapi.json", None, EVERYONE),
+    ("GET", "/tickets/{t}", None, EVERYONE),
+    ("POST", "/auth/login", lambda: {"username": "matrix-login", "password": PASSWORD}, EVERYONE),
+    ("GET", "/me", None, EVERYONE - {"nobody"}),
+    ("POST", "/tickets", lambda: {"matter": "rst-sbk"}, {"kiosk"} | STAFF),
+    ("GET", "/tickets/{t}/history", None, STAFF),
+    ("GET", "/windows", None, STAFF),
+    ("GET", "/windows/{w}", None, STAFF),
+    ("POST", "/users", lambda: {"username": unique("m"), "password": PASSWORD, "role": "clerk"}, {"admin"}),
+    ("POST", "/windows/{w}/sign-in", None, {"clerk", "other_clerk"}),  # the other one: 409, taken
+    ("POST", "/windows/{w}/call-next", None, AT_WINDOW),
+    ("POST", "/windows/{w}/recall", None, AT_WINDOW),
+    ("POST", "/windows/{w}/transfer", lambda: {"queue": "yibao"}, AT_WINDOW),
+    ("POST", "/windows/{w}/call-next", None, AT_WINDOW),
+    ("POST", "/windows/{w}/no-show", None, AT_WINDOW),
+    ("POST", "/windows/{w}/call-next", None, AT_WINDOW),
+    ("POST", "/windows/{w}/finish", None, AT_WINDOW),
+    ("POST", "/windows/{w}/pause", None, AT_WINDOW),
+    ("POST", "/windows/{w}/resume", None, AT_WINDOW),
+    ("PUT", "/windows/{w}/queues", lambda: {"queues": ["shebao", "yibao"]}, {"admin"}),
+    ("PUT", "/windows/{w}/state", lambda: {"state": "open"}, {"admin"}),
+    ("POST", "/windows/{w}/sign-out", None, AT_WINDOW),
+    ("POST", "/auth/logout", None, STAFF),  # with a fresh token per staff role
+]
+
+
+@pytest.fixture(scope="module")
+def cast(hall):
+    windows = Windows()
+    w, other = windows.take("rst"), windows.take("rst")
+    hall.add_clerk("matrix-login", "rst")
+    r = hall.admin.post("/users", {"username": "matrix-bo", "password": PASSWORD, "role": "backoffice",
+                                   "department": "rst"})
+    assert r.status_code == 201, r.text
+    for _ in range(4):
+        assert hall.kiosk.post("/tickets", {"matter": "rst-sbk"}).status_code == 201
+    ticket = hall.kiosk.post("/tickets", {"matter": "rst-sbk"}).json()["ticket"]
+    clients = {"nobody": None, "kiosk": hall.kiosk, "display": hall.display, "clerk": hall.clerk_at(w, "matrix-clerk"),
+               "other_clerk": hall.clerk_at(other, "matrix-other"), "backoffice": login(hall.server, "matrix-bo"),
+               "admin": login(hall.server, "admin")}
+    names = {"clerk": "matrix-clerk", "other_clerk": "matrix-other", "backoffice": "matrix-bo", "admin": "admin"}
+    return {"w": w, "t": ticket["id"], "clients": clients, "names": names}
+
+
+def test_the_table_names_every_documented_operation(hall):
+    doc = requests.get(hall.server.api + "/openapi.json", timeout=30).json()
+    documented = {(m.upper(), p.removeprefix("/api/v1")) for p, ops in doc["paths"].items() for m in ops
+                  if m in ("get", "post", "put", "patch", "delete")}
+    tabled = {(m, p.replace("{w}", "{window}").replace("{t}", "{ticket_id}")) for m, p, _, _ in ROUTES}
+    assert documented == tabled, f"missing: {documented - tabled}; unknown: {tabled - documented}"
+
+
+@pytest.mark.parametrize("method, path, body, allowed", ROUTES,
+                         ids=[f"{i:02d}-{m}-{p}" for i, (m, p, _, _) in enumerate(ROUTES)])
+def test_every_role_on_every_route(hall, cast, method, path, body, allowed):
+    path = path.replace("{w}", cast["w"]).replace("{t}", cast["t"])
+    wrong = []
+    # Refused roles first, so that an allowed call cannot hide a refusal behind a changed state.
+    for role in sorted(ROLES, key=lambda r: r in allowed):
+        client = cast["clients"][role] or cast["clients"]["admin"]
+        if path == "/auth/logout" and role in STAFF:
+            client = login(hall.server, cast["names"][role])  # keep the shared tokens alive
+        token = "" if role == "nobody" else None
+        if role == "nobody":
+            r = requests.request(method, hall.server.api + path, json=body() if callable(body) else body, timeout=30)
+        else:
+            r = send(client, method, path, body() if callable(body) else body, token=token)
+        if role in allowed:
+            if r.status_code in (401, 403) or r.status_code >= 500:
+                wrong.append(f"{role}: let through by the contract, answered {r.status_code} {r.text[:120]}")
+        elif r.status_code != (401 if role == "nobody" else 403):
+            wrong.append(f"{role}: must be refused, answered {r.status_code} {r.text[:120]}")
+        else:
+            assert_error(r)
+    assert not wrong, "\n".join(wrong)
+
+
+# ---------------------------------------------------------------- Socket.IO
+NAMESPACES = {"/display": EVERYONE, "/clerk": {"clerk", "other_clerk", "admin"}, "/admin": {"admin"}}
+
+
+@pytest.mark.parametrize("namespace", list(NAMESPACES))
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_on_every_namespace(hall, cast, namespace, role):
+    client = cast["clients"][role]
+    token = client.token if client else None
+    if role == "clerk":  # the route table ends with the clerk signing out
+        assert client.post(f"/windows/{cast['w']}/sign-in").status_code == 200
+    sio = socketio.Client(reconnection=False)
+    try:
+        sio.connect(hall.server.url, namespaces=[namespace], transports=["websocket"],
+                    auth={"token": token} if token else None, wait_timeout=10)
+    except socketio.exceptions.ConnectionError:
+        assert role not in NAMESPACES[namespace], f"{role} was refused on {namespace}"
+        return
+    try:
+        assert role in NAMESPACES[namespace], f"{role} was let into {namespace}"
+        if namespace == "/display":
+            assert sio.call("subscribe", {"floor": 1}, namespace=namespace, timeout=10) == {"ok": True, "room": "floor:1"}
+        elif namespace == "/clerk":
+            answer = sio.call("join", {}, namespace=namespace, timeout=10)
+            if role == "admin":  # may follow, but has no window of its own to join
+                assert answer["error"]["code"] == "unauthorized", answer
+            else:
+                assert answer.get("ok") is True, answer
+    finally:
+        sio.disconnect()
