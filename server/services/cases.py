@@ -269,12 +269,13 @@ class CaseService:
             return [self.view(case, self._audience(case, actor), now) for case in found]
 
     def at_window(self, actor: Actor, number: str, status: str | None = None) -> list[dict]:
-        """The cases accepted at a window, masked: what its clerk's console lists (the clerk signed in there)."""
+        """The cases accepted at a window, masked: what its clerk's console lists (the clerk signed in
+        there, or the admin)."""
         if status is not None and status not in {s.value for s in CaseStatus}:
             raise Invalid(f"status must be one of {', '.join(s.value for s in CaseStatus)}.")
         now = self.hall.clock()
         with UnitOfWork(self.hall.engine) as uow:
-            window = self.hall._window_for_clerk(uow, actor, number)
+            window = self.hall._window_for_clerk(uow, actor, number, reading=True)
             return [self.view(case, MASKED, now) for case in uow.cases.listing(status=status, window=window.number)]
 
     def case_of_ticket(self, ticket_id: str) -> dict:
