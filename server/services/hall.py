@@ -579,6 +579,8 @@ class HallService:
                               "text": call_text(r.number, r.window), "at": iso(r.at)} for r in recent],
             "stats": self.stats(floor_of),
             "ready_cases": ready,
+            # A speaker on this floor renders each call with its chime (drivers/): the screen plays that.
+            "call_audio": any(d.kind == "speaker" and d.attach == f"floor:{floor_of}" for d in self.config.devices),
             "at": iso(now),
         }
 

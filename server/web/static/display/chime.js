@@ -1,6 +1,7 @@
 // The floor screen's sounds, strictly one after another in the order they arrived: a two-tone
-// "ding-dong" made with WebAudio (no sound file) when a call appears, and the spoken call-out (a WAV
-// a speaker driver rendered, fetched from this server) when its `call_audio` follows. Screens in a
+// "ding-dong" made with WebAudio (no sound file) when a call appears on a floor without a speaker,
+// and the spoken call-out (a WAV a speaker driver rendered with its own chime first, fetched from
+// this server) when its `call_audio` follows. Screens in a
 // hall run Chromium with --autoplay-policy=no-user-gesture-required; elsewhere a first click
 // unlocks the sound. What was played is logged on <body data-played> (JSON) for checks.
 const CHIME_MS = 1500;        // the two tones and their decay

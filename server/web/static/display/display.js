@@ -150,6 +150,9 @@ function onSnapshot(snap) {
   render();
 }
 
+const AUDIO_WAIT_MS = 6000;       // a speaker renders a call in well under a second; later, it is down
+const awaitingAudio = new Map();  // "A023@15" -> the fallback chime's timer
+
 function onCalled(call) {
   if (mode === "floor" && call.floor !== state.snapshot?.floor) return;
   state.recent = [call, ...state.recent.filter((c) => !(c.number === call.number && c.window === call.window))].slice(0, RECENT + 1);
@@ -160,13 +163,24 @@ function onCalled(call) {
   }
   render();
   flash();
-  sounds.chime();
+  if (mode === "floor" && state.snapshot?.call_audio) {
+    // The floor's speaker renders the call with its own chime first (call_audio follows); chime here
+    // only if that audio does not come, so the floor never hears two chimes nor silence.
+    const key = `${call.number}@${call.window}`;
+    clearTimeout(awaitingAudio.get(key));
+    awaitingAudio.set(key, setTimeout(() => { awaitingAudio.delete(key); sounds.chime(); }, AUDIO_WAIT_MS));
+  } else {
+    sounds.chime();
+  }
 }
 
 // The spoken call, once a speaker driver rendered it (after its ticket_called): floor screens only,
 // so the window screens of the same hall do not echo it. Played from this server only.
 function onCallAudio(clip) {
   if (mode !== "floor" || clip.floor !== state.snapshot?.floor || typeof clip.audio !== "string") return;
+  const key = `${clip.number}@${clip.window}`;
+  clearTimeout(awaitingAudio.get(key));
+  awaitingAudio.delete(key);
   const url = new URL(clip.audio, location.href);
   if (url.origin !== location.origin || !url.pathname.startsWith("/audio/")) return;
   sounds.speech(url.pathname);
