@@ -1,7 +1,7 @@
-"""Faults under load: kill -9 of one of two server processes, a Redis restart, a PostgreSQL restart.
-Each time: nothing acknowledged is lost, no ticket is called twice, screens are right again within
-5 s, and whatever fails in between fails with the contract's error, never a stack trace.
-(An unreachable printer belongs with the drivers.)"""
+"""Faults under load: kill -9 of one of two server processes, a Redis restart, a PostgreSQL restart,
+an unreachable printer. Each time: nothing acknowledged is lost, no ticket is called twice, screens
+are right again within 5 s, and whatever fails in between fails with the contract's error, never a
+stack trace."""
 from __future__ import annotations
 
 import threading
@@ -15,7 +15,8 @@ import socketio
 
 from bench.seed import seed_staff
 from contract_helpers import CODES
-from harness import Server, wait_for
+from conftest import make_hall
+from harness import ROOT, Server, connect_socket, free_port, wait_for
 from private_services import PrivatePostgres, PrivateRedis
 
 RESYNC_S = 5.0
@@ -251,3 +252,49 @@ def test_postgres_restart_answers_unavailable_then_carries_on(fresh_hall, privat
         assert "Traceback" not in hall.server.log()
     finally:
         screen.close()
+
+
+def test_unreachable_printer_under_load_loses_no_ticket_and_slows_nothing(tmp_path):
+    """The kiosk's printer is a TCP port where nothing listens: a burst of tickets is answered 201
+    all the same, every one is kept in order, the admin is told, and other requests stay quick."""
+    config = tmp_path / "hall.toml"
+    config.write_text((ROOT / "config" / "demo-hall.toml").read_text(encoding="utf-8") + f"""
+[[devices]]
+name = "kiosk-1-printer"
+kind = "printer"
+url = "tcp://127.0.0.1:{free_port()}"
+protocol = "escpos"
+attach = "kiosk:kiosk-1"
+""", encoding="utf-8")
+    hall = make_hall(tmp_path, config=str(config))
+    try:
+        admin_socket, alerts = connect_socket(hall.server.url, "/admin", {"token": hall.admin.token})
+        answers: list[requests.Response] = []
+
+        def kiosk(n: int) -> None:
+            for _ in range(n):
+                answers.append(hall.kiosk.post("/tickets", {"matter": "rst-sbk"}))
+
+        burst = [threading.Thread(target=kiosk, args=(10,)) for _ in range(4)]
+        for t in burst:
+            t.start()
+        slowest = 0.0
+        while any(t.is_alive() for t in burst):  # the hall keeps answering while the printer fails
+            start = time.monotonic()
+            assert hall.admin.get("/stats").status_code == 200
+            slowest = max(slowest, time.monotonic() - start)
+        for t in burst:
+            t.join()
+        assert [r.status_code for r in answers] == [201] * 40, [r.text for r in answers if r.status_code != 201]
+        assert slowest < 5, f"/stats took {slowest:.1f} s while the printer was unreachable"
+        issued = sorted((r.json()["ticket"] for r in answers), key=lambda t: t["number"])
+        assert [t["number"] for t in issued] == [f"A{i:03d}" for i in range(1, 41)]
+        for ticket in issued:  # every acknowledged ticket is there, waiting
+            assert hall.kiosk.get(f"/tickets/{ticket['id']}").json()["ticket"]["status"] == "waiting"
+        assert wait_for(lambda: any(e == "alert" and d.get("state") == "offline" for e, d in alerts), 15), alerts
+        devices = hall.admin.get("/devices").json()
+        assert devices["devices"][0]["state"] == "offline"
+        assert sorted(devices["unprinted"]) == [t["number"] for t in issued]
+        admin_socket.disconnect()
+    finally:
+        hall.server.stop()
