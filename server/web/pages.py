@@ -1,9 +1,11 @@
 """Serves the pages: /kiosk, /display, /clerk, /admin, /backoffice, /t/{ticket id}, their assets under /ui/, and the
 tracking QR code a kiosk shows with each ticket.
 
-Each page is one HTML file under `static/`; its scripts read what they need (?floor=, ?window=, the
-ticket id in the path) and talk to /api/v1 and Socket.IO like any other client. Another page joins
-with one line in PAGES.
+Each page is one HTML file in a UI folder at the top of the project (`kiosk_ui/`, `display_ui/`,
+`console_ui/` for the clerk, admin and tracking pages, `backoffice_ui/`, and `ui_common/` for what they
+share), served under /ui/<name>/; its scripts read what they need (?floor=, ?window=, the ticket id in
+the path) and talk to /api/v1 and Socket.IO like any other client. Another page joins with one line
+in PAGES.
 """
 from __future__ import annotations
 
@@ -14,7 +16,10 @@ from pathlib import Path
 import segno
 from flask import Blueprint, Response, abort, request, send_from_directory
 
-STATIC = Path(__file__).resolve().parent / "static"
+PROJECT = Path(__file__).resolve().parents[2]
+UI = {name: PROJECT / folder for name, folder in (
+    ("kiosk", "kiosk_ui"), ("display", "display_ui"), ("console", "console_ui"), ("backoffice", "backoffice_ui"),
+    ("common", "ui_common"))}
 PAGES = {
     "/kiosk": "kiosk/index.html",
     "/display": "display/index.html",
@@ -28,7 +33,11 @@ pages = Blueprint("pages", __name__)
 
 
 def _page(path: str) -> Response:
-    response = send_from_directory(STATIC, path, max_age=0)
+    """`path` is /ui/'s: the UI folder's name, then the file in it."""
+    name, _, rest = path.partition("/")
+    if name not in UI or not rest:
+        abort(404)
+    response = send_from_directory(UI[name], rest, max_age=0)
     # Pages are re-read on every load so a hall picks up a new version at the next refresh.
     response.headers["Cache-Control"] = "no-cache"
     return response
@@ -62,6 +71,4 @@ def tracking_qr(ticket_id: str):
 
 @pages.get("/ui/<path:path>")
 def asset(path: str):
-    response = send_from_directory(STATIC, path, max_age=0)
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    return _page(path)
