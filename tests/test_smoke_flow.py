@@ -1,4 +1,5 @@
-"""One ticket's life over HTTP against a real server: issue, call, recall, transfer, finish."""
+"""One ticket's life over HTTP against a real server: issue, call, recall, transfer, finish; the pages' files."""
+import requests
 
 
 def test_ticket_life(hall):
@@ -27,3 +28,11 @@ def test_a_replayed_answer_says_so(hall):
     assert first.status_code == again.status_code == 201
     assert "Idempotent-Replayed" not in first.headers and again.headers["Idempotent-Replayed"] == "true"
     assert again.json() == first.json()
+
+
+def test_pages_serve_their_ui_folders_and_nothing_else(hall):
+    for path in ("/kiosk", "/display", "/clerk", "/admin", "/backoffice", "/ui/common/api.js", "/ui/kiosk/kiosk.js"):
+        assert requests.get(hall.server.url + path, timeout=10).status_code == 200, path
+    for path in ("/ui/nope/x.js", "/ui/kiosk", "/ui/kiosk/../../pyproject.toml", "/ui/common/%2e%2e/%2e%2e/README.md"):
+        r = requests.get(hall.server.url + path, timeout=10)
+        assert r.status_code == 404 and "[project]" not in r.text and "# hallq" not in r.text, (path, r.status_code)
