@@ -24,6 +24,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def demo_config(folder: Path, extra_toml: str) -> str:
+    """A copy of the bundled demo hall with `extra_toml` appended (devices, say); returns its path."""
+    path = folder / "hall.toml"
+    path.write_text((ROOT / "config" / "demo-hall.toml").read_text(encoding="utf-8") + extra_toml, encoding="utf-8")
+    return str(path)
+
+
 def run_cli(*args: str, db: str, config: str | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
     cmd = [*HALLQ, *args, "--db", db] + (["--config", config] if config else [])
     return subprocess.run(cmd, input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=60)

@@ -14,7 +14,7 @@ import requests
 import socketio
 
 from conftest import make_hall
-from harness import ROOT, wait_for
+from harness import demo_config, wait_for
 from test_drivers import PrinterListener, _read_until
 
 WINDOW, PAGER, EVALUATOR = "7", 3, 4
@@ -40,8 +40,7 @@ def wired(tmp_path_factory):
     printer = PrinterListener(paper_out=True)
     bus_master, bus_slave = os.openpty()
     audio = tmp / "audio-floor-1"
-    config = tmp / "hall.toml"
-    config.write_text((ROOT / "config" / "demo-hall.toml").read_text(encoding="utf-8") + f"""
+    config = demo_config(tmp, f"""
 [[devices]]
 name = "kiosk-1-printer"
 kind = "printer"
@@ -72,8 +71,8 @@ url = "{os.ttyname(bus_slave)}"
 protocol = "ft12"
 attach = "window:{WINDOW}"
 address = {EVALUATOR}
-""", encoding="utf-8")
-    hall = make_hall(tmp, config=str(config))
+""")
+    hall = make_hall(tmp, config=config)
     yield hall, printer, bus_master
     hall.server.stop()
     printer.close()

@@ -16,7 +16,7 @@ import socketio
 from bench.seed import seed_staff
 from contract_helpers import CODES
 from conftest import make_hall
-from harness import ROOT, Server, connect_socket, free_port, wait_for
+from harness import Server, connect_socket, demo_config, free_port, wait_for
 from private_services import PrivatePostgres, PrivateRedis
 
 RESYNC_S = 5.0
@@ -257,16 +257,15 @@ def test_postgres_restart_answers_unavailable_then_carries_on(fresh_hall, privat
 def test_unreachable_printer_under_load_loses_no_ticket_and_slows_nothing(tmp_path):
     """The kiosk's printer is a TCP port where nothing listens: a burst of tickets is answered 201
     all the same, every one is kept in order, the admin is told, and other requests stay quick."""
-    config = tmp_path / "hall.toml"
-    config.write_text((ROOT / "config" / "demo-hall.toml").read_text(encoding="utf-8") + f"""
+    config = demo_config(tmp_path, f"""
 [[devices]]
 name = "kiosk-1-printer"
 kind = "printer"
 url = "tcp://127.0.0.1:{free_port()}"
 protocol = "escpos"
 attach = "kiosk:kiosk-1"
-""", encoding="utf-8")
-    hall = make_hall(tmp_path, config=str(config))
+""")
+    hall = make_hall(tmp_path, config=config)
     try:
         admin_socket, alerts = connect_socket(hall.server.url, "/admin", {"token": hall.admin.token})
         answers: list[requests.Response] = []

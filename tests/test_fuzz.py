@@ -15,8 +15,6 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-from harness import wait_for
-
 
 @pytest.fixture(scope="module")
 def fuzz_clerk(hall):

@@ -6,7 +6,6 @@ import re
 
 from flask import Response, current_app, request
 
-from .. import __version__
 from ..domain.errors import Invalid, NotFound, Unauthorized
 from ..services.actors import Actor
 from ..services.hall import IdempotencyKey, Outcome

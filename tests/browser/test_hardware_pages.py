@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import make_hall
-from harness import ROOT, free_port, wait_for
+from harness import demo_config, free_port, wait_for
 from test_cases_flow import backoffice
 from test_drivers import PrinterListener
 from .pages import staff_sign_in
@@ -26,8 +26,7 @@ def wired(tmp_path_factory):
     """The demo hall plus a speaker on floor 1 and kiosk-1's printer on a closed port."""
     tmp = tmp_path_factory.mktemp("wired-pages")
     printer_port = free_port()
-    config = tmp / "hall.toml"
-    config.write_text((ROOT / "config" / "demo-hall.toml").read_text(encoding="utf-8") + f"""
+    config = demo_config(tmp, f"""
 [[devices]]
 name = "{PRINTER}"
 kind = "printer"
@@ -42,8 +41,8 @@ url = "file:{tmp / 'audio'}"
 protocol = "tts"
 attach = "floor:1"
 repeats = 1
-""", encoding="utf-8")
-    hall = make_hall(tmp, config=str(config))
+""")
+    hall = make_hall(tmp, config=config)
     hall.printer_port = printer_port
     yield hall
     hall.server.stop()
