@@ -1,8 +1,8 @@
 """Repositories: load and save domain objects over one open transaction (a SQLAlchemy Connection).
 
 The two guarantees of the contract live here, in the database and not in process memory:
-- numbering: a per-(day, queue) counter bumped by a single UPDATE … RETURNING, plus a unique
-  constraint on (day, queue, seq);
+- numbering: a per-(day, queue) counter created or bumped by a single INSERT … ON CONFLICT DO
+  UPDATE … RETURNING, plus a unique constraint on (day, queue, seq);
 - call-next: candidates read with FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite's BEGIN IMMEDIATE
   already serialises writers) and claimed by a conditional UPDATE … WHERE status = 'waiting'.
 """
@@ -13,7 +13,7 @@ import functools
 import json
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..domain.cases import Applicant, Case, CaseStatus, Deadline, Review, ReviewStatus
@@ -32,6 +32,17 @@ def _upsert_nothing(conn: Connection, table, values: dict):
     return dialect.insert(table).values(**values).on_conflict_do_nothing()
 
 
+@functools.cache
+def _next_seq_statement(dialect_name: str):
+    """Create the (day, queue) counter at 1 or bump it, in one statement: atomic in the database,
+    one round trip per ticket (built once; SQLAlchemy then reuses its compiled form)."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    c = t.counters.c
+    return (dialect.insert(t.counters)
+            .on_conflict_do_update(index_elements=[c.day, c.queue], set_={"last_seq": c.last_seq + 1})
+            .returning(c.last_seq))
+
+
 class TicketRepository:
     def __init__(self, conn: Connection):
         self.conn = conn
@@ -39,13 +50,8 @@ class TicketRepository:
 
     # -- numbering --------------------------------------------------------------------------
     def next_seq(self, day: dt.date, queue: str) -> int:
-        self.conn.execute(_upsert_nothing(self.conn, t.counters, {"day": day, "queue": queue, "last_seq": 0}))
-        return self.conn.execute(
-            update(t.counters)
-            .where(and_(t.counters.c.day == day, t.counters.c.queue == queue))
-            .values(last_seq=t.counters.c.last_seq + 1)
-            .returning(t.counters.c.last_seq)
-        ).scalar_one()
+        return self.conn.execute(_next_seq_statement(self.conn.dialect.name),
+                                 {"day": day, "queue": queue, "last_seq": 1}).scalar_one()
 
     # -- loading ----------------------------------------------------------------------------
     def _track(self, row) -> Ticket:
