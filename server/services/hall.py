@@ -82,6 +82,7 @@ class HallService:
         self.clock = clock
         self.policy = policy or PreferenceWithGreenChannel(config.hall.green_max_in_row)
         self._measured_cache: tuple[dt.datetime | None, dict] = (None, {})
+        self._estimator_cache: tuple | None = None  # (serving windows, measured, WaitEstimator)
         # Other services (cases) add their own notifications to every command's commit.
         self.notifiers: list[Callable[[UnitOfWork, dt.datetime], list[Notification]]] = []
 
@@ -179,7 +180,19 @@ class HallService:
         self.publisher.stats_changed()
 
     def _estimator(self, uow: UnitOfWork, now: dt.datetime) -> WaitEstimator:
-        serving = [ServingWindow(number, queues) for number, queues in uow.windows.serving()]
+        # Read every time (what is open, what was measured); built again only when either changed,
+        # since everything else it depends on is config (the bench's profile, docs/performance.md).
+        serving_rows = tuple(uow.windows.serving())
+        measured = self._measured_service(uow, now)
+        cached = self._estimator_cache
+        if cached is not None and cached[0] == serving_rows and cached[1] is measured:
+            return cached[2]
+        estimator = self._build_estimator(serving_rows, measured)
+        self._estimator_cache = (serving_rows, measured, estimator)
+        return estimator
+
+    def _build_estimator(self, serving_rows, measured: dict[str, tuple[float, int]]) -> WaitEstimator:
+        serving = [ServingWindow(number, queues) for number, queues in serving_rows]
         staffed = {q for w in serving for q in w.queues}
         # A queue with no window open yet (before opening time, say) is estimated with the windows
         # the hall plans for it, so a kiosk can still show a wait.
@@ -187,7 +200,6 @@ class HallService:
             planned = tuple(q for q in spec.queues if q not in staffed)
             if planned:
                 serving.append(ServingWindow(f"planned:{spec.number}", planned))
-        measured = self._measured_service(uow, now)
         avg = {}
         for code in self.config.queues:
             seconds, n = measured.get(code, (0.0, 0))
