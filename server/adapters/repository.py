@@ -13,7 +13,7 @@ import functools
 import json
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..domain.cases import Applicant, Case, CaseStatus, Deadline, Review, ReviewStatus
@@ -30,6 +30,27 @@ def _queue_tuple(queues_json: str) -> tuple[str, ...]:
 def _upsert_nothing(conn: Connection, table, values: dict):
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     return dialect.insert(table).values(**values).on_conflict_do_nothing()
+
+
+# The statements of the ticket-issue path (and of the token lookup every request makes), built once:
+# SQLAlchemy otherwise builds each statement and its cache key again per call, which was about a
+# fifth of a ticket's CPU in the bench's profile (docs/performance.md).
+_INSERT_TICKET = insert(t.tickets)
+_INSERT_TICKET_EVENT = insert(t.ticket_events).returning(t.ticket_events.c.id)
+_WAITING_SUMMARY = (
+    select(t.tickets.c.queue, t.tickets.c.priority, func.count().label("n"),
+           func.min(t.tickets.c.issued_at).label("oldest"))
+    .where(t.tickets.c.status == TicketStatus.WAITING.value).group_by(t.tickets.c.queue, t.tickets.c.priority))
+_WAITING_SUMMARY_OF = _WAITING_SUMMARY.where(t.tickets.c.queue.in_(bindparam("queues", expanding=True)))
+_SERVING_WINDOWS = select(t.windows.c.number, t.windows.c.queues).where(t.windows.c.state != WindowState.CLOSED.value)
+_STAFF_BY_TOKEN = (
+    select(t.users).join(t.staff_tokens, t.staff_tokens.c.username == t.users.c.username)
+    .where(t.staff_tokens.c.token_hash == bindparam("token_hash"), t.staff_tokens.c.expires_at > bindparam("now"),
+           t.users.c.active.is_(True)))
+_DEVICE_BY_TOKEN = select(t.devices).where(t.devices.c.token_hash == bindparam("token_hash"))
+_STORED_ANSWER = select(t.idempotency).where(t.idempotency.c.principal == bindparam("principal"),
+                                             t.idempotency.c.key == bindparam("key"))
+_STORE_ANSWER = insert(t.idempotency)
 
 
 @functools.cache
@@ -100,12 +121,9 @@ class TicketRepository:
 
     def waiting_summary(self, queues: Iterable[str] | None = None) -> list:
         """Per (queue, priority) of the waiting tickets: how many, and the oldest issue time."""
-        c = t.tickets.c
-        stmt = (select(c.queue, c.priority, func.count().label("n"), func.min(c.issued_at).label("oldest"))
-                .where(c.status == TicketStatus.WAITING.value).group_by(c.queue, c.priority))
-        if queues is not None:
-            stmt = stmt.where(c.queue.in_(list(queues)))
-        return self.conn.execute(stmt).all()
+        if queues is None:
+            return self.conn.execute(_WAITING_SUMMARY).all()
+        return self.conn.execute(_WAITING_SUMMARY_OF, {"queues": list(queues)}).all()
 
     def stale(self, today: dt.date) -> list[Ticket]:
         """Tickets of an earlier business day still waiting or called."""
@@ -150,7 +168,7 @@ class TicketRepository:
             recalls=ticket.recalls, service_seconds=ticket.service_seconds, case_number=ticket.case)
 
     def add(self, ticket: Ticket, issued_by: str | None) -> None:
-        self.conn.execute(insert(t.tickets).values(
+        self.conn.execute(_INSERT_TICKET, dict(
             id=ticket.id, day=ticket.day, series_queue=ticket.series_queue, seq=ticket.seq,
             number=ticket.number, matter=ticket.matter,
             priority=ticket.priority.value, issued_at=ticket.issued_at, issued_by=issued_by,
@@ -169,10 +187,10 @@ class TicketRepository:
         self.conn.execute(update(t.tickets).where(t.tickets.c.id == ticket.id).values(**self._values(ticket)))
 
     def log(self, ticket: Ticket, kind: str, at: dt.datetime, actor: str | None, detail: dict | None = None) -> int:
-        return self.conn.execute(insert(t.ticket_events).values(
+        return self.conn.execute(_INSERT_TICKET_EVENT, dict(
             ticket_id=ticket.id, at=at, kind=kind, status=ticket.status.value, queue=ticket.queue,
             window=ticket.window, actor=actor, detail=json.dumps(detail, ensure_ascii=False) if detail else None,
-        ).returning(t.ticket_events.c.id)).scalar_one()
+        )).scalar_one()
 
     def history(self, ticket_id: str) -> list:
         e = t.ticket_events.c
@@ -217,8 +235,7 @@ class WindowRepository:
 
     def serving(self) -> list[tuple[str, tuple[str, ...]]]:
         """(number, queues) of every window that is not closed, without loading whole windows."""
-        c = t.windows.c
-        rows = self.conn.execute(select(c.number, c.queues).where(c.state != WindowState.CLOSED.value)).all()
+        rows = self.conn.execute(_SERVING_WINDOWS).all()
         return [(number, _queue_tuple(queues)) for number, queues in rows]
 
     def of_clerk(self, clerk: str) -> list[Window]:
@@ -267,10 +284,7 @@ class AccountRepository:
                                                         created_at=now, expires_at=expires_at))
 
     def staff_by_token(self, token_hash: str, now):
-        return self.conn.execute(
-            select(t.users).join(t.staff_tokens, t.staff_tokens.c.username == t.users.c.username)
-            .where(t.staff_tokens.c.token_hash == token_hash, t.staff_tokens.c.expires_at > now,
-                   t.users.c.active.is_(True))).first()
+        return self.conn.execute(_STAFF_BY_TOKEN, {"token_hash": token_hash, "now": now}).first()
 
     def drop_token(self, token_hash: str) -> None:
         self.conn.execute(delete(t.staff_tokens).where(t.staff_tokens.c.token_hash == token_hash))
@@ -279,7 +293,7 @@ class AccountRepository:
         return self.conn.execute(select(t.devices).where(t.devices.c.name == name)).first()
 
     def device_by_token(self, token_hash: str):
-        return self.conn.execute(select(t.devices).where(t.devices.c.token_hash == token_hash)).first()
+        return self.conn.execute(_DEVICE_BY_TOKEN, {"token_hash": token_hash}).first()
 
     def add_device(self, name: str, kind: str, token_hash: str, now) -> None:
         self.conn.execute(insert(t.devices).values(name=name, kind=kind, token_hash=token_hash, created_at=now))
@@ -303,12 +317,11 @@ class IdempotencyRepository:
         self.conn = conn
 
     def get(self, principal: str, key: str):
-        c = t.idempotency.c
-        return self.conn.execute(select(t.idempotency).where(c.principal == principal, c.key == key)).first()
+        return self.conn.execute(_STORED_ANSWER, {"principal": principal, "key": key}).first()
 
     def put(self, principal: str, key: str, request: str, status_code: int, body: str, now) -> None:
-        self.conn.execute(insert(t.idempotency).values(principal=principal, key=key, request=request,
-                                                       status_code=status_code, body=body, created_at=now))
+        self.conn.execute(_STORE_ANSWER, dict(principal=principal, key=key, request=request,
+                                              status_code=status_code, body=body, created_at=now))
 
     def purge_before(self, when) -> None:
         self.conn.execute(delete(t.idempotency).where(t.idempotency.c.created_at < when))
