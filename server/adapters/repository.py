@@ -41,7 +41,10 @@ _WAITING_SUMMARY = (
     select(t.tickets.c.queue, t.tickets.c.priority, func.count().label("n"),
            func.min(t.tickets.c.issued_at).label("oldest"))
     .where(t.tickets.c.status == TicketStatus.WAITING.value).group_by(t.tickets.c.queue, t.tickets.c.priority))
-_WAITING_SUMMARY_OF = _WAITING_SUMMARY.where(t.tickets.c.queue.in_(bindparam("queues", expanding=True)))
+_WAITING_COUNTS_OF = (
+    select(t.tickets.c.queue, t.tickets.c.priority, func.count())
+    .where(t.tickets.c.status == TicketStatus.WAITING.value, t.tickets.c.queue.in_(bindparam("queues", expanding=True)))
+    .group_by(t.tickets.c.queue, t.tickets.c.priority))
 _SERVING_WINDOWS = select(t.windows.c.number, t.windows.c.queues).where(t.windows.c.state != WindowState.CLOSED.value)
 _STAFF_BY_TOKEN = (
     select(t.users).join(t.staff_tokens, t.staff_tokens.c.username == t.users.c.username)
@@ -119,11 +122,15 @@ class TicketRepository:
             stmt = stmt.where(c.queue.in_(list(queues)))
         return self.conn.execute(stmt).all()
 
-    def waiting_summary(self, queues: Iterable[str] | None = None) -> list:
+    def waiting_summary(self) -> list:
         """Per (queue, priority) of the waiting tickets: how many, and the oldest issue time."""
-        if queues is None:
-            return self.conn.execute(_WAITING_SUMMARY).all()
-        return self.conn.execute(_WAITING_SUMMARY_OF, {"queues": list(queues)}).all()
+        return self.conn.execute(_WAITING_SUMMARY).all()
+
+    def waiting_counts(self, queues: Iterable[str]) -> dict[tuple[str, bool], int]:
+        """(queue, green) -> how many wait, in these queues only (a new ticket's `ahead`). Counts only:
+        the oldest issue time cost a third of the query with thousands waiting."""
+        rows = self.conn.execute(_WAITING_COUNTS_OF, {"queues": list(queues)}).all()
+        return {(queue, priority == Priority.GREEN.value): n for queue, priority, n in rows}
 
     def stale(self, today: dt.date) -> list[Ticket]:
         """Tickets of an earlier business day still waiting or called."""

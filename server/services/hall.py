@@ -215,10 +215,10 @@ class HallService:
             self._measured_cache = (now, value)
         return value
 
-    def _waiting_counts(self, uow: UnitOfWork, queues=None) -> tuple[dict, dict]:
+    def _waiting_counts(self, uow: UnitOfWork) -> tuple[dict, dict]:
         """(queue, green) -> how many wait; queue -> the oldest issue time among them."""
         counts, oldest = {}, {}
-        for r in uow.tickets.waiting_summary(queues):
+        for r in uow.tickets.waiting_summary():
             counts[(r.queue, r.priority == Priority.GREEN.value)] = r.n
             oldest[r.queue] = min(r.oldest, oldest.get(r.queue, r.oldest))
         return counts, oldest
@@ -343,7 +343,7 @@ class HallService:
         # than load the queues (the bench's profile, docs/performance.md).
         estimator = self._estimator(uow, now)
         green = prio is Priority.GREEN
-        counts, _ = self._waiting_counts(uow, estimator.related_queues(queue.code))
+        counts = uow.tickets.waiting_counts(estimator.related_queues(queue.code))
         counts[(queue.code, green)] -= 1  # not itself
         ahead = estimator.ahead_of_newest(queue.code, green, counts)
         view = self.ticket_view(ticket, ahead, estimator.eta_minutes(queue.code, ahead))
