@@ -1,8 +1,8 @@
 """Repositories: load and save domain objects over one open transaction (a SQLAlchemy Connection).
 
 The two guarantees of the contract live here, in the database and not in process memory:
-- numbering: a per-(day, queue) counter bumped by a single UPDATE … RETURNING, plus a unique
-  constraint on (day, queue, seq);
+- numbering: a per-(day, queue) counter created or bumped by a single INSERT … ON CONFLICT DO
+  UPDATE … RETURNING, plus a unique constraint on (day, queue, seq);
 - call-next: candidates read with FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite's BEGIN IMMEDIATE
   already serialises writers) and claimed by a conditional UPDATE … WHERE status = 'waiting'.
 """
@@ -13,7 +13,7 @@ import functools
 import json
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..domain.cases import Applicant, Case, CaseStatus, Deadline, Review, ReviewStatus
@@ -32,6 +32,41 @@ def _upsert_nothing(conn: Connection, table, values: dict):
     return dialect.insert(table).values(**values).on_conflict_do_nothing()
 
 
+# The statements of the ticket-issue path (and of the token lookup every request makes), built once:
+# SQLAlchemy otherwise builds each statement and its cache key again per call, which was about a
+# fifth of a ticket's CPU in the bench's profile (docs/performance.md).
+_INSERT_TICKET = insert(t.tickets)
+_INSERT_TICKET_EVENT = insert(t.ticket_events).returning(t.ticket_events.c.id)
+_WAITING_SUMMARY = (
+    select(t.tickets.c.queue, t.tickets.c.priority, func.count().label("n"),
+           func.min(t.tickets.c.issued_at).label("oldest"))
+    .where(t.tickets.c.status == TicketStatus.WAITING.value).group_by(t.tickets.c.queue, t.tickets.c.priority))
+_WAITING_COUNTS_OF = (
+    select(t.tickets.c.queue, t.tickets.c.priority, func.count())
+    .where(t.tickets.c.status == TicketStatus.WAITING.value, t.tickets.c.queue.in_(bindparam("queues", expanding=True)))
+    .group_by(t.tickets.c.queue, t.tickets.c.priority))
+_SERVING_WINDOWS = select(t.windows.c.number, t.windows.c.queues).where(t.windows.c.state != WindowState.CLOSED.value)
+_STAFF_BY_TOKEN = (
+    select(t.users).join(t.staff_tokens, t.staff_tokens.c.username == t.users.c.username)
+    .where(t.staff_tokens.c.token_hash == bindparam("token_hash"), t.staff_tokens.c.expires_at > bindparam("now"),
+           t.users.c.active.is_(True)))
+_DEVICE_BY_TOKEN = select(t.devices).where(t.devices.c.token_hash == bindparam("token_hash"))
+_STORED_ANSWER = select(t.idempotency).where(t.idempotency.c.principal == bindparam("principal"),
+                                             t.idempotency.c.key == bindparam("key"))
+_STORE_ANSWER = insert(t.idempotency)
+
+
+@functools.cache
+def _next_seq_statement(dialect_name: str):
+    """Create the (day, queue) counter at 1 or bump it, in one statement: atomic in the database,
+    one round trip per ticket (built once; SQLAlchemy then reuses its compiled form)."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    c = t.counters.c
+    return (dialect.insert(t.counters)
+            .on_conflict_do_update(index_elements=[c.day, c.queue], set_={"last_seq": c.last_seq + 1})
+            .returning(c.last_seq))
+
+
 class TicketRepository:
     def __init__(self, conn: Connection):
         self.conn = conn
@@ -39,13 +74,8 @@ class TicketRepository:
 
     # -- numbering --------------------------------------------------------------------------
     def next_seq(self, day: dt.date, queue: str) -> int:
-        self.conn.execute(_upsert_nothing(self.conn, t.counters, {"day": day, "queue": queue, "last_seq": 0}))
-        return self.conn.execute(
-            update(t.counters)
-            .where(and_(t.counters.c.day == day, t.counters.c.queue == queue))
-            .values(last_seq=t.counters.c.last_seq + 1)
-            .returning(t.counters.c.last_seq)
-        ).scalar_one()
+        return self.conn.execute(_next_seq_statement(self.conn.dialect.name),
+                                 {"day": day, "queue": queue, "last_seq": 1}).scalar_one()
 
     # -- loading ----------------------------------------------------------------------------
     def _track(self, row) -> Ticket:
@@ -92,14 +122,15 @@ class TicketRepository:
             stmt = stmt.where(c.queue.in_(list(queues)))
         return self.conn.execute(stmt).all()
 
-    def waiting_summary(self, queues: Iterable[str] | None = None) -> list:
+    def waiting_summary(self) -> list:
         """Per (queue, priority) of the waiting tickets: how many, and the oldest issue time."""
-        c = t.tickets.c
-        stmt = (select(c.queue, c.priority, func.count().label("n"), func.min(c.issued_at).label("oldest"))
-                .where(c.status == TicketStatus.WAITING.value).group_by(c.queue, c.priority))
-        if queues is not None:
-            stmt = stmt.where(c.queue.in_(list(queues)))
-        return self.conn.execute(stmt).all()
+        return self.conn.execute(_WAITING_SUMMARY).all()
+
+    def waiting_counts(self, queues: Iterable[str]) -> dict[tuple[str, bool], int]:
+        """(queue, green) -> how many wait, in these queues only (a new ticket's `ahead`). Counts only:
+        the oldest issue time cost a third of the query with thousands waiting."""
+        rows = self.conn.execute(_WAITING_COUNTS_OF, {"queues": list(queues)}).all()
+        return {(queue, priority == Priority.GREEN.value): n for queue, priority, n in rows}
 
     def stale(self, today: dt.date) -> list[Ticket]:
         """Tickets of an earlier business day still waiting or called."""
@@ -144,7 +175,7 @@ class TicketRepository:
             recalls=ticket.recalls, service_seconds=ticket.service_seconds, case_number=ticket.case)
 
     def add(self, ticket: Ticket, issued_by: str | None) -> None:
-        self.conn.execute(insert(t.tickets).values(
+        self.conn.execute(_INSERT_TICKET, dict(
             id=ticket.id, day=ticket.day, series_queue=ticket.series_queue, seq=ticket.seq,
             number=ticket.number, matter=ticket.matter,
             priority=ticket.priority.value, issued_at=ticket.issued_at, issued_by=issued_by,
@@ -163,10 +194,10 @@ class TicketRepository:
         self.conn.execute(update(t.tickets).where(t.tickets.c.id == ticket.id).values(**self._values(ticket)))
 
     def log(self, ticket: Ticket, kind: str, at: dt.datetime, actor: str | None, detail: dict | None = None) -> int:
-        return self.conn.execute(insert(t.ticket_events).values(
+        return self.conn.execute(_INSERT_TICKET_EVENT, dict(
             ticket_id=ticket.id, at=at, kind=kind, status=ticket.status.value, queue=ticket.queue,
             window=ticket.window, actor=actor, detail=json.dumps(detail, ensure_ascii=False) if detail else None,
-        ).returning(t.ticket_events.c.id)).scalar_one()
+        )).scalar_one()
 
     def history(self, ticket_id: str) -> list:
         e = t.ticket_events.c
@@ -211,8 +242,7 @@ class WindowRepository:
 
     def serving(self) -> list[tuple[str, tuple[str, ...]]]:
         """(number, queues) of every window that is not closed, without loading whole windows."""
-        c = t.windows.c
-        rows = self.conn.execute(select(c.number, c.queues).where(c.state != WindowState.CLOSED.value)).all()
+        rows = self.conn.execute(_SERVING_WINDOWS).all()
         return [(number, _queue_tuple(queues)) for number, queues in rows]
 
     def of_clerk(self, clerk: str) -> list[Window]:
@@ -261,10 +291,7 @@ class AccountRepository:
                                                         created_at=now, expires_at=expires_at))
 
     def staff_by_token(self, token_hash: str, now):
-        return self.conn.execute(
-            select(t.users).join(t.staff_tokens, t.staff_tokens.c.username == t.users.c.username)
-            .where(t.staff_tokens.c.token_hash == token_hash, t.staff_tokens.c.expires_at > now,
-                   t.users.c.active.is_(True))).first()
+        return self.conn.execute(_STAFF_BY_TOKEN, {"token_hash": token_hash, "now": now}).first()
 
     def drop_token(self, token_hash: str) -> None:
         self.conn.execute(delete(t.staff_tokens).where(t.staff_tokens.c.token_hash == token_hash))
@@ -273,7 +300,7 @@ class AccountRepository:
         return self.conn.execute(select(t.devices).where(t.devices.c.name == name)).first()
 
     def device_by_token(self, token_hash: str):
-        return self.conn.execute(select(t.devices).where(t.devices.c.token_hash == token_hash)).first()
+        return self.conn.execute(_DEVICE_BY_TOKEN, {"token_hash": token_hash}).first()
 
     def add_device(self, name: str, kind: str, token_hash: str, now) -> None:
         self.conn.execute(insert(t.devices).values(name=name, kind=kind, token_hash=token_hash, created_at=now))
@@ -297,12 +324,11 @@ class IdempotencyRepository:
         self.conn = conn
 
     def get(self, principal: str, key: str):
-        c = t.idempotency.c
-        return self.conn.execute(select(t.idempotency).where(c.principal == principal, c.key == key)).first()
+        return self.conn.execute(_STORED_ANSWER, {"principal": principal, "key": key}).first()
 
     def put(self, principal: str, key: str, request: str, status_code: int, body: str, now) -> None:
-        self.conn.execute(insert(t.idempotency).values(principal=principal, key=key, request=request,
-                                                       status_code=status_code, body=body, created_at=now))
+        self.conn.execute(_STORE_ANSWER, dict(principal=principal, key=key, request=request,
+                                              status_code=status_code, body=body, created_at=now))
 
     def purge_before(self, when) -> None:
         self.conn.execute(delete(t.idempotency).where(t.idempotency.c.created_at < when))

@@ -46,12 +46,16 @@ class WaitEstimator:
         for w in windows:
             for i, q in enumerate(w.queues):
                 self.serving[q][w.number] = i
+        self._related: dict[str, frozenset[str]] = {}  # an estimator is reused while the windows stay
 
-    def related_queues(self, queue: str) -> set[str]:
+    def related_queues(self, queue: str) -> frozenset[str]:
         """The queues whose tickets can stand before a ticket of `queue`: those sharing a window."""
-        related = {queue}
-        for window in self.serving.get(queue, {}):
-            related.update(q for q, windows in self.serving.items() if window in windows)
+        related = self._related.get(queue)
+        if related is None:
+            found = {queue}
+            for window in self.serving.get(queue, {}):
+                found.update(q for q, windows in self.serving.items() if window in windows)
+            related = self._related[queue] = frozenset(found)
         return related
 
     def windows_for(self, queue: str) -> int:

@@ -82,6 +82,7 @@ class HallService:
         self.clock = clock
         self.policy = policy or PreferenceWithGreenChannel(config.hall.green_max_in_row)
         self._measured_cache: tuple[dt.datetime | None, dict] = (None, {})
+        self._estimator_cache: tuple | None = None  # (serving windows, measured, WaitEstimator)
         # Other services (cases) add their own notifications to every command's commit.
         self.notifiers: list[Callable[[UnitOfWork, dt.datetime], list[Notification]]] = []
 
@@ -179,7 +180,19 @@ class HallService:
         self.publisher.stats_changed()
 
     def _estimator(self, uow: UnitOfWork, now: dt.datetime) -> WaitEstimator:
-        serving = [ServingWindow(number, queues) for number, queues in uow.windows.serving()]
+        # Read every time (what is open, what was measured); built again only when either changed,
+        # since everything else it depends on is config (the bench's profile, docs/performance.md).
+        serving_rows = tuple(uow.windows.serving())
+        measured = self._measured_service(uow, now)
+        cached = self._estimator_cache
+        if cached is not None and cached[0] == serving_rows and cached[1] is measured:
+            return cached[2]
+        estimator = self._build_estimator(serving_rows, measured)
+        self._estimator_cache = (serving_rows, measured, estimator)
+        return estimator
+
+    def _build_estimator(self, serving_rows, measured: dict[str, tuple[float, int]]) -> WaitEstimator:
+        serving = [ServingWindow(number, queues) for number, queues in serving_rows]
         staffed = {q for w in serving for q in w.queues}
         # A queue with no window open yet (before opening time, say) is estimated with the windows
         # the hall plans for it, so a kiosk can still show a wait.
@@ -187,7 +200,6 @@ class HallService:
             planned = tuple(q for q in spec.queues if q not in staffed)
             if planned:
                 serving.append(ServingWindow(f"planned:{spec.number}", planned))
-        measured = self._measured_service(uow, now)
         avg = {}
         for code in self.config.queues:
             seconds, n = measured.get(code, (0.0, 0))
@@ -203,10 +215,10 @@ class HallService:
             self._measured_cache = (now, value)
         return value
 
-    def _waiting_counts(self, uow: UnitOfWork, queues=None) -> tuple[dict, dict]:
+    def _waiting_counts(self, uow: UnitOfWork) -> tuple[dict, dict]:
         """(queue, green) -> how many wait; queue -> the oldest issue time among them."""
         counts, oldest = {}, {}
-        for r in uow.tickets.waiting_summary(queues):
+        for r in uow.tickets.waiting_summary():
             counts[(r.queue, r.priority == Priority.GREEN.value)] = r.n
             oldest[r.queue] = min(r.oldest, oldest.get(r.queue, r.oldest))
         return counts, oldest
@@ -331,7 +343,7 @@ class HallService:
         # than load the queues (the bench's profile, docs/performance.md).
         estimator = self._estimator(uow, now)
         green = prio is Priority.GREEN
-        counts, _ = self._waiting_counts(uow, estimator.related_queues(queue.code))
+        counts = uow.tickets.waiting_counts(estimator.related_queues(queue.code))
         counts[(queue.code, green)] -= 1  # not itself
         ahead = estimator.ahead_of_newest(queue.code, green, counts)
         view = self.ticket_view(ticket, ahead, estimator.eta_minutes(queue.code, ahead))
