@@ -6,8 +6,8 @@ import { describe, showMessage } from "/ui/common/errors.js";
 import { createI18n, TICKET_STATUSES } from "/ui/common/i18n.js";
 import { connectLive } from "/ui/common/live.js";
 
-// Others being called moves this ticket up without an event of its own: re-read now and then.
-const REFRESH_MS = 15000;
+// A routed ticket's case is linked once the case exists; until then it is tried again now and then.
+const CASE_RETRY_MS = 15000;
 const PHRASES = {
   zh: {
     ahead: "前面还有", eta: "预计等候", people: "{n} 人", minutes: "约 {n} 分钟",
@@ -74,13 +74,21 @@ function onTicket(ticket) {
   if (ticket.case && !state.caseLink) followCase();
 }
 
+// Others called before this ticket move it up: the server pushes its new place. It counts only while
+// the ticket waits (a place computed just before the ticket's own call must not undo the call).
+function onPlace(place) {
+  if (!state.ticket || place.id !== ticketId || state.ticket.status !== "waiting") return;
+  state.ticket = { ...state.ticket, ahead: place.ahead, eta_minutes: place.eta_minutes };
+  render();
+}
+
 // ------------------------------------------------------------------ the case of a routed ticket
 async function followCase() {
   state.caseLink = "loading";
   try {
     onCase((await api("GET", `/tickets/${encodeURIComponent(ticketId)}/case`)).case);
   } catch {
-    state.caseLink = null;  // tried again at the next ticket update or refresh
+    state.caseLink = null;  // tried again at the next ticket update or retry
     return;
   }
   state.caseLink = connectLive("/display", {
@@ -119,16 +127,9 @@ function renderCase() {
   $("case-hint").textContent = t("readyHint", { number: c.number });
 }
 
-async function refresh() {
-  if (state.ticket && state.ticket.status !== "waiting") {
-    if (state.ticket.case && !state.caseLink) followCase();
-    return;
-  }
-  try {
-    onTicket((await api("GET", `/tickets/${encodeURIComponent(ticketId)}`)).ticket);
-  } catch (err) {
-    if (err.code === "not_found") showMessage($("message"), { text: t("notFound") });
-  }
+// The ticket and its place are pushed; only the link to a routed ticket's case is retried here.
+function retryCaseLink() {
+  if (state.ticket && state.ticket.case && !state.caseLink) followCase();
 }
 
 async function start() {
@@ -141,11 +142,12 @@ async function start() {
     on: {
       snapshot: (snap) => onTicket(snap.ticket),
       ticket_updated: onTicket,
+      ticket_place: onPlace,
       error: (err) => showMessage($("message"), err.error && err.error.code === "not_found" ? { text: t("notFound") } : describe(err.error || {}, i18n.lang)),
     },
     onStatus: (status) => { $("link").hidden = status === "up"; $("link").textContent = t("reconnecting"); },
   });
-  setInterval(refresh, REFRESH_MS);
+  setInterval(retryCaseLink, CASE_RETRY_MS);
 }
 
 start();

@@ -110,7 +110,9 @@ def create_app(config_path: str | None, db_url: str, async_mode: str = "eventlet
 
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages)
-    for namespace in (DisplayNamespace(hall), ClerkNamespace(hall), AdminNamespace(hall), BackofficeNamespace(hall)):
+    display = DisplayNamespace(hall)
+    publisher.tracked_tickets = display.tracked_tickets
+    for namespace in (display, ClerkNamespace(hall), AdminNamespace(hall), BackofficeNamespace(hall)):
         socketio.on_namespace(namespace)
 
     @app.errorhandler(HallError)

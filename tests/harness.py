@@ -154,7 +154,7 @@ def display_client(url: str, subscription: dict):
     """A screen on /display, subscribed; returns the client and the list of (event, data) it receives."""
     received: list[tuple[str, dict]] = []
     client = socketio.Client(reconnection=False)
-    for event in ("snapshot", "ticket_called", "window_updated", "ticket_updated", "stats"):
+    for event in ("snapshot", "ticket_called", "window_updated", "ticket_updated", "ticket_place", "stats"):
         client.on(event, (lambda e: lambda data: received.append((e, data)))(event), namespace="/display")
     client.connect(url, namespaces=["/display"], transports=["websocket"], wait_timeout=10)
     ack = client.call("subscribe", subscription, namespace="/display", timeout=10)

@@ -21,6 +21,7 @@ from ..services.hall import Notification, iso
 log = logging.getLogger("hallq.push")
 STATS_INTERVAL_S = 0.5
 _SUBSCRIPTIONS = ("floor", "window", "ticket", "case")
+_PLACES = object()  # the drain's cue to push tracked tickets' places
 
 
 def _error(exc: HallError) -> dict:
@@ -34,6 +35,8 @@ class SocketPublisher:
         self._queue: queue_module.Queue = queue_module.Queue()
         self._stats_dirty = True
         self._started = False
+        self.tracked_tickets = lambda: set()  # ids followed by tracking pages here (set by the app factory)
+        self._sent_places: dict[str, tuple] = {}  # ticket id -> (ahead, eta_minutes) last pushed
 
     def start(self) -> None:
         if not self._started:
@@ -54,9 +57,12 @@ class SocketPublisher:
         while True:
             note = self._queue.get()
             try:
-                self.emit_now(note)
+                if note is _PLACES:
+                    self._push_places()
+                else:
+                    self.emit_now(note)
             except Exception:  # a push failure must never stop later pushes
-                log.exception("push of %s failed", note.event)
+                log.exception("push of %s failed", getattr(note, "event", "places"))
 
     def emit_now(self, note: Notification) -> None:
         sio = self.socketio
@@ -104,6 +110,27 @@ class SocketPublisher:
             for floor in self.hall.service.config.floors:
                 mine = [q for q in queues if q["floor"] == floor]
                 self.socketio.emit("stats", mine, to=f"floor:{floor}", namespace="/display")
+            self._queue.put(_PLACES)  # in line with the notifications, so it follows what came before
+
+    def _push_places(self) -> None:
+        """A waiting ticket's place moves whenever others are called or go before it: push the new
+        `ahead`/`eta_minutes` as `ticket_place` to its tracking pages on this process (only when it
+        changed), so no page polls. A page applies it only while its ticket is waiting."""
+        tracked = self.tracked_tickets()
+        self._sent_places = {k: v for k, v in self._sent_places.items() if k in tracked}
+        if not tracked:
+            return
+        try:
+            places = self.hall.service.places(sorted(tracked))
+        except HallError as exc:
+            log.warning("tracked tickets' places could not be computed: %s", exc.message)
+            return
+        for place in places:
+            key = (place["ahead"], place["eta_minutes"])
+            if self._sent_places.get(place["id"]) != key:
+                self._sent_places[place["id"]] = key
+                self.socketio.emit("ticket_place", place, to=f"ticket:{place['id']}", namespace="/display",
+                                   ignore_queue=True)  # each process serves its own pages
 
 
 def _token(auth) -> str | None:
@@ -138,6 +165,10 @@ class DisplayNamespace(Namespace):
 
     def on_disconnect(self, reason=None):
         self.rooms_of.pop(request.sid, None)
+
+    def tracked_tickets(self) -> set[str]:
+        """Ids of the tickets that tracking pages connected here follow."""
+        return {room.removeprefix("ticket:") for room in self.rooms_of.values() if room.startswith("ticket:")}
 
     def on_subscribe(self, data=None):
         return self._subscribe(data)

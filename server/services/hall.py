@@ -362,6 +362,21 @@ class HallService:
                 raise NotFound("There is no such ticket.")
             return {"ticket": self._ticket_view_with_wait(uow, ticket, now)}
 
+    def places(self, ticket_ids: list[str]) -> list[dict]:
+        """`{"id", "ahead", "eta_minutes"}` for those of the tickets that still wait: for tracking pages,
+        whose place moves whenever others are called. One read of the waiting tickets serves them all."""
+        now = self.clock()
+        with UnitOfWork(self.engine) as uow:
+            estimator = self._estimator(uow, now)
+            waiting = self._waiting(uow)
+        wanted = set(ticket_ids)
+        places = []
+        for me in (w for w in waiting if w.id in wanted):
+            related = estimator.related_queues(me.queue)
+            ahead = estimator.ahead_of(me, [w for w in waiting if w.queue in related])
+            places.append({"id": me.id, "ahead": ahead, "eta_minutes": estimator.eta_minutes(me.queue, ahead)})
+        return places
+
     def ticket_history(self, actor: Actor, ticket_id: str) -> list[dict]:
         actor.require_staff()
         with UnitOfWork(self.engine) as uow:

@@ -54,6 +54,19 @@ def test_a_kiosk_ticket_is_called_from_the_console_onto_the_screen_and_tracking_
         opened.assert_stayed_local()
 
 
+def test_the_tracking_page_moves_up_as_others_are_called(hall, open_page):
+    matter = next(m["id"] for m in hall.kiosk.get("/catalog").json()["matters"] if m["queue"] == "huji")
+    first, mine = (hall.kiosk.post("/tickets", {"matter": matter}).json()["ticket"] for _ in range(2))
+    window = "29"  # 户籍出入境 (queue huji), used by no other test here
+    clerk = hall.clerk_at(window)
+    tracking = open_page(hall.server, f"/t/{mine['id']}", viewport=(390, 844))
+    expect(tracking.page.locator("#ahead")).to_have_text(f"{mine['ahead']} 人")
+    assert clerk.post(f"/windows/{window}/call-next").json()["ticket"]["id"] == first["id"]
+    # Pushed, not polled: the page's place follows the call at once.
+    expect(tracking.page.locator("#ahead")).to_have_text(f"{mine['ahead'] - 1} 人", timeout=5000)
+    tracking.assert_stayed_local()
+
+
 def test_the_admin_moves_a_window_to_another_queue_and_its_next_call_comes_from_it(hall, open_page):
     shebao = hall.kiosk.post("/tickets", {"matter": "rst-sbk"}).json()["ticket"]   # waits longer
     yibao = hall.kiosk.post("/tickets", {"matter": "ybj-ydjy"}).json()["ticket"]
