@@ -195,31 +195,37 @@ function updateTakeButton() {
 }
 
 async function takeTicket() {
-  if (state.taking || !state.matter) return;
-  const refusal = issuingRefusal();
-  if (refusal) { showMessage($("confirm-message"), refusal); return; }
+  if (!state.matter) return;
+  await issue({ matter: state.matter.id, priority: state.green ? "green" : "normal" }, state.takeKey,
+    $("confirm-message"), updateTakeButton, () => null,
+    () => ({ not_found: t("noMatter"), invalid: t("noMatter"), conflict: t("retry") }));
+}
+
+// One ticket, of either kind (a matter, or a case's pickup), with one Idempotency-Key per form: shown
+// at once when issued; a refusal becomes the sentence for its code under the form (`sentences(err)`
+// gives the kind's own; the closed hall, the network and pairing are alike for both).
+async function issue(body, idempotencyKey, message, rerender, precheck, sentences) {
+  if (state.taking) return;
+  const refusal = issuingRefusal() || precheck();
+  if (refusal) { showMessage(message, refusal); return; }
   state.taking = true;
-  updateTakeButton();
-  showMessage($("confirm-message"), { text: t("issuing") }, "info");
+  rerender();
+  showMessage(message, { text: t("issuing") }, "info");
   try {
-    const answer = await api("POST", "/tickets", {
-      token: state.token, idempotencyKey: state.takeKey,
-      body: { matter: state.matter.id, priority: state.green ? "green" : "normal" },
-    });
-    state.ticket = answer.ticket;
+    state.ticket = (await api("POST", "/tickets", { token: state.token, idempotencyKey, body })).ticket;
     renderTicket();
     show("ticket");
   } catch (err) {
     if (err.code === "network") setOnline(false);
     if (err.code === "unauthorized") forgetToken();
-    showMessage($("confirm-message"), describe(err, i18n.lang, { [i18n.lang]: {
+    showMessage(message, describe(err, i18n.lang, { [i18n.lang]: {
       network: t("offlineReason"), unauthorized: t("unpaired"), forbidden: t("unpaired"),
-      not_found: t("noMatter"), invalid: t("noMatter"), conflict: t("retry"),
       unavailable: err.message.startsWith("Tickets are issued") ? closedSentence() : t("unavailable"),
+      ...sentences(err),
     } }));
   } finally {
     state.taking = false;
-    updateTakeButton();
+    rerender();
   }
 }
 
@@ -248,32 +254,15 @@ function typeDigit(change) {
 }
 
 async function takePickupTicket() {
-  if (state.taking) return;
-  const refusal = issuingRefusal();
-  if (refusal) { showMessage($("pickup-message"), refusal); return; }
-  if (state.caseNumber.length !== CASE_DIGITS) { showMessage($("pickup-message"), { text: t("caseIncomplete") }); return; }
-  state.taking = true;
-  renderPickup();
-  showMessage($("pickup-message"), { text: t("issuing") }, "info");
-  try {
-    const answer = await api("POST", "/tickets", { token: state.token, idempotencyKey: state.pickupKey, body: { case: state.caseNumber } });
-    state.ticket = answer.ticket;
-    renderTicket();
-    show("ticket");
-  } catch (err) {
-    if (err.code === "network") setOnline(false);
-    if (err.code === "unauthorized") forgetToken();
-    const existing = /Ticket (\S+) for case/.exec(err.message || "");
-    showMessage($("pickup-message"), describe(err, i18n.lang, { [i18n.lang]: {
-      network: t("offlineReason"), unauthorized: t("unpaired"), forbidden: t("unpaired"),
-      not_found: t("noCase"), invalid: t("caseIncomplete"),
-      conflict: existing ? t("caseHasTicket", { number: existing[1] }) : /not ready/.test(err.message) ? t("caseNotReady") : t("retry"),
-      unavailable: err.message.startsWith("Tickets are issued") ? closedSentence() : t("unavailable"),
-    } }));
-  } finally {
-    state.taking = false;
-    renderPickup();
-  }
+  await issue({ case: state.caseNumber }, state.pickupKey, $("pickup-message"), renderPickup,
+    () => (state.caseNumber.length !== CASE_DIGITS ? { text: t("caseIncomplete") } : null),
+    (err) => {
+      const existing = /Ticket (\S+) for case/.exec(err.message || "");
+      return {
+        not_found: t("noCase"), invalid: t("caseIncomplete"),
+        conflict: existing ? t("caseHasTicket", { number: existing[1] }) : /not ready/.test(err.message) ? t("caseNotReady") : t("retry"),
+      };
+    });
 }
 
 function renderTicket() {
