@@ -3,31 +3,19 @@ of the hall's calendar, and due-soon and overdue alerts reach the admin once per
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from hall_clock import SHANGHAI, Clock
 from server.adapters.engine import make_engine, migrate
 from server.config import load_config
 from server.services.actors import Actor
 from server.services.cases import CaseService
 from server.services.hall import HallService
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 KIOSK = Actor("device", "kiosk-1", "kiosk")
 CLERK = Actor("staff", "wang", "clerk", None)
 TYJR = Actor("staff", "tyjr-1", "backoffice", "tyjr")
-
-
-class Clock:
-    def __init__(self, local: dt.datetime):
-        self.now = local.replace(tzinfo=SHANGHAI)
-
-    def __call__(self) -> dt.datetime:
-        return self.now.astimezone(dt.timezone.utc)
-
-    def set(self, local: dt.datetime) -> None:
-        self.now = local.replace(tzinfo=SHANGHAI)
 
 
 class Recorder:

@@ -3,28 +3,16 @@ and yesterday's leftovers are cancelled. The clock is the service's own, set by 
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from hall_clock import Clock
 from server.adapters.engine import make_engine, migrate
 from server.config import load_config
 from server.services.actors import Actor
 from server.services.hall import HallService
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 KIOSK = Actor("device", "kiosk-1", "kiosk")
-
-
-class Clock:
-    def __init__(self, local: dt.datetime):
-        self.now = local.replace(tzinfo=SHANGHAI)
-
-    def __call__(self) -> dt.datetime:
-        return self.now.astimezone(dt.timezone.utc)
-
-    def set(self, local: dt.datetime) -> None:
-        self.now = local.replace(tzinfo=SHANGHAI)
 
 
 @pytest.fixture
