@@ -1,12 +1,219 @@
-"""Refusals the domain and the service layer raise; adapters map each to the contract's error code."""
+"""Refusals: every one names the rule that refused (`reason`, stable snake_case) beside the contract's
+error `code` and a sentence for people (`message`). Pages and clients branch on `code` and `reason`,
+never on the wording of `message`. The HTTP layer maps codes to status codes; nothing here knows HTTP.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Reason(StrEnum):
+    """Every rule the hall refuses by (CONTRACT v2 "Errors carry a reason"), with the sentence the
+    OpenAPI document gives for it (REASONS below)."""
+    # -- invalid: the request itself is wrong
+    BAD_JSON = "bad_json"
+    INVALID_FIELD = "invalid_field"
+    BODY_TOO_LARGE = "body_too_large"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"
+    INVALID_WINDOW_NUMBER = "invalid_window_number"
+    INVALID_FLOOR = "invalid_floor"
+    INVALID_SUBSCRIPTION = "invalid_subscription"
+    INVALID_PRIORITY = "invalid_priority"
+    INVALID_STATE = "invalid_state"
+    INVALID_STATUS_FILTER = "invalid_status_filter"
+    UNKNOWN_QUEUE = "unknown_queue"
+    QUEUE_ON_OTHER_FLOOR = "queue_on_other_floor"
+    UNKNOWN_DEPARTMENT = "unknown_department"
+    INVALID_ROLE = "invalid_role"
+    DEPARTMENT_REQUIRED = "department_required"
+    PASSWORD_TOO_SHORT = "password_too_short"
+    INVALID_USERNAME = "invalid_username"
+    INVALID_DEVICE_KIND = "invalid_device_kind"
+    INVALID_DEVICE_NAME = "invalid_device_name"
+    INVALID_RATING_LEVEL = "invalid_rating_level"
+    APPLICANT_NAME_REQUIRED = "applicant_name_required"
+    INVALID_PHONE = "invalid_phone"
+    INVALID_RESULT = "invalid_result"
+    REJECTION_NEEDS_NOTE = "rejection_needs_note"
+    MATERIALS_REQUIRED = "materials_required"
+    INVALID_HAND_OVER = "invalid_hand_over"
+    TRACKING_NUMBER_REQUIRED = "tracking_number_required"
+    CASE_NUMBER_REQUIRED = "case_number_required"
+    NO_DEPARTMENTS = "no_departments"
+    # -- unauthorized: who is asking is unknown
+    TOKEN_MISSING = "token_missing"
+    TOKEN_INVALID = "token_invalid"
+    BAD_AUTHORIZATION_HEADER = "bad_authorization_header"
+    WRONG_CREDENTIALS = "wrong_credentials"
+    NOT_AT_A_WINDOW = "not_at_a_window"
+    # -- forbidden: known, but not allowed
+    ROLE_NOT_ALLOWED = "role_not_allowed"
+    DEVICE_CANNOT_ISSUE = "device_cannot_issue"
+    WINDOW_OF_OTHER_DEPARTMENT = "window_of_other_department"
+    WINDOW_OF_OTHER_CLERK = "window_of_other_clerk"
+    NOT_SIGNED_IN_HERE = "not_signed_in_here"
+    CASE_OF_OTHER_DEPARTMENT = "case_of_other_department"
+    MATTER_OF_OTHER_DEPARTMENT = "matter_of_other_department"
+    MATTER_NOT_ACCEPTED_HERE = "matter_not_accepted_here"
+    # -- not_found
+    NO_SUCH_ROUTE = "no_such_route"
+    NO_SUCH_WINDOW = "no_such_window"
+    NO_SUCH_FLOOR = "no_such_floor"
+    NO_SUCH_QUEUE = "no_such_queue"
+    NO_SUCH_MATTER = "no_such_matter"
+    NO_SUCH_TICKET = "no_such_ticket"
+    NO_SUCH_CASE = "no_such_case"
+    TICKET_WITHOUT_CASE = "ticket_without_case"
+    NO_PRINTER = "no_printer"
+    # -- conflict: the state of the hall says no
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    TICKET_NOT_WAITING = "ticket_not_waiting"
+    TICKET_NOT_CALLED = "ticket_not_called"
+    RECALL_LIMIT = "recall_limit"
+    SAME_QUEUE = "same_queue"
+    WINDOW_TAKEN = "window_taken"
+    WINDOW_STILL_SERVING = "window_still_serving"
+    SERVING_AT_OTHER_WINDOW = "serving_at_other_window"
+    WINDOW_PAUSED = "window_paused"
+    WINDOW_CLOSED = "window_closed"
+    WINDOW_NOT_OPEN = "window_not_open"
+    WINDOW_NOT_PAUSED = "window_not_paused"
+    NO_CURRENT_TICKET = "no_current_ticket"
+    NO_QUEUES = "no_queues"
+    QUEUE_LISTED_TWICE = "queue_listed_twice"
+    WINDOW_CHANGED = "window_changed"
+    TICKET_NOT_FOR_A_MATTER = "ticket_not_for_a_matter"
+    CASE_NOT_IN_REVIEW = "case_not_in_review"
+    ALREADY_DECIDED = "already_decided"
+    CLAIMED_BY_OTHER = "claimed_by_other"
+    AWAITING_MATERIALS = "awaiting_materials"
+    MATERIALS_ALREADY_REQUESTED = "materials_already_requested"
+    NOT_AWAITING_MATERIALS = "not_awaiting_materials"
+    CASE_NOT_DECIDED = "case_not_decided"
+    CASE_ALREADY_RETURNED = "case_already_returned"
+    CASE_NOT_READY = "case_not_ready"
+    PICKUP_TICKET_EXISTS = "pickup_ticket_exists"
+    NO_PICKUP_QUEUE = "no_pickup_queue"
+    PICKUP_TICKET_NOT_CALLED = "pickup_ticket_not_called"
+    USER_EXISTS = "user_exists"
+    DEVICE_EXISTS = "device_exists"
+    # -- queue_empty
+    QUEUE_EMPTY = "queue_empty"
+    # -- unavailable: try again later
+    OUTSIDE_ISSUING_HOURS = "outside_issuing_hours"
+    DATABASE_BUSY = "database_busy"
+    DATABASE_UNREACHABLE = "database_unreachable"
+    TOO_MANY_ATTEMPTS = "too_many_attempts"
+    SERVER_ERROR = "server_error"
+
+
+REASONS: dict[Reason, str] = {
+    Reason.BAD_JSON: "the body is not a JSON object",
+    Reason.INVALID_FIELD: "a field of the body is missing, unknown or of the wrong shape",
+    Reason.BODY_TOO_LARGE: "the body is larger than the server accepts",
+    Reason.METHOD_NOT_ALLOWED: "this method is not served on this path",
+    Reason.INVALID_IDEMPOTENCY_KEY: "the Idempotency-Key header is empty, too long or not printable",
+    Reason.INVALID_WINDOW_NUMBER: "the window in the path is not a window number",
+    Reason.INVALID_FLOOR: "the floor is not a floor number",
+    Reason.INVALID_SUBSCRIPTION: "a Socket.IO subscribe names none or several of floor, window, ticket, case",
+    Reason.INVALID_PRIORITY: "priority is neither normal nor green",
+    Reason.INVALID_STATE: "a window state other than open, paused or closed",
+    Reason.INVALID_STATUS_FILTER: "the status filter is not a case status",
+    Reason.UNKNOWN_QUEUE: "a queue code the hall does not have",
+    Reason.QUEUE_ON_OTHER_FLOOR: "a window serves only queues of its own floor",
+    Reason.UNKNOWN_DEPARTMENT: "a department code the hall does not have",
+    Reason.INVALID_ROLE: "a staff role other than clerk, backoffice or admin",
+    Reason.DEPARTMENT_REQUIRED: "a back-office account needs its department",
+    Reason.PASSWORD_TOO_SHORT: "the password is shorter than the hall allows",
+    Reason.INVALID_USERNAME: "a username must have 1 to 64 printable characters",
+    Reason.INVALID_DEVICE_KIND: "a device kind the hall does not know",
+    Reason.INVALID_DEVICE_NAME: "a device name must have 1 to 64 printable characters",
+    Reason.INVALID_RATING_LEVEL: "a rating is a level from 1 to 5",
+    Reason.APPLICANT_NAME_REQUIRED: "routing a case needs the applicant's name",
+    Reason.INVALID_PHONE: "the applicant's phone is not a phone number",
+    Reason.INVALID_RESULT: "a decision is approved or rejected",
+    Reason.REJECTION_NEEDS_NOTE: "a rejection must say why",
+    Reason.MATERIALS_REQUIRED: "name at least one material",
+    Reason.INVALID_HAND_OVER: "a result is handed over by pickup or mail",
+    Reason.TRACKING_NUMBER_REQUIRED: "a mailed result needs its tracking number",
+    Reason.CASE_NUMBER_REQUIRED: "name the case, or call its pickup ticket first",
+    Reason.NO_DEPARTMENTS: "a case needs at least one department",
+    Reason.TOKEN_MISSING: "no token was sent",
+    Reason.TOKEN_INVALID: "the token is unknown, expired or revoked",
+    Reason.BAD_AUTHORIZATION_HEADER: "the Authorization header is not 'Bearer TOKEN'",
+    Reason.WRONG_CREDENTIALS: "the username or password is wrong",
+    Reason.NOT_AT_A_WINDOW: "the clerk is signed in at no window",
+    Reason.ROLE_NOT_ALLOWED: "this role (or device kind) may not do this",
+    Reason.DEVICE_CANNOT_ISSUE: "only kiosks among devices issue tickets",
+    Reason.WINDOW_OF_OTHER_DEPARTMENT: "a clerk signs in only at the windows of their departments "
+                                       "(a clerk without one: hall-staffed windows)",
+    Reason.WINDOW_OF_OTHER_CLERK: "another clerk is signed in at this window",
+    Reason.NOT_SIGNED_IN_HERE: "sign in at this window before operating it",
+    Reason.CASE_OF_OTHER_DEPARTMENT: "the case does not involve your department",
+    Reason.MATTER_OF_OTHER_DEPARTMENT: "a professional window routes only its own department's matters",
+    Reason.MATTER_NOT_ACCEPTED_HERE: "this window's queues do not take this matter",
+    Reason.NO_SUCH_ROUTE: "no such path in the API",
+    Reason.NO_SUCH_WINDOW: "no such window",
+    Reason.NO_SUCH_FLOOR: "no such floor",
+    Reason.NO_SUCH_QUEUE: "no such queue",
+    Reason.NO_SUCH_MATTER: "no such matter in the catalogue",
+    Reason.NO_SUCH_TICKET: "no such ticket",
+    Reason.NO_SUCH_CASE: "no such case",
+    Reason.TICKET_WITHOUT_CASE: "the ticket has no case",
+    Reason.NO_PRINTER: "no printer fits the reprint",
+    Reason.IDEMPOTENCY_KEY_REUSED: "the Idempotency-Key was used for another request",
+    Reason.TICKET_NOT_WAITING: "the ticket is not waiting",
+    Reason.TICKET_NOT_CALLED: "the ticket is not being served",
+    Reason.RECALL_LIMIT: "the ticket was recalled as often as the hall allows; mark it a no-show",
+    Reason.SAME_QUEUE: "the ticket already waits in that queue",
+    Reason.WINDOW_TAKEN: "another clerk is signed in at the window",
+    Reason.WINDOW_STILL_SERVING: "the window still serves a ticket",
+    Reason.SERVING_AT_OTHER_WINDOW: "the clerk still serves a ticket at their other window "
+                                    "(error detail: window)",
+    Reason.WINDOW_PAUSED: "the window is paused",
+    Reason.WINDOW_CLOSED: "the window is closed",
+    Reason.WINDOW_NOT_OPEN: "only an open window can pause",
+    Reason.WINDOW_NOT_PAUSED: "the window is not paused",
+    Reason.NO_CURRENT_TICKET: "the window serves no ticket now",
+    Reason.NO_QUEUES: "a window serves at least one queue",
+    Reason.QUEUE_LISTED_TWICE: "a queue is listed twice",
+    Reason.WINDOW_CHANGED: "the window changed meanwhile",
+    Reason.TICKET_NOT_FOR_A_MATTER: "the ticket is for no matter (a pickup ticket)",
+    Reason.CASE_NOT_IN_REVIEW: "the case is no longer in review",
+    Reason.ALREADY_DECIDED: "your department already decided the case",
+    Reason.CLAIMED_BY_OTHER: "another member of your department claimed the case",
+    Reason.AWAITING_MATERIALS: "the case waits for materials (补正)",
+    Reason.MATERIALS_ALREADY_REQUESTED: "your department already asked for materials",
+    Reason.NOT_AWAITING_MATERIALS: "the case waits for no materials",
+    Reason.CASE_NOT_DECIDED: "not every department has decided the case",
+    Reason.CASE_ALREADY_RETURNED: "the case's result was already returned",
+    Reason.CASE_NOT_READY: "the case is not ready for pickup",
+    Reason.PICKUP_TICKET_EXISTS: "the case already has a pickup ticket (error detail: number)",
+    Reason.NO_PICKUP_QUEUE: "the accepting window's floor has no pickup queue",
+    Reason.PICKUP_TICKET_NOT_CALLED: "call the case's pickup ticket before handing it over",
+    Reason.USER_EXISTS: "a user of that name exists",
+    Reason.DEVICE_EXISTS: "a device of that name exists",
+    Reason.QUEUE_EMPTY: "no ticket waits in the window's queues",
+    Reason.OUTSIDE_ISSUING_HOURS: "tickets are issued only in the hall's issuing hours "
+                                  "(error detail: from, to)",
+    Reason.DATABASE_BUSY: "the hall database is too busy; nothing was changed",
+    Reason.DATABASE_UNREACHABLE: "the hall database did not answer; nothing was changed",
+    Reason.TOO_MANY_ATTEMPTS: "too many failed attempts; wait (Retry-After)",
+    Reason.SERVER_ERROR: "the server failed; nothing was changed",
+}
 
 
 class HallError(Exception):
+    """A refusal. `detail` holds values a page may show (a ticket number, a window) so that it never
+    has to read them out of `message`."""
     code = "invalid"
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, reason: Reason, **detail):
         super().__init__(message)
         self.message = message
+        self.reason = Reason(reason)
+        self.detail = detail
 
 
 class Invalid(HallError):
@@ -37,10 +244,9 @@ class Unavailable(HallError):
     code = "unavailable"
 
 
-class Throttled(HallError):
+class Throttled(Unavailable):
     """Too many attempts; `retry_after` seconds until the next one is accepted."""
-    code = "unavailable"
 
     def __init__(self, message: str, retry_after: int):
-        super().__init__(message)
+        super().__init__(message, Reason.TOO_MANY_ATTEMPTS)
         self.retry_after = retry_after

@@ -1,0 +1,76 @@
+"""The message bus: after a commit, every event goes to the audiences its type names in AUDIENCES.
+
+One table says who hears of what. Adapters subscribe a consumer per audience when the hall is built
+(`hallq/bootstrap.py`): the Socket.IO push serves the rooms, the device router the devices, the
+figures ticker the queue figures. A consumer only queues work (no I/O on the caller's thread), and
+a failing consumer never stops the others.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from enum import StrEnum
+
+from ..domain import events as ev
+
+log = logging.getLogger("hallq.bus")
+
+
+class Audience(StrEnum):
+    FLOOR_SCREENS = "floor_screens"    # /display room floor:N
+    WINDOW_SCREENS = "window_screens"  # /display room window:W (or every window of the event's floor)
+    TRACKING = "tracking"              # /display room ticket:ID or case:ID (the citizen's own page)
+    CLERKS = "clerks"                  # /clerk room window:W (all clerks when the event has no window)
+    ADMIN = "admin"                    # /admin room admin
+    BACK_OFFICE = "back_office"        # /backoffice rooms department:CODE of the event's departments
+    DEVICES = "devices"                # printers, LED screens, speakers, pagers (drivers/)
+    QUEUE_FIGURES = "queue_figures"    # the ticker that recomputes GET /stats and pushes it
+
+
+A = Audience
+_MOVES_QUEUES = (A.TRACKING, A.QUEUE_FIGURES)
+
+AUDIENCES: dict[type[ev.Event], tuple[Audience, ...]] = {
+    ev.TicketIssued: (A.DEVICES, A.QUEUE_FIGURES),
+    ev.TicketCalled: (A.FLOOR_SCREENS, A.WINDOW_SCREENS, A.TRACKING, A.DEVICES, A.QUEUE_FIGURES),
+    ev.TicketRecalled: (A.FLOOR_SCREENS, A.WINDOW_SCREENS, A.TRACKING, A.DEVICES),
+    ev.TicketTransferred: _MOVES_QUEUES,
+    ev.TicketFinished: _MOVES_QUEUES,
+    ev.TicketNoShow: _MOVES_QUEUES,
+    ev.TicketRouted: _MOVES_QUEUES,
+    ev.TicketCancelled: _MOVES_QUEUES,
+    ev.WindowUpdated: (A.FLOOR_SCREENS, A.WINDOW_SCREENS, A.CLERKS, A.ADMIN, A.DEVICES, A.QUEUE_FIGURES),
+    ev.CaseUpdated: (A.BACK_OFFICE, A.CLERKS, A.TRACKING),
+    ev.ReadyCasesChanged: (A.FLOOR_SCREENS, A.WINDOW_SCREENS),
+    ev.CaseDueSoon: (A.ADMIN,),
+    ev.CaseOverdue: (A.ADMIN,),
+    ev.BadRatingGiven: (A.ADMIN,),
+    ev.DeviceHealthChanged: (A.ADMIN,),
+    ev.CallAudioReady: (A.FLOOR_SCREENS, A.WINDOW_SCREENS),
+    ev.QueueFiguresChanged: (A.FLOOR_SCREENS, A.CLERKS, A.ADMIN, A.DEVICES),
+    # Kept in the event log only (the audit trail; supervision and reports read them there):
+    # TicketPrinted, WindowSignedIn/SignedOut/Paused/Resumed/StateSet/QueuesSet, CaseRouted,
+    # CaseClaimed, CaseApproved/Rejected/Decided, MaterialsRequested/Received, CaseReturned,
+    # CasePickedUp, CaseMailed, RatingGiven.
+}
+
+Consumer = Callable[[ev.Event, Audience], None]
+
+
+class MessageBus:
+    def __init__(self, audiences: dict[type[ev.Event], tuple[Audience, ...]] = AUDIENCES):
+        self.audiences = audiences
+        self._consumers: dict[Audience, list[Consumer]] = {}
+
+    def subscribe(self, audience: Audience, consumer: Consumer) -> None:
+        self._consumers.setdefault(audience, []).append(consumer)
+
+    def publish(self, events: Iterable[ev.Event]) -> None:
+        """Called after a commit (or by a device, for what it produced): hand each event on, in order."""
+        for event in events:
+            for audience in self.audiences.get(type(event), ()):
+                for consumer in self._consumers.get(audience, ()):
+                    try:
+                        consumer(event, audience)
+                    except Exception:  # one broken consumer must not keep the others from hearing
+                        log.exception("%s could not take %s", audience, type(event).__name__)
