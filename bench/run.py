@@ -20,7 +20,8 @@ from .seed import seed_staff
 from .servers import ServeProcess, peak_rss_mb, pid_listening_on
 
 
-def main(args: argparse.Namespace, default_db: str) -> int:
+def main(args: argparse.Namespace, default_db: str, build_hall) -> int:
+    """`build_hall(config, db)` → (Hall, Database): the composition root's, handed in by the command line."""
     base = QUICK if args.quick else FULL
     profile = Profile(**{k: (getattr(args, k) if getattr(args, k, None) is not None else v)
                          for k, v in base.__dict__.items()})
@@ -32,7 +33,11 @@ def main(args: argparse.Namespace, default_db: str) -> int:
         return 2
     servers: list[ServeProcess] = []
     try:
-        seeded = seed_staff(db, args.config, profile.windows)
+        hall, database = build_hall(args.config, db)
+        try:
+            seeded = seed_staff(hall, profile.windows)
+        finally:
+            database.dispose()
         if args.url:
             urls = [u.rstrip("/") for u in args.url]
             pids = [pid_listening_on(u) for u in urls]

@@ -1,23 +1,20 @@
 """Staff for a load run: one clerk signed in at each window, an admin and a kiosk.
 
 A hall has 148 windows; hashing 148 passwords with Argon2 (and verifying them at login) would take
-longer than the benchmark itself, so bench accounts have no password at all (a marker no password
-verifies against) and their tokens are minted straight into the token table, as a successful login
-would. Signing in at the windows goes through the service layer like any other entry point.
+longer than the benchmark itself, so bench accounts are seeded accounts: no password at all, and a
+token minted at once, as a successful login would (`Accounts.add_seeded_user`). Signing in at the
+windows goes through the service layer like any other entry point.
 """
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
 
-from server.app import build_hall
 from server.domain.errors import HallError
-from server.services.accounts import TOKEN_LIFETIME, hash_token, new_token
 from server.services.actors import SYSTEM, Actor
-from server.services.unit_of_work import UnitOfWork
+from server.services.hall import Hall
 
 BENCH_PREFIX = "bench-"
-NO_PASSWORD = "bench:no-password"  # not an Argon2 hash: every password is refused
 
 
 @dataclass
@@ -29,31 +26,23 @@ class Seeded:
     matters: list[str] = field(default_factory=list)  # one matter per queue that has one
 
 
-def seed_staff(db_url: str, config_path: str | None = None, windows: int | None = None) -> Seeded:
+def seed_staff(hall: Hall, windows: int | None = None) -> Seeded:
     """Create bench accounts and sign a clerk in at the first `windows` windows (all by default).
     Windows held by real clerks are left alone; windows left by an earlier bench run are taken over."""
-    hall = build_hall(config_path, db_url)
-    service, cfg = hall.service, hall.config
-    service.install_windows()
+    cfg = hall.config
+    hall.housekeeping.install_windows()
     run = f"{BENCH_PREFIX}{secrets.token_hex(3)}"
-    now = service.clock()
     specs = list(cfg.windows.values())[:windows]
+    departments = {spec.number: (spec.department,) if spec.department else () for spec in specs}
     names = {spec.number: f"{run}-w{spec.number}" for spec in specs}
-    tokens = {number: new_token() for number in names}
-    admin_token = new_token()
-    with UnitOfWork(service.engine) as uow:
-        uow.accounts.add_user(f"{run}-admin", NO_PASSWORD, "admin", None, now)
-        uow.accounts.add_token(hash_token(admin_token), f"{run}-admin", now, now + TOKEN_LIFETIME)
-        for spec in specs:
-            uow.accounts.add_user(names[spec.number], NO_PASSWORD, "clerk", spec.department, now)
-            uow.accounts.add_token(hash_token(tokens[spec.number]), names[spec.number], now, now + TOKEN_LIFETIME)
-        uow.commit()
+    admin_token = hall.accounts.add_seeded_user(f"{run}-admin", "admin")
+    tokens = {n: hall.accounts.add_seeded_user(names[n], "clerk", departments[n]) for n in names}
     seeded = Seeded(admin_token, hall.accounts.add_device(f"{run}-kiosk", "kiosk"))
     for spec in specs:
-        _free_bench_window(service, spec.number)
-        clerk = Actor("staff", names[spec.number], "clerk", spec.department)
+        _free_bench_window(hall, spec.number)
+        clerk = Actor("staff", names[spec.number], "clerk", departments[spec.number])
         try:
-            service.sign_in(clerk, spec.number)
+            hall.windows.sign_in(clerk, spec.number)
         except HallError:
             continue  # a real clerk works there
         seeded.clerks[spec.number] = tokens[spec.number]
@@ -63,15 +52,13 @@ def seed_staff(db_url: str, config_path: str | None = None, windows: int | None 
     for matter in cfg.matters.values():
         by_queue.setdefault(matter.queue, matter.id)
     seeded.matters = [m for q, m in by_queue.items() if q in served]
-    hall.service.engine.dispose()
     return seeded
 
 
-def _free_bench_window(service, number: str) -> None:
-    with UnitOfWork(service.engine) as uow:
-        window = uow.windows.get(number)
-    if window is None or not (window.clerk or "").startswith(BENCH_PREFIX):
+def _free_bench_window(hall: Hall, number: str) -> None:
+    clerk = hall.queries.window(SYSTEM, number)["clerk"]
+    if not (clerk or "").startswith(BENCH_PREFIX):
         return
-    if window.current_ticket:
-        service.finish(SYSTEM, number)
-    service.sign_out(SYSTEM, number)
+    if hall.queries.window(SYSTEM, number)["current"]:
+        hall.windows.finish(SYSTEM, number)
+    hall.windows.sign_out(SYSTEM, number)

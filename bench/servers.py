@@ -26,7 +26,7 @@ class ServeProcess:
                  message_queue: str | None, channel: str | None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        cmd = [sys.executable, "-m", "server.cli", "serve", "--db", db, "--port", str(self.port),
+        cmd = [sys.executable, "-m", "hallq", "serve", "--db", db, "--port", str(self.port),
                "--async-mode", async_mode]
         cmd += ["--config", config] if config else []
         cmd += ["--message-queue", message_queue] if message_queue else []

@@ -14,7 +14,7 @@ import requests
 import socketio
 
 ROOT = Path(__file__).resolve().parent.parent
-HALLQ = [sys.executable, "-m", "server.cli"]
+HALLQ = [sys.executable, "-m", "hallq"]
 PASSWORD = "hall-test-pass-1"
 
 
@@ -29,6 +29,17 @@ def demo_config(folder: Path, extra_toml: str) -> str:
     path = folder / "hall.toml"
     path.write_text((ROOT / "config" / "demo-hall.toml").read_text(encoding="utf-8") + extra_toml, encoding="utf-8")
     return str(path)
+
+
+def seed_bench_staff(db: str, windows: int | None = None):
+    """The bench's staff (a clerk signed in at each of the first `windows` windows), seeded as `hallq bench` does."""
+    from bench.seed import seed_staff
+    from hallq.bootstrap import build_hall
+    hall, database = build_hall(None, db)
+    try:
+        return seed_staff(hall, windows)
+    finally:
+        database.dispose()
 
 
 def run_cli(*args: str, db: str, config: str | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:

@@ -7,7 +7,7 @@ import sys
 
 
 def hallq(*args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "server.cli", *args], input=stdin, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "hallq", *args], input=stdin, capture_output=True,
                           text=True, cwd=ROOT, timeout=60)
 
 

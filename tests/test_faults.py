@@ -13,10 +13,9 @@ import pytest
 import requests
 import socketio
 
-from bench.seed import seed_staff
 from contract_helpers import CODES
 from conftest import make_hall
-from harness import Server, connect_socket, demo_config, free_port, wait_for
+from harness import Server, connect_socket, demo_config, free_port, seed_bench_staff, wait_for
 from private_services import PrivatePostgres, PrivateRedis
 
 RESYNC_S = 5.0
@@ -142,7 +141,7 @@ def test_kill_9_of_one_of_two_processes_under_load(fresh_hall, pg_url, message_q
     mq, channel = message_queue
     hall = fresh_hall(db=pg_url, message_queue=mq, channel=channel)
     victim = Server(pg_url, tmp_path, message_queue=mq, channel=channel).start()
-    staff = seed_staff(pg_url, windows=24)  # floor 1: 社保, 医保, 公积金, 户籍 …
+    staff = seed_bench_staff(pg_url, windows=24)  # floor 1: 社保, 医保, 公积金, 户籍 …
     screen = Screen(victim.url, 1)
     try:
         with Load([hall.server, victim], staff.kiosk_token, staff.matters, staff.clerks) as load:

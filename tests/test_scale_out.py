@@ -9,8 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 import socketio
 
-from bench.seed import seed_staff
-from harness import Client, Server, display_client, wait_for
+from harness import Client, Server, display_client, seed_bench_staff, wait_for
 
 FLOORS = (1, 2, 3)
 TICKETS = 444  # three per window on average
@@ -24,7 +23,7 @@ def test_two_processes_148_windows_call_each_ticket_once_and_every_screen_sees_e
     servers = [hall.server, other]
     screens = {}
     try:
-        staff = seed_staff(pg_url)  # a clerk signed in at each of the hall's 148 windows
+        staff = seed_bench_staff(pg_url)  # a clerk signed in at each of the hall's 148 windows
         assert len(staff.clerks) == 148
         for side, server in enumerate(servers):
             for floor in FLOORS:

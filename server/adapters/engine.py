@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import collections
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
+
 
 class FifoGate:
     """One holder at a time, served in arrival order. SQLite has one connection per process; behind a
@@ -43,14 +45,29 @@ class FifoGate:
                 self._held = False
 
 
-def make_engine(url: str, run_blocking=None) -> Engine:
+@dataclass(frozen=True)
+class Database:
+    """An engine, and for SQLite the gate every transaction on it takes in turn (None for PostgreSQL)."""
+    engine: Engine
+    gate: FifoGate | None = None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(url: str, run_blocking=None) -> Database:
     """`run_blocking(fn, *args)` runs a call on a real OS thread (the server passes one for its async
     mode); SQLite's commit goes through it, see below."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(url, run_blocking)
+        # One connection for the whole process: every transaction queues for it (FifoGate).
+        return Database(_sqlite_engine(url, run_blocking), FifoGate())
     # Connections are cheap for PostgreSQL; pre-ping survives a database restart.
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, pool_timeout=30)
+    return Database(create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, pool_timeout=30))
 
 
 def _sqlite_engine(url: str, run_blocking=None) -> Engine:
@@ -58,11 +75,10 @@ def _sqlite_engine(url: str, run_blocking=None) -> Engine:
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     # One connection for the whole process: under green threads a second writer would sleep inside
-    # SQLite's busy handler and freeze the hub (platform.md §2). Every transaction queues for it.
+    # SQLite's busy handler and freeze the hub (platform.md §2).
     # check_same_thread: the commit may run on a helper thread, never while another uses the connection.
     engine = create_engine(url, pool_size=1, max_overflow=0, pool_timeout=60,
                            connect_args={"check_same_thread": False})
-    engine.hallq_gate = FifoGate()  # taken by every UnitOfWork on this engine
     if run_blocking is not None:
         # COMMIT under synchronous=FULL waits for fsync (and WAL checkpoints); on the event loop's
         # thread that froze every socket for milliseconds per ticket (the bench's py-spy profile,
@@ -94,7 +110,7 @@ def migrate(url: str) -> None:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(__file__).resolve().parent.parent / "migrations"))
-    engine = make_engine(url) if make_url(url).get_backend_name() != "sqlite" else _plain_sqlite(url)
+    engine = open_database(url).engine if make_url(url).get_backend_name() != "sqlite" else _plain_sqlite(url)
     try:
         with engine.begin() as conn:
             if conn.dialect.name == "postgresql":

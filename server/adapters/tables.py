@@ -63,19 +63,24 @@ tickets = Table(
 Index("ix_tickets_waiting", tickets.c.status, tickets.c.queue, tickets.c.priority, tickets.c.issued_at)
 Index("ix_tickets_day_status", tickets.c.day, tickets.c.status)
 
-# Append-only: one row per transition. Waits and service times are computed from it.
-ticket_events = Table(
-    "ticket_events", metadata,
+# The hall's event log: every fact, once, in order (`id`), with the hall's code so that the logs of
+# several halls can be merged. A ticket's or a case's audit trail is its rows here; `floor` and
+# `window` say where it happened. Append-only.
+events = Table(
+    "events", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("ticket_id", String(32), nullable=False, index=True),
+    Column("hall", String(32), nullable=False),
     Column("at", UTCDateTime, nullable=False),
-    Column("kind", String(16), nullable=False),  # issued, called, recalled, done, no_show, routed, cancelled, transferred
-    Column("status", String(12), nullable=False),
-    Column("queue", String(32), nullable=False),
+    Column("subject", String(16), nullable=False),  # ticket, window, case, rating, device
+    Column("kind", String(24), nullable=False),  # issued, called … (server/domain/events.py)
+    Column("subject_id", String(64), nullable=False),
+    Column("actor", String(80)),  # who caused it: user:NAME, device:NAME, system:hallq
+    Column("floor", Integer),
     Column("window", String(16)),
-    Column("actor", String(64)),  # clerk, device or system that caused it
-    Column("detail", Text),
+    Column("payload", Text, nullable=False),  # the event's fields as JSON
 )
+Index("ix_events_subject", events.c.subject, events.c.subject_id, events.c.id)
+Index("ix_events_kind", events.c.subject, events.c.kind, events.c.id)
 
 counters = Table(
     "counters", metadata,
@@ -104,7 +109,7 @@ users = Table(
     Column("username", String(64), primary_key=True),
     Column("password_hash", String(255), nullable=False),
     Column("role", String(16), nullable=False),
-    Column("department", String(32)),
+    Column("departments", Text, nullable=False),  # JSON list: the departments whose windows or cases they work for
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", UTCDateTime, nullable=False),
 )
@@ -143,7 +148,6 @@ idempotency = Table(
     Column("principal", String(80), primary_key=True),
     Column("key", String(200), primary_key=True),
     Column("request", String(300), nullable=False),  # method and path, so a key reused elsewhere is refused
-    Column("status_code", Integer, nullable=False),
     Column("body", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
 )
@@ -204,14 +208,26 @@ case_reviews = Table(
 )
 Index("ix_case_reviews_department_status", case_reviews.c.department, case_reviews.c.status)
 
-# Append-only audit trail: every step of a case, who and when.
-case_events = Table(
-    "case_events", metadata,
+# Tickets a printer owes (printing.py): written with the ticket, crossed off when printed.
+print_jobs = Table(
+    "print_jobs", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("case_id", String(32), nullable=False, index=True),
-    Column("at", UTCDateTime, nullable=False),
-    Column("kind", String(24), nullable=False),
-    Column("actor", String(80)),
-    Column("department", String(32)),
-    Column("detail", Text),
+    Column("printer", String(64), nullable=False),
+    Column("ticket_id", String(32), nullable=False, index=True),
+    Column("number", String(16), nullable=False),
+    Column("reprint", Boolean, nullable=False),
+    Column("payload", Text, nullable=False),  # the TICKET to print, as JSON
+    Column("queued_at", UTCDateTime, nullable=False),
+    Column("printed_at", UTCDateTime),
+)
+Index("ix_print_jobs_owed", print_jobs.c.printed_at, print_jobs.c.printer, print_jobs.c.id)
+
+# Each device's health as its driver last reported it (devices.py): every process and a restart see it.
+device_health = Table(
+    "device_health", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("state", String(16), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("since", UTCDateTime, nullable=False),
+    Column("last_seen", UTCDateTime),
 )

@@ -13,13 +13,20 @@ from flask import Blueprint, Response, request
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
-from ..domain.errors import Invalid, Unauthorized
+from ..domain.errors import REASONS, Invalid, Reason, Unauthorized
 from .schemas import EmptyBody, ErrorOut
 
 MAX_IDEMPOTENCY_KEY = 200
 _ERRORS = {400: "invalid input", 401: "no or bad token", 403: "not allowed for this token",
            404: "not found", 409: "conflict with the current state", 429: "too many attempts",
            503: "the hall database or a service is unavailable"}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A handler's answer with headers; the status is the route's."""
+    body: dict
+    headers: dict | None = None
 
 
 @dataclass
@@ -44,9 +51,9 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
     try:
         data = json.loads(raw)
     except (ValueError, RecursionError):  # bad UTF-8 or JSON, absurd nesting, 5,000-digit numbers
-        raise Invalid("The request body is not valid JSON.")
+        raise Invalid("The request body is not valid JSON.", Reason.BAD_JSON)
     if not isinstance(data, dict):
-        raise Invalid("The request body must be a JSON object.")
+        raise Invalid("The request body must be a JSON object.", Reason.BAD_JSON)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -54,7 +61,8 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
         for err in exc.errors(include_url=False)[:10]:
             where = ".".join(str(p) for p in err["loc"]) or "body"
             problems.append(f"{where}: {err['msg']}")
-        raise Invalid("The request is invalid: " + "; ".join(problems) + ".")
+        raise Invalid("The request is invalid: " + "; ".join(problems) + ".", Reason.INVALID_FIELD,
+                      fields=[".".join(str(p) for p in err["loc"]) for err in exc.errors(include_url=False)[:10]])
 
 
 def body_fingerprint() -> str:
@@ -72,7 +80,8 @@ def idempotency_key() -> str | None:
     if key is None:
         return None
     if not key or len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
-        raise Invalid(f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} printable characters.")
+        raise Invalid(f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} printable characters.",
+                      Reason.INVALID_IDEMPOTENCY_KEY)
     return key
 
 
@@ -92,15 +101,16 @@ class Api:
         def decorate(handler: Callable) -> Callable:
             def view(**params):
                 if auth != "anyone" and "Authorization" not in request.headers:
-                    raise Unauthorized("Sign in first: send a token as 'Authorization: Bearer TOKEN'.")
+                    raise Unauthorized("Sign in first: send a token as 'Authorization: Bearer TOKEN'.",
+                                       Reason.TOKEN_MISSING)
                 parsed = parse_body(body) if body is not None else None
                 result = handler(parsed, **params) if body is not None else handler(**params)
                 if isinstance(result, Response):
                     return result
-                payload, code, headers = (result + (None,))[:3] if isinstance(result, tuple) else (result, status, None)
+                payload, headers = (result.body, result.headers) if isinstance(result, Reply) else (result, None)
                 # Answers go through their schema too: what is served is what is documented.
                 text = answer.model_validate(payload).model_dump_json()
-                return Response(text, status=code, mimetype="application/json", headers=headers)
+                return Response(text, status=status, mimetype="application/json", headers=headers)
             view.__name__ = handler.__name__
             self.blueprint.add_url_rule(flask_path, endpoint=handler.__name__, view_func=view, methods=[method])
             self.routes.append(RouteDoc(method, path, summary, body, answer, status, auth,
@@ -146,12 +156,18 @@ class Api:
             if r.auth != "anyone":
                 op["security"] = [{"bearer": []}]
             paths.setdefault(self.prefix + r.path, {})[r.method.lower()] = op
+        components = schemas.get("$defs", {})
+        # Every reason an error can carry, each with what it means (CONTRACT v2: errors carry a reason).
+        components["ErrorDetail"]["properties"]["reason"] = {
+            "title": "Reason", "description": "the rule that refused; pages branch on code and reason",
+            "oneOf": [{"const": r.value, "description": REASONS[r]} for r in Reason]}
         return {
             "openapi": "3.1.0",
             "info": {"title": title, "version": version,
                      "description": "The hall's command and query API. Errors are "
-                                    "{\"error\": {\"code\", \"message\"}}; changes are pushed over Socket.IO."},
+                                    "{\"error\": {\"code\", \"reason\", \"message\", \"detail\"?}}; "
+                                    "changes are pushed over Socket.IO."},
             "paths": paths,
-            "components": {"schemas": schemas.get("$defs", {}),
+            "components": {"schemas": components,
                            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         }

@@ -86,12 +86,16 @@ class NewUserBody(Body):
     password: Annotated[str, StringConstraints(min_length=8, max_length=200)]
     role: Literal["clerk", "backoffice", "admin"]
     department: Code | None = None
+    departments: Annotated[list[Code], Field(max_length=20)] | None = Field(
+        None, description="more departments the account works for (a clerk staffs their windows)")
 
 
 # ---------------------------------------------------------------- responses
 class ErrorDetail(BaseModel):
     code: Literal["invalid", "unauthorized", "forbidden", "not_found", "conflict", "queue_empty", "unavailable"]
-    message: str
+    reason: str  # documented as the list of every reason (routing.Api.openapi)
+    message: str = Field(description="a sentence for people; never branch on it")
+    detail: dict | None = Field(None, description="values a page may show with the reason (a ticket number, a window)")
 
 
 class ErrorOut(BaseModel):
@@ -164,7 +168,8 @@ class MeOut(BaseModel):
     kind: str
     name: str | None
     role: str | None
-    department: str | None
+    department: str | None = Field(description="the first of `departments`")
+    departments: list[str]
     window: str | None
 
 
@@ -217,24 +222,25 @@ class CatalogOut(BaseModel):
     matters: list[MatterOut]
 
 
-class TicketEvent(BaseModel):
+class TicketHistoryEntry(BaseModel):
     at: str
-    kind: str
-    status: str
-    queue: str
+    kind: str = Field(description="issued, called, recalled, transferred, done, no_show, routed, cancelled, printed")
+    status: str | None = Field(description="the ticket's status after it")
+    queue: str | None
     window: str | None
     actor: str | None
     detail: dict | None
 
 
 class HistoryOut(BaseModel):
-    events: list[TicketEvent]
+    events: list[TicketHistoryEntry]
 
 
 class UserOut(BaseModel):
     username: str
     role: str
     department: str | None
+    departments: list[str]
 
 
 class OkOut(BaseModel):
@@ -264,7 +270,7 @@ class DeviceHealth(BaseModel):
     attach: str
     state: Literal["unknown", "online", "offline", "paper_low", "paper_out", "error"]
     detail: str
-    since: str
+    since: str | None
     last_seen: str | None
     queued: int
 

@@ -3,8 +3,9 @@
 前台综合受理、后台分类审批、窗口统一出件: a window accepts a case; every department it involves reviews
 it at once (并联审批: a one-thing case involves several); when all have decided, a department returns
 the result to the window; the citizen picks it up there (or it is mailed). Asking for more materials
-(补正) stops the case's clock until the window records them. Every step is a `CaseStep` event: the
-service layer keeps each one in the case's audit trail and pushes the case after the commit.
+(补正) stops the case's clock until the window records them. Every step records a typed event
+(server/domain/events.py): the event log is the case's audit trail, and the unit of work adds a
+`CaseUpdated` for the pushes.
 """
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from . import events
 from .calendar import WorkingCalendar
-from .errors import Conflict, Forbidden, Invalid
+from .errors import Conflict, Forbidden, Invalid, Reason
 
 
 class CaseStatus(StrEnum):
@@ -98,16 +100,6 @@ def mask_phone(phone: str) -> str:
     return "*" * max(0, len(phone) - 2) + phone[-2:]
 
 
-@dataclass(frozen=True)
-class CaseStep:
-    """One step of a case, for its audit trail and its push."""
-    kind: str  # routed, claimed, approved, rejected, materials_requested, materials_received, decided,
-    #            returned, picked_up, mailed, due_soon, overdue
-    actor: str | None
-    department: str | None = None
-    detail: dict | None = None
-
-
 @dataclass
 class Review:
     """One department's part of a case."""
@@ -144,18 +136,18 @@ class Case:
     tracking: str | None = None  # the mail's tracking number
     handed_over_at: dt.datetime | None = None
     alerted: Deadline | None = None  # the worst deadline state already raised as an alert
-    steps: list[CaseStep] = field(default_factory=list, repr=False, compare=False)
+    events: list = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
     def accept(cls, *, id: str, number: str, ticket: str, ticket_number: str, matter: str, departments: list[str],
                applicant: Applicant, materials: list[str], note: str | None, window: str, clerk: str | None,
-               actor: str, now: dt.datetime, due_at: dt.datetime) -> "Case":
+               now: dt.datetime, due_at: dt.datetime) -> "Case":
         if not departments:
-            raise Invalid("A case needs at least one department to review it.")
+            raise Invalid("A case needs at least one department to review it.", Reason.NO_DEPARTMENTS)
         case = cls(id=id, number=number, ticket=ticket, ticket_number=ticket_number, matter=matter,
                    applicant=applicant, materials=list(materials), note=note, window=window, clerk=clerk,
                    accepted_at=now, due_at=due_at, reviews=[Review(d) for d in dict.fromkeys(departments)])
-        case.steps.append(CaseStep("routed", actor, detail={"window": window, "departments": case.departments}))
+        case.events.append(events.CaseRouted(id, number, window, tuple(case.departments)))
         return case
 
     @property
@@ -166,69 +158,75 @@ class Case:
         for review in self.reviews:
             if review.department == department:
                 return review
-        raise Forbidden(f"Case {self.number} is not for your department; only the departments it involves can act on it.")
+        raise Forbidden(f"Case {self.number} is not for your department; only the departments it involves can act on it.",
+                        Reason.CASE_OF_OTHER_DEPARTMENT)
 
     def _require_in_review(self, action: str) -> None:
         if self.status is not CaseStatus.IN_REVIEW:
-            raise Conflict(f"Case {self.number} is {self.status.value}; it can no longer be {action}.")
+            raise Conflict(f"Case {self.number} is {self.status.value}; it can no longer be {action}.",
+                           Reason.CASE_NOT_IN_REVIEW)
 
     # -- back office ------------------------------------------------------------------------
-    def claim(self, department: str | None, user: str, actor: str) -> None:
+    def claim(self, department: str | None, user: str) -> None:
         review = self.review_of(department)
         self._require_in_review("claimed")
         if review.status in DECIDED:
-            raise Conflict(f"Your department already decided case {self.number}.")
+            raise Conflict(f"Your department already decided case {self.number}.", Reason.ALREADY_DECIDED)
         if review.claimed_by and review.claimed_by != user:
-            raise Conflict(f"Case {self.number} is already claimed by {review.claimed_by}.")
+            raise Conflict(f"Case {self.number} is already claimed by {review.claimed_by}.", Reason.CLAIMED_BY_OTHER,
+                           claimed_by=review.claimed_by)
         review.claimed_by = user
         if review.status is ReviewStatus.PENDING:
             review.status = ReviewStatus.CLAIMED
-        self.steps.append(CaseStep("claimed", actor, department))
+        self.events.append(events.CaseClaimed(self.id, self.number, review.department))
 
     def _open_review(self, department: str | None, user: str, action: str) -> Review:
         review = self.review_of(department)
         self._require_in_review(action)
         if review.status in DECIDED:
-            raise Conflict(f"Your department already decided case {self.number} ({review.status.value}).")
+            raise Conflict(f"Your department already decided case {self.number} ({review.status.value}).",
+                           Reason.ALREADY_DECIDED)
         if review.claimed_by and review.claimed_by != user:
-            raise Conflict(f"Case {self.number} is claimed by {review.claimed_by}; only they can act on it.")
+            raise Conflict(f"Case {self.number} is claimed by {review.claimed_by}; only they can act on it.",
+                           Reason.CLAIMED_BY_OTHER, claimed_by=review.claimed_by)
         return review
 
-    def decide(self, department: str | None, user: str, approved: bool, note: str | None, actor: str,
-               now: dt.datetime) -> None:
+    def decide(self, department: str | None, user: str, approved: bool, note: str | None, now: dt.datetime) -> None:
         review = self._open_review(department, user, "decided")
         if review.status is ReviewStatus.AWAITING_MATERIALS:
-            raise Conflict(f"Case {self.number} waits for materials (补正); decide once the window has recorded them.")
+            raise Conflict(f"Case {self.number} waits for materials (补正); decide once the window has recorded them.",
+                           Reason.AWAITING_MATERIALS)
         review.status = ReviewStatus.APPROVED if approved else ReviewStatus.REJECTED
         review.claimed_by = review.claimed_by or user
         review.note, review.decided_by, review.decided_at = note, user, now
-        self.steps.append(CaseStep(review.status.value, actor, department, {"note": note} if note else None))
+        decided = events.CaseApproved if approved else events.CaseRejected
+        self.events.append(decided(self.id, self.number, review.department, note))
         if all(r.status in DECIDED for r in self.reviews):
             # Parallel approval: the case is decided only when every department has decided.
             approved_all = all(r.status is ReviewStatus.APPROVED for r in self.reviews)
             self.status = CaseStatus.APPROVED if approved_all else CaseStatus.REJECTED
             self.decided_at = now
-            self.steps.append(CaseStep("decided", actor, department, {"result": self.status.value}))
+            self.events.append(events.CaseDecided(self.id, self.number, review.department, self.status.value))
 
     def request_materials(self, department: str | None, user: str, materials: list[str], note: str | None,
-                          actor: str, now: dt.datetime) -> None:
+                          now: dt.datetime) -> None:
         review = self._open_review(department, user, "sent back for materials")
         if review.status is ReviewStatus.AWAITING_MATERIALS:
-            raise Conflict(f"Case {self.number} already waits for materials from your request.")
+            raise Conflict(f"Case {self.number} already waits for materials from your request.",
+                           Reason.MATERIALS_ALREADY_REQUESTED)
         review.status = ReviewStatus.AWAITING_MATERIALS
         review.claimed_by = review.claimed_by or user  # who asked decides once the materials are in
         review.requested, review.note = list(materials), note
         if self.stopped_at is None:
             self.stopped_at = now
-        self.steps.append(CaseStep("materials_requested", actor, department, {"materials": materials, "note": note}))
+        self.events.append(events.MaterialsRequested(self.id, self.number, review.department, tuple(materials), note))
 
-    def record_materials(self, received: list[str], note: str | None, actor: str, now: dt.datetime,
-                         policy: DeadlinePolicy) -> None:
+    def record_materials(self, received: list[str], note: str | None, now: dt.datetime, policy: DeadlinePolicy) -> None:
         """The window records the supplements: waiting departments review again; the clock restarts."""
         self._require_in_review("given materials")
         waiting = [r for r in self.reviews if r.status is ReviewStatus.AWAITING_MATERIALS]
         if not waiting:
-            raise Conflict(f"Case {self.number} is not waiting for materials.")
+            raise Conflict(f"Case {self.number} is not waiting for materials.", Reason.NOT_AWAITING_MATERIALS)
         for review in waiting:
             review.status = ReviewStatus.CLAIMED if review.claimed_by else ReviewStatus.PENDING
             review.requested = []
@@ -236,33 +234,35 @@ class Case:
         before = self.due_at
         self.due_at = policy.resumed(self.due_at, self.stopped_at or now, now)
         self.stopped_at = None
-        self.steps.append(CaseStep("materials_received", actor, detail={
-            "materials": received, "note": note, "due_before": before.isoformat(), "due_at": self.due_at.isoformat()}))
+        self.events.append(events.MaterialsReceived(self.id, self.number, tuple(received), note, before, self.due_at))
 
-    def return_to_window(self, department: str | None, actor: str, now: dt.datetime) -> None:
-        self.review_of(department)
+    def return_to_window(self, department: str | None, now: dt.datetime) -> None:
+        review = self.review_of(department)
         if self.status is CaseStatus.IN_REVIEW:
             waiting = [r.department for r in self.reviews if r.status not in DECIDED]
-            raise Conflict(f"Case {self.number} is not decided yet: waiting for {', '.join(waiting)}.")
+            raise Conflict(f"Case {self.number} is not decided yet: waiting for {', '.join(waiting)}.",
+                           Reason.CASE_NOT_DECIDED, waiting=waiting)
         if self.status not in (CaseStatus.APPROVED, CaseStatus.REJECTED):
-            raise Conflict(f"Case {self.number} is {self.status.value}; its result was already returned.")
+            raise Conflict(f"Case {self.number} is {self.status.value}; its result was already returned.",
+                           Reason.CASE_ALREADY_RETURNED)
         self.status, self.returned_at = CaseStatus.READY_FOR_PICKUP, now
-        self.steps.append(CaseStep("returned", actor, department, {"window": self.window}))
+        self.events.append(events.CaseReturned(self.id, self.number, review.department, self.window))
 
     # -- window -----------------------------------------------------------------------------
     def require_ready(self) -> None:
         if self.status is not CaseStatus.READY_FOR_PICKUP:
-            raise Conflict(f"Case {self.number} is {self.status.value}, not ready for pickup.")
+            raise Conflict(f"Case {self.number} is {self.status.value}, not ready for pickup.", Reason.CASE_NOT_READY,
+                           status=self.status.value)
 
-    def hand_over(self, how: str, tracking: str | None, actor: str, now: dt.datetime) -> None:
+    def hand_over(self, how: str, tracking: str | None, now: dt.datetime) -> None:
         self.require_ready()
         if how not in ("pickup", "mail"):
-            raise Invalid("how must be 'pickup' or 'mail'.")
+            raise Invalid("how must be 'pickup' or 'mail'.", Reason.INVALID_HAND_OVER)
         if how == "mail" and not tracking:
-            raise Invalid("A mailed result needs the mail's tracking number.")
+            raise Invalid("A mailed result needs the mail's tracking number.", Reason.TRACKING_NUMBER_REQUIRED)
         self.status, self.handed_over, self.tracking, self.handed_over_at = CaseStatus.PICKED_UP, how, tracking, now
-        self.steps.append(CaseStep("picked_up" if how == "pickup" else "mailed", actor,
-                                   detail={"tracking": tracking} if tracking else None))
+        self.events.append(events.CasePickedUp(self.id, self.number) if how == "pickup"
+                           else events.CaseMailed(self.id, self.number, tracking))
 
     # -- 限时办结 ----------------------------------------------------------------------------
     def deadline(self, policy: DeadlinePolicy, now: dt.datetime) -> Deadline:
@@ -279,6 +279,7 @@ class Case:
         if _SEVERITY[state] <= _SEVERITY[self.alerted]:
             return None
         self.alerted = state
-        waiting = [r.department for r in self.reviews if r.status not in DECIDED]
-        self.steps.append(CaseStep(state.value, None, detail={"due_at": self.due_at.isoformat(), "waiting": waiting}))
+        waiting = tuple(r.department for r in self.reviews if r.status not in DECIDED)
+        raised = events.CaseOverdue if state is Deadline.OVERDUE else events.CaseDueSoon
+        self.events.append(raised(self.id, self.number, self.matter, self.due_at, waiting, now))
         return state

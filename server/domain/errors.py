@@ -13,7 +13,9 @@ class Reason(StrEnum):
     # -- invalid: the request itself is wrong
     BAD_JSON = "bad_json"
     INVALID_FIELD = "invalid_field"
+    BAD_REQUEST = "bad_request"
     BODY_TOO_LARGE = "body_too_large"
+    REQUEST_TOO_LARGE = "request_too_large"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"
     INVALID_WINDOW_NUMBER = "invalid_window_number"
@@ -111,7 +113,9 @@ class Reason(StrEnum):
 REASONS: dict[Reason, str] = {
     Reason.BAD_JSON: "the body is not a JSON object",
     Reason.INVALID_FIELD: "a field of the body is missing, unknown or of the wrong shape",
+    Reason.BAD_REQUEST: "the request could not be read",
     Reason.BODY_TOO_LARGE: "the body is larger than the server accepts",
+    Reason.REQUEST_TOO_LARGE: "the request line or its headers are larger than the server accepts",
     Reason.METHOD_NOT_ALLOWED: "this method is not served on this path",
     Reason.INVALID_IDEMPOTENCY_KEY: "the Idempotency-Key header is empty, too long or not printable",
     Reason.INVALID_WINDOW_NUMBER: "the window in the path is not a window number",

@@ -1,8 +1,10 @@
 """Tickets and windows: the rules of the hall floor, in plain Python.
 
 Nothing here knows about HTTP, sockets or databases. Each state change checks its rule, changes the
-object and records a domain event; the service layer persists the objects and publishes the events
-after the commit.
+object and records a domain event (server/domain/events.py) carrying the ticket's facts; the unit of
+work collects them, the command runner keeps them in the event log and publishes them after the
+commit. A window records its own facts (signed in, paused …); what it serves is told to screens by
+the `WindowUpdated` the unit of work adds for every window a command saved.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from . import events
-from .errors import Conflict
+from .errors import Conflict, Reason
 
 
 class TicketStatus(StrEnum):
@@ -70,54 +72,77 @@ class Ticket:
     case: str | None = None  # the case number a pickup ticket collects
     events: list = field(default_factory=list, repr=False, compare=False)
 
-    def _require(self, *allowed: TicketStatus, action: str) -> None:
-        if self.status not in allowed:
-            raise Conflict(f"Ticket {self.number} is {self.status.value}; it cannot be {action}.")
+    @classmethod
+    def issue(cls, *, issued_by: str | None, ahead: int, eta_minutes: int | None, **fields) -> "Ticket":
+        """A new waiting ticket; `ahead` and `eta_minutes` are its place when issued (what its paper says)."""
+        ticket = cls(**fields)
+        ticket.events.append(events.TicketIssued(ticket.facts(), issued_by, ahead, eta_minutes))
+        return ticket
+
+    def facts(self) -> events.TicketFacts:
+        return events.TicketFacts(
+            id=self.id, number=self.number, queue=self.queue, matter=self.matter, floor=self.floor, zone=self.zone,
+            priority=self.priority.value, status=self.status.value, issued_at=self.issued_at,
+            called_at=self.called_at, finished_at=self.finished_at, window=self.window, clerk=self.clerk,
+            recalls=self.recalls, case=self.case)
+
+    def _require(self, status: TicketStatus, action: str) -> None:
+        if self.status is not status:
+            reason = Reason.TICKET_NOT_WAITING if status is TicketStatus.WAITING else Reason.TICKET_NOT_CALLED
+            raise Conflict(f"Ticket {self.number} is {self.status.value}; it cannot be {action}.", reason)
 
     def call(self, window: Window, clerk: str | None, now: dt.datetime) -> None:
         self._require(TicketStatus.WAITING, action="called")
         self.status = TicketStatus.CALLED
         self.window, self.clerk, self.called_at = window.number, clerk, now
         self.recalls = 0
-        self.events.append(events.TicketCalled(self.id, window.number, recall=False))
+        self.events.append(events.TicketCalled(self.facts()))
 
     def recall(self, limit: int, now: dt.datetime) -> None:
         self._require(TicketStatus.CALLED, action="recalled")
         if self.recalls >= limit:
-            raise Conflict(f"Ticket {self.number} has been recalled {self.recalls} times, the limit; mark it as a no-show.")
+            raise Conflict(f"Ticket {self.number} has been recalled {self.recalls} times, the limit; mark it as a no-show.",
+                           Reason.RECALL_LIMIT)
         self.recalls += 1
-        self.events.append(events.TicketCalled(self.id, self.window, recall=True))
+        self.events.append(events.TicketRecalled(self.facts(), now))
 
     def _end(self, status: TicketStatus, now: dt.datetime, action: str) -> None:
         self._require(TicketStatus.CALLED, action=action)
         self.status, self.finished_at = status, now
-        self.events.append(events.TicketEnded(self.id, status.value, self.window))
 
-    def finish(self, now: dt.datetime) -> None:
+    def finish(self, now: dt.datetime, ended_by: str = "finish") -> None:
+        """`ended_by`: finish, or call_next (the clerk called the next one), or hand_over (a pickup)."""
         self._end(TicketStatus.DONE, now, "finished")
+        self.events.append(events.TicketFinished(self.facts(), ended_by))
 
     def mark_no_show(self, now: dt.datetime) -> None:
         self._end(TicketStatus.NO_SHOW, now, "marked as a no-show")
+        self.events.append(events.TicketNoShow(self.facts()))
 
-    def mark_routed(self, now: dt.datetime) -> None:
+    def mark_routed(self, now: dt.datetime, case_number: str) -> None:
         self._end(TicketStatus.ROUTED, now, "routed")
+        self.case = case_number
+        self.events.append(events.TicketRouted(self.facts()))
 
-    def transfer(self, queue: str, now: dt.datetime) -> None:
-        """Back to waiting in another queue; it keeps its issue time, so it keeps its place."""
+    def transfer(self, queue: str, now: dt.datetime, floor: int | None = None, zone: str | None = None,
+                 ahead: int | None = None, eta_minutes: int | None = None) -> None:
+        """Back to waiting in another queue (on that queue's floor and zone, when they differ); it keeps its
+        issue time, so it keeps its place. `ahead` and `eta_minutes`: its new place, when known."""
         self._require(TicketStatus.CALLED, action="transferred")
         if queue == self.queue:
-            raise Conflict(f"Ticket {self.number} already waits in queue {queue}; choose another queue.")
+            raise Conflict(f"Ticket {self.number} already waits in queue {queue}; choose another queue.", Reason.SAME_QUEUE)
         from_window = self.window
-        self.queue = queue
+        self.queue, self.floor, self.zone = queue, floor or self.floor, zone or self.zone
         self.status = TicketStatus.WAITING
         self.window = self.clerk = self.called_at = None
         self.recalls = 0
-        self.events.append(events.TicketTransferred(self.id, queue, from_window))
+        self.events.append(events.TicketTransferred(self.facts(), from_window, ahead, eta_minutes))
 
     def cancel(self, now: dt.datetime, reason: str) -> None:
-        self._require(TicketStatus.WAITING, TicketStatus.CALLED, action="cancelled")
+        if self.status not in (TicketStatus.WAITING, TicketStatus.CALLED):
+            raise Conflict(f"Ticket {self.number} is {self.status.value}; it cannot be cancelled.", Reason.TICKET_NOT_WAITING)
         self.status, self.finished_at = TicketStatus.CANCELLED, now
-        self.events.append(events.TicketEnded(self.id, TicketStatus.CANCELLED.value, self.window, reason=reason))
+        self.events.append(events.TicketCancelled(self.facts(), reason))
 
     @property
     def service_seconds(self) -> int | None:
@@ -140,68 +165,70 @@ class Window:
     version: int = 0  # bumped on every save; screens drop a window_updated older than what they show
     events: list = field(default_factory=list, repr=False, compare=False)
 
-    def _changed(self) -> None:
-        self.events.append(events.WindowChanged(self.number))
+    def facts(self) -> events.WindowFacts:
+        return events.WindowFacts(self.number, self.floor, self.kind, self.department, self.queues,
+                                  self.state.value, self.clerk, self.version)
 
     def sign_in(self, clerk: str) -> None:
         if self.clerk and self.clerk != clerk:
-            raise Conflict(f"Window {self.number} is signed in by {self.clerk}; they must sign out first, or an admin closes the window.")
+            raise Conflict(f"Window {self.number} is signed in by {self.clerk}; they must sign out first, or an admin closes the window.",
+                           Reason.WINDOW_TAKEN)
         self.clerk = clerk
         if self.state is WindowState.CLOSED:
             self.state = WindowState.OPEN
-        self._changed()
+        self.events.append(events.WindowSignedIn(self.number, clerk))
 
     def sign_out(self) -> None:
         if self.current_ticket:
-            raise Conflict(f"Window {self.number} still serves a ticket; finish, transfer or mark it before signing out.")
-        self.clerk = None
+            raise Conflict(f"Window {self.number} still serves a ticket; finish, transfer or mark it before signing out.",
+                           Reason.WINDOW_STILL_SERVING)
+        clerk, self.clerk = self.clerk, None
         self.state = WindowState.CLOSED
-        self._changed()
+        self.events.append(events.WindowSignedOut(self.number, clerk))
 
     def require_can_call(self) -> None:
         if self.state is WindowState.PAUSED:
-            raise Conflict(f"Window {self.number} is paused; resume it before calling.")
+            raise Conflict(f"Window {self.number} is paused; resume it before calling.", Reason.WINDOW_PAUSED)
         if self.state is WindowState.CLOSED:
-            raise Conflict(f"Window {self.number} is closed.")
+            raise Conflict(f"Window {self.number} is closed.", Reason.WINDOW_CLOSED)
 
     def require_current(self) -> str:
         if not self.current_ticket:
-            raise Conflict(f"Window {self.number} has no current ticket; call one first.")
+            raise Conflict(f"Window {self.number} has no current ticket; call one first.", Reason.NO_CURRENT_TICKET)
         return self.current_ticket
 
     def took(self, ticket: Ticket) -> None:
         self.current_ticket = ticket.id
         self.green_streak = self.green_streak + 1 if ticket.priority is Priority.GREEN else 0
-        self._changed()
 
     def released(self) -> None:
         self.current_ticket = None
-        self._changed()
 
-    def pause(self) -> None:
+    def pause(self, reason: str | None = None) -> None:
         if self.state is not WindowState.OPEN:
-            raise Conflict(f"Window {self.number} is {self.state.value}; only an open window can pause.")
+            raise Conflict(f"Window {self.number} is {self.state.value}; only an open window can pause.", Reason.WINDOW_NOT_OPEN)
         self.state = WindowState.PAUSED
-        self._changed()
+        self.events.append(events.WindowPaused(self.number, reason))
 
     def resume(self) -> None:
         if self.state is not WindowState.PAUSED:
-            raise Conflict(f"Window {self.number} is {self.state.value}, not paused.")
+            raise Conflict(f"Window {self.number} is {self.state.value}, not paused.", Reason.WINDOW_NOT_PAUSED)
         self.state = WindowState.OPEN
-        self._changed()
+        self.events.append(events.WindowResumed(self.number))
 
     def set_state(self, state: WindowState) -> None:
         if state is WindowState.CLOSED and self.current_ticket:
-            raise Conflict(f"Window {self.number} still serves a ticket; it can close once that ticket is finished.")
+            raise Conflict(f"Window {self.number} still serves a ticket; it can close once that ticket is finished.",
+                           Reason.WINDOW_STILL_SERVING)
         self.state = state
         if state is WindowState.CLOSED:
             self.clerk = None
-        self._changed()
+        self.events.append(events.WindowStateSet(self.number, state.value))
 
     def set_queues(self, queues: tuple[str, ...]) -> None:
         if not queues:
-            raise Conflict("A window must serve at least one queue.")
+            raise Conflict("A window must serve at least one queue.", Reason.NO_QUEUES)
         if len(set(queues)) != len(queues):
-            raise Conflict("A queue is listed twice.")
+            raise Conflict("A queue is listed twice.", Reason.QUEUE_LISTED_TWICE)
         self.queues = queues
-        self._changed()
+        self.events.append(events.WindowQueuesSet(self.number, queues))

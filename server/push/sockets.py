@@ -1,136 +1,30 @@
-"""Socket.IO push: namespaces, rooms, and the publisher the service layer hands notifications to.
+"""Socket.IO namespaces: who may connect, and which rooms a connection joins.
 
 Rooms are scoped: /display `floor:N`, `window:W`, `ticket:ID` and `case:ID`; /clerk `window:W`; /admin
-`admin`; /backoffice `department:CODE`.
-Notifications carry their data (no "poke then refetch"). They are emitted in commit order by one
-background task, so a slow socket never holds up the command that caused it; `stats` are coalesced
-and sent at most twice a second.
+`admin`; /backoffice `department:CODE`. What reaches each room, and when, is the message bus's
+business (server/services/bus.py, server/push/publisher.py); here a connection gets its starting
+state (a screen's `snapshot`, a clerk's window, the admin's stats).
 """
 from __future__ import annotations
 
-import logging
-import queue as queue_module
-
 from flask import request
-from flask_socketio import Namespace, SocketIO, emit, join_room, leave_room
+from flask_socketio import Namespace, emit, join_room, leave_room
 
-from ..domain.errors import HallError, Invalid, Unauthorized
+from ..domain.errors import HallError, Invalid, Reason, Unauthorized
 from ..services.actors import ANONYMOUS
-from ..services.hall import Notification, iso
+from ..services.hall import Hall
+from ..services.views import iso
 
-log = logging.getLogger("hallq.push")
-STATS_INTERVAL_S = 0.5
 _SUBSCRIPTIONS = ("floor", "window", "ticket", "case")
-_PLACES = object()  # the drain's cue to push tracked tickets' places
+_ONE_OF = 'Subscribe with exactly one of {"floor": N}, {"window": W}, {"ticket": ID} or {"case": ID}.'
 
 
-def _error(exc: HallError) -> dict:
-    return {"error": {"code": exc.code, "message": exc.message}}
-
-
-class SocketPublisher:
-    def __init__(self, socketio: SocketIO):
-        self.socketio = socketio
-        self.hall = None  # set by the app factory
-        self._queue: queue_module.Queue = queue_module.Queue()
-        self._stats_dirty = True
-        self._started = False
-        self.tracked_tickets = lambda: set()  # ids followed by tracking pages here (set by the app factory)
-        self._sent_places: dict[str, tuple] = {}  # ticket id -> (ahead, eta_minutes) last pushed
-
-    def start(self) -> None:
-        if not self._started:
-            self._started = True
-            self.socketio.start_background_task(self._drain)
-            self.socketio.start_background_task(self._stats_loop)
-
-    # -- called by the service layer after each commit --------------------------------------
-    def publish(self, notifications: list[Notification]) -> None:
-        for note in notifications:
-            self._queue.put(note)
-
-    def stats_changed(self) -> None:
-        self._stats_dirty = True
-
-    # -- background tasks --------------------------------------------------------------------
-    def _drain(self) -> None:
-        while True:
-            note = self._queue.get()
-            try:
-                if note is _PLACES:
-                    self._push_places()
-                else:
-                    self.emit_now(note)
-            except Exception:  # a push failure must never stop later pushes
-                log.exception("push of %s failed", getattr(note, "event", "places"))
-
-    def emit_now(self, note: Notification) -> None:
-        sio = self.socketio
-        if note.event == "ticket_called":
-            sio.emit("ticket_called", note.data, to=[f"floor:{note.floor}", f"window:{note.window}"], namespace="/display")
-        elif note.event == "window_updated":
-            sio.emit("window_updated", note.data, to=[f"floor:{note.floor}", f"window:{note.window}"], namespace="/display")
-            sio.emit("window_updated", note.data, to=f"window:{note.window}", namespace="/clerk")
-            sio.emit("window_updated", note.data, to="admin", namespace="/admin")
-        elif note.event == "ticket_updated":
-            sio.emit("ticket_updated", note.data, to=f"ticket:{note.ticket}", namespace="/display")
-        elif note.event == "alert":
-            sio.emit("alert", note.data, to="admin", namespace="/admin")
-        elif note.event == "call_audio":  # the spoken call, rendered after ticket_called (drivers/)
-            sio.emit("call_audio", note.data, to=[f"floor:{note.floor}", f"window:{note.window}"], namespace="/display")
-        elif note.event in ("case_routed", "case_updated"):  # with the applicant: the case's departments only
-            sio.emit(note.event, note.data, to=[f"department:{d}" for d in note.departments], namespace="/backoffice")
-        elif note.event == "case_at_window":  # masked, to the window that accepted it
-            sio.emit("case_updated", note.data, to=f"window:{note.window}", namespace="/clerk")
-        elif note.event == "case_tracked":  # public view, to the case's tracking page
-            sio.emit("case_updated", note.data, to=f"case:{note.case}", namespace="/display")
-        elif note.event == "ready_cases":  # numbers only; window screens list their floor's too
-            windows = self.hall.service.config.windows_on(note.floor) if self.hall else []
-            sio.emit("ready_cases", note.data, to=[f"floor:{note.floor}", *(f"window:{w}" for w in windows)],
-                     namespace="/display")
-
-    def _stats_loop(self) -> None:
-        while True:
-            self.socketio.sleep(STATS_INTERVAL_S)
-            if not self._stats_dirty or self.hall is None:
-                continue
-            self._stats_dirty = False
-            try:
-                queues = self.hall.service.stats()
-            except HallError as exc:  # the database is away (a restart): expected, said in one line
-                log.warning("stats could not be computed: %s", exc.message)
-                self._stats_dirty = True
-                continue
-            except Exception:
-                log.exception("stats could not be computed")
-                self._stats_dirty = True
-                continue
-            self.socketio.emit("stats", queues, to="admin", namespace="/admin")
-            self.socketio.emit("stats", queues, namespace="/clerk")
-            for floor in self.hall.service.config.floors:
-                mine = [q for q in queues if q["floor"] == floor]
-                self.socketio.emit("stats", mine, to=f"floor:{floor}", namespace="/display")
-            self._queue.put(_PLACES)  # in line with the notifications, so it follows what came before
-
-    def _push_places(self) -> None:
-        """A waiting ticket's place moves whenever others are called or go before it: push the new
-        `ahead`/`eta_minutes` as `ticket_place` to its tracking pages on this process (only when it
-        changed), so no page polls. A page applies it only while its ticket is waiting."""
-        tracked = self.tracked_tickets()
-        self._sent_places = {k: v for k, v in self._sent_places.items() if k in tracked}
-        if not tracked:
-            return
-        try:
-            places = self.hall.service.places(sorted(tracked))
-        except HallError as exc:
-            log.warning("tracked tickets' places could not be computed: %s", exc.message)
-            return
-        for place in places:
-            key = (place["ahead"], place["eta_minutes"])
-            if self._sent_places.get(place["id"]) != key:
-                self._sent_places[place["id"]] = key
-                self.socketio.emit("ticket_place", place, to=f"ticket:{place['id']}", namespace="/display",
-                                   ignore_queue=True)  # each process serves its own pages
+def error_body(exc: HallError) -> dict:
+    """The contract's error shape, as the HTTP API answers it."""
+    body = {"code": exc.code, "reason": exc.reason.value, "message": exc.message}
+    if exc.detail:
+        body["detail"] = exc.detail
+    return {"error": body}
 
 
 def _token(auth) -> str | None:
@@ -140,20 +34,20 @@ def _token(auth) -> str | None:
     return None
 
 
-def _staff_or_refuse(hall, auth, *roles: str):
+def _staff_or_refuse(hall: Hall, auth, *roles: str):
     """The actor behind a connect's token; refuse the connection (with the contract's error) otherwise."""
     try:
         actor = hall.accounts.authenticate(_token(auth))
         actor.require_staff(*roles)
     except HallError as exc:
-        raise ConnectionRefusedError(_error(exc))
+        raise ConnectionRefusedError(error_body(exc))
     return actor
 
 
 class DisplayNamespace(Namespace):
     """Anyone: floor screens, window screens, tracking pages. Screens never get personal data."""
 
-    def __init__(self, hall):
+    def __init__(self, hall: Hall):
         super().__init__("/display")
         self.hall = hall
         self.rooms_of: dict[str, str] = {}
@@ -177,8 +71,8 @@ class DisplayNamespace(Namespace):
         try:
             room, snapshot = self._resolve(data)
         except HallError as exc:
-            emit("error", _error(exc))
-            return _error(exc)
+            emit("error", error_body(exc))
+            return error_body(exc)
         previous = self.rooms_of.get(request.sid)
         if previous and previous != room:
             leave_room(previous)
@@ -189,33 +83,33 @@ class DisplayNamespace(Namespace):
 
     def _resolve(self, data) -> tuple[str, dict]:
         if not isinstance(data, dict) or len(data) != 1:
-            raise Invalid('Subscribe with exactly one of {"floor": N}, {"window": W}, {"ticket": ID} or {"case": ID}.')
+            raise Invalid(_ONE_OF, Reason.INVALID_SUBSCRIPTION)
         (key, value), = data.items()
-        service = self.hall.service
+        queries = self.hall.queries
         if key == "floor":
             if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).lstrip("-").isdigit():
-                raise Invalid("floor must be a floor number.")
-            return f"floor:{int(value)}", service.snapshot(floor=int(value))
+                raise Invalid("floor must be a floor number.", Reason.INVALID_FLOOR)
+            return f"floor:{int(value)}", queries.snapshot(floor=int(value))
         if key == "window":
             if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit() or len(str(value)) > 6:
-                raise Invalid("window must be a window number.")
+                raise Invalid("window must be a window number.", Reason.INVALID_WINDOW_NUMBER)
             number = str(int(value))
-            return f"window:{number}", service.snapshot(window=number)
+            return f"window:{number}", queries.snapshot(window=number)
         if key == "ticket":
             if not isinstance(value, str) or not 0 < len(value) <= 32:
-                raise Invalid("ticket must be a ticket id.")
-            return f"ticket:{value}", service.snapshot(ticket=value)
+                raise Invalid("ticket must be a ticket id.", Reason.INVALID_SUBSCRIPTION)
+            return f"ticket:{value}", {**queries.get_ticket(value), "at": iso(self.hall.clock())}
         if key == "case":
             if not isinstance(value, str) or not 0 < len(value) <= 32:
-                raise Invalid("case must be a case id.")
-            return f"case:{value}", {**self.hall.cases.get_case(ANONYMOUS, value), "at": iso(service.clock())}
-        raise Invalid('Subscribe with exactly one of {"floor": N}, {"window": W}, {"ticket": ID} or {"case": ID}.')
+                raise Invalid("case must be a case id.", Reason.INVALID_SUBSCRIPTION)
+            return f"case:{value}", {**self.hall.cases.get_case(ANONYMOUS, value), "at": iso(self.hall.clock())}
+        raise Invalid(_ONE_OF, Reason.INVALID_SUBSCRIPTION)
 
 
 class ClerkNamespace(Namespace):
     """Staff at a window: joins the room of the window its clerk is signed in to."""
 
-    def __init__(self, hall):
+    def __init__(self, hall: Hall):
         super().__init__("/clerk")
         self.hall = hall
         self.actors: dict[str, object] = {}
@@ -232,37 +126,38 @@ class ClerkNamespace(Namespace):
         """Sent after the clerk signs in at a window over HTTP, to follow that window."""
         actor = self.actors.get(request.sid)
         if actor is None:
-            return _error(Unauthorized("Connect with a staff token first."))
+            return error_body(Unauthorized("Connect with a staff token first.", Reason.TOKEN_MISSING))
         return self._join(actor)
 
     def _join(self, actor) -> dict:
-        window = self.hall.service.window_of_clerk(actor.name)
+        window = self.hall.queries.window_of_clerk(actor.name)
         if window is None:
-            return _error(Unauthorized("Sign in at a window first."))
+            return error_body(Unauthorized("Sign in at a window first.", Reason.NOT_AT_A_WINDOW))
         join_room(f"window:{window}")
-        emit("window_updated", self.hall.service.window(actor, window))
+        emit("window_updated", self.hall.queries.window(actor, window))
         return {"ok": True, "window": window}
 
 
 class AdminNamespace(Namespace):
-    def __init__(self, hall):
+    def __init__(self, hall: Hall):
         super().__init__("/admin")
         self.hall = hall
 
     def on_connect(self, auth=None):
         _staff_or_refuse(self.hall, auth, "admin")
         join_room("admin")
-        emit("stats", self.hall.service.stats())
+        emit("stats", self.hall.queries.stats())
 
 
 class BackofficeNamespace(Namespace):
     """Back-office staff: joins the room of its department, which receives that department's cases
     (case_routed, case_updated) with the applicant's details."""
 
-    def __init__(self, hall):
+    def __init__(self, hall: Hall):
         super().__init__("/backoffice")
         self.hall = hall
 
     def on_connect(self, auth=None):
         actor = _staff_or_refuse(self.hall, auth, "backoffice")
-        join_room(f"department:{actor.department}")
+        for department in actor.departments:
+            join_room(f"department:{department}")

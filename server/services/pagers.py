@@ -39,7 +39,7 @@ _CONFIRM_AFTER = {"": "finish", "6": "no_show", "3": "recall", "0": "pause"}
 class PagerKeys:
     def __init__(self, windows, queries):
         self.windows = windows  # WindowCommands
-        self.queries = queries
+        self.queries = queries  # Queries
         self._digits: dict[str, str] = {}  # pager name → digits typed since the last command key
         self._lock = threading.Lock()
 
@@ -54,23 +54,26 @@ class PagerKeys:
         clerk = self.queries.clerk_at(window)
         if clerk is None:
             return PagerOutcome.REFUSED
-        name = {PagerKey.CALL: "call_next", PagerKey.RECALL: "recall", PagerKey.PAUSE: "pause_or_resume",
-                PagerKey.TRANSFER: "transfer", PagerKey.CONFIRM: _CONFIRM_AFTER.get(digits)}.get(key)
-        if name is None:
+        w = self.windows
+        commands = {
+            PagerKey.CALL: lambda: w.call_next(clerk, window),
+            PagerKey.RECALL: lambda: w.recall(clerk, window),
+            PagerKey.PAUSE: lambda: self._pause_or_resume(clerk, window),
+            PagerKey.TRANSFER: lambda: w.transfer(clerk, window, transfer_to or ""),
+            PagerKey.CONFIRM: {"finish": lambda: w.finish(clerk, window), "no_show": lambda: w.no_show(clerk, window),
+                               "recall": lambda: w.recall(clerk, window), "pause": lambda: w.pause(clerk, window),
+                               }.get(_CONFIRM_AFTER.get(digits, "")),
+        }
+        command = commands.get(key)
+        if command is None:
             return PagerOutcome.REFUSED
         try:
-            self._run(name, clerk, window, transfer_to)
+            command()
         except HallError as exc:
             log.info("pager %s at window %s: %s (%s)", pager, window, exc.reason.value, exc.message)
             return PagerOutcome.REFUSED
         return PagerOutcome.DONE
 
-    def _run(self, name: str, clerk: Actor, window: str, transfer_to: str | None) -> None:
-        w = self.windows
-        if name == "transfer":
-            w.transfer(clerk, window, transfer_to or "")
-        elif name == "pause_or_resume":
-            paused = self.queries.window(clerk, window)["state"] == "paused"
-            (w.resume if paused else w.pause)(clerk, window)
-        else:
-            getattr(w, name)(clerk, window)
+    def _pause_or_resume(self, clerk: Actor, window: str) -> None:
+        paused = self.queries.window(clerk, window)["state"] == "paused"
+        (self.windows.resume if paused else self.windows.pause)(clerk, window)

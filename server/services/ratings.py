@@ -1,38 +1,42 @@
-"""好差评: citizens rate each service on the five national levels, from a window's evaluator."""
+"""好差评: a citizen rates the service just received, on the window's evaluator (more channels come
+with CONTRACT v2). The 差评 rule is the domain's (server/domain/ratings.py); its alert follows from
+the BadRatingGiven event."""
 from __future__ import annotations
 
-from ..adapters.repository import RatingRepository
-from ..domain.errors import Invalid, NotFound
-from .hall import HallService, iso
-from .unit_of_work import UnitOfWork
+import datetime as dt
 
-LEVELS = {1: "非常满意", 2: "满意", 3: "基本满意", 4: "不满意", 5: "非常不满意"}  # 4 and 5 are 差评
+from ..config import HallConfig
+from ..domain import ratings
+from ..domain.errors import NotFound, Reason
+from ..domain.model import business_day
+from .actors import Actor
+from .runner import CommandRunner
+from .unit_of_work import UnitOfWork
+from .views import iso
 
 
 class Ratings:
-    def __init__(self, service: HallService):
-        self.service = service
+    def __init__(self, config: HallConfig, runner: CommandRunner):
+        self.config = config
+        self.runner = runner
 
-    def rate(self, window: str, level: int, source: str) -> dict:
-        """Record a rating for what `window` is serving now, or served last today."""
-        if level not in LEVELS:
-            raise Invalid(f"A rating is a level from 1 (非常满意) to 5 (非常不满意), not {level}.")
-        now = self.service.clock()
-        with UnitOfWork(self.service.engine) as uow:
-            w = uow.windows.get(str(window))
-            if w is None:
-                raise NotFound(f"There is no window {window}.")
-            repo = RatingRepository(uow.connection)
-            ticket = repo.ticket_to_rate(w.number, w.current_ticket, self.service.today(now))
-            clerk = (ticket.clerk if ticket else None) or w.clerk
-            rating_id = repo.add(now, w.number, ticket.id if ticket else None, clerk, level, source)
-            uow.commit()
-        return {"id": str(rating_id), "window": w.number, "ticket": ticket.id if ticket else None,
-                "number": ticket.number if ticket else None, "clerk": clerk, "level": level,
-                "label": LEVELS[level], "source": source, "at": iso(now)}
+    def rate_at_window(self, actor: Actor, window: str, level: int, channel: str) -> dict:
+        """Rate what `window` is serving now, or served last today."""
+        ratings.require_level(level)
 
-    def of_ticket(self, ticket_id: str) -> list[dict]:
-        with UnitOfWork(self.service.engine) as uow:
-            rows = RatingRepository(uow.connection).of_ticket(ticket_id)
-        return [{"window": r.window, "clerk": r.clerk, "level": r.level, "label": LEVELS[r.level],
-                 "at": iso(r.at)} for r in rows]
+        def command(uow: UnitOfWork, now: dt.datetime) -> dict:
+            found = uow.windows.get(str(window))
+            if found is None:
+                raise NotFound(f"There is no window {window}.", Reason.NO_SUCH_WINDOW)
+            day = business_day(now, self.config.hall.tz, self.config.hall.day_rollover_hour)
+            ticket = uow.ratings.ticket_to_rate(found.number, found.current_ticket, day)
+            clerk = (ticket.clerk if ticket else None) or found.clerk
+            rating_id = uow.ratings.add(now, found.number, ticket.id if ticket else None, clerk, level, actor.principal)
+            given = ratings.given(rating_id=str(rating_id), window=found.number, ticket_id=ticket.id if ticket else None,
+                                  number=ticket.number if ticket else None, clerk=clerk, level=level, channel=channel,
+                                  at=now)
+            uow.record(*given)
+            return {"id": str(rating_id), "window": found.number, "ticket": ticket.id if ticket else None,
+                    "number": ticket.number if ticket else None, "clerk": clerk, "level": level,
+                    "label": ratings.LEVELS[level], "channel": channel, "at": iso(now)}
+        return self.runner.run(actor, None, command).body

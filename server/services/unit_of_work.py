@@ -1,67 +1,76 @@
-"""Unit of work: one short database transaction, its repositories, and the notifications it produced.
+"""The unit of work: one short transaction, the repositories that work in it, and the events it collects.
 
-The service layer reads the domain events of loaded objects (and `notes`, notifications a command
-adds itself) inside the transaction and publishes them only after a successful commit, so nothing
-is ever pushed for a change that was rolled back. Never do I/O (emit, print, speak) inside `with uow:`.
+`server/adapters/sql_uow.py` is the real one (SQLAlchemy); tests use an in-memory one. Nothing else in
+the service layer knows how data is stored. Never do I/O (emit, print, speak) inside `with uow:`:
+events are published only after a successful commit, so nothing is ever pushed for a change that
+was rolled back.
 """
 from __future__ import annotations
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+import abc
+import copy
 
-from ..adapters.repository import (AccountRepository, CaseRepository, IdempotencyRepository, TicketRepository,
-                                  WindowRepository)
-from ..domain.errors import Unavailable
-
-GATE_TIMEOUT_S = 30
+from ..domain import events as ev
 
 
-class UnitOfWork:
-    def __init__(self, engine: Engine):
-        self.engine = engine
-        self.notes: list = []  # Notifications a command adds directly, published after the commit
+class AlreadyStored(Exception):
+    """An insert met a row with the same key (a user's name, an Idempotency-Key): another request stored
+    it first. The caller decides what that means."""
+
+
+class UnitOfWork(abc.ABC):
+    # Repositories, set by each implementation when the transaction opens:
+    tickets: object
+    windows: object
+    cases: object
+    accounts: object
+    idempotency: object
+    ratings: object
+    prints: object
+    devices: object
+    log: object  # the hall's event log: the audit trail
 
     def __enter__(self) -> "UnitOfWork":
-        self._gate = getattr(self.engine, "hallq_gate", None)  # SQLite: one connection, taken in turn
-        if self._gate and not self._gate.acquire(GATE_TIMEOUT_S):
-            raise Unavailable("The hall database is too busy right now; try again in a moment.")
-        self.connection = None
-        try:
-            self.connection = self.engine.connect()
-            self.transaction = self.connection.begin()
-        except BaseException as exc:
-            if self.connection is not None:
-                self.connection.close()
-            self._release_gate()
-            if isinstance(exc, OperationalError):
-                raise Unavailable("The hall database cannot be reached right now; try again in a moment.") from exc
-            raise
-        self.tickets = TicketRepository(self.connection)
-        self.windows = WindowRepository(self.connection)
-        self.accounts = AccountRepository(self.connection)
-        self.idempotency = IdempotencyRepository(self.connection)
-        self.cases = CaseRepository(self.connection)
+        self._recorded: list[ev.Event] = []
         self._committed = False
         return self
 
-    def commit(self) -> None:
-        self.transaction.commit()
-        self._committed = True
-        for repo in (self.tickets, self.windows):
-            for obj in repo.seen.values():
-                obj.events.clear()
-        for case in self.cases.seen.values():
-            case.steps.clear()
-
     def __exit__(self, exc_type, exc, tb) -> None:
-        try:
-            if not self._committed and self.transaction.is_active:
-                self.transaction.rollback()
-        finally:
-            self.connection.close()
-            self._release_gate()
+        if not self._committed:
+            self.rollback()
 
-    def _release_gate(self) -> None:
-        if self._gate:
-            self._gate.release()
-            self._gate = None
+    def commit(self) -> None:
+        self._commit()
+        self._committed = True
+        for aggregate in self._aggregates():
+            aggregate.events.clear()
+        self._recorded.clear()
+
+    @abc.abstractmethod
+    def _commit(self) -> None: ...
+
+    @abc.abstractmethod
+    def rollback(self) -> None: ...
+
+    def record(self, *events: ev.Event) -> None:
+        """Events a command raises itself (a floor's ready cases, a rating's facts)."""
+        self._recorded.extend(events)
+
+    def _aggregates(self) -> list:
+        return [*self.tickets.seen.values(), *self.windows.seen.values(), *self.cases.seen.values()]
+
+    def collect_events(self) -> list[ev.Event]:
+        """The command's facts in the order they happened, then one WindowUpdated per window it saved
+        and one CaseUpdated per case it saved (read here, inside the transaction: exactly what commits)."""
+        facts = sorted([e for a in self._aggregates() for e in a.events] + self._recorded, key=lambda e: e.order)
+        states: list[ev.Event] = []
+        for window in self.windows.saved():
+            current = self.tickets.get(window.current_ticket) if window.current_ticket else None
+            states.append(ev.WindowUpdated(window.facts(), current.facts() if current else None))
+        for case in self.cases.saved():
+            routed = any(isinstance(e, ev.CaseRouted) for e in case.events)
+            snapshot = copy.copy(case)
+            snapshot.reviews = [copy.copy(r) for r in case.reviews]
+            snapshot.events = []
+            states.append(ev.CaseUpdated(snapshot, routed))
+        return facts + states

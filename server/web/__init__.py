@@ -1,2 +1,2 @@
-"""The hall's pages (CONTRACT.md "Pages"): plain HTML, CSS and JS modules served from this package,
-every asset local (halls run on closed LANs)."""
+"""The web adapter: the Flask application (flask_app.py: the API, the pages, errors as the contract
+shapes them) and the pages themselves (pages.py, serving the UI folders at the top of the project)."""

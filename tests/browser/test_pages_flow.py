@@ -100,7 +100,7 @@ def test_the_admin_moves_a_window_to_another_queue_and_its_next_call_comes_from_
 
 
 def test_a_screen_resyncs_after_a_server_restart_and_the_kiosk_refuses_while_it_is_down(fresh_hall, open_page):
-    from server.app import build_hall
+    from hallq.bootstrap import build_hall
     h = fresh_hall()
     h.clerk_at("1")
     screen = open_page(h.server, "/display?floor=1")
@@ -117,9 +117,10 @@ def test_a_screen_resyncs_after_a_server_restart_and_the_kiosk_refuses_while_it_
 
     # While the server is down the hall changes (the service layer on the same database): only a
     # resync from the snapshot can bring this call to the screen.
-    service = build_hall(None, h.db).service
-    service.take_ticket(SYSTEM, "rst-sbk")
-    called = service.call_next(SYSTEM, "1").body["ticket"]
+    service, database = build_hall(None, h.db)
+    service.tickets.take_ticket(SYSTEM, "rst-sbk")
+    called = service.windows.call_next(SYSTEM, "1").body["ticket"]
+    database.dispose()
     h.server.start()
 
     expect(screen.page.get_by_role("status")).to_be_hidden()

@@ -1,4 +1,4 @@
-"""Service-layer tests of 限时办结 with the service's own clock: a case's due time counts working days
+"""Service-layer tests of 限时办结 (on the in-memory unit of work) with the service's own clock: a case's due time counts working days
 of the hall's calendar, and due-soon and overdue alerts reach the admin once per case per state."""
 from __future__ import annotations
 
@@ -6,47 +6,48 @@ import datetime as dt
 
 import pytest
 
+from fake_uow import fake_unit_of_work
 from hall_clock import SHANGHAI, Clock
-from server.adapters.engine import make_engine, migrate
+from hallq.bootstrap import build_services
 from server.config import load_config
+from server.domain import events as ev
+from server.services import alerts
 from server.services.actors import Actor
-from server.services.cases import CaseService
-from server.services.hall import HallService
+from server.services.bus import Audience
 
 KIOSK = Actor("device", "kiosk-1", "kiosk")
-CLERK = Actor("staff", "wang", "clerk", None)
-TYJR = Actor("staff", "tyjr-1", "backoffice", "tyjr")
+CLERK = Actor("staff", "wang", "clerk")
+TYJR = Actor("staff", "tyjr-1", "backoffice", ("tyjr",))
 
 
-class Recorder:
-    def __init__(self):
-        self.notes = []
+class AdminBoard:
+    """What the admin's room hears: the alerts, as the push words them."""
 
-    def publish(self, notes) -> None:
-        self.notes.extend(notes)
+    def __init__(self, config):
+        self.config = config
+        self.heard = []
 
-    def stats_changed(self) -> None:
-        pass
+    def take(self, event, _audience) -> None:
+        self.heard.append(event)
 
     def alerts(self) -> list[dict]:
-        return [n.data for n in self.notes if n.event == "alert"]
+        return [alerts.case_deadline(e, self.config) for e in self.heard if isinstance(e, (ev.CaseDueSoon, ev.CaseOverdue))]
 
 
 @pytest.fixture
-def hall(tmp_path):
-    url = f"sqlite:///{tmp_path}/hall.db"
-    migrate(url)
+def hall():
     clock = Clock(dt.datetime(2026, 9, 28, 10, 0))  # Monday 28 September 2026, before National Day
-    recorder = Recorder()
-    service = HallService(load_config(), make_engine(url), recorder, clock=clock)
-    service.install_windows()
-    service.sign_in(CLERK, "49")
-    return service, CaseService(service), clock, recorder
+    service = build_services(load_config(), fake_unit_of_work(), clock)
+    board = AdminBoard(service.config)
+    service.bus.subscribe(Audience.ADMIN, board.take)
+    service.housekeeping.install_windows()
+    service.windows.sign_in(CLERK, "49")
+    return service, service.cases, clock, board
 
 
 def route(service, cases, matter="tyjr-ydz") -> dict:
-    service.take_ticket(KIOSK, matter)
-    service.call_next(CLERK, "49")
+    service.tickets.take_ticket(KIOSK, matter)
+    service.windows.call_next(CLERK, "49")
     return cases.route(CLERK, "49", "张小三", "13812341234").body["case"]
 
 
@@ -62,17 +63,17 @@ def test_due_soon_and_overdue_alerts_are_raised_once(hall):
     service, cases, clock, recorder = hall
     # 服刑人员服刑信息查询: 3 working days: 29, 30 September and, after National Day, 8 October.
     case = route(service, cases, "jyj-xxcx")
-    assert cases.check_deadlines() == 0 and recorder.alerts() == []
+    assert service.housekeeping.check_deadlines() == 0 and recorder.alerts() == []
     clock.set(dt.datetime(2026, 9, 29, 17, 0))
-    assert cases.check_deadlines() == 0  # two working days left after today
+    assert service.housekeeping.check_deadlines() == 0  # two working days left after today
     clock.set(dt.datetime(2026, 9, 30, 9, 0))  # one left, across the holiday
-    assert cases.check_deadlines() == 1
-    assert cases.check_deadlines() == 0  # once per state
+    assert service.housekeeping.check_deadlines() == 1
+    assert service.housekeeping.check_deadlines() == 0  # once per state
     (alert,) = recorder.alerts()
     assert alert["kind"] == "case_due_soon" and alert["case"] == case["number"] and alert["departments"] == ["jyj"]
     assert "即将到期" in alert["message"] and "13812341234" not in str(alert) and "张小三" not in str(alert)
     clock.set(dt.datetime(2026, 10, 9, 0, 0, 1))
-    assert cases.check_deadlines() == 1 and cases.check_deadlines() == 0
+    assert service.housekeeping.check_deadlines() == 1 and service.housekeeping.check_deadlines() == 0
     assert [a["kind"] for a in recorder.alerts()] == ["case_due_soon", "case_overdue"]
     assert cases.get_case(TYJR, case["id"])["case"]["deadline"] == "overdue"
     history = [h["kind"] for h in cases.get_case(TYJR, case["id"])["case"]["history"]]
@@ -82,8 +83,8 @@ def test_due_soon_and_overdue_alerts_are_raised_once(hall):
 def test_a_case_waiting_for_materials_raises_no_alert(hall):
     service, cases, clock, recorder = hall
     case = route(service, cases, "tyjr-ydz")
-    tyjr = Actor("staff", "t1", "backoffice", "tyjr")
+    tyjr = Actor("staff", "t1", "backoffice", ("tyjr",))
     cases.request_materials(tyjr, case["id"], ["退役证件"], "请补交退役证件")
     clock.set(dt.datetime(2026, 11, 30, 9, 0))  # far past the original due day
-    assert cases.check_deadlines() == 0 and recorder.alerts() == []
+    assert service.housekeeping.check_deadlines() == 0 and recorder.alerts() == []
     assert cases.get_case(tyjr, case["id"])["case"]["clock_stopped"] is True

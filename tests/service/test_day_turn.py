@@ -1,37 +1,38 @@
-"""Service-layer tests (no server): the business day turns at the configured hour, numbering restarts,
-and yesterday's leftovers are cancelled. The clock is the service's own, set by the test."""
+"""Service-layer tests (no server, no database: the in-memory unit of work): the business day turns at
+the configured hour, numbering restarts, and yesterday's leftovers are cancelled. The clock is the
+service's own, set by the test."""
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
 
+from fake_uow import fake_unit_of_work
 from hall_clock import Clock
-from server.adapters.engine import make_engine, migrate
+from hallq.bootstrap import build_services
 from server.config import load_config
 from server.services.actors import Actor
-from server.services.hall import HallService
 
 KIOSK = Actor("device", "kiosk-1", "kiosk")
 
 
 @pytest.fixture
-def service(tmp_path):
-    url = f"sqlite:///{tmp_path}/hall.db"
-    migrate(url)
-    clock = Clock(dt.datetime(2026, 3, 2, 16, 0))
-    svc = HallService(load_config(), make_engine(url), clock=clock)
-    svc.install_windows()
-    svc.clock_control = clock
-    return svc
+def clock():
+    return Clock(dt.datetime(2026, 3, 2, 16, 0))
+
+
+@pytest.fixture
+def service(clock):
+    hall = build_services(load_config(), fake_unit_of_work(), clock)
+    hall.housekeeping.install_windows()
+    return hall
 
 
 def take(service, matter="rst-sbk"):
-    return service.take_ticket(KIOSK, matter).body["ticket"]
+    return service.tickets.take_ticket(KIOSK, matter).body["ticket"]
 
 
-def test_numbers_restart_at_the_rollover_hour_and_not_at_midnight(service):
-    clock = service.clock_control
+def test_numbers_restart_at_the_rollover_hour_and_not_at_midnight(service, clock):
     assert [take(service)["number"] for _ in range(3)] == ["A001", "A002", "A003"]
     clock.set(dt.datetime(2026, 3, 3, 2, 59))  # after midnight, before 03:00: still the same business day
     assert take(service)["number"] == "A004"
@@ -40,37 +41,35 @@ def test_numbers_restart_at_the_rollover_hour_and_not_at_midnight(service):
     assert take(service, "ybj-ydjy")["number"] == "B001"  # each queue has its own series
 
 
-def test_yesterdays_waiting_and_called_tickets_are_cancelled_at_the_day_turn(service):
-    clock = service.clock_control
-    clerk = Actor("staff", "li", "clerk", "rst")
+def test_yesterdays_waiting_and_called_tickets_are_cancelled_at_the_day_turn(service, clock):
+    clerk = Actor("staff", "li", "clerk", ("rst",))
     old = [take(service) for _ in range(3)]
-    service.sign_in(clerk, "1")
-    called = service.call_next(clerk, "1").body["ticket"]
+    service.windows.sign_in(clerk, "1")
+    called = service.windows.call_next(clerk, "1").body["ticket"]
     assert called["id"] == old[0]["id"]
-    assert service.close_stale_day() == 0  # nothing is stale on the same day
+    assert service.housekeeping.close_stale_day() == 0  # nothing is stale on the same day
 
     clock.set(dt.datetime(2026, 3, 3, 8, 30))
-    assert service.close_stale_day() == 3
+    assert service.housekeeping.close_stale_day() == 3
     for t in old:
-        assert service.get_ticket(t["id"])["ticket"]["status"] == "cancelled"
-    assert service.window(clerk, "1")["current"] is None  # the window is free for today's first call
+        assert service.queries.get_ticket(t["id"])["ticket"]["status"] == "cancelled"
+    assert service.queries.window(clerk, "1")["current"] is None  # the window is free for today's first call
     fresh = take(service)
     assert fresh["number"] == "A001" and fresh["ahead"] == 0
-    assert service.call_next(clerk, "1").body["ticket"]["id"] == fresh["id"]
-    kinds = [e["kind"] for e in service.ticket_history(clerk, old[1]["id"])]
+    assert service.windows.call_next(clerk, "1").body["ticket"]["id"] == fresh["id"]
+    kinds = [e["kind"] for e in service.queries.ticket_history(clerk, old[1]["id"])]
     assert kinds == ["issued", "cancelled"]
 
 
-def test_measured_service_times_replace_the_configured_average(service):
-    clock = service.clock_control
-    clerk = Actor("staff", "li", "clerk", "rst")
-    service.sign_in(clerk, "1")
+def test_measured_service_times_replace_the_configured_average(service, clock):
+    clerk = Actor("staff", "li", "clerk", ("rst",))
+    service.windows.sign_in(clerk, "1")
     take(service)
     for _ in range(3):  # three visits of exactly 30 minutes each
         take(service)
-        service.call_next(clerk, "1")
+        service.windows.call_next(clerk, "1")
         clock.set(clock.now.replace(tzinfo=None) + dt.timedelta(minutes=30))
-        service.finish(clerk, "1")
+        service.windows.finish(clerk, "1")
     waiting = [take(service) for _ in range(3)]
     # Window 1 is the only open window serving 社保; one ticket from the loop still waits before these.
     assert waiting[-1]["ahead"] == 3

@@ -165,7 +165,7 @@ def test_simulation_green_cap_two_drains_ten_green_and_ten_normal():
     assert sorted(ids(calls)) == sorted(t.id for t in tickets)
     assert len(calls) == len(set(ids(calls))) == 20
     assert all(t.status is TicketStatus.DONE and t.window == "1" for t in tickets)
-    assert all(sum(1 for e in t.events if not getattr(e, "recall", True)) == 1 for t in tickets)
+    assert all(sum(1 for e in t.events if e.kind == "called") == 1 for t in tickets)
     pattern = "".join("G" if t.priority is Priority.GREEN else "N" for t in calls)
     assert pattern == "GGN" * 5 + "NNNNN"
     # Within each priority class the calls follow queue preference, then issue time.

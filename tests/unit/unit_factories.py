@@ -26,3 +26,8 @@ def make_window(number: str = "1", queues: tuple[str, ...] = ("A",), state: Wind
                 clerk: str | None = "clerk1", **kw) -> Window:
     return Window(number=number, floor=kw.pop("floor", 1), kind=kw.pop("kind", "professional"),
                   department=kw.pop("department", "dept"), queues=queues, state=state, clerk=clerk, **kw)
+
+
+def said(aggregate) -> list[tuple]:
+    """What an aggregate's events say happened, and where: (kind, window) for each, in order."""
+    return [(e.kind, getattr(e, "window", None)) for e in aggregate.events]

@@ -38,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(add_user)
     add_user.add_argument("name")
     add_user.add_argument("--role", required=True, choices=("clerk", "backoffice", "admin"))
-    add_user.add_argument("--department", default=None)
+    add_user.add_argument("--department", action="append", default=[],
+                          help="a department whose windows (or cases) the account works for; repeat for several")
     add_user.add_argument("--password-stdin", action="store_true", required=True,
                           help="read the password from standard input (required: never on the command line)")
 
@@ -73,12 +74,14 @@ def main(argv: list[str] | None = None) -> int:
         return config_check(args.file)
     if args.command == "bench":
         from bench.run import main as bench_main
-        return bench_main(args, DEFAULT_DB)
+
+        from .bootstrap import build_hall
+        return bench_main(args, DEFAULT_DB, build_hall)
     return manage(args)
 
 
 def config_check(path: str) -> int:
-    from .config import ConfigError, load_config
+    from server.config import ConfigError, load_config
     try:
         cfg = load_config(path)
     except ConfigError as exc:
@@ -92,14 +95,15 @@ def config_check(path: str) -> int:
 
 
 def manage(args) -> int:
-    from .app import build_hall
-    from .config import ConfigError
-    from .domain.errors import HallError
+    from server.config import ConfigError
+    from server.domain.errors import HallError
+
+    from .bootstrap import build_hall
     try:
-        hall = build_hall(args.config, args.db)
+        hall, database = build_hall(args.config, args.db)
         if args.command == "users":
             password = sys.stdin.readline().rstrip("\r\n")
-            hall.accounts.add_user(args.name, password, args.role, args.department)
+            hall.accounts.add_user(args.name, password, args.role, tuple(args.department))
             print(f"created {args.role} {args.name}")
         else:
             token = hall.accounts.add_device(args.name, args.kind)
@@ -133,11 +137,12 @@ def serve(args) -> int:
     logging.basicConfig(level=os.environ.get("HALLQ_LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    from .app import create_app
-    from .config import ConfigError
+    from server.config import ConfigError
+
+    from .serve import create_server
     try:
-        app, socketio = create_app(args.config, args.db, args.async_mode, args.message_queue,
-                                     args.message_queue_channel)
+        app, socketio = create_server(args.config, args.db, args.async_mode, args.message_queue,
+                                      args.message_queue_channel)
     except ConfigError as exc:
         print(f"hallq: {exc}", file=sys.stderr)
         return 1

@@ -1,0 +1,89 @@
+"""The composition root, first half: the service layer, built in order, each part given what it needs;
+nothing is patched afterwards. The message bus is made first; its consumers subscribe before anything
+runs.
+
+`build_services` makes the service layer over a unit of work (tests give an in-memory one);
+`build_hall` over a database (what the command line, the bench and the tests use). The server
+process adds the web adapter, the Socket.IO push and the devices in serve.py.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import partial
+
+from server.adapters.engine import Database, migrate, open_database
+from server.adapters.sql_uow import SqlUnitOfWork
+from server.config import HallConfig, load_config
+from server.domain.calendar import WorkingCalendar
+from server.domain.cases import DeadlinePolicy
+from server.domain.policy import PreferenceWithGreenChannel
+from server.services.accounts import Accounts
+from server.services.bus import Audience, MessageBus
+from server.services.cases import CaseCommands
+from server.services.devices import DeviceDesk, DeviceHealth
+from server.services.figures import QueueFiguresTicker
+from server.services.hall import Hall
+from server.services.housekeeping import Housekeeping
+from server.services.pagers import PagerKeys
+from server.services.printing import Printing
+from server.services.queries import Queries
+from server.services.ratings import Ratings
+from server.services.runner import CommandRunner
+from server.services.tickets import TicketCommands
+from server.services.unit_of_work import UnitOfWork
+from server.services.views import CaseViews
+from server.services.waits import WaitEstimates
+from server.services.windows import WindowCommands
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def thread_runner(async_mode: str | None):
+    """A function running CPU-heavy or blocking work on a real OS thread without blocking the event loop."""
+    if async_mode == "eventlet":
+        from eventlet import tpool
+        return tpool.execute
+    if async_mode == "gevent":
+        import gevent
+        return lambda fn, *args: gevent.get_hub().threadpool.apply(fn, args)
+    return None
+
+
+def build_hall(config_path: str | None, db_url: str, async_mode: str | None = None,
+               clock: Callable[[], dt.datetime] = utc_now) -> tuple[Hall, Database]:
+    """The service layer over its database (migrated first)."""
+    config = load_config(config_path)
+    migrate(db_url)
+    run_blocking = thread_runner(async_mode)
+    database = open_database(db_url, run_blocking)
+    return build_services(config, partial(SqlUnitOfWork, database, config.hall.code), clock, run_blocking), database
+
+
+def build_services(config: HallConfig, unit_of_work: Callable[[], UnitOfWork], clock: Callable[[], dt.datetime],
+                   run_blocking=None) -> Hall:
+    """The service layer over any unit of work (tests give an in-memory one)."""
+    bus = MessageBus()
+    runner = CommandRunner(unit_of_work, bus, clock)
+    waits = WaitEstimates(config)
+    queries = Queries(config, runner, waits)
+    printing = Printing(config, runner, queries)
+    tickets = TicketCommands(config, runner, queries, waits, printing)
+    windows = WindowCommands(config, runner, queries, waits, PreferenceWithGreenChannel(config.hall.green_max_in_row))
+    cal = config.calendar
+    case_views = CaseViews(config, DeadlinePolicy(WorkingCalendar.of(cal.holidays, cal.workdays), config.hall.tz,
+                                                  cal.due_soon_working_days))
+    ratings = Ratings(config, runner)
+    pagers = PagerKeys(windows, queries)
+    device_health = DeviceHealth(config, runner)
+    figures = QueueFiguresTicker(queries, bus)
+    bus.subscribe(Audience.QUEUE_FIGURES, figures.moved)
+    accounts = Accounts(unit_of_work, clock, set(config.departments), run_blocking)
+    return Hall(
+        config=config, clock=clock, bus=bus, runner=runner, queries=queries, tickets=tickets, windows=windows,
+        cases=CaseCommands(config, runner, case_views, tickets, windows), case_views=case_views, ratings=ratings,
+        printing=printing, pagers=pagers, device_health=device_health,
+        device_desk=DeviceDesk(device_health, printing, pagers, ratings), figures=figures, accounts=accounts,
+        housekeeping=Housekeeping(config, runner, queries, case_views, accounts))

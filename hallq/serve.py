@@ -1,0 +1,63 @@
+"""The composition root, second half: the server process (`hallq serve`): the service layer
+(bootstrap.py), then the Socket.IO push, the devices and the web adapter, subscribed to the bus
+before the first request."""
+from __future__ import annotations
+
+import json
+
+from flask import Flask
+from flask_socketio import SocketIO
+
+from drivers.router import DeviceRouter
+from server import __version__
+from server.adapters.device_lock import DeviceOwnership
+from server.api.common import api
+from server.push.message_queue import ResyncingRedisManager
+from server.push.publisher import SocketPush
+from server.push.relay import EventRelay
+from server.push.sockets import AdminNamespace, BackofficeNamespace, ClerkNamespace, DisplayNamespace
+from server.push.wire import Wire
+from server.services.bus import Audience
+from server.web.flask_app import MAX_BODY_BYTES, create_flask_app
+
+from .bootstrap import build_hall
+from .devices import DeviceDuty
+
+
+def create_server(config_path: str | None, db_url: str, async_mode: str = "eventlet",
+                  message_queue: str | None = None, channel: str = "flask-socketio") -> tuple[Flask, SocketIO]:
+    """The hall's server process: the service layer, the web adapter, the push and the devices."""
+    hall, database = build_hall(config_path, db_url, async_mode)
+    queue = {}
+    if message_queue and message_queue.startswith(("redis://", "rediss://")):
+        queue = {"client_manager": ResyncingRedisManager(message_queue, channel)}
+    elif message_queue:
+        queue = {"message_queue": message_queue, "channel": channel}
+    socketio = SocketIO(async_mode=async_mode, max_http_buffer_size=MAX_BODY_BYTES, ping_interval=10,
+                        ping_timeout=10, **queue)
+
+    display = DisplayNamespace(hall)
+    push = SocketPush(socketio, Wire(hall), hall.queries, display.tracked_tickets)
+    for audience in SocketPush.audiences:
+        hall.bus.subscribe(audience, push.take)
+
+    router = DeviceRouter(hall.config, hall.device_desk, hall.bus.publish)
+    relay = EventRelay(message_queue, f"{channel}:devices") if "client_manager" in queue else None
+    duty = DeviceDuty(router, DeviceOwnership(database, hall.config.hall.code), relay,
+                      socketio.start_background_task, socketio.sleep)
+    if not router.empty:
+        hall.bus.subscribe(Audience.DEVICES, relay.publish if relay else duty.take)
+
+    openapi = json.dumps(api.openapi(f"hallq — {hall.config.hall.name}", __version__), ensure_ascii=False)
+    app = create_flask_app(hall, openapi, router.audio_folder)
+    socketio.init_app(app)
+    for namespace in (display, ClerkNamespace(hall), AdminNamespace(hall), BackofficeNamespace(hall)):
+        socketio.on_namespace(namespace)
+
+    hall.housekeeping.start_of_service()
+    socketio.start_background_task(push.run)
+    socketio.start_background_task(hall.figures.run, socketio.sleep)
+    socketio.start_background_task(hall.housekeeping.run, socketio.sleep)
+    if not router.empty:
+        socketio.start_background_task(duty.run)
+    return app, socketio

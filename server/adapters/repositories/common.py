@@ -1,0 +1,32 @@
+"""Helpers the repositories share."""
+from __future__ import annotations
+
+import functools
+import json
+
+from sqlalchemy import Connection
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from ...services.unit_of_work import AlreadyStored
+
+
+@functools.lru_cache(maxsize=1024)
+def queue_tuple(queues_json: str) -> tuple[str, ...]:
+    return tuple(json.loads(queues_json))
+
+
+def dialect_of(conn: Connection):
+    return postgresql if conn.dialect.name == "postgresql" else sqlite
+
+
+def upsert_nothing(conn: Connection, table, values: dict):
+    return dialect_of(conn).insert(table).values(**values).on_conflict_do_nothing()
+
+
+def insert_unique(conn: Connection, statement, values=None):
+    """Run an insert; a row with the same key already there is AlreadyStored (the service layer's word)."""
+    try:
+        return conn.execute(statement, values) if values is not None else conn.execute(statement)
+    except IntegrityError as exc:
+        raise AlreadyStored(str(exc.orig)) from exc

@@ -1,0 +1,165 @@
+"""Tickets: numbering, loading, the call-next candidates, and the figures read from waiting tickets.
+
+The two guarantees of the contract live here, in the database and not in process memory:
+- numbering: a per-(day, queue) counter created or bumped by a single INSERT … ON CONFLICT DO
+  UPDATE … RETURNING, plus a unique constraint on (day, queue, seq);
+- call-next: candidates read with FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite's BEGIN IMMEDIATE
+  already serialises writers) and claimed by a conditional UPDATE … WHERE status = 'waiting'.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ...domain.model import Priority, Ticket, TicketStatus
+from .. import tables as t
+
+# The statements of the ticket-issue path, built once: SQLAlchemy otherwise builds each statement and
+# its cache key again per call, which was about a fifth of a ticket's CPU in the bench's profile
+# (docs/performance.md).
+_INSERT_TICKET = insert(t.tickets)
+_WAITING_SUMMARY = (
+    select(t.tickets.c.queue, t.tickets.c.priority, func.count().label("n"),
+           func.min(t.tickets.c.issued_at).label("oldest"))
+    .where(t.tickets.c.status == TicketStatus.WAITING.value).group_by(t.tickets.c.queue, t.tickets.c.priority))
+_WAITING_COUNTS_OF = (
+    select(t.tickets.c.queue, t.tickets.c.priority, func.count())
+    .where(t.tickets.c.status == TicketStatus.WAITING.value, t.tickets.c.queue.in_(bindparam("queues", expanding=True)))
+    .group_by(t.tickets.c.queue, t.tickets.c.priority))
+
+
+@functools.cache
+def _next_seq_statement(dialect_name: str):
+    """Create the (day, queue) counter at 1 or bump it, in one statement: atomic in the database,
+    one round trip per ticket (built once; SQLAlchemy then reuses its compiled form)."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    c = t.counters.c
+    return (dialect.insert(t.counters)
+            .on_conflict_do_update(index_elements=[c.day, c.queue], set_={"last_seq": c.last_seq + 1})
+            .returning(c.last_seq))
+
+
+class TicketRepository:
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self.seen: dict[str, Ticket] = {}
+
+    # -- numbering --------------------------------------------------------------------------
+    def next_seq(self, day: dt.date, queue: str) -> int:
+        return self.conn.execute(_next_seq_statement(self.conn.dialect.name),
+                                 {"day": day, "queue": queue, "last_seq": 1}).scalar_one()
+
+    # -- loading ----------------------------------------------------------------------------
+    def _track(self, row) -> Ticket:
+        ticket = Ticket(
+            id=row.id, day=row.day, series_queue=row.series_queue, seq=row.seq, number=row.number,
+            queue=row.queue, matter=row.matter, floor=row.floor, zone=row.zone,
+            priority=Priority(row.priority), issued_at=row.issued_at, status=TicketStatus(row.status),
+            called_at=row.called_at, finished_at=row.finished_at, window=row.window, clerk=row.clerk,
+            recalls=row.recalls, case=row.case_number)
+        self.seen[ticket.id] = ticket
+        return ticket
+
+    def get(self, ticket_id: str, for_update: bool = False) -> Ticket | None:
+        if ticket_id in self.seen:
+            return self.seen[ticket_id]
+        stmt = select(t.tickets).where(t.tickets.c.id == ticket_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        row = self.conn.execute(stmt).first()
+        return self._track(row) if row else None
+
+    def call_candidates(self, queues: Iterable[str]) -> list[Ticket]:
+        """The longest-waiting green and normal ticket of each queue, locked (skipping rows that
+        another window is claiming right now)."""
+        found = []
+        for queue in queues:
+            for priority in (Priority.GREEN, Priority.NORMAL):
+                stmt = (select(t.tickets)
+                        .where(t.tickets.c.status == TicketStatus.WAITING.value,
+                               t.tickets.c.queue == queue, t.tickets.c.priority == priority.value)
+                        .order_by(t.tickets.c.issued_at, t.tickets.c.seq, t.tickets.c.id)
+                        .limit(1)
+                        .with_for_update(skip_locked=True))
+                row = self.conn.execute(stmt).first()
+                if row:
+                    found.append(self._track(row))
+        return found
+
+    def waiting(self, queues: Iterable[str] | None = None) -> list:
+        """Waiting tickets (of these queues, or all), lightly: (id, queue, priority, issued_at, seq)."""
+        c = t.tickets.c
+        stmt = select(c.id, c.queue, c.priority, c.issued_at, c.seq).where(c.status == TicketStatus.WAITING.value)
+        if queues is not None:
+            stmt = stmt.where(c.queue.in_(list(queues)))
+        return self.conn.execute(stmt).all()
+
+    def waiting_summary(self) -> list:
+        """Per (queue, priority) of the waiting tickets: how many, and the oldest issue time."""
+        return self.conn.execute(_WAITING_SUMMARY).all()
+
+    def waiting_counts(self, queues: Iterable[str]) -> dict[tuple[str, bool], int]:
+        """(queue, green) -> how many wait, in these queues only (a new ticket's `ahead`). Counts only:
+        the oldest issue time cost a third of the query with thousands waiting."""
+        rows = self.conn.execute(_WAITING_COUNTS_OF, {"queues": list(queues)}).all()
+        return {(queue, priority == Priority.GREEN.value): n for queue, priority, n in rows}
+
+    def stale(self, today: dt.date) -> list[Ticket]:
+        """Tickets of an earlier business day still waiting or called."""
+        rows = self.conn.execute(select(t.tickets).where(
+            t.tickets.c.day < today,
+            t.tickets.c.status.in_([TicketStatus.WAITING.value, TicketStatus.CALLED.value]))).all()
+        return [self._track(r) for r in rows]
+
+    def measured_service(self, day: dt.date) -> dict[str, tuple[float, int]]:
+        """Per queue: mean service seconds of tickets finished today, and how many."""
+        c = t.tickets.c
+        rows = self.conn.execute(
+            select(c.queue, func.avg(c.service_seconds), func.count())
+            .where(c.day == day, c.status == TicketStatus.DONE.value, c.service_seconds.is_not(None))
+            .group_by(c.queue)).all()
+        return {q: (float(avg), n) for q, avg, n in rows}
+
+    def served_today(self, day: dt.date) -> dict[str, int]:
+        c = t.tickets.c
+        rows = self.conn.execute(
+            select(c.window, func.count()).where(c.day == day, c.status == TicketStatus.DONE.value,
+                                                 c.window.is_not(None)).group_by(c.window)).all()
+        return dict(rows)
+
+    # -- saving -----------------------------------------------------------------------------
+    def _values(self, ticket: Ticket) -> dict:
+        return dict(
+            queue=ticket.queue, floor=ticket.floor, zone=ticket.zone, status=ticket.status.value, called_at=ticket.called_at,
+            finished_at=ticket.finished_at, window=ticket.window, clerk=ticket.clerk,
+            recalls=ticket.recalls, service_seconds=ticket.service_seconds, case_number=ticket.case)
+
+    def add(self, ticket: Ticket, issued_by: str | None) -> None:
+        self.conn.execute(_INSERT_TICKET, dict(
+            id=ticket.id, day=ticket.day, series_queue=ticket.series_queue, seq=ticket.seq,
+            number=ticket.number, matter=ticket.matter,
+            priority=ticket.priority.value, issued_at=ticket.issued_at, issued_by=issued_by,
+            **self._values(ticket)))
+        self.seen[ticket.id] = ticket
+
+    def claim(self, ticket: Ticket) -> bool:
+        """Save a just-called ticket only if it is still waiting; False if another window got it."""
+        result = self.conn.execute(
+            update(t.tickets)
+            .where(t.tickets.c.id == ticket.id, t.tickets.c.status == TicketStatus.WAITING.value)
+            .values(**self._values(ticket)))
+        return result.rowcount == 1
+
+    def save(self, ticket: Ticket) -> None:
+        self.conn.execute(update(t.tickets).where(t.tickets.c.id == ticket.id).values(**self._values(ticket)))
+
+    def open_for_case(self, case_number: str) -> Ticket | None:
+        """A pickup ticket of this case that is still waiting or being served."""
+        row = self.conn.execute(select(t.tickets).where(
+            t.tickets.c.case_number == case_number,
+            t.tickets.c.status.in_([TicketStatus.WAITING.value, TicketStatus.CALLED.value]))).first()
+        return (self.seen.get(row.id) or self._track(row)) if row else None

@@ -1,0 +1,247 @@
+"""The hall configuration's shape: floors, departments, queues, matters, windows, devices, calendar
+(pydantic models), and `HallConfig`, the validated hall indexed for lookups."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+BUNDLED_DEMO_HALL = Path(__file__).resolve().parents[2] / "config" / "demo-hall.toml"
+
+Zone = Literal["individual", "enterprise", "institution"]
+WindowKind = Literal["professional", "comprehensive", "one_thing"]
+DepartmentKind = Literal["professional", "comprehensive"]
+DeviceKind = Literal["printer", "speaker", "led", "pager", "evaluator"]
+
+ShortText = Annotated[str, Field(min_length=1, max_length=120)]
+Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_RANGE = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
+
+DEVICE_PROTOCOLS: dict[str, set[str]] = {
+    "printer": {"escpos"},
+    "speaker": {"tts"},
+    "led": {"bx5", "text"},
+    "pager": {"ft12"},
+    "evaluator": {"ft12"},
+}
+
+
+class ConfigError(Exception):
+    """A hall config that cannot be used; `problems` lists every problem found, one sentence each."""
+
+    def __init__(self, path: Path | str, problems: list[str]):
+        self.path = str(path)
+        self.problems = problems
+        super().__init__(f"{self.path}: " + "; ".join(problems))
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HallSettings(_Strict):
+    name: ShortText
+    # The hall's code: every row of its event log carries it, so several halls' logs can be merged.
+    code: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")] = "hall"
+    timezone: str = "Asia/Shanghai"
+    # Numbers restart each business day; the day turns over at this local hour (3 = 03:00).
+    day_rollover_hour: int = Field(3, ge=0, le=23)
+    recall_limit: int = Field(3, ge=0, le=20)
+    # Green-channel tickets go first, but after this many green calls in a row a window takes one
+    # normal ticket (when any is waiting), so the rest of the hall is never starved.
+    green_max_in_row: int = Field(2, ge=1, le=50)
+    # Optional local hours during which kiosks issue tickets; absent means always.
+    issuing_hours: tuple[str, str] | None = None
+    notice: str = Field("", max_length=500)
+    # Where citizens reach the hall's pages (the QR code on a printed ticket points to /t/ID there).
+    public_url: str = Field("http://127.0.0.1:5000", pattern=r"^https?://[^\s]+$", max_length=200)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Asia/Shanghai)")
+        return value
+
+    @field_validator("issuing_hours")
+    @classmethod
+    def _hours(cls, value):
+        if value is None:
+            return value
+        for part in value:
+            if not _HHMM.match(part):
+                raise ValueError(f"{part!r} is not a time of day HH:MM")
+        if value[0] >= value[1]:
+            raise ValueError("issuing_hours must start before they end")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Floor(_Strict):
+    number: int = Field(ge=-5, le=200)
+    zone: Zone
+    name: ShortText
+
+
+class Department(_Strict):
+    code: Code
+    name: ShortText
+    kind: DepartmentKind
+    # Floors where the department is present; a department may be on several (人社厅: 1 and 2).
+    floors: list[int] = Field(default_factory=list)
+
+
+class Queue(_Strict):
+    code: Code
+    name: ShortText
+    floor: int
+    prefix: Annotated[str, Field(pattern=r"^[A-Z]{1,2}$")]
+    # pickup queues hold tickets for collecting a case result; windows serve them with priority.
+    purpose: Literal["service", "pickup"] = "service"
+
+
+class Matter(_Strict):
+    id: Code
+    name: ShortText
+    department: Code
+    queue: Code
+    avg_minutes: float = Field(gt=0, le=480)
+    # 0 means completed on the spot (即办件).
+    promised_days: int = Field(ge=0, le=365)
+    materials: list[ShortText] = Field(default_factory=list)
+    # A one-thing matter (一件事) involves several departments at once.
+    involves: list[Code] = Field(default_factory=list)
+
+
+class WindowGroup(_Strict):
+    """One window (`number = 15`) or a run of alike windows (`numbers = "1-8"`)."""
+
+    number: int | None = Field(None, ge=1, le=9999)
+    numbers: str | None = None
+    floor: int
+    kind: WindowKind
+    department: Code | None = None
+    queues: list[Code] = Field(min_length=1)
+    name: ShortText | None = None
+
+    @model_validator(mode="after")
+    def _one_numbering(self):
+        if (self.number is None) == (self.numbers is None):
+            raise ValueError("give exactly one of number = N or numbers = \"FIRST-LAST\"")
+        if self.numbers is not None:
+            m = _RANGE.match(self.numbers)
+            if not m or int(m.group(1)) > int(m.group(2)) or int(m.group(1)) < 1:
+                raise ValueError(f"numbers {self.numbers!r} is not a range like \"1-8\"")
+        if self.kind == "professional" and not self.department:
+            raise ValueError("a professional window needs its department")
+        if self.kind != "professional" and self.department:
+            raise ValueError(f"a {self.kind} window is staffed by the hall and has no department")
+        if len(set(self.queues)) != len(self.queues):
+            raise ValueError("a queue is listed twice")
+        return self
+
+    def expand(self) -> list[int]:
+        if self.number is not None:
+            return [self.number]
+        first, last = (int(g) for g in _RANGE.match(self.numbers).groups())  # type: ignore[union-attr]
+        return list(range(first, last + 1))
+
+
+class Device(_Strict):
+    name: Code
+    kind: DeviceKind
+    url: Annotated[str, Field(min_length=1, max_length=300)]
+    protocol: str
+    attach: Annotated[str, Field(pattern=r"^(kiosk:[A-Za-z0-9_-]{1,32}|floor:-?\d+|window:\d+)$")]
+    address: int | None = Field(None, ge=0, le=255)
+    # Serial links only; tcp:// and file: ignore it.
+    baudrate: int = Field(9600, ge=1200, le=921600)
+    # led: the dynamic area's size in pixels, WIDTHxHEIGHT (width a multiple of 8), and the idle text.
+    size: str = Field("128x16", pattern=r"^[1-9]\d{0,3}x[1-9]\d{0,3}$")
+    idle_text: str | None = Field(None, max_length=60)
+    # speaker: how many times each call is said (after one chime).
+    repeats: int = Field(2, ge=1, le=5)
+    # pager: the queue its transfer key sends the current ticket to.
+    transfer_to: Code | None = None
+
+    @model_validator(mode="after")
+    def _protocol_fits_kind(self):
+        allowed = DEVICE_PROTOCOLS[self.kind]
+        if self.protocol not in allowed:
+            raise ValueError(f"a {self.kind} speaks {' or '.join(sorted(allowed))}, not {self.protocol!r}")
+        return self
+
+
+class Calendar(_Strict):
+    """Working-day calendar for promised times (限时办结): weekends, holidays and make-up workdays."""
+
+    holidays: list[dt.date] = Field(default_factory=list)
+    workdays: list[dt.date] = Field(default_factory=list)
+    # A case in review is "due soon" (an alert to the admin board) from this many working days
+    # before its last day; on its last day at the latest.
+    due_soon_working_days: int = Field(1, ge=0, le=30)
+
+
+class HallConfigFile(_Strict):
+    hall: HallSettings
+    floors: list[Floor] = Field(min_length=1)
+    departments: list[Department] = Field(min_length=1)
+    queues: list[Queue] = Field(min_length=1)
+    matters: list[Matter] = Field(min_length=1)
+    windows: list[WindowGroup] = Field(min_length=1)
+    devices: list[Device] = Field(default_factory=list)
+    calendar: Calendar = Field(default_factory=Calendar)
+
+
+class WindowSpec(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    number: str
+    floor: int
+    kind: WindowKind
+    department: str | None
+    queues: tuple[str, ...]
+
+
+class HallConfig:
+    """The validated hall, indexed for lookups. Immutable after load."""
+
+    def __init__(self, source: HallConfigFile, path: Path | str):
+        self.path = str(path)
+        self.source = source
+        self.hall = source.hall
+        self.floors = {f.number: f for f in source.floors}
+        self.departments = {d.code: d for d in source.departments}
+        self.queues = {q.code: q for q in source.queues}
+        self.matters = {m.id: m for m in source.matters}
+        self.windows: dict[str, WindowSpec] = {}
+        for group in source.windows:
+            for n in group.expand():
+                self.windows[str(n)] = WindowSpec(
+                    number=str(n), floor=group.floor, kind=group.kind,
+                    department=group.department, queues=tuple(group.queues))
+        self.devices = list(source.devices)
+        by_queue: dict[str, list[float]] = {}
+        for m in source.matters:
+            by_queue.setdefault(m.queue, []).append(m.avg_minutes)
+        self._queue_avg = {q: sum(v) / len(v) for q, v in by_queue.items()}
+        self.calendar = source.calendar
+
+    def zone_of_floor(self, floor: int) -> str:
+        return self.floors[floor].zone
+
+    def windows_on(self, floor: int) -> list[str]:
+        return [number for number, spec in self.windows.items() if spec.floor == floor]
+
+    def queue_avg_minutes(self, queue_code: str) -> float:
+        """Configured average service time of a queue: the mean over its matters (10 without any)."""
+        return self._queue_avg.get(queue_code, 10.0)

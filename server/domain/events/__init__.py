@@ -1,0 +1,33 @@
+"""Domain events: every fact of the hall as a typed value, in the order it happened.
+
+Aggregates record them (`Ticket.events`, `Window.events`, `Case.events`, `Rating.events`); the unit
+of work collects them in order, adds a state message for each window and case a command saved
+(`WindowUpdated`, `CaseUpdated`), and the command runner keeps the facts in the hall's event log
+(the audit trail) in the same transaction. After the commit the message bus hands each event to the
+audiences that `server/services/bus.py` names for its type. Events carry what their consumers need,
+so no consumer re-reads state or parses a sentence.
+
+`subject` and `kind` name a fact ("ticket", "called"); `stored` says whether it goes into the event
+log (state messages and device output do not: they describe the moment, not a new fact).
+"""
+from .base import Event, decode, encode, registry
+from .cases import (CaseApproved, CaseClaimed, CaseDecided, CaseDueSoon, CaseEvent, CaseMailed, CaseOverdue,
+                    CasePickedUp, CaseRejected, CaseReturned, CaseRouted, CaseUpdated, MaterialsReceived,
+                    MaterialsRequested, ReadyCasesChanged)
+from .floor import (TicketCalled, TicketCancelled, TicketEvent, TicketFacts, TicketFinished, TicketIssued,
+                    TicketNoShow, TicketPrinted, TicketRecalled, TicketRouted, TicketTransferred, WindowEvent,
+                    WindowFacts, WindowPaused, WindowQueuesSet, WindowResumed, WindowSignedIn, WindowSignedOut,
+                    WindowStateSet, WindowUpdated)
+from .hall import (BadRatingGiven, CallAudioReady, DeviceHealthChanged, OwedPrint, QueueFigures,
+                   QueueFiguresChanged, RatingEvent, RatingGiven)
+
+__all__ = [
+    "BadRatingGiven", "CallAudioReady", "CaseApproved", "CaseClaimed", "CaseDecided", "CaseDueSoon",
+    "CaseEvent", "CaseMailed", "CaseOverdue", "CasePickedUp", "CaseRejected", "CaseReturned", "CaseRouted",
+    "CaseUpdated", "DeviceHealthChanged", "Event", "MaterialsReceived", "MaterialsRequested", "OwedPrint",
+    "QueueFigures", "QueueFiguresChanged", "RatingEvent", "RatingGiven", "ReadyCasesChanged", "TicketCalled",
+    "TicketCancelled", "TicketEvent", "TicketFacts", "TicketFinished", "TicketIssued", "TicketNoShow",
+    "TicketPrinted", "TicketRecalled", "TicketRouted", "TicketTransferred", "WindowEvent", "WindowFacts",
+    "WindowPaused", "WindowQueuesSet", "WindowResumed", "WindowSignedIn", "WindowSignedOut", "WindowStateSet",
+    "WindowUpdated", "decode", "encode", "registry",
+]

@@ -1,0 +1,201 @@
+"""The hall floor's facts: tickets and windows."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import ClassVar
+
+from .base import Event
+
+
+# ---------------------------------------------------------------- value objects events carry
+@dataclass(frozen=True)
+class TicketFacts:
+    """A ticket as it stood right after an event."""
+    id: str
+    number: str
+    queue: str
+    matter: str | None
+    floor: int
+    zone: str
+    priority: str
+    status: str
+    issued_at: dt.datetime
+    called_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    window: str | None
+    clerk: str | None
+    recalls: int
+    case: str | None
+
+
+@dataclass(frozen=True)
+class WindowFacts:
+    """A window as it stood when a command that changed it committed."""
+    number: str
+    floor: int
+    kind: str
+    department: str | None
+    queues: tuple[str, ...]
+    state: str
+    clerk: str | None
+    version: int
+
+
+# ---------------------------------------------------------------- tickets
+@dataclass(frozen=True)
+class TicketEvent(Event):
+    subject: ClassVar[str] = "ticket"
+    ticket: TicketFacts
+
+    @property
+    def subject_id(self) -> str:
+        return self.ticket.id
+
+    @property
+    def ticket_id(self) -> str:
+        return self.ticket.id
+
+    @property
+    def floor(self) -> int:
+        return self.ticket.floor
+
+    @property
+    def window(self) -> str | None:
+        return self.ticket.window
+
+
+@dataclass(frozen=True)
+class TicketIssued(TicketEvent):
+    """Issued with `ahead` tickets before it and a wait of about `eta_minutes` (what its paper says)."""
+    kind: ClassVar[str] = "issued"
+    issued_by: str | None  # the kiosk's or staff member's name
+    ahead: int
+    eta_minutes: int | None
+
+
+@dataclass(frozen=True)
+class TicketCalled(TicketEvent):
+    kind: ClassVar[str] = "called"
+
+
+@dataclass(frozen=True)
+class TicketRecalled(TicketEvent):
+    kind: ClassVar[str] = "recalled"
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class TicketTransferred(TicketEvent):
+    """Back to waiting in another queue (its place kept by issue time)."""
+    kind: ClassVar[str] = "transferred"
+    from_window: str | None
+    ahead: int | None
+    eta_minutes: int | None
+
+
+@dataclass(frozen=True)
+class TicketFinished(TicketEvent):
+    kind: ClassVar[str] = "done"
+    ended_by: str  # finish | call_next | hand_over
+
+
+@dataclass(frozen=True)
+class TicketNoShow(TicketEvent):
+    kind: ClassVar[str] = "no_show"
+
+
+@dataclass(frozen=True)
+class TicketRouted(TicketEvent):
+    """Accepted as a case (`ticket.case` is its number) and routed to the back office."""
+    kind: ClassVar[str] = "routed"
+
+
+@dataclass(frozen=True)
+class TicketCancelled(TicketEvent):
+    kind: ClassVar[str] = "cancelled"
+    reason: str  # day_closed
+
+
+@dataclass(frozen=True)
+class TicketPrinted(Event):
+    subject: ClassVar[str] = "ticket"
+    kind: ClassVar[str] = "printed"
+    ticket_id: str
+    number: str
+    printer: str
+    reprint: bool
+
+    @property
+    def subject_id(self) -> str:
+        return self.ticket_id
+
+
+# ---------------------------------------------------------------- windows
+@dataclass(frozen=True)
+class WindowEvent(Event):
+    subject: ClassVar[str] = "window"
+    window: str
+
+    @property
+    def subject_id(self) -> str:
+        return self.window
+
+
+@dataclass(frozen=True)
+class WindowSignedIn(WindowEvent):
+    kind: ClassVar[str] = "signed_in"
+    clerk: str
+
+
+@dataclass(frozen=True)
+class WindowSignedOut(WindowEvent):
+    kind: ClassVar[str] = "signed_out"
+    clerk: str | None
+
+
+@dataclass(frozen=True)
+class WindowPaused(WindowEvent):
+    kind: ClassVar[str] = "paused"
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class WindowResumed(WindowEvent):
+    kind: ClassVar[str] = "resumed"
+
+
+@dataclass(frozen=True)
+class WindowStateSet(WindowEvent):
+    """The admin opened, paused or closed the window."""
+    kind: ClassVar[str] = "state_set"
+    state: str
+
+
+@dataclass(frozen=True)
+class WindowQueuesSet(WindowEvent):
+    kind: ClassVar[str] = "queues_set"
+    queues: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WindowUpdated(Event):
+    """State message: the window as a command left it, with what it serves (one per window a
+    command saved)."""
+    subject: ClassVar[str] = "window"
+    kind: ClassVar[str] = "updated"
+    stored: ClassVar[bool] = False
+    facts: WindowFacts
+    current: TicketFacts | None
+
+    @property
+    def subject_id(self) -> str:
+        return self.facts.number
+
+    @property
+    def window(self) -> str:
+        return self.facts.number
+
+    @property
+    def floor(self) -> int:
+        return self.facts.floor

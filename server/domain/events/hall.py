@@ -1,0 +1,97 @@
+"""Ratings (好差评), devices and the queue figures."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import ClassVar
+
+from .base import Event
+
+
+# ---------------------------------------------------------------- ratings (好差评)
+@dataclass(frozen=True)
+class RatingEvent(Event):
+    subject: ClassVar[str] = "rating"
+    rating_id: str
+    window: str
+    ticket_id: str | None
+    number: str | None
+    clerk: str | None
+    level: int
+    label: str
+    channel: str
+    at: dt.datetime
+
+    @property
+    def subject_id(self) -> str:
+        return self.rating_id
+
+
+@dataclass(frozen=True)
+class RatingGiven(RatingEvent):
+    kind: ClassVar[str] = "given"
+
+
+@dataclass(frozen=True)
+class BadRatingGiven(RatingEvent):
+    """The rating is a 差评 (不满意 or 非常不满意): the hall follows it up."""
+    kind: ClassVar[str] = "bad"
+
+
+# ---------------------------------------------------------------- devices
+@dataclass(frozen=True)
+class OwedPrint:
+    ticket_id: str
+    number: str
+    printer: str
+
+
+@dataclass(frozen=True)
+class DeviceHealthChanged(Event):
+    subject: ClassVar[str] = "device"
+    kind: ClassVar[str] = "health"
+    device: str
+    device_kind: str  # printer | speaker | led | pager | evaluator
+    attach: str
+    state: str  # unknown | online | offline | paper_low | paper_out | error
+    was: str
+    detail: str
+    at: dt.datetime
+    unprinted: tuple[OwedPrint, ...] = ()  # a printer's: the tickets printers still owe
+
+    @property
+    def subject_id(self) -> str:
+        return self.device
+
+
+@dataclass(frozen=True)
+class CallAudioReady(Event):
+    """A floor speaker rendered a call as a WAV under /audio/…: floor screens play it."""
+    subject: ClassVar[str] = "device"
+    kind: ClassVar[str] = "call_audio"
+    stored: ClassVar[bool] = False
+    number: str
+    window: str
+    floor: int
+    audio: str
+
+
+# ---------------------------------------------------------------- queue figures
+@dataclass(frozen=True)
+class QueueFigures:
+    code: str
+    name: str
+    floor: int
+    waiting: int
+    open_windows: int
+    longest_wait_s: int
+    eta_minutes: int | None
+
+
+@dataclass(frozen=True)
+class QueueFiguresChanged(Event):
+    """State message: every queue's figures (`GET /stats`), at most twice a second after changes."""
+    subject: ClassVar[str] = "hall"
+    kind: ClassVar[str] = "queue_figures"
+    stored: ClassVar[bool] = False
+    queues: tuple[QueueFigures, ...]

@@ -1,0 +1,102 @@
+"""How an event reaches Socket.IO: the rooms of each audience, and the name and data each event takes
+on the wire (CONTRACT "Socket.IO push"). An event type without its own entry in WIRE goes out under
+`{subject}_{kind}` with its fields (events.encode), so a new event needs only its audiences."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+from ..domain import events as ev
+from ..domain.wording import call_text
+from ..services import alerts, views
+from ..services.bus import Audience
+from ..services.hall import Hall
+from ..services.views import FULL, MASKED, PUBLIC
+
+A = Audience
+NAMESPACES = {A.FLOOR_SCREENS: "/display", A.WINDOW_SCREENS: "/display", A.TRACKING: "/display",
+              A.CLERKS: "/clerk", A.ADMIN: "/admin", A.BACK_OFFICE: "/backoffice"}
+
+
+@dataclass(frozen=True)
+class Delivery:
+    namespace: str
+    rooms: tuple[str, ...] | None  # None: everyone in the namespace
+    name: str
+    data: object
+
+
+def rooms(audience: Audience, event: ev.Event) -> tuple[str, ...] | None:
+    if audience is A.FLOOR_SCREENS:
+        return (f"floor:{event.floor}",)
+    if audience is A.WINDOW_SCREENS:
+        return tuple(f"window:{w}" for w in getattr(event, "windows", None) or (event.window,))
+    if audience is A.TRACKING:
+        return (f"ticket:{event.ticket_id}",) if hasattr(event, "ticket_id") else (f"case:{event.case_id}",)
+    if audience is A.CLERKS:
+        return (f"window:{event.window}",) if hasattr(event, "window") else None
+    if audience is A.ADMIN:
+        return ("admin",)
+    if audience is A.BACK_OFFICE:
+        return tuple(f"department:{d}" for d in event.departments)
+    raise ValueError(f"{audience} is not a Socket.IO audience")
+
+
+class Wire:
+    """(event, audience) → the name and data to emit; built with the hall for names and case views."""
+
+    def __init__(self, hall: Hall):
+        self.hall = hall
+        self.formats: dict[type, Callable[[ev.Event, Audience], tuple[str, object]]] = {
+            ev.TicketCalled: self._call, ev.TicketRecalled: self._call,
+            ev.WindowUpdated: lambda e, _a: ("window_updated", views.window(e.facts, e.current)),
+            ev.CaseUpdated: self._case,
+            ev.ReadyCasesChanged: lambda e, _a: ("ready_cases", {"floor": e.floor, "numbers": list(e.numbers)}),
+            ev.CaseDueSoon: lambda e, _a: ("alert", alerts.case_deadline(e, hall.config)),
+            ev.CaseOverdue: lambda e, _a: ("alert", alerts.case_deadline(e, hall.config)),
+            ev.BadRatingGiven: lambda e, _a: ("alert", alerts.bad_rating(e)),
+            ev.DeviceHealthChanged: lambda e, _a: ("alert", alerts.device(e)),
+            ev.CallAudioReady: lambda e, _a: ("call_audio", {"number": e.number, "window": e.window, "floor": e.floor,
+                                                              "audio": e.audio}),
+        }
+
+    def deliveries(self, event: ev.Event, audience: Audience) -> list[Delivery]:
+        if isinstance(event, ev.QueueFiguresChanged):
+            return self._figures(event, audience)
+        if isinstance(event, ev.TicketEvent) and audience is A.TRACKING:
+            name, data = "ticket_updated", self._tracked_ticket(event)
+        else:
+            name, data = self.formats.get(type(event), self._default)(event, audience)
+        return [Delivery(NAMESPACES[audience], rooms(audience, event), name, data)]
+
+    @staticmethod
+    def _default(event: ev.Event, _audience: Audience) -> tuple[str, object]:
+        return f"{event.subject}_{event.kind}", ev.encode(event)
+
+    @staticmethod
+    def _call(event: ev.TicketCalled | ev.TicketRecalled, _audience: Audience) -> tuple[str, dict]:
+        t = event.ticket
+        recall = isinstance(event, ev.TicketRecalled)
+        at = event.at if recall else t.called_at
+        return "ticket_called", {"number": t.number, "window": t.window, "floor": t.floor, "queue": t.queue,
+                                 "text": call_text(t.number, t.window), "recall": recall, "at": views.iso(at)}
+
+    @staticmethod
+    def _tracked_ticket(event: ev.TicketEvent) -> dict:
+        return views.ticket(event.ticket, getattr(event, "ahead", None), getattr(event, "eta_minutes", None))
+
+    def _case(self, event: ev.CaseUpdated, audience: Audience) -> tuple[str, dict]:
+        now = self.hall.clock()
+        case_views = self.hall.case_views
+        if audience is A.BACK_OFFICE:  # with the applicant: the case's departments only
+            return ("case_routed" if event.routed else "case_updated"), case_views.view(event.case, FULL, now)
+        if audience is A.CLERKS:  # masked, to the window that accepted it
+            return "case_updated", case_views.view(event.case, MASKED, now)
+        return "case_updated", case_views.view(event.case, PUBLIC, now)
+
+    def _figures(self, event: ev.QueueFiguresChanged, audience: Audience) -> list[Delivery]:
+        every = [asdict(q) for q in event.queues]
+        if audience is A.FLOOR_SCREENS:  # each floor's screens, their floor's queues
+            return [Delivery("/display", (f"floor:{floor}",), "stats", [q for q in every if q["floor"] == floor])
+                    for floor in self.hall.config.floors]
+        return [Delivery(NAMESPACES[audience], ("admin",) if audience is A.ADMIN else None, "stats", every)]

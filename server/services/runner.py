@@ -1,0 +1,88 @@
+"""The command runner: every command of every entry point runs here, in one transaction.
+
+Inside the transaction: a repeated Idempotency-Key returns the stored answer; the command runs; its
+events are collected and the facts among them written to the event log; the answer is stored under
+the key. After the commit, and only then, the events go to the message bus. Nothing here knows HTTP.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+
+from ..domain.errors import Conflict, Reason
+from .actors import Actor
+from .bus import MessageBus
+from .messages import IdempotencyKey, Outcome
+from .unit_of_work import AlreadyStored, UnitOfWork
+
+Command = Callable[[UnitOfWork, dt.datetime], dict]
+
+
+class CommandRunner:
+    def __init__(self, unit_of_work: Callable[[], UnitOfWork], bus: MessageBus, clock: Callable[[], dt.datetime]):
+        self.unit_of_work = unit_of_work
+        self.bus = bus
+        self.clock = clock
+
+    def run(self, actor: Actor, idempotency: IdempotencyKey | None, command: Command) -> Outcome:
+        now = self.clock()
+        try:
+            with self.unit_of_work() as uow:
+                if idempotency:
+                    stored = uow.idempotency.get(actor.principal, idempotency.key)
+                    if stored:
+                        return self._replay(stored, idempotency)
+                body = command(uow, now)
+                events = uow.collect_events()
+                uow.log.append([e for e in events if e.stored], actor.principal, now)
+                if idempotency:
+                    uow.idempotency.put(actor.principal, idempotency.key, idempotency.request,
+                                        json.dumps(body, ensure_ascii=False), now)
+                uow.commit()
+        except AlreadyStored:
+            # Another request with the same key committed first (PostgreSQL; SQLite serialises).
+            if not idempotency:
+                raise
+            return self._stored_answer(actor, idempotency)
+        self.bus.publish(events)
+        return Outcome(body)
+
+    def read(self, query: Callable[[UnitOfWork, dt.datetime], object]):
+        """A query in its own short transaction (no events, nothing stored)."""
+        now = self.clock()
+        with self.unit_of_work() as uow:
+            return query(uow, now)
+
+    def remember(self, actor: Actor, idempotency: IdempotencyKey | None, action: Callable[[], dict]) -> Outcome:
+        """Idempotency for actions that keep their own transaction (creating an account, whose password
+        is hashed outside any transaction): the answer is stored right after the action."""
+        if idempotency:
+            with self.unit_of_work() as uow:
+                stored = uow.idempotency.get(actor.principal, idempotency.key)
+            if stored:
+                return self._replay(stored, idempotency)
+        body = action()
+        if idempotency:
+            try:
+                with self.unit_of_work() as uow:
+                    uow.idempotency.put(actor.principal, idempotency.key, idempotency.request,
+                                        json.dumps(body, ensure_ascii=False), self.clock())
+                    uow.commit()
+            except AlreadyStored:
+                pass  # a concurrent twin stored the same answer
+        return Outcome(body)
+
+    def _stored_answer(self, actor: Actor, idempotency: IdempotencyKey) -> Outcome:
+        with self.unit_of_work() as uow:
+            stored = uow.idempotency.get(actor.principal, idempotency.key)
+        if not stored:
+            raise AlreadyStored(idempotency.key)
+        return self._replay(stored, idempotency)
+
+    @staticmethod
+    def _replay(stored, idempotency: IdempotencyKey) -> Outcome:
+        if stored.request != idempotency.request:
+            raise Conflict("This Idempotency-Key was already used for a different request; use a new key.",
+                           Reason.IDEMPOTENCY_KEY_REUSED)
+        return Outcome(json.loads(stored.body), replayed=True)

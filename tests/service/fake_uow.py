@@ -1,0 +1,358 @@
+"""An in-memory unit of work: the service layer's repositories over plain dicts, so service tests run
+without a database. A transaction works on a copy of the store and writes it back on commit, so a
+refused command changes nothing, as with the real one."""
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from server.domain import events as ev
+from server.domain.cases import CaseStatus, Deadline
+from server.domain.model import TicketStatus, WindowState
+from server.services.printing import PrintJob
+from server.services.unit_of_work import AlreadyStored, UnitOfWork
+
+
+@dataclass
+class Store:
+    tickets: dict = field(default_factory=dict)  # id -> Ticket
+    counters: dict = field(default_factory=dict)  # (day, queue) -> last seq
+    windows: dict = field(default_factory=dict)  # number -> Window
+    cases: dict = field(default_factory=dict)  # id -> Case
+    users: dict = field(default_factory=dict)
+    tokens: dict = field(default_factory=dict)  # hash -> (username, expires_at)
+    devices: dict = field(default_factory=dict)  # token hash -> device row
+    attempts: list = field(default_factory=list)
+    answers: dict = field(default_factory=dict)  # (principal, key) -> row
+    ratings: list = field(default_factory=list)
+    prints: list = field(default_factory=list)
+    health: dict = field(default_factory=dict)
+    log: list = field(default_factory=list)
+    ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+
+def _waiting(store: Store, queues=None) -> list:
+    return [t for t in store.tickets.values()
+            if t.status is TicketStatus.WAITING and (queues is None or t.queue in queues)]
+
+
+class FakeTickets:
+    def __init__(self, store: Store):
+        self.store, self.seen = store, {}
+
+    def _track(self, ticket):
+        return self.seen.setdefault(ticket.id, ticket) if ticket else None
+
+    def next_seq(self, day, queue) -> int:
+        self.store.counters[(day, queue)] = self.store.counters.get((day, queue), 0) + 1
+        return self.store.counters[(day, queue)]
+
+    def get(self, ticket_id, for_update=False):
+        return self._track(self.store.tickets.get(ticket_id))
+
+    def call_candidates(self, queues):
+        found = []
+        for queue in queues:
+            for green in (True, False):
+                heads = sorted((t for t in _waiting(self.store, {queue}) if (t.priority.value == "green") == green),
+                               key=lambda t: (t.issued_at, t.seq, t.id))
+                if heads:
+                    found.append(self._track(heads[0]))
+        return found
+
+    def waiting(self, queues=None):
+        return [SimpleNamespace(id=t.id, queue=t.queue, priority=t.priority.value, issued_at=t.issued_at, seq=t.seq)
+                for t in _waiting(self.store, None if queues is None else set(queues))]
+
+    def waiting_summary(self):
+        groups = defaultdict(list)
+        for t in _waiting(self.store):
+            groups[(t.queue, t.priority.value)].append(t.issued_at)
+        return [SimpleNamespace(queue=q, priority=p, n=len(at), oldest=min(at)) for (q, p), at in groups.items()]
+
+    def waiting_counts(self, queues):
+        counts = defaultdict(int)
+        for t in _waiting(self.store, set(queues)):
+            counts[(t.queue, t.priority.value == "green")] += 1
+        return dict(counts)
+
+    def stale(self, today):
+        return [self._track(t) for t in self.store.tickets.values()
+                if t.day < today and t.status in (TicketStatus.WAITING, TicketStatus.CALLED)]
+
+    def measured_service(self, day):
+        seconds = defaultdict(list)
+        for t in self.store.tickets.values():
+            if t.day == day and t.service_seconds is not None:
+                seconds[t.queue].append(t.service_seconds)
+        return {q: (sum(s) / len(s), len(s)) for q, s in seconds.items()}
+
+    def served_today(self, day):
+        served = defaultdict(int)
+        for t in self.store.tickets.values():
+            if t.day == day and t.status is TicketStatus.DONE and t.window:
+                served[t.window] += 1
+        return dict(served)
+
+    def add(self, ticket, issued_by):
+        self.store.tickets[ticket.id] = ticket
+        self.seen[ticket.id] = ticket
+
+    def claim(self, ticket) -> bool:
+        return True  # one transaction at a time here: a candidate is never taken meanwhile
+
+    def save(self, ticket):
+        self.store.tickets[ticket.id] = ticket
+
+    def open_for_case(self, case_number):
+        return next((self._track(t) for t in self.store.tickets.values()
+                     if t.case == case_number and t.status in (TicketStatus.WAITING, TicketStatus.CALLED)), None)
+
+
+class FakeWindows:
+    def __init__(self, store: Store):
+        self.store, self.seen, self._saved = store, {}, {}
+
+    def get(self, number, for_update=False):
+        window = self.store.windows.get(number)
+        return self.seen.setdefault(number, window) if window else None
+
+    def all(self):
+        return [self.seen.setdefault(n, w) for n, w in self.store.windows.items()]
+
+    def serving(self):
+        return [(w.number, w.queues) for w in self.store.windows.values() if w.state is not WindowState.CLOSED]
+
+    def of_clerk(self, clerk):
+        return [self.seen.setdefault(w.number, w) for w in self.store.windows.values() if w.clerk == clerk]
+
+    def add(self, window, now):
+        self.store.windows.setdefault(window.number, window)
+
+    def save(self, window, now):
+        window.version += 1
+        self.store.windows[window.number] = window
+        self._saved[window.number] = window
+
+    def saved(self):
+        return list(self._saved.values())
+
+
+class FakeCases:
+    def __init__(self, store: Store):
+        self.store, self.seen, self._saved = store, {}, {}
+
+    def _track(self, case):
+        return self.seen.setdefault(case.id, case) if case else None
+
+    def get(self, case_id, for_update=False):
+        return self._track(self.store.cases.get(case_id))
+
+    def by_number(self, number, for_update=False):
+        return self._track(next((c for c in self.store.cases.values() if c.number == number), None))
+
+    def listing(self, departments=None, status=None, window=None):
+        found = [c for c in self.store.cases.values()
+                 if (departments is None or set(departments) & set(c.departments))
+                 and (status is None or c.status.value == status) and (window is None or c.window == window)]
+        return [self._track(c) for c in sorted(found, key=lambda c: (c.due_at, c.number))]
+
+    def open_due_before(self, when):
+        return [self._track(c) for c in self.store.cases.values()
+                if c.status is CaseStatus.IN_REVIEW and c.due_at <= when and c.alerted is not Deadline.OVERDUE]
+
+    def ready_numbers(self, windows):
+        ready = [c for c in self.store.cases.values() if c.status is CaseStatus.READY_FOR_PICKUP and c.window in windows]
+        return [c.number for c in sorted(ready, key=lambda c: c.returned_at)]
+
+    def add(self, case):
+        self.store.cases[case.id] = case
+        self.seen[case.id] = case
+        self._saved[case.id] = case
+
+    def save(self, case):
+        self.store.cases[case.id] = case
+        self._saved[case.id] = case
+
+    def saved(self):
+        return list(self._saved.values())
+
+
+class FakeAccounts:
+    def __init__(self, store: Store):
+        self.store = store
+
+    def user(self, username):
+        return self.store.users.get(username)
+
+    def add_user(self, username, password_hash, role, departments, now):
+        if username in self.store.users:
+            raise AlreadyStored(username)
+        self.store.users[username] = SimpleNamespace(username=username, password_hash=password_hash, role=role,
+                                                     departments=tuple(departments), active=True)
+
+    def set_password_hash(self, username, password_hash):
+        self.store.users[username].password_hash = password_hash
+
+    def add_token(self, token_hash, username, now, expires_at):
+        self.store.tokens[token_hash] = (username, expires_at)
+
+    def staff_by_token(self, token_hash, now):
+        username, expires = self.store.tokens.get(token_hash, (None, now))
+        user = self.store.users.get(username)
+        return user if user and user.active and expires > now else None
+
+    def drop_token(self, token_hash):
+        self.store.tokens.pop(token_hash, None)
+
+    def device_by_token(self, token_hash):
+        return self.store.devices.get(token_hash)
+
+    def add_device(self, name, kind, token_hash, now):
+        if any(d.name == name for d in self.store.devices.values()):
+            raise AlreadyStored(name)
+        self.store.devices[token_hash] = SimpleNamespace(name=name, kind=kind)
+
+    def purge(self, now, attempts_before):
+        self.store.tokens = {h: v for h, v in self.store.tokens.items() if v[1] >= now}
+        self.store.attempts = [a for a in self.store.attempts if a.at >= attempts_before]
+
+    def record_attempt(self, username, address, ok, now):
+        self.store.attempts.append(SimpleNamespace(username=username, address=address, ok=ok, at=now))
+
+    def failures_since(self, since, username=None, address=None):
+        return sum(1 for a in self.store.attempts if a.at > since and not a.ok
+                   and (a.username == username if username is not None else a.address == address))
+
+
+class FakeIdempotency:
+    def __init__(self, store: Store):
+        self.store = store
+
+    def get(self, principal, key):
+        return self.store.answers.get((principal, key))
+
+    def put(self, principal, key, request, body, now):
+        if (principal, key) in self.store.answers:
+            raise AlreadyStored(key)
+        self.store.answers[(principal, key)] = SimpleNamespace(request=request, body=body, created_at=now)
+
+    def purge_before(self, when):
+        self.store.answers = {k: v for k, v in self.store.answers.items() if v.created_at >= when}
+
+
+class FakeRatings:
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    # ratings
+    def ticket_to_rate(self, window, current, day):
+        if current and current in self.store.tickets:
+            return self.store.tickets[current]
+        ended = [t for t in self.store.tickets.values() if t.day == day and t.window == window and t.finished_at]
+        return max(ended, key=lambda t: t.finished_at, default=None)
+
+    def add(self, at, window, ticket_id, clerk, level, source):
+        self.store.ratings.append((at, window, ticket_id, clerk, level, source))
+        return len(self.store.ratings)
+
+
+class FakePrints:
+    def __init__(self, store: Store):
+        self.store = store
+
+    def add(self, printer, ticket, reprint, at):
+        self.store.prints.append(dict(id=next(self.store.ids), printer=printer, ticket=ticket, reprint=reprint,
+                                      printed_at=None))
+
+    def owed(self, printer):
+        return [PrintJob(j["id"], j["printer"], j["reprint"], j["ticket"]) for j in self.store.prints
+                if j["printer"] == printer and j["printed_at"] is None]
+
+    def mark_printed(self, job_id, at):
+        job = next(j for j in self.store.prints if j["id"] == job_id)
+        done, job["printed_at"] = job["printed_at"] is None, job["printed_at"] or at
+        return done
+
+    def last_printer(self, ticket_id):
+        return next((j["printer"] for j in reversed(self.store.prints) if j["ticket"]["id"] == ticket_id), None)
+
+    def unprinted(self):
+        owed = [j for j in self.store.prints if j["printed_at"] is None]
+        return [ev.OwedPrint(j["ticket"]["id"], j["ticket"]["number"], j["printer"])
+                for j in sorted(owed, key=lambda j: (j["ticket"]["number"], j["id"]))]
+
+    def owed_counts(self):
+        counts = defaultdict(int)
+        for j in self.store.prints:
+            if j["printed_at"] is None:
+                counts[j["printer"]] += 1
+        return dict(counts)
+
+
+class FakeHealth:
+    def __init__(self, store: Store):
+        self.store = store
+
+    def get(self, name):
+        return self.store.health.get(name)
+
+    def all(self):
+        return list(self.store.health.values())
+
+    def put(self, name, state, detail, since, last_seen):
+        self.store.health[name] = SimpleNamespace(name=name, state=state, detail=detail, since=since, last_seen=last_seen)
+
+
+class FakeLog:
+    def __init__(self, store: Store):
+        self.store = store
+
+    def append(self, events, actor, at):
+        for e in events:
+            self.store.log.append(SimpleNamespace(
+                id=len(self.store.log) + 1, at=at, subject=e.subject, kind=e.kind, subject_id=e.subject_id, actor=actor,
+                floor=getattr(e, "floor", None), window=getattr(e, "window", None),
+                payload=json.dumps(ev.encode(e), ensure_ascii=False)))
+
+    def of(self, subject, subject_id):
+        return [r for r in self.store.log if r.subject == subject and r.subject_id == subject_id]
+
+    def recent_calls(self, floor, window, limit=10):
+        calls = [r for r in reversed(self.store.log) if r.subject == "ticket" and r.kind == "called"
+                 and (floor is None or r.floor == floor) and (window is None or r.window == window)][:limit]
+        out = []
+        for r in calls:
+            t = json.loads(r.payload)["ticket"]
+            out.append(SimpleNamespace(number=t["number"], window=t["window"], floor=t["floor"], queue=t["queue"], at=r.at))
+        return out
+
+
+class FakeUnitOfWork(UnitOfWork):
+    def __init__(self, store: Store):
+        self.store = store
+
+    def __enter__(self) -> "FakeUnitOfWork":
+        self.work = copy.deepcopy(self.store)
+        self.tickets, self.windows, self.cases = FakeTickets(self.work), FakeWindows(self.work), FakeCases(self.work)
+        self.accounts, self.idempotency = FakeAccounts(self.work), FakeIdempotency(self.work)
+        self.ratings, self.prints, self.devices = FakeRatings(self.work), FakePrints(self.work), FakeHealth(self.work)
+        self.log = FakeLog(self.work)
+        return super().__enter__()
+
+    def _commit(self) -> None:
+        self.store.__dict__.update(self.work.__dict__)
+
+    def rollback(self) -> None:
+        pass  # the copy is dropped
+
+
+def fake_unit_of_work():
+    """A factory of units of work over one shared in-memory store."""
+    store = Store()
+    return lambda: FakeUnitOfWork(store)
