@@ -15,8 +15,10 @@ from collections.abc import Callable
 import requests
 
 from harness import Client
+from server.domain.errors import Reason
 
 CODES = {"invalid", "unauthorized", "forbidden", "not_found", "conflict", "queue_empty", "unavailable"}
+REASONS = {r.value for r in Reason}
 
 # Windows of the demo hall (config/demo-hall.toml) by the department that staffs them; None = the
 # hall's own staff (comprehensive and one-thing windows).
@@ -58,8 +60,10 @@ def send(client: Client, method: str, path: str, body=None, *, raw: bytes | None
     return (session or requests).request(method, client.server.api + path, data=data, headers=h, timeout=30)
 
 
-def assert_error(r: requests.Response, status: int | None = None, code: str | None = None) -> dict:
-    """The contract's error: a 4xx (never 5xx) carrying exactly {"error": {"code", "message"}}."""
+def assert_error(r: requests.Response, status: int | None = None, code: str | None = None,
+                 reason: str | None = None) -> dict:
+    """The contract's error (v2): a 4xx (never 5xx) carrying exactly {"error": {"code", "reason", "message"}},
+    and a `detail` object when the refusal has values to show; the reason is one the OpenAPI lists."""
     assert 400 <= r.status_code < 500, f"expected a 4xx refusal, got {r.status_code}: {r.text[:500]}"
     if status is not None:
         assert r.status_code == status, f"expected {status}, got {r.status_code}: {r.text[:500]}"
@@ -67,10 +71,14 @@ def assert_error(r: requests.Response, status: int | None = None, code: str | No
     body = r.json()
     assert isinstance(body, dict) and set(body) == {"error"}, body
     err = body["error"]
-    assert isinstance(err, dict) and set(err) == {"code", "message"}, body
+    assert isinstance(err, dict) and set(err) - {"detail"} == {"code", "reason", "message"}, body
     assert err["code"] in CODES, body
+    assert err["reason"] in REASONS, body
+    assert isinstance(err.get("detail", {}), dict), body
     if code is not None:
         assert err["code"] == code, f"expected code {code!r}, got {body}"
+    if reason is not None:
+        assert err["reason"] == reason, f"expected reason {reason!r}, got {body}"
     message = err["message"]
     assert isinstance(message, str) and len(message.strip()) >= 10, f"not a sentence a person can act on: {message!r}"
     assert message.strip()[-1] in ".。!！?？", f"not a sentence (no closing punctuation): {message!r}"

@@ -47,6 +47,10 @@ def run_cli(*args: str, db: str, config: str | None = None, stdin: str | None = 
     return subprocess.run(cmd, input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=60)
 
 
+class PortTaken(RuntimeError):
+    pass
+
+
 class Server:
     """One `hallq serve` process. `restart()` keeps the database; `kill()` is kill -9."""
 
@@ -55,6 +59,9 @@ class Server:
         self.db, self.workdir, self.async_mode = db, workdir, async_mode
         self.config, self.message_queue, self.channel = config, message_queue, channel
         self.port = port or free_port()
+        # A port chosen here may be taken by some outgoing connection before the server binds it
+        # (free ports come from the ephemeral range): the first start then tries another.
+        self._may_move = port is None
         self.proc: subprocess.Popen | None = None
         self.log_path = workdir / f"server-{self.port}.log"
 
@@ -67,6 +74,15 @@ class Server:
         return self.url + "/api/v1"
 
     def start(self, timeout: float = 30) -> "Server":
+        for _attempt in range(3):
+            try:
+                return self._start(timeout)
+            except PortTaken:
+                self.port = free_port()
+                self.log_path = self.workdir / f"server-{self.port}.log"
+        return self._start(timeout)
+
+    def _start(self, timeout: float) -> "Server":
         cmd = [*HALLQ, "serve", "--db", self.db, "--port", str(self.port), "--async-mode", self.async_mode]
         if self.config:
             cmd += ["--config", self.config]
@@ -80,9 +96,12 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
+                if self._may_move and "Address already in use" in self.log():
+                    raise PortTaken(self.port)
                 raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log()}")
             try:
                 if requests.get(self.api + "/health", timeout=1).status_code == 200:
+                    self._may_move = False  # restarts keep the address its clients know
                     return self
             except requests.RequestException:
                 pass

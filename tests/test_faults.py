@@ -53,8 +53,8 @@ def assert_contract_error(r: requests.Response) -> None:
 
 def double_calls(admin_url: str) -> list:
     with psycopg.connect(admin_url) as conn:
-        return conn.execute("SELECT ticket_id FROM ticket_events WHERE kind = 'called' "
-                            "GROUP BY ticket_id HAVING count(*) > 1").fetchall()
+        return conn.execute("SELECT subject_id FROM events WHERE subject = 'ticket' AND kind = 'called' "
+                            "GROUP BY subject_id HAVING count(*) > 1").fetchall()
 
 
 class Load:

@@ -283,9 +283,10 @@ class FakePrints:
         return next((j["printer"] for j in reversed(self.store.prints) if j["ticket"]["id"] == ticket_id), None)
 
     def unprinted(self):
-        owed = [j for j in self.store.prints if j["printed_at"] is None]
-        return [ev.OwedPrint(j["ticket"]["id"], j["ticket"]["number"], j["printer"])
-                for j in sorted(owed, key=lambda j: (j["ticket"]["number"], j["id"]))]
+        printed = {j["ticket"]["id"] for j in self.store.prints if j["printed_at"] is not None}
+        latest = {j["ticket"]["id"]: ev.OwedPrint(j["ticket"]["id"], j["ticket"]["number"], j["printer"])
+                  for j in self.store.prints if j["printed_at"] is None and j["ticket"]["id"] not in printed}
+        return sorted(latest.values(), key=lambda owed: owed.number)
 
     def owed_counts(self):
         counts = defaultdict(int)

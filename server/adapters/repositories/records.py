@@ -106,10 +106,14 @@ class PrintJobRepository:
         return self.conn.execute(select(c.printer).where(c.ticket_id == ticket_id).order_by(c.id.desc()).limit(1)).scalar()
 
     def unprinted(self) -> list[ev.OwedPrint]:
+        """Tickets none of whose jobs has printed yet (a pending reprint of a printed ticket is not one),
+        each once, with the printer it now waits for; by number."""
         c = t.print_jobs.c
-        rows = self.conn.execute(select(c.ticket_id, c.number, c.printer).where(c.printed_at.is_(None))
-                                 .order_by(c.number, c.id)).all()
-        return [ev.OwedPrint(r.ticket_id, r.number, r.printer) for r in rows]
+        printed = select(t.print_jobs.c.ticket_id).where(t.print_jobs.c.printed_at.is_not(None))
+        rows = self.conn.execute(select(c.ticket_id, c.number, c.printer)
+                                 .where(c.printed_at.is_(None), c.ticket_id.not_in(printed)).order_by(c.id)).all()
+        latest = {r.ticket_id: ev.OwedPrint(r.ticket_id, r.number, r.printer) for r in rows}
+        return sorted(latest.values(), key=lambda owed: owed.number)
 
     def owed_counts(self) -> dict[str, int]:
         c = t.print_jobs.c
