@@ -1,15 +1,18 @@
-"""Mandarin call-out: compose the words of a call as they are said, synthesise them with pyttsx3 over
-espeak-ng (voice cmn-latn-pinyin) in a child process with a timeout, put a chime in front, repeat
-it, cache it.
+"""Mandarin call-out: compose the words of a call as they are said, synthesise them with espeak-ng
+(voice cmn-latn-pinyin) in a child process with a timeout, put a chime in front, repeat it, cache it.
 
-pyttsx3's espeak driver calls libespeak-ng through ctypes and loops until espeak reports the end of
-the message (research/platform.md §4); running it in a child process means a stuck native call can
-never freeze the server, and a timeout kills it.
+The child is the `espeak-ng` program when it is installed (README: the espeak-ng package), else
+pyttsx3 over libespeak-ng (`python -m drivers.speech`). pyttsx3 2.99 writes its WAV when espeak
+reports the end of the message, before it appends the samples of that same callback, so now and
+then (about 1 call in 15 here) the end of the sentence was cut off; the program has no such race
+and gives the same samples. Either way a stuck native call can never freeze the server: the child
+is killed after the timeout.
 """
 from __future__ import annotations
 
 import hashlib
 import math
+import shutil
 import string
 import struct
 import subprocess
@@ -74,8 +77,12 @@ def silence(seconds: float) -> bytes:
 
 
 def synthesise(text: str, out: Path, timeout: float = SYNTH_TIMEOUT_S) -> None:
-    """Render `text` (already normalised) to a WAV file with pyttsx3 in a child process."""
-    cmd = [sys.executable, "-m", "drivers.speech", str(out), text]
+    """Render `text` (already as it is said) to a WAV file in a child process."""
+    program = shutil.which("espeak-ng")
+    if program:
+        cmd = [program, "-v", VOICE, "-s", str(RATE), "-w", str(out), text]
+    else:
+        cmd = [sys.executable, "-m", "drivers.speech", str(out), text]
     try:
         done = subprocess.run(cmd, capture_output=True, timeout=timeout, cwd=Path(__file__).resolve().parent.parent)
     except subprocess.TimeoutExpired:
@@ -128,6 +135,7 @@ class Announcer:
 
 
 def _child(out: str, text: str) -> int:
+    """Without the espeak-ng program: pyttsx3 over libespeak-ng."""
     import pyttsx3
     engine = pyttsx3.init("espeak")
     engine.setProperty("voice", VOICE)
