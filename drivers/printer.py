@@ -76,6 +76,8 @@ class Printer(Worker):
         self.kiosk = device.attach.partition(":")[2]
         self._last_probe = time.monotonic()
         self._unconfirmed: set[int] = set()  # job ids whose bytes went out but `printed` failed
+        self._unprintable: set[int] = set()  # job ids whose ticket could not be composed
+        self._server_down = False
 
     def take(self, event) -> None:
         if isinstance(event, TicketIssued) and event.issued_by == self.kiosk:
@@ -89,28 +91,50 @@ class Printer(Worker):
             self._probe()
 
     # ---------------------------------------------------------------- printing
-    def _owed(self) -> list[PrintJob]:
+    def _owed(self) -> list[PrintJob] | None:
         try:
-            return list(self.hall.owed_prints(self.name))
+            jobs = list(self.hall.owed_prints(self.name))
         except Exception:  # the server's database, not the printer: look again in a few seconds
-            log.exception("printer %s: cannot read the owed prints", self.name)
-            return []
+            if not self._server_down:
+                log.exception("printer %s: cannot read the owed prints", self.name)
+            self._server_down = True
+            return None
+        self._server_down = False
+        return jobs
 
     def _print_owed(self) -> bool:
         """Print every owed job, oldest first; True when any was owed. A fault stops at that job,
         which stays owed and is printed first on the next try."""
         jobs = self._owed()
+        if jobs is None:
+            return False
         self._unconfirmed &= {job.id for job in jobs}
+        self._unprintable &= {job.id for job in jobs}
         for job in jobs:
             if self.stopping:
                 break
             if job.id in self._unconfirmed:  # its bytes went out already: only record it
                 self._confirm(job)
                 continue
-            status = self._print(job)
+            paper = self._paper(job)
+            if paper is None:
+                continue
+            status = self._print(paper)
             self._confirm(job)
             self.ok(status.state, status.detail)
         return bool(jobs)
+
+    def _paper(self, job: PrintJob) -> bytes | None:
+        """The job's bytes, or None when its ticket cannot be composed (a queue no longer in the
+        config …): that job stays owed, for the admin to see, and does not hold up the others."""
+        try:
+            return compose(ticket_paper(self.config, job.ticket, reprint=job.reprint))
+        except Exception as exc:
+            if job.id not in self._unprintable:
+                log.exception("printer %s: cannot compose job %s", self.name, job.id)
+                self.fault("error", f"ticket {job.ticket.get('number')} cannot be printed: {exc!r}")
+            self._unprintable.add(job.id)
+            return None
 
     def _confirm(self, job: PrintJob) -> None:
         try:
@@ -120,8 +144,7 @@ class Printer(Worker):
             log.exception("printer %s: printed job %s could not be recorded", self.name, job.id)
             self._unconfirmed.add(job.id)
 
-    def _print(self, job: PrintJob) -> PrinterStatus:
-        paper = compose(ticket_paper(self.config, job.ticket, reprint=job.reprint))
+    def _print(self, paper: bytes) -> PrinterStatus:
         link = self._open()
         try:
             status = self._status(link)

@@ -18,6 +18,7 @@ import pytest
 from drivers import bx5
 from drivers.escpos_ticket import decode, status_answer
 from drivers.led import Led
+from drivers.printer import LOOK_S
 from drivers.router import KINDS, DeviceRouter, HallForDevices
 from drivers.rs485 import Bus
 from drivers.speech import Announcer, spoken_call
@@ -280,6 +281,27 @@ def test_printer_looks_for_owed_jobs_without_a_wake_and_prints_them_oldest_first
     assert "A024" in jobs[1].lines and "湖南省政务服务中心（补打）" in jobs[1].lines  # the reprint mark
     assert jobs[1].qr == ["http://127.0.0.1:5000/t/tkt-def"]
     assert wait_for(lambda: hall.printed_jobs == [first, again], 5) and hall.owed == [elsewhere]
+    printer.close()
+
+
+def test_a_job_that_cannot_be_composed_stays_owed_and_one_not_recorded_is_not_printed_twice(router_for):
+    printer = PrinterListener()
+    broken = PrintJob(id=1, printer="p1", reprint=False, ticket=TICKET | {"queue": "gone"})
+    good = PrintJob(id=2, printer="p1", reprint=False, ticket=TICKET)
+    hall = FakeHall([broken, good])
+    record, refusals = hall.printed, [RuntimeError("database away")]
+
+    def printed_once_the_database_is_back(job):
+        if refusals:
+            raise refusals.pop()
+        record(job)
+    hall.printed = printed_once_the_database_is_back
+    router, hall = router_for(_printer(printer.port), hall=hall)
+    router.handle(_issued(), Audience.DEVICES)
+    assert wait_for(lambda: hall.printed_jobs == [good], 15), hall.health
+    time.sleep(LOOK_S + 0.5)  # another look: the broken job is still owed, the good one not printed again
+    assert printer.data.count(b"\x1dV\x00") == 1 and hall.owed == [broken]
+    assert any(state == "error" and "A023" in detail for _, state, detail in hall.health)
     printer.close()
 
 
