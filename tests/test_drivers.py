@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import os
+import select
 import socket
 import subprocess
 import threading
@@ -459,7 +460,7 @@ def test_stop_ends_every_worker_and_closes_its_link(router_for):
     router.stop()
     assert not any(t.is_alive() for t in threads) and time.monotonic() - started < 5
     for master in (led_master, bus_master):  # the far end sees the line closed
-        os.set_blocking(master, True)
+        assert select.select([master], [], [], 2)[0] == [master], "the line is still open"
         with pytest.raises(OSError) as closed:
             os.read(master, 1)
         assert closed.value.errno == errno.EIO
