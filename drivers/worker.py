@@ -129,7 +129,11 @@ class Worker:
                 newer = self.jobs.get_nowait()
             except queue.Empty:
                 break
-            job = newer if isinstance(newer, _Stop) else self.merge(job, newer)
+            if isinstance(newer, _Stop):
+                if self.stopping:
+                    return newer
+                continue  # left over from an earlier stop
+            job = self.merge(job, newer)
         return job
 
     def _run(self) -> None:
@@ -168,7 +172,7 @@ class Worker:
             self.fault(exc.state, exc.detail)
         except Exception as exc:  # a bug or an unexpected answer: report it, keep the worker alive
             detail = f"{exc.__class__.__name__}: {exc}"
-            if self._reported.get(self.name) != ("error", detail):
+            if self._reported.get(self.device.name) != ("error", detail):  # log a streak once
                 log.exception("device %s failed", self.name)
             self.close()
             self.fault("error", detail)
