@@ -1,15 +1,19 @@
-"""Mandarin call-out: normalise the sentence, synthesise it with pyttsx3 over espeak-ng (voice
-cmn-latn-pinyin) in a child process with a timeout, put a chime in front, repeat it, cache it.
+"""Mandarin call-out: compose the words of a call as they are said, synthesise them with espeak-ng
+(voice cmn-latn-pinyin) in a child process with a timeout, put a chime in front, repeat it, cache it.
 
-pyttsx3's espeak driver calls libespeak-ng through ctypes and loops until espeak reports the end of
-the message (research/platform.md §4); running it in a child process means a stuck native call can
-never freeze the server, and a timeout kills it.
+The child is the `espeak-ng` program when it is installed (README: the espeak-ng package), else
+pyttsx3 over libespeak-ng (`python -m drivers.speech`). pyttsx3 2.99 writes its WAV when espeak
+reports the end of the message, before it appends the samples of that same callback, so now and
+then (about 1 call in 15 here) the end of the sentence was cut off; the program has no such race
+and gives the same samples. Either way a stuck native call can never freeze the server: the child
+is killed after the timeout.
 """
 from __future__ import annotations
 
 import hashlib
 import math
-import re
+import shutil
+import string
 import struct
 import subprocess
 import sys
@@ -21,7 +25,6 @@ RATE = 150
 SAMPLE_RATE = 22050  # espeak-ng's (and pyttsx3's) WAV: mono, 16 bit, 22050 Hz
 SYNTH_TIMEOUT_S = 15
 _DIGITS = "零一二三四五六七八九"
-_CALL = re.compile(r"请([A-Z]+)(\d+)号到(\d+)号窗口")
 
 
 class SpeechError(RuntimeError):
@@ -45,14 +48,17 @@ def cardinal(n: int) -> str:
     return out
 
 
-def spoken(text: str) -> str:
-    """请A023号到15号窗口办理 → 请A零二三号到十五号窗口办理: the letter spelled, ticket digits one by
-    one, the window as a number. Other digits in the text are read one by one."""
-    def call(m: re.Match) -> str:
-        letters = " ".join(m.group(1))
-        return f"请{letters}{''.join(_DIGITS[int(d)] for d in m.group(2))}号到{cardinal(int(m.group(3)))}号窗口"
-    text = _CALL.sub(call, text)
-    return re.sub(r"\d", lambda m: _DIGITS[int(m.group())], text)
+def digits_one_by_one(text: str) -> str:
+    return "".join(_DIGITS[int(ch)] if ch in string.digits else ch for ch in text)
+
+
+def spoken_call(number: str, window: str) -> str:
+    """(A023, 15) → 请A零二三号到十五号窗口办理: `call_text(number, window)` as it is said: the queue's
+    letters spelled, the ticket's digits one by one, the window as a number."""
+    rest = number.lstrip(string.ascii_letters)
+    letters = " ".join(number[:len(number) - len(rest)])
+    place = cardinal(int(window)) if window.isdecimal() and window.isascii() else digits_one_by_one(window)
+    return f"请{letters}{digits_one_by_one(rest)}号到{place}号窗口办理"
 
 
 def chime(seconds: float = 0.9) -> bytes:
@@ -71,8 +77,12 @@ def silence(seconds: float) -> bytes:
 
 
 def synthesise(text: str, out: Path, timeout: float = SYNTH_TIMEOUT_S) -> None:
-    """Render `text` (already normalised) to a WAV file with pyttsx3 in a child process."""
-    cmd = [sys.executable, "-m", "drivers.speech", str(out), text]
+    """Render `text` (already as it is said) to a WAV file in a child process."""
+    program = shutil.which("espeak-ng")
+    if program:
+        cmd = [program, "-v", VOICE, "-s", str(RATE), "-w", str(out), text]
+    else:
+        cmd = [sys.executable, "-m", "drivers.speech", str(out), text]
     try:
         done = subprocess.run(cmd, capture_output=True, timeout=timeout, cwd=Path(__file__).resolve().parent.parent)
     except subprocess.TimeoutExpired:
@@ -99,14 +109,13 @@ def write_wav(path: Path, pcm: bytes) -> None:
 
 
 class Announcer:
-    """Builds the announcement WAV for a call-out sentence; speech is cached per normalised sentence."""
+    """Builds the announcement WAV of a call; speech is cached per spoken sentence."""
 
     def __init__(self, cache_dir: Path, repeats: int = 2):
         self.cache_dir = Path(cache_dir)
         self.repeats = repeats
 
-    def speech_pcm(self, sentence: str) -> bytes:
-        words = spoken(sentence)
+    def speech_pcm(self, words: str) -> bytes:
         key = hashlib.sha256(f"{VOICE}|{RATE}|{words}".encode()).hexdigest()[:24]
         cached = self.cache_dir / f"{key}.wav"
         if not cached.exists():
@@ -115,14 +124,18 @@ class Announcer:
             cached.with_suffix(".tmp.wav").replace(cached)
         return read_pcm(cached)
 
-    def announcement(self, sentence: str, out: Path) -> Path:
-        words = self.speech_pcm(sentence)
-        pcm = chime() + silence(0.3) + (words + silence(0.8)) * self.repeats
-        write_wav(out, pcm)
+    def announcement(self, words: str, out: Path) -> Path:
+        """A chime, then `words` (already as they are said) `repeats` times."""
+        speech = self.speech_pcm(words)
+        write_wav(out, chime() + silence(0.3) + (speech + silence(0.8)) * self.repeats)
         return out
+
+    def call(self, number: str, window: str, out: Path) -> Path:
+        return self.announcement(spoken_call(number, window), out)
 
 
 def _child(out: str, text: str) -> int:
+    """Without the espeak-ng program: pyttsx3 over libespeak-ng."""
     import pyttsx3
     engine = pyttsx3.init("espeak")
     engine.setProperty("voice", VOICE)
