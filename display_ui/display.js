@@ -210,7 +210,7 @@ function onRefused(err) {
   for (const id of ["floor-screen", "window-screen"]) $(id).hidden = true;
   $("bad-address").hidden = false;
   const own = { not_found: t("noSuchPlace"), invalid: t("noSuchPlace") };
-  $("bad-address").querySelector("h1").textContent = describe(err.error || {}, i18n.lang, { [i18n.lang]: own }).text;
+  $("bad-address").querySelector("h1").textContent = describe(err.error || {}, i18n.lang, { codes: own }).text;
 }
 
 function showLink(status) {
