@@ -28,7 +28,10 @@ const PHRASES = {
     step_materials_received: "窗口收到补正材料", step_decided: "审批完成", step_returned: "结果退回窗口", step_picked_up: "已取件",
     step_mailed: "已邮寄", step_due_soon: "即将到期告警", step_overdue: "超期告警",
     needReason: "不予批准需要在备注里写明理由（会告知申请人）。", needMaterials: "请在“补正材料”里写明要补的材料。",
-    claimedByOther: "该办件已由本部门其他人员认领，或状态已变化；列表已更新。", notDecided: "各部门都审批完成后才能退回窗口。",
+    changed: "该办件已由本部门其他人员认领，或状态已变化；列表已更新。", notDecided: "各部门都审批完成后才能退回窗口。",
+    claimedByOther: "该办件已由本部门其他人员认领，只有认领人可以办理。", alreadyDecided: "本部门已审批过这个办件。",
+    awaitingMaterials: "该办件正在等待补正材料，窗口收到材料后才能审批。", alreadyRequested: "本部门已要求补正，正在等待材料。",
+    notInReview: "该办件已不在审批中。", alreadyReturned: "该办件的结果已退回窗口。",
     notYours: "该办件不涉及您的部门，不能办理。", gone: "找不到这个办件。",
   },
   en: {
@@ -51,7 +54,12 @@ const PHRASES = {
     step_materials_received: "materials received", step_decided: "decided", step_returned: "returned to the window", step_picked_up: "picked up",
     step_mailed: "mailed", step_due_soon: "due-soon alert", step_overdue: "overdue alert",
     needReason: "A refusal needs a reason in the note (the applicant is told).", needMaterials: "Name the materials to supply.",
-    claimedByOther: "Someone else in your department has this case, or it changed; the list is up to date.", notDecided: "Every department must decide before the result goes back.",
+    changed: "Someone else in your department has this case, or it changed; the list is up to date.", notDecided: "Every department must decide before the result goes back.",
+    claimedByOther: "Another member of your department has claimed this case; only they can act on it.",
+    alreadyDecided: "Your department has already decided this case.",
+    awaitingMaterials: "This case waits for materials; decide once the window has recorded them.",
+    alreadyRequested: "Your department has already asked for materials; they are awaited.",
+    notInReview: "This case is no longer in review.", alreadyReturned: "This case's result has already gone back to the window.",
     notYours: "This case does not involve your department.", gone: "This case was not found.",
   },
 };
@@ -284,11 +292,21 @@ async function act(action) {
     upsert(answer.case);
   } catch (err) {
     if (err.code === "unauthorized") { leave(true); return; }
-    showMessage($("action-message"), describe(err, i18n.lang, { [i18n.lang]: {
-      invalid: action === "reject" ? t("needReason") : action === "request" ? t("needMaterials") : undefined,
-      conflict: action === "return" ? t("notDecided") : t("claimedByOther"),
-      forbidden: t("notYours"), not_found: t("gone"),
-    } }));
+    showMessage($("action-message"), describe(err, i18n.lang, {
+      reasons: {
+        rejection_needs_note: t("needReason"), materials_required: t("needMaterials"),
+        claimed_by_other: t("claimedByOther"), already_decided: t("alreadyDecided"),
+        awaiting_materials: t("awaitingMaterials"), materials_already_requested: t("alreadyRequested"),
+        case_not_in_review: t("notInReview"), case_not_decided: t("notDecided"), case_already_returned: t("alreadyReturned"),
+        case_of_other_department: t("notYours"), role_not_allowed: t("notBackoffice"), no_such_case: t("gone"),
+      },
+      // A server that names no reason: what the action itself suggests.
+      codes: {
+        invalid: action === "reject" ? t("needReason") : action === "request" ? t("needMaterials") : undefined,
+        conflict: action === "return" ? t("notDecided") : t("changed"),
+        forbidden: t("notYours"), not_found: t("gone"),
+      },
+    }));
     showDetail(false);
   }
 }

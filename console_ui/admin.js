@@ -21,7 +21,8 @@ const PHRASES = {
     preview: "保存后，下次叫号来自：{from}", saved: "{window}号窗口现在服务：{queues}。", stateSet: "{window}号窗口已{state}。",
     reconnecting: "与服务器的连接中断，正在重新连接…", notAdmin: "大厅管理需要管理员账号。",
     stillServing: "{window}号窗口还有正在办理的号，办结后才能关闭。", emptyQueues: "窗口至少要服务一个队列。",
-    otherFloor: "只能选择本楼层的队列。", noSuchWindow: "没有这个窗口。", sameState: "窗口已经是这个状态。",
+    otherFloor: "只能选择本楼层的队列。", noSuchWindow: "没有这个窗口。", listedTwice: "同一个队列只能添加一次。",
+    unknownQueue: "没有这个队列，请重新选择。", windowChanged: "{window}号窗口刚刚有变化，请再试一次。",
   },
   en: {
     ...SIGNIN_PHRASES.en,
@@ -35,7 +36,8 @@ const PHRASES = {
     preview: "Once saved, the next call comes from: {from}", saved: "Window {window} now serves: {queues}.", stateSet: "Window {window} is now {state}.",
     reconnecting: "Connection lost; reconnecting…", notAdmin: "The admin board needs an admin account.",
     stillServing: "Window {window} still serves a ticket; it can close once that is finished.", emptyQueues: "A window must serve at least one queue.",
-    otherFloor: "Choose queues of the window's own floor.", noSuchWindow: "There is no such window.", sameState: "The window is already in that state.",
+    otherFloor: "Choose queues of the window's own floor.", noSuchWindow: "There is no such window.", listedTwice: "A queue can be listed only once.",
+    unknownQueue: "There is no such queue; choose again.", windowChanged: "Window {window} changed meanwhile; try again.",
   },
 };
 
@@ -203,14 +205,16 @@ async function setState(number, target) {
 
 function refusal(err, number) {
   if (err.code === "unauthorized") { session.forget(); showSignIn(); return { text: t("expired") }; }
-  const own = { not_found: t("noSuchWindow") };
-  if (err.code === "conflict") {
-    own.conflict = /still serves/.test(err.message) ? t("stillServing", { window: number })
-      : /at least one/.test(err.message) ? t("emptyQueues") : t("sameState");
-  }
-  if (err.code === "invalid" && /another floor/.test(err.message)) own.invalid = t("otherFloor");
-  if (err.code === "invalid" && state.draft.length === 0) own.invalid = t("emptyQueues");
-  return describe(err, i18n.lang, { [i18n.lang]: own });
+  return describe(err, i18n.lang, {
+    reasons: {
+      window_still_serving: t("stillServing", { window: number }), no_queues: t("emptyQueues"),
+      queue_listed_twice: t("listedTwice"), queue_on_other_floor: t("otherFloor"),
+      unknown_queue: t("unknownQueue"), no_such_window: t("noSuchWindow"),
+      window_changed: t("windowChanged", { window: number }), role_not_allowed: t("notAdmin"),
+    },
+    // An empty list may be refused as a malformed body before the rule is reached.
+    codes: { not_found: t("noSuchWindow"), invalid: state.editing && state.draft.length === 0 ? t("emptyQueues") : undefined },
+  });
 }
 
 function upsert(w) {

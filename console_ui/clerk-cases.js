@@ -17,7 +17,9 @@ export const CASE_PHRASES = {
     pickedUp: "办件 {case} 已交付申请人。", mailed: "办件 {case} 已邮寄（快递单号 {tracking}）。",
     pickupTicket: "取件号：办件 {case}",
     needApplicant: "请填写申请人姓名和手机号（如 13812341234）。", needTracking: "请填写快递单号。",
-    routeNotHere: "本窗口不能受理转办这个事项，请转移到相应窗口。", routeKind: "只有综合受理窗口和一件事专窗可以受理转办。",
+    routeNotHere: "本窗口不能受理转办这个事项，请转移到相应窗口。",
+    routeOtherDepartment: "专业窗口只能受理转办本部门的事项，请转移到相应窗口。",
+    routeNotAMatter: "取件号不能受理转办，请按“取件”或“邮寄”交付结果。",
     notReady: "该办件还没有办结，不能取件或邮寄。", callPickupFirst: "请先叫到该办件的取件号，再交付取件。",
     noCase: "找不到这个办件，请核对办件号。",
   },
@@ -33,7 +35,8 @@ export const CASE_PHRASES = {
     pickupTicket: "Pickup of case {case}",
     needApplicant: "Enter the applicant's name and phone number (such as 13812341234).", needTracking: "Enter the tracking number.",
     routeNotHere: "This window cannot accept this matter; transfer the ticket to the right window.",
-    routeKind: "Only comprehensive and one-thing windows accept and route cases.",
+    routeOtherDepartment: "A professional window routes only its own department's matters; transfer the ticket to the right window.",
+    routeNotAMatter: "A pickup ticket cannot be routed; hand the result over or mail it.",
     notReady: "This case is not done yet; it cannot be handed over or mailed.", callPickupFirst: "Call the case's pickup ticket before handing it over.",
     noCase: "There is no such case; check the number.",
   },
@@ -138,10 +141,20 @@ export function createCaseDesk(console_) {
     }
   }
 
+  // What every window command here can meet, then the command's own sentences.
   function refusal(err, own) {
-    const common = { unauthorized: t("expired"), forbidden: t("notYourWindow") };
-    if (err.code === "conflict" && /no current ticket|call one first|current ticket/i.test(err.message) && !console_.window().current) common.conflict = t("noCurrent");
-    return describe(err, i18n.lang, { [i18n.lang]: { ...common, ...own } });
+    return describe(err, i18n.lang, {
+      reasons: {
+        no_current_ticket: t("noCurrent"), ticket_not_called: t("ticketNotCalled"), window_changed: t("windowChanged"),
+        not_signed_in_here: t("notYourWindow"), window_of_other_clerk: t("otherClerkNow"),
+        ...own.reasons,
+      },
+      codes: {
+        unauthorized: t("expired"), forbidden: t("notYourWindow"),
+        conflict: console_.window().current ? undefined : t("noCurrent"),
+        ...own.codes,
+      },
+    });
   }
 
   function startRoute() {
@@ -160,9 +173,12 @@ export function createCaseDesk(console_) {
     const note = $("route-note").value.trim();
     if (!name || !phone) { showMessage($("route-message"), { text: t("needApplicant") }); return; }
     const answer = await post("route", { applicant: { name, phone }, ...(note ? { note } : {}) }, (err) => refusal(err, {
-      invalid: t("needApplicant"),
-      forbidden: /does not accept|routes only/.test(err.message) ? t("routeNotHere") : t("notYourWindow"),
-      conflict: /comprehensive|one-thing|one_thing|kind/i.test(err.message) ? t("routeKind") : t("noCurrent"),
+      reasons: {
+        applicant_name_required: t("needApplicant"), invalid_phone: t("needApplicant"),
+        matter_not_accepted_here: t("routeNotHere"), matter_of_other_department: t("routeOtherDepartment"),
+        ticket_not_for_a_matter: t("routeNotAMatter"),
+      },
+      codes: { invalid: t("needApplicant") },
     }), $("route-message"));
     if (!answer) return;
     showMessage($("route-message"), null);
@@ -178,9 +194,11 @@ export function createCaseDesk(console_) {
     const current = console_.window().current;
     const caseNumber = current && current.case;
     const answer = await post("hand-over", { how, ...(tracking ? { tracking } : {}) }, (err) => refusal(err, {
-      invalid: how === "mail" ? t("needTracking") : t("callPickupFirst"),
-      conflict: /not ready/.test(err.message) ? t("notReady") : t("callPickupFirst"),
-      not_found: t("noCase"),
+      reasons: {
+        tracking_number_required: t("needTracking"), case_number_required: t("callPickupFirst"),
+        case_not_ready: t("notReady"), pickup_ticket_not_called: t("callPickupFirst"), no_such_case: t("noCase"),
+      },
+      codes: { invalid: how === "mail" ? t("needTracking") : t("callPickupFirst"), conflict: t("callPickupFirst"), not_found: t("noCase") },
     }));
     if (!answer) return false;
     const c = answer.case;

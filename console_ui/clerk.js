@@ -29,6 +29,10 @@ const PHRASES = {
     otherDepartment: "该窗口不属于您的部门，不能在此签到。", noWindow: "没有这个窗口号，请核对后重新填写。",
     stillServing: "本窗口还有正在办理的号，请先完成、过号或转移再退出。", notClerk: "窗口叫号需要窗口工作人员账号。",
     noQueue: "没有这个队列，请重新选择。",
+    servingElsewhere: "您在{window}号窗口还有正在办理的号，请先在那里完成、过号或转移，再到本窗口签到。",
+    servingElsewhereAny: "您在另一个窗口还有正在办理的号，请先在那里完成、过号或转移，再到本窗口签到。",
+    otherClerkNow: "本窗口现已由其他工作人员签到，您不能在此操作，请重新登录。",
+    ticketNotCalled: "该号已不在办理中，请叫下一个号。", windowChanged: "窗口状态刚刚有变化，请再按一次。",
   },
   en: {
     ...SIGNIN_PHRASES.en,
@@ -51,6 +55,10 @@ const PHRASES = {
     otherDepartment: "This window belongs to another department; you cannot sign in there.", noWindow: "There is no such window; check the number.",
     stillServing: "This window still serves a ticket; finish, mark or transfer it before leaving.", notClerk: "The window console needs a clerk account.",
     noQueue: "There is no such queue; choose again.",
+    servingElsewhere: "You still serve a ticket at window {window}; finish, mark or transfer it there before signing in here.",
+    servingElsewhereAny: "You still serve a ticket at another window; finish, mark or transfer it there before signing in here.",
+    otherClerkNow: "Another clerk is now signed in at this window; you cannot operate it. Sign in again.",
+    ticketNotCalled: "That ticket is no longer being served; call the next one.", windowChanged: "The window changed meanwhile; press again.",
   },
 };
 
@@ -119,11 +127,16 @@ async function onSignIn(event) {
 }
 
 function signInRefusal(err) {
-  const lang = i18n.lang;
-  return describe(err, lang, { [lang]: {
-    forbidden: t(err.message.includes("staffed by") ? "otherDepartment" : "notClerk"),
-    conflict: t("otherClerk"), not_found: t("noWindow"), invalid: t("noWindow"),
-  } });
+  return describe(err, i18n.lang, {
+    reasons: {
+      window_of_other_department: t("otherDepartment"), role_not_allowed: t("notClerk"),
+      window_taken: t("otherClerk"), window_of_other_clerk: t("otherClerk"),
+      // The clerk's ticket is still open at the window they come from: say which one.
+      serving_at_other_window: (d) => (d.window ? t("servingElsewhere", { window: d.window }) : t("servingElsewhereAny")),
+      window_changed: t("windowChanged"),
+    },
+    codes: { not_found: t("noWindow"), invalid: t("noWindow") },
+  });
 }
 
 function showSignIn() {
@@ -274,22 +287,32 @@ async function act(name, body) {
 
 function actionRefusal(name, err, number) {
   const w = state.window;
-  const own = {
-    queue_empty: t("queueEmpty", { queues: w.queues.map(queueName).join("、") }),
-    forbidden: t("notYourWindow"),
-    unauthorized: t("expired"),
-  };
-  if (err.code === "conflict") {
-    if (name === "callNext") own.conflict = t(w.state === "closed" ? "closedNoCall" : "pausedNoCall");
-    else if (name === "pause") own.conflict = t("notOpen");
-    else if (name === "resume") own.conflict = t("notPaused");
-    else if (!w.current) own.conflict = t("noCurrent");
-    else if (name === "recall" && /recalled/.test(err.message)) own.conflict = t("recallLimit", { number });
-    else if (name === "transfer" && /already waits/.test(err.message)) own.conflict = t("sameQueue");
-    else if (/no current ticket/.test(err.message)) own.conflict = t("noCurrent");
-  }
-  if (name === "transfer") own.not_found = t("noQueue");
-  return describe(err, i18n.lang, { [i18n.lang]: own });
+  const queueEmpty = t("queueEmpty", { queues: w.queues.map(queueName).join("、") });
+  return describe(err, i18n.lang, {
+    reasons: {
+      queue_empty: queueEmpty,
+      window_paused: t("pausedNoCall"), window_closed: t("closedNoCall"),
+      window_not_open: t("notOpen"), window_not_paused: t("notPaused"),
+      no_current_ticket: t("noCurrent"), ticket_not_called: t("ticketNotCalled"),
+      recall_limit: t("recallLimit", { number }), same_queue: t("sameQueue"),
+      no_such_queue: t("noQueue"), unknown_queue: t("noQueue"),
+      not_signed_in_here: t("notYourWindow"), window_of_other_clerk: t("otherClerkNow"), role_not_allowed: t("notClerk"),
+      window_changed: t("windowChanged"),
+    },
+    // A server that names no reason: what the window's own state says, as far as it goes.
+    codes: {
+      queue_empty: queueEmpty, forbidden: t("notYourWindow"), unauthorized: t("expired"),
+      conflict: conflictFromState(name, w),
+      ...(name === "transfer" ? { not_found: t("noQueue") } : {}),
+    },
+  });
+}
+
+function conflictFromState(name, w) {
+  if (name === "callNext") return t(w.state === "closed" ? "closedNoCall" : "pausedNoCall");
+  if (name === "pause") return t("notOpen");
+  if (name === "resume") return t("notPaused");
+  return w.current ? undefined : t("noCurrent");
 }
 
 function setButtons(enabled) {
@@ -325,7 +348,13 @@ async function signOut() {
     try {
       await session.call("POST", `/windows/${state.window.number}/sign-out`, { idempotencyKey: newIdempotencyKey() });
     } catch (err) {
-      if (err.code === "conflict") { showMessage($("message"), describe(err, i18n.lang, { [i18n.lang]: { conflict: t("stillServing") } })); return; }
+      if (err.code === "conflict") {
+        showMessage($("message"), describe(err, i18n.lang, {
+          reasons: { window_still_serving: t("stillServing"), window_changed: t("windowChanged") },
+          codes: { conflict: t("stillServing") },
+        }));
+        return;
+      }
     }
   }
   if (state.socket) state.socket.disconnect();

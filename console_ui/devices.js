@@ -16,7 +16,8 @@ export const DEVICE_PHRASES = {
     noDevices: "本大厅没有配置设备。", unprinted: "未打印的号票", noUnprinted: "没有未打印的号票。",
     unprintedHint: "打印机恢复后会自动打印；急用可以补打。", reprint: "补打", reprintOn: "补打用的打印机",
     defaultPrinter: "原打印机", reprinted: "已将 {number} 号票送往打印机 {printer} 补打。",
-    noPrinter: "没有可用的打印机，或这张号票已不存在。", supervision: "电子监察", noAlerts: "暂无告警。",
+    noPrinter: "没有可用的打印机，或这张号票已不存在。", noPrinterFits: "没有可用的打印机补打这张号票。",
+    ticketGone: "这张号票已不存在。", supervision: "电子监察", noAlerts: "暂无告警。",
     sentToPrinter: "送往 {printer}",
   },
   en: {
@@ -24,7 +25,8 @@ export const DEVICE_PHRASES = {
     noDevices: "No devices are configured in this hall.", unprinted: "Tickets not printed yet", noUnprinted: "Every ticket is printed.",
     unprintedHint: "They print by themselves once the printer is back; reprint one if it is urgent.", reprint: "Reprint",
     reprintOn: "Printer for reprints", defaultPrinter: "its own printer", reprinted: "Ticket {number} was sent to printer {printer}.",
-    noPrinter: "No printer fits, or the ticket no longer exists.", supervision: "Supervision", noAlerts: "No alerts.",
+    noPrinter: "No printer fits, or the ticket no longer exists.", noPrinterFits: "No printer can reprint this ticket.",
+    ticketGone: "This ticket no longer exists.", supervision: "Supervision", noAlerts: "No alerts.",
     sentToPrinter: "for {printer}",
   },
 };
@@ -158,7 +160,9 @@ export function createDevicesPanel({ session, i18n, message, onRefused }) {
       await load();
     } catch (err) {
       if (err.code === "unauthorized") { onRefused(err); return; }
-      showMessage(message, describe(err, i18n.lang, { [i18n.lang]: { not_found: t("noPrinter") } }));
+      showMessage(message, describe(err, i18n.lang, {
+        reasons: { no_printer: t("noPrinterFits"), no_such_ticket: t("ticketGone") }, codes: { not_found: t("noPrinter") },
+      }));
     }
   }
 

@@ -62,8 +62,15 @@ export class StaffSession {
 /** The sentence for a failed sign-in. */
 export function loginRefusal(err, i18n) {
   const p = SIGNIN_PHRASES[i18n.lang];
-  if (err instanceof ApiError && err.status === 429) return { text: p.throttled, detail: i18n.lang === "zh" ? err.message : "" };
-  return describe(err, i18n.lang, { [i18n.lang]: { unauthorized: p.badLogin, invalid: p.needCredentials } });
+  // A 429 without a reason (a proxy's own limit) is a throttle too.
+  const throttled = err instanceof ApiError && err.status === 429 ? { unavailable: p.throttled, invalid: p.throttled } : {};
+  return describe(err, i18n.lang, {
+    reasons: {
+      too_many_attempts: p.throttled, wrong_credentials: p.badLogin,
+      token_invalid: p.expired, token_missing: p.expired,
+    },
+    codes: { unauthorized: p.badLogin, invalid: p.needCredentials, ...throttled },
+  });
 }
 
 export { showMessage };

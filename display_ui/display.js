@@ -209,8 +209,8 @@ function onRefused(err) {
   // The server refused the subscription (no such floor or window): say so instead of a blank screen.
   for (const id of ["floor-screen", "window-screen"]) $(id).hidden = true;
   $("bad-address").hidden = false;
-  const own = { not_found: t("noSuchPlace"), invalid: t("noSuchPlace") };
-  $("bad-address").querySelector("h1").textContent = describe(err.error || {}, i18n.lang, { [i18n.lang]: own }).text;
+  const place = t("noSuchPlace");
+  $("bad-address").querySelector("h1").textContent = describe(err.error || {}, i18n.lang, { codes: { not_found: place, invalid: place } }).text;
 }
 
 function showLink(status) {

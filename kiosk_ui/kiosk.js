@@ -198,12 +198,12 @@ async function takeTicket() {
   if (!state.matter) return;
   await issue({ matter: state.matter.id, priority: state.green ? "green" : "normal" }, state.takeKey,
     $("confirm-message"), updateTakeButton, () => null,
-    () => ({ not_found: t("noMatter"), invalid: t("noMatter"), conflict: t("retry") }));
+    { codes: { not_found: t("noMatter"), invalid: t("noMatter"), conflict: t("retry") } });
 }
 
 // One ticket, of either kind (a matter, or a case's pickup), with one Idempotency-Key per form: shown
-// at once when issued; a refusal becomes the sentence for its code under the form (`sentences(err)`
-// gives the kind's own; the closed hall, the network and pairing are alike for both).
+// at once when issued; a refusal becomes the sentence for its reason or code under the form
+// (`sentences` gives the kind's own; the closed hall, the network and pairing are alike for both).
 async function issue(body, idempotencyKey, message, rerender, precheck, sentences) {
   if (state.taking) return;
   const refusal = issuingRefusal() || precheck();
@@ -218,11 +218,17 @@ async function issue(body, idempotencyKey, message, rerender, precheck, sentence
   } catch (err) {
     if (err.code === "network") setOnline(false);
     if (err.code === "unauthorized") forgetToken();
-    showMessage(message, describe(err, i18n.lang, { [i18n.lang]: {
-      network: t("offlineReason"), unauthorized: t("unpaired"), forbidden: t("unpaired"),
-      unavailable: err.message.startsWith("Tickets are issued") ? closedSentence() : t("unavailable"),
-      ...sentences(err),
-    } }));
+    showMessage(message, describe(err, i18n.lang, {
+      reasons: {
+        // The hours the server refused by; the catalogue's (or none) if it did not say them.
+        outside_issuing_hours: (d) => (d.from && d.to ? t("closedHours", { from: d.from, to: d.to }) : closedSentence()),
+        ...sentences.reasons,
+      },
+      codes: {
+        network: t("offlineReason"), unauthorized: t("unpaired"), forbidden: t("unpaired"), unavailable: t("unavailable"),
+        ...sentences.codes,
+      },
+    }));
   } finally {
     state.taking = false;
     rerender();
@@ -256,12 +262,13 @@ function typeDigit(change) {
 async function takePickupTicket() {
   await issue({ case: state.caseNumber }, state.pickupKey, $("pickup-message"), renderPickup,
     () => (state.caseNumber.length !== CASE_DIGITS ? { text: t("caseIncomplete") } : null),
-    (err) => {
-      const existing = /Ticket (\S+) for case/.exec(err.message || "");
-      return {
-        not_found: t("noCase"), invalid: t("caseIncomplete"),
-        conflict: existing ? t("caseHasTicket", { number: existing[1] }) : /not ready/.test(err.message) ? t("caseNotReady") : t("retry"),
-      };
+    {
+      reasons: {
+        pickup_ticket_exists: (d) => (d.number ? t("caseHasTicket", { number: d.number }) : t("caseHasTicketAny")),
+        case_not_ready: t("caseNotReady"),
+        no_pickup_queue: t("noPickupQueue"),
+      },
+      codes: { not_found: t("noCase"), invalid: t("caseIncomplete"), conflict: t("retry") },
     });
 }
 
@@ -303,7 +310,7 @@ async function pair(event) {
     showMessage($("pair-message"), null);
     goHome();
   } catch (err) {
-    showMessage($("pair-message"), describe(err, i18n.lang, { [i18n.lang]: { unauthorized: t("badToken") } }));
+    showMessage($("pair-message"), describe(err, i18n.lang, { codes: { unauthorized: t("badToken") } }));
   }
 }
 

@@ -1,10 +1,22 @@
 // The HTTP API client every page uses. A refusal becomes an ApiError carrying the contract's
-// {code, message}; a server that cannot be reached becomes code "network" (never a silent failure).
+// {code, reason, message, detail}; a server that cannot be reached becomes code and reason "network"
+// (never a silent failure). Pages choose their sentence from code and reason (errors.js describe),
+// never from the wording of message.
 export class ApiError extends Error {
-  constructor(code, message, status = 0) {
+  /**
+   * @param code the contract's error code
+   * @param message the server's sentence (or, with `local`, one written here)
+   * @param status the HTTP status (0: no answer)
+   * @param more {reason, detail, local}: the rule that refused, the values a page may show
+   *   (e.g. {number: "P003"}), and whether `message` was written by this client, not the server
+   */
+  constructor(code, message, status = 0, { reason = null, detail = null, local = false } = {}) {
     super(message);
     this.code = code;
     this.status = status;
+    this.reason = reason;
+    this.detail = detail && typeof detail === "object" ? detail : {};
+    this.local = local;
   }
 }
 
@@ -27,7 +39,7 @@ export async function api(method, path, { body, token, idempotencyKey, timeoutMs
       method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: abort.signal, cache: "no-store",
     });
   } catch (err) {
-    throw new ApiError("network", "The server cannot be reached.");
+    throw new ApiError("network", "The server cannot be reached.", 0, { reason: "network", local: true });
   } finally {
     clearTimeout(timer);
   }
@@ -35,6 +47,9 @@ export async function api(method, path, { body, token, idempotencyKey, timeoutMs
   try { data = await response.json(); } catch { /* not JSON: handled below */ }
   if (response.ok) return data;
   const error = data && data.error;
-  if (error && error.code) throw new ApiError(error.code, error.message || "", response.status);
-  throw new ApiError(response.status >= 500 ? "unavailable" : "invalid", `HTTP ${response.status}`, response.status);
+  if (error && error.code) {
+    throw new ApiError(error.code, error.message || "", response.status, { reason: error.reason || null, detail: error.detail });
+  }
+  // Not the contract's shape (a proxy's error page): the status is all there is to say.
+  throw new ApiError(response.status >= 500 ? "unavailable" : "invalid", `HTTP ${response.status}`, response.status, { local: true });
 }

@@ -1,5 +1,7 @@
-// Every refusal the API can give, as a sentence a person can act on. In Chinese the sentence comes
-// from the code (and the page's context); the server's own sentence follows as detail for staff.
+// Every refusal the API can give, as a sentence a person can act on. The sentence is chosen by the
+// refusal's `reason` (the rule that refused), then its `code`, never by the wording of the server's
+// `message`: that wording may change at any time. The server's own sentence follows as small detail
+// for staff.
 const GENERAL = {
   zh: {
     network: "无法连接服务器，请检查网络后重试。",
@@ -24,17 +26,29 @@ const GENERAL = {
 };
 
 /**
- * @param err an ApiError (or any error)
+ * A page's own sentences: `reasons` first (keys: the server's snake_case reasons, see
+ * server/domain/errors.py), then `codes` (the contract's codes, plus "network"). A sentence is a
+ * string, or a function (detail, err) => string for one that shows values from `err.detail`
+ * (e.g. (d) => t("caseHasTicket", { number: d.number })); an empty answer falls through to the next
+ * choice, so a function can decline when the value it needs is missing.
+ *
+ * @param err an ApiError, a Socket.IO error body ({code, reason, message, detail}), or any error
  * @param lang "zh" | "en"
- * @param context optional {zh: {code: text}, en: {code: text}} of page-specific sentences
+ * @param context optional {reasons: {reason: sentence}, codes: {code: sentence}}, in `lang`
  * @returns {{text: string, detail: string}} the sentence, and the server's words when they add something
  */
 export function describe(err, lang, context = {}) {
   const code = err && err.code ? err.code : "unavailable";
-  const own = (context[lang] || {})[code];
+  const facts = (err && err.detail) || {};
+  const pick = (table, key) => {
+    const sentence = key && table && Object.hasOwn(table, key) ? table[key] : undefined;
+    return typeof sentence === "function" ? sentence(facts, err) : sentence;
+  };
+  const own = pick(context.reasons, err && err.reason) || pick(context.codes, code);
   const serverSaid = err && err.code && err.code !== "network" ? (err.message || "") : "";
   if (own) return { text: own, detail: serverSaid };
-  if (lang === "en" && serverSaid && !serverSaid.startsWith("HTTP ")) return { text: serverSaid, detail: "" };
+  // In English the server's own sentence says more than the general one (when it is the server's).
+  if (lang === "en" && serverSaid && !err.local) return { text: serverSaid, detail: "" };
   return { text: (GENERAL[lang] || GENERAL.zh)[code] || GENERAL.zh.unavailable, detail: serverSaid };
 }
 
