@@ -8,6 +8,7 @@ database restarted) the drivers stop, and the process stands by again.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from drivers.router import DeviceRouter
 from server.adapters.device_lock import DeviceOwnership
@@ -21,8 +22,9 @@ CHECK_EVERY_S = 5
 
 class DeviceDuty:
     def __init__(self, router: DeviceRouter, ownership: DeviceOwnership, relay: EventRelay | None,
-                 start_task, sleep):
+                 current_state: Callable[[], list[ev.Event]], start_task, sleep):
         self.router = router
+        self.current_state = current_state  # what the devices are told when they start
         self.ownership = ownership
         self.relay = relay
         self.start_task = start_task
@@ -40,6 +42,7 @@ class DeviceDuty:
                 self.owning = True
                 log.info("this process drives the hall's devices")
                 self.router.start()
+                self._tell_the_current_state()
                 if self.relay is not None:
                     self.start_task(self.relay.listen, self.router.handle, lambda: self.owning)
             elif self.owning and not self.ownership.still_held():
@@ -47,3 +50,10 @@ class DeviceDuty:
                 log.warning("the device lock was lost: the devices stop here until this process holds it again")
                 self.router.stop()
             self.sleep(CHECK_EVERY_S)
+
+    def _tell_the_current_state(self) -> None:
+        try:
+            for event in self.current_state():
+                self.router.handle(event, Audience.DEVICES)
+        except Exception:  # the database is away: the devices learn the state from the next events
+            log.exception("the devices could not be told the hall's current state")

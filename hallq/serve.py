@@ -43,7 +43,7 @@ def create_server(config_path: str | None, db_url: str, async_mode: str = "event
 
     router = DeviceRouter(hall.config, hall.device_desk, hall.bus.publish)
     relay = EventRelay(message_queue, f"{channel}:devices") if "client_manager" in queue else None
-    duty = DeviceDuty(router, DeviceOwnership(database, hall.config.hall.code), relay,
+    duty = DeviceDuty(router, DeviceOwnership(database, hall.config.hall.code), relay, hall.queries.current_state,
                       socketio.start_background_task, socketio.sleep)
     if not router.empty:
         hall.bus.subscribe(Audience.DEVICES, relay.publish if relay else duty.take)

@@ -160,6 +160,17 @@ class Queries:
             "call_audio": any(d.kind == "speaker" and d.attach == f"floor:{floor_of}" for d in self.config.devices),
         }
 
+    def current_state(self) -> list[ev.Event]:
+        """The hall as it stands, as the state messages that tell it: every window, then the queue
+        figures. For devices that start (a pager shows nothing until it hears them)."""
+        def read(uow: UnitOfWork, _now) -> list[ev.Event]:
+            out = []
+            for window in sorted(uow.windows.all(), key=_by_number):
+                current = uow.tickets.get(window.current_ticket) if window.current_ticket else None
+                out.append(ev.WindowUpdated(window.facts(), current.facts() if current else None))
+            return out
+        return [*self.runner.read(read), ev.QueueFiguresChanged(self.queue_figures())]
+
     def catalog(self) -> dict:
         return views.catalog(self.config, self.issuing_open())
 
