@@ -9,7 +9,6 @@ export const SIGNIN_PHRASES = {
     needCredentials: "请输入用户名和密码。",
     badLogin: "用户名或密码不正确，请重新输入。",
     throttled: "登录失败次数过多，请稍后再试。",
-    wrongRole: "这个账号不能使用本页面，请用{role}账号登录。",
     expired: "登录已失效，请重新登录。",
   },
   en: {
@@ -17,7 +16,6 @@ export const SIGNIN_PHRASES = {
     needCredentials: "Enter your username and password.",
     badLogin: "The username or password is not right; enter them again.",
     throttled: "Too many failed sign-ins; try again in a while.",
-    wrongRole: "This account cannot use this page; sign in as {role}.",
     expired: "Your sign-in has expired; sign in again.",
   },
 };

@@ -203,7 +203,7 @@ def test_led_floor_board_in_text_shows_the_call_sentence_of_its_floor(router_for
     master, slave = os.openpty()
     router, _ = router_for(dict(name="board-1", kind="led", url=os.ttyname(slave), protocol="text", attach="floor:1"))
     router.handle(TicketCalled(ticket=ticket(floor=2, window="40")), Audience.DEVICES)  # another floor
-    router.handle(TicketRecalled(ticket=ticket()), Audience.DEVICES)
+    router.handle(TicketRecalled(ticket=ticket(), at=NOW), Audience.DEVICES)
     sentence = "请A023号到15号窗口办理".encode("gb18030") + b"\r\n"
     got = _read_until(master, lambda b: b.count(b"\r\n") >= 7)
     assert got == (sentence + b"\r\n") * 3 + sentence  # flashed by re-sending, then steady
@@ -357,7 +357,7 @@ def test_speaker_renders_its_floors_calls_and_publishes_call_audio_ready(router_
                                    attach="floor:1", repeats=1), publish=published.extend)
     router.handle(TicketCalled(ticket=ticket(floor=2, window="40")), Audience.DEVICES)  # not its floor
     router.handle(TicketCalled(ticket=ticket()), Audience.DEVICES)
-    router.handle(TicketRecalled(ticket=ticket()), Audience.DEVICES)
+    router.handle(TicketRecalled(ticket=ticket(), at=NOW), Audience.DEVICES)
     assert wait_for(lambda: len(published) == 2, 60), published
     assert all(isinstance(e, CallAudioReady) for e in published)
     assert [(e.number, e.window, e.floor) for e in published] == [("A023", "15", 1)] * 2

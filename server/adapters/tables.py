@@ -72,7 +72,7 @@ events = Table(
     Column("hall", String(32), nullable=False),
     Column("at", UTCDateTime, nullable=False),
     Column("subject", String(16), nullable=False),  # ticket, window, case, rating, device
-    Column("kind", String(24), nullable=False),  # issued, called … (server/domain/events.py)
+    Column("kind", String(24), nullable=False),  # issued, called … (server/domain/events/)
     Column("subject_id", String(64), nullable=False),
     Column("actor", String(80)),  # who caused it: user:NAME, device:NAME, system:hallq
     Column("floor", Integer),

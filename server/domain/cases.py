@@ -4,7 +4,7 @@
 it at once (并联审批: a one-thing case involves several); when all have decided, a department returns
 the result to the window; the citizen picks it up there (or it is mailed). Asking for more materials
 (补正) stops the case's clock until the window records them. Every step records a typed event
-(server/domain/events.py): the event log is the case's audit trail, and the unit of work adds a
+(server/domain/events/): the event log is the case's audit trail, and the unit of work adds a
 `CaseUpdated` for the pushes.
 """
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Tickets and windows: the rules of the hall floor, in plain Python.
 
 Nothing here knows about HTTP, sockets or databases. Each state change checks its rule, changes the
-object and records a domain event (server/domain/events.py) carrying the ticket's facts; the unit of
+object and records a domain event (server/domain/events/) carrying the ticket's facts; the unit of
 work collects them, the command runner keeps them in the event log and publishes them after the
 commit. A window records its own facts (signed in, paused …); what it serves is told to screens by
 the `WindowUpdated` the unit of work adds for every window a command saved.
