@@ -32,7 +32,7 @@ def device(event: ev.DeviceHealthChanged) -> dict:
     return data
 
 
-def case_deadline(event: ev.CaseDueSoon | ev.CaseOverdue, config: HallConfig) -> dict:
+def case_deadline(event: ev.DeadlineWatch, config: HallConfig) -> dict:
     overdue = isinstance(event, ev.CaseOverdue)
     matter = config.matters[event.matter].name if event.matter in config.matters else event.matter
     due_local = event.due_at.astimezone(config.hall.tz).strftime("%Y-%m-%d")

@@ -22,9 +22,8 @@ MAX_BODY_BYTES = 64 * 1024
 
 STATUS = {"invalid": 400, "unauthorized": 401, "forbidden": 403, "not_found": 404, "conflict": 409,
           "queue_empty": 409, "unavailable": 503}
-_HTTP_ERRORS = {404: ("not_found", Reason.NO_SUCH_ROUTE), 405: ("invalid", Reason.METHOD_NOT_ALLOWED),
-                413: ("invalid", Reason.BODY_TOO_LARGE), 414: ("invalid", Reason.REQUEST_TOO_LARGE),
-                431: ("invalid", Reason.REQUEST_TOO_LARGE), 429: ("unavailable", Reason.TOO_MANY_ATTEMPTS)}
+_HTTP_ERRORS = {414: ("invalid", Reason.REQUEST_TOO_LARGE), 431: ("invalid", Reason.REQUEST_TOO_LARGE),
+                429: ("unavailable", Reason.TOO_MANY_ATTEMPTS)}  # the rest: 404, 405 and 413 below
 
 
 class _ChunkedBodies:

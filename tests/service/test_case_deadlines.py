@@ -6,10 +6,7 @@ import datetime as dt
 
 import pytest
 
-from fake_uow import fake_unit_of_work
-from hall_clock import SHANGHAI, Clock
-from hallq.bootstrap import build_services
-from server.config import load_config
+from hall_clock import SHANGHAI
 from server.domain import events as ev
 from server.services import alerts
 from server.services.actors import Actor
@@ -35,12 +32,10 @@ class AdminBoard:
 
 
 @pytest.fixture
-def hall():
-    clock = Clock(dt.datetime(2026, 9, 28, 10, 0))  # Monday 28 September 2026, before National Day
-    service = build_services(load_config(), fake_unit_of_work(), clock)
+def hall(hall_at):
+    service, clock = hall_at(dt.datetime(2026, 9, 28, 10, 0))  # Monday 28 September 2026, before National Day
     board = AdminBoard(service.config)
     service.bus.subscribe(Audience.ADMIN, board.take)
-    service.housekeeping.install_windows()
     service.windows.sign_in(CLERK, "49")
     return service, service.cases, clock, board
 

@@ -7,25 +7,19 @@ import datetime as dt
 
 import pytest
 
-from fake_uow import fake_unit_of_work
-from hall_clock import Clock
-from hallq.bootstrap import build_services
-from server.config import load_config
 from server.services.actors import Actor
 
 KIOSK = Actor("device", "kiosk-1", "kiosk")
 
 
 @pytest.fixture
-def clock():
-    return Clock(dt.datetime(2026, 3, 2, 16, 0))
+def service(hall_at):
+    return hall_at(dt.datetime(2026, 3, 2, 16, 0))[0]
 
 
 @pytest.fixture
-def service(clock):
-    hall = build_services(load_config(), fake_unit_of_work(), clock)
-    hall.housekeeping.install_windows()
-    return hall
+def clock(service):
+    return service.clock
 
 
 def take(service, matter="rst-sbk"):

@@ -7,10 +7,6 @@ import datetime as dt
 
 import pytest
 
-from fake_uow import fake_unit_of_work
-from hall_clock import Clock
-from hallq.bootstrap import build_services
-from server.config import load_config
 from server.domain import events as ev
 from server.domain.errors import Conflict
 from server.services.actors import Actor
@@ -35,18 +31,11 @@ class Heard:
 
 
 @pytest.fixture
-def clock():
-    return Clock(dt.datetime(2026, 3, 2, 9, 0))
+def hall(hall_at):
+    return hall_at(dt.datetime(2026, 3, 2, 9, 0))[0]
 
 
-@pytest.fixture
-def hall(clock):
-    hall = build_services(load_config(), fake_unit_of_work(), clock)
-    hall.housekeeping.install_windows()
-    return hall
-
-
-def test_a_tickets_audit_trail_equals_the_events_it_went_through(hall, clock):
+def test_a_tickets_audit_trail_equals_the_events_it_went_through(hall):
     log: list[ev.Event] = []
     hall.bus.publish = lambda events, publish=hall.bus.publish: (log.extend(events), publish(events))[-1]
     hall.windows.sign_in(LI, "1")

@@ -12,8 +12,8 @@ log (state messages and device output do not: they describe the moment, not a ne
 """
 from .base import Event, decode, encode, registry
 from .cases import (CaseApproved, CaseClaimed, CaseDecided, CaseDueSoon, CaseEvent, CaseMailed, CaseOverdue,
-                    CasePickedUp, CaseRejected, CaseReturned, CaseRouted, CaseUpdated, MaterialsReceived,
-                    MaterialsRequested, ReadyCasesChanged)
+                    CasePickedUp, CaseRejected, CaseReturned, CaseRouted, CaseUpdated, DeadlineWatch,
+                    DepartmentDecision, MaterialsReceived, MaterialsRequested, ReadyCasesChanged)
 from .floor import (TicketCalled, TicketCancelled, TicketEvent, TicketFacts, TicketFinished, TicketIssued,
                     TicketNoShow, TicketPrinted, TicketRecalled, TicketRouted, TicketTransferred, WindowEvent,
                     WindowFacts, WindowPaused, WindowQueuesSet, WindowResumed, WindowSignedIn, WindowSignedOut,
@@ -24,10 +24,10 @@ from .hall import (BadRatingGiven, CallAudioReady, DeviceHealthChanged, OwedPrin
 __all__ = [
     "BadRatingGiven", "CallAudioReady", "CaseApproved", "CaseClaimed", "CaseDecided", "CaseDueSoon",
     "CaseEvent", "CaseMailed", "CaseOverdue", "CasePickedUp", "CaseRejected", "CaseReturned", "CaseRouted",
-    "CaseUpdated", "DeviceHealthChanged", "Event", "MaterialsReceived", "MaterialsRequested", "OwedPrint",
-    "QueueFigures", "QueueFiguresChanged", "RatingEvent", "RatingGiven", "ReadyCasesChanged", "TicketCalled",
-    "TicketCancelled", "TicketEvent", "TicketFacts", "TicketFinished", "TicketIssued", "TicketNoShow",
-    "TicketPrinted", "TicketRecalled", "TicketRouted", "TicketTransferred", "WindowEvent", "WindowFacts",
-    "WindowPaused", "WindowQueuesSet", "WindowResumed", "WindowSignedIn", "WindowSignedOut", "WindowStateSet",
-    "WindowUpdated", "decode", "encode", "registry",
+    "CaseUpdated", "DeadlineWatch", "DepartmentDecision", "DeviceHealthChanged", "Event", "MaterialsReceived",
+    "MaterialsRequested", "OwedPrint", "QueueFigures", "QueueFiguresChanged", "RatingEvent", "RatingGiven",
+    "ReadyCasesChanged", "TicketCalled", "TicketCancelled", "TicketEvent", "TicketFacts", "TicketFinished",
+    "TicketIssued", "TicketNoShow", "TicketPrinted", "TicketRecalled", "TicketRouted", "TicketTransferred",
+    "WindowEvent", "WindowFacts", "WindowPaused", "WindowQueuesSet", "WindowResumed", "WindowSignedIn",
+    "WindowSignedOut", "WindowStateSet", "WindowUpdated", "decode", "encode", "registry",
 ]

@@ -35,18 +35,20 @@ class CaseClaimed(CaseEvent):
 
 
 @dataclass(frozen=True)
-class CaseApproved(CaseEvent):
-    """One department approved (并联审批: the case is decided when all have)."""
-    kind: ClassVar[str] = "approved"
+class DepartmentDecision(CaseEvent):
+    """One department decided (并联审批: the case is decided when all have)."""
     department: str
     note: str | None
 
 
 @dataclass(frozen=True)
-class CaseRejected(CaseEvent):
+class CaseApproved(DepartmentDecision):
+    kind: ClassVar[str] = "approved"
+
+
+@dataclass(frozen=True)
+class CaseRejected(DepartmentDecision):
     kind: ClassVar[str] = "rejected"
-    department: str
-    note: str | None
 
 
 @dataclass(frozen=True)
@@ -93,21 +95,22 @@ class CaseMailed(CaseEvent):
 
 
 @dataclass(frozen=True)
-class CaseDueSoon(CaseEvent):
-    kind: ClassVar[str] = "due_soon"
+class DeadlineWatch(CaseEvent):
+    """The deadline check (限时办结) saw a case in review come close to its due time, or pass it."""
     matter: str
     due_at: dt.datetime
     waiting: tuple[str, ...]  # departments that have not decided yet
-    at: dt.datetime  # when the deadline check saw it
+    at: dt.datetime  # when the check saw it
 
 
 @dataclass(frozen=True)
-class CaseOverdue(CaseEvent):
+class CaseDueSoon(DeadlineWatch):
+    kind: ClassVar[str] = "due_soon"
+
+
+@dataclass(frozen=True)
+class CaseOverdue(DeadlineWatch):
     kind: ClassVar[str] = "overdue"
-    matter: str
-    due_at: dt.datetime
-    waiting: tuple[str, ...]
-    at: dt.datetime  # when the deadline check saw it
 
 
 @dataclass(frozen=True)
