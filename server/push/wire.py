@@ -47,34 +47,40 @@ class Wire:
 
     def __init__(self, hall: Hall):
         self.hall = hall
-        self.formats: dict[type, Callable[[ev.Event, Audience], tuple[str, object]]] = {
+        # The same message for every audience of an event (case views and figures differ: below).
+        self.formats: dict[type, Callable[[ev.Event], tuple[str, object]]] = {
             ev.TicketCalled: self._call, ev.TicketRecalled: self._call,
-            ev.WindowUpdated: lambda e, _a: ("window_updated", views.window(e.facts, e.current)),
-            ev.CaseUpdated: self._case,
-            ev.ReadyCasesChanged: lambda e, _a: ("ready_cases", {"floor": e.floor, "numbers": list(e.numbers)}),
-            ev.CaseDueSoon: lambda e, _a: ("alert", alerts.case_deadline(e, hall.config)),
-            ev.CaseOverdue: lambda e, _a: ("alert", alerts.case_deadline(e, hall.config)),
-            ev.BadRatingGiven: lambda e, _a: ("alert", alerts.bad_rating(e)),
-            ev.DeviceHealthChanged: lambda e, _a: ("alert", alerts.device(e)),
-            ev.CallAudioReady: lambda e, _a: ("call_audio", {"number": e.number, "window": e.window, "floor": e.floor,
+            ev.WindowUpdated: lambda e: ("window_updated", views.window(e.facts, e.current)),
+            ev.ReadyCasesChanged: lambda e: ("ready_cases", {"floor": e.floor, "numbers": list(e.numbers)}),
+            ev.CaseDueSoon: lambda e: ("alert", alerts.case_deadline(e, hall.config)),
+            ev.CaseOverdue: lambda e: ("alert", alerts.case_deadline(e, hall.config)),
+            ev.BadRatingGiven: lambda e: ("alert", alerts.bad_rating(e)),
+            ev.DeviceHealthChanged: lambda e: ("alert", alerts.device(e)),
+            ev.CallAudioReady: lambda e: ("call_audio", {"number": e.number, "window": e.window, "floor": e.floor,
                                                               "audio": e.audio}),
         }
+        self._last: tuple[ev.Event | None, tuple] = (None, ())  # the last event's wire form, for its other audiences
 
     def deliveries(self, event: ev.Event, audience: Audience) -> list[Delivery]:
         if isinstance(event, ev.QueueFiguresChanged):
             return self._figures(event, audience)
         if isinstance(event, ev.TicketEvent) and audience is A.TRACKING:
             name, data = "ticket_updated", self._tracked_ticket(event)
+        elif isinstance(event, ev.CaseUpdated):  # each audience sees the case its own way
+            name, data = self._case(event, audience)
+        elif self._last[0] is event:  # the same message for every other audience: built once
+            name, data = self._last[1]
         else:
-            name, data = self.formats.get(type(event), self._default)(event, audience)
+            name, data = self.formats.get(type(event), self._default)(event)
+            self._last = (event, (name, data))
         return [Delivery(NAMESPACES[audience], rooms(audience, event), name, data)]
 
     @staticmethod
-    def _default(event: ev.Event, _audience: Audience) -> tuple[str, object]:
+    def _default(event: ev.Event) -> tuple[str, object]:
         return f"{event.subject}_{event.kind}", ev.encode(event)
 
     @staticmethod
-    def _call(event: ev.TicketCalled | ev.TicketRecalled, _audience: Audience) -> tuple[str, dict]:
+    def _call(event: ev.TicketCalled | ev.TicketRecalled) -> tuple[str, dict]:
         t = event.ticket
         recall = isinstance(event, ev.TicketRecalled)
         at = event.at if recall else t.called_at
@@ -95,7 +101,9 @@ class Wire:
         return "case_updated", case_views.view(event.case, PUBLIC, now)
 
     def _figures(self, event: ev.QueueFiguresChanged, audience: Audience) -> list[Delivery]:
-        every = [asdict(q) for q in event.queues]
+        if self._last[0] is not event:
+            self._last = (event, ("stats", [asdict(q) for q in event.queues]))
+        every = self._last[1][1]
         if audience is A.FLOOR_SCREENS:  # each floor's screens, their floor's queues
             return [Delivery("/display", (f"floor:{floor}",), "stats", [q for q in every if q["floor"] == floor])
                     for floor in self.hall.config.floors]
