@@ -23,11 +23,18 @@ class DeviceHealth:
         self.config = config
         self.runner = runner
         self.specs = {d.name: d for d in config.devices}
+        # What this process last wrote per device: drivers report every success, and only a change
+        # (or a last_seen older than SEEN_EVERY) needs the database. Only the process that drives the
+        # devices reports, so nobody else writes these rows meanwhile.
+        self._written: dict[str, tuple[str, dt.datetime]] = {}
 
     def report(self, device: str, state: str, detail: str) -> None:
         """A driver's view of its device. A change of state is a fact (DeviceHealthChanged: the admin is
         alerted, a printer's alert lists what it owes), except a device's first success after a start."""
         spec = self.specs[device]
+        written = self._written.get(device)
+        if written and written[0] == state and self.runner.clock() - written[1] < SEEN_EVERY:
+            return
 
         def command(uow: UnitOfWork, now: dt.datetime) -> dict:
             known = uow.devices.get(device)
@@ -43,6 +50,7 @@ class DeviceHealth:
                 uow.record(ev.DeviceHealthChanged(device, spec.kind, spec.attach, state, was, detail, now, owed))
             return {}
         self.runner.run(Actor("device", device, spec.kind), None, command)
+        self._written[device] = (state, self.runner.clock())
 
     def listing(self) -> list[dict]:
         """Every configured device's health, as GET /devices shows it."""

@@ -11,6 +11,7 @@ from server.domain import events as ev
 from server.services import alerts
 from server.services.actors import Actor
 from server.services.bus import Audience
+from service_hall import hall_at  # noqa: F401  (the fixture)
 
 KIOSK = Actor("device", "kiosk-1", "kiosk")
 CLERK = Actor("staff", "wang", "clerk")

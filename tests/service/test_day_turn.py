@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from server.services.actors import Actor
+from service_hall import hall_at  # noqa: F401  (the fixture)
 
 KIOSK = Actor("device", "kiosk-1", "kiosk")
 

@@ -1,4 +1,5 @@
-"""Service-layer tests run the real service layer on the in-memory unit of work, with a clock they set."""
+"""The fixture of the service-layer tests: the real service layer on the in-memory unit of work, with a
+clock they set. (Not a conftest.py: tests/conftest.py is imported by name elsewhere.)"""
 from __future__ import annotations
 
 import datetime as dt
