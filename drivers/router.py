@@ -11,14 +11,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
 
 from server.config import HallConfig
 from server.domain.events import Event
 from server.services.bus import AUDIENCES, Audience
-from server.services.pagers import PagerKey, PagerOutcome
-from server.services.printing import PrintJob
 
+from .hall import HallForDevices
 from .led import Led
 from .printer import Printer
 from .rs485 import Bus
@@ -28,26 +26,6 @@ from .worker import Worker
 log = logging.getLogger("hallq.devices")
 KINDS: dict[str, type[Worker]] = {"printer": Printer, "led": Led, "speaker": Speaker}
 BUS_KINDS = {"pager", "evaluator"}  # on a shared RS485 line: one `Bus` per url
-
-
-class HallForDevices(Protocol):
-    """What the devices call on the server."""
-
-    def report_health(self, device: str, state: str, detail: str) -> None:
-        """state: online | offline | paper_low | paper_out | error. Called on every change and after
-        each success (the server stores changes and throttles the rest)."""
-
-    def owed_prints(self, printer: str) -> list[PrintJob]:
-        """The printer's unprinted jobs, oldest first (from the database)."""
-
-    def printed(self, job: PrintJob) -> None:
-        """The job's bytes reached the printer."""
-
-    def press(self, pager: str, window: str, key: PagerKey, transfer_to: str | None) -> PagerOutcome:
-        """A pager's key, run as the clerk signed in at `window`."""
-
-    def rate(self, window: str, level: int, evaluator: str) -> None:
-        """An evaluator press (1..5); may raise server.domain.errors.HallError."""
 
 
 def check_subscriptions(kinds: list[type[Worker]]) -> None:

@@ -13,15 +13,13 @@ import logging
 import queue
 import threading
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from server.config import Device, HallConfig
 from server.domain.events import Event
 
+from .hall import HallForDevices
 from .links import Link
-
-if TYPE_CHECKING:
-    from .router import HallForDevices
 
 log = logging.getLogger("hallq.devices")
 BACKOFF_S = (0.5, 1, 2, 5)  # then every 5 s: a status probe is cheap, a waiting citizen is not

@@ -91,3 +91,37 @@ def test_the_import_reader_sees_lazy_and_relative_imports(tmp_path, monkeypatch)
     fake.write_text("from ..domain import errors\n\ndef later():\n    from drivers import router\n    import bench.run\n")
     monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
     assert {"server.domain", "server.domain.errors", "drivers", "bench.run"} <= imported(fake)
+
+
+def test_no_modules_import_each_other_in_a_circle():
+    """Within the packages too: a circle of modules (even one held together by a type-checking import)
+    is a room that cannot be read, changed or tested on its own."""
+    paths = {module_name(p): p for package in PACKAGES for p in modules(package)}
+    graph = {m: {i for i in imported(p) if i in paths and i != m} for m, p in paths.items()}
+    circles, order, low, stack, on_stack = [], {}, {}, [], set()
+
+    def visit(v: str) -> None:  # Tarjan's strongly connected components
+        order[v] = low[v] = len(order)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph[v]:
+            if w not in order:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], order[w])
+        if low[v] == order[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                circles.append(sorted(component))
+
+    for module in graph:
+        if module not in order:
+            visit(module)
+    assert circles == []

@@ -20,7 +20,8 @@ from drivers import bx5
 from drivers.escpos_ticket import decode, status_answer
 from drivers.led import Led
 from drivers.printer import LOOK_S
-from drivers.router import KINDS, DeviceRouter, HallForDevices
+from drivers.hall import HallForDevices
+from drivers.router import KINDS, DeviceRouter
 from drivers.rs485 import Bus
 from drivers.speech import Announcer, spoken_call
 from harness import free_port, wait_for

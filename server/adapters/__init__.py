@@ -1,1 +1,2 @@
-"""Adapters around the service layer: database, HTTP API, Socket.IO push."""
+"""Persistence around the service layer: the unit of work over SQLAlchemy, its repositories, tables,
+engine settings per backend, and the device lock."""

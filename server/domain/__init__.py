@@ -1,1 +1,2 @@
-"""The domain core: tickets, windows, call-next policy and waiting estimates. Plain Python only."""
+"""The domain core: tickets, windows, cases, ratings, the typed events they record, and refusals with
+their reasons. Plain Python: the standard library only."""

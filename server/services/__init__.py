@@ -1,1 +1,2 @@
-"""The service layer: commands and queries that every entry point (HTTP, Socket.IO, pagers, CLI) uses."""
+"""The service layer: the commands and queries every entry point uses (HTTP, Socket.IO, pager keys,
+evaluators, the command line, the bench, tests), the command runner and the message bus."""

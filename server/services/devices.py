@@ -1,6 +1,6 @@
 """The hall's hardware as the service layer sees it: each device's health (kept in the database, so
 every server process and a restart see it) and what the device drivers may ask of the hall
-(`DeviceDesk`, the `HallForDevices` of drivers/router.py)."""
+(`DeviceDesk`, the `HallForDevices` of drivers/hall.py)."""
 from __future__ import annotations
 
 import datetime as dt
