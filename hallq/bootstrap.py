@@ -76,7 +76,7 @@ def build_services(config: HallConfig, unit_of_work: Callable[[], UnitOfWork], c
     case_views = CaseViews(config, DeadlinePolicy(WorkingCalendar.of(cal.holidays, cal.workdays), config.hall.tz,
                                                   cal.due_soon_working_days))
     ratings = Ratings(config, runner)
-    pagers = PagerKeys(windows, queries)
+    pagers = PagerKeys(windows, queries, config.supervision.pager_pause_reason)
     device_health = DeviceHealth(config, runner)
     figures = QueueFiguresTicker(queries, bus)
     bus.subscribe(Audience.QUEUE_FIGURES, figures.moved)

@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_user = users.add_parser("add", help="create a staff account")
     _common(add_user)
     add_user.add_argument("name")
-    add_user.add_argument("--role", required=True, choices=("clerk", "backoffice", "admin"))
+    add_user.add_argument("--role", required=True, choices=("clerk", "backoffice", "admin", "supervisor"))
     add_user.add_argument("--department", action="append", default=[],
                           help="a department whose windows (or cases) the account works for; repeat for several")
     add_user.add_argument("--password-stdin", action="store_true", required=True,
@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_device = devices.add_parser("add", help="register a device and print its token on the last line")
     _common(add_device)
     add_device.add_argument("name")
-    add_device.add_argument("--kind", required=True, choices=("kiosk", "display"))
+    add_device.add_argument("--kind", required=True, choices=("kiosk", "display", "pad", "platform"))
     devices.add_parser("simulate", add_help=False,
                        help="stand-ins for a printer, LED screens, a pager and an evaluator (see --help)")
 

@@ -53,7 +53,7 @@ def stage(hall):
     assert called.status_code == 200 and called.json()["ticket"]["id"] == kiosk_ticket.json()["ticket"]["id"], called.text
     opened = hall.clerk_at(OPEN, "stage-open")
     paused = hall.clerk_at(PAUSED, "stage-paused")
-    assert paused.post(f"/windows/{PAUSED}/pause").status_code == 200
+    assert paused.post(f"/windows/{PAUSED}/pause", json={"reason": "会议"}).status_code == 200
     signin = hall.add_clerk("stage-signin", "gat")
     logout = hall.add_clerk("stage-logout", "rst")
     hall.add_clerk(LOGIN_USER, "rst")
@@ -157,7 +157,7 @@ ENDPOINTS = [
         ("queue-33-chars", lambda b: {"queue": "q" * 33}),
         ("queue-60k", lambda b: {"queue": "q" * 60000}),
     )),
-    Endpoint("pause", "POST", f"/windows/{OPEN}/pause", "open", EMPTY),
+    Endpoint("pause", "POST", f"/windows/{OPEN}/pause", "open", {"reason": "会议"}),
     Endpoint("resume", "POST", f"/windows/{PAUSED}/resume", "paused", EMPTY),
     Endpoint("queues", "PUT", f"/windows/{ADMIN_W}/queues", "admin", {"queues": ["huji", "shebao"]}, (
         ("empty-object", lambda b: {}),
@@ -330,7 +330,7 @@ RULES = [
     ("no-show-without-ticket", "open", "POST", f"/windows/{OPEN}/no-show", None, 409, "conflict"),
     ("transfer-without-ticket", "open", "POST", f"/windows/{OPEN}/transfer", {"queue": "shebao"}, 409, "conflict"),
     ("sign-out-while-serving", "served", "POST", f"/windows/{SERVED}/sign-out", None, 409, "conflict"),
-    ("pause-when-paused", "paused", "POST", f"/windows/{PAUSED}/pause", None, 409, "conflict"),
+    ("pause-when-paused", "paused", "POST", f"/windows/{PAUSED}/pause", {"reason": "会议"}, 409, "conflict"),
     ("resume-when-open", "open", "POST", f"/windows/{OPEN}/resume", None, 409, "conflict"),
     ("call-next-when-paused", "paused", "POST", f"/windows/{PAUSED}/call-next", None, 409, "conflict"),
     ("queues-unknown", "admin", "PUT", f"/windows/{ADMIN_W}/queues", {"queues": ["huji", "nosuch"]}, 400, "invalid"),
@@ -476,14 +476,14 @@ def test_same_key_on_a_different_route_is_a_conflict(hall, windows):
     window = windows.take("rst")
     clerk = hall.clerk_at(window)
     key = unique("k")
-    paused = clerk.post(f"/windows/{window}/pause", headers={"Idempotency-Key": key})
+    paused = clerk.post(f"/windows/{window}/pause", json={"reason": "会议"}, headers={"Idempotency-Key": key})
     assert paused.status_code == 200 and paused.json()["window"]["state"] == "paused", paused.text
     # The same key on POST /tickets (staff may issue) is refused and issues nothing.
     refused(hall, lambda: _take(clerk, key), 409, "conflict")
     # ... and on another window command: the window stays paused.
     refused(hall, lambda: clerk.post(f"/windows/{window}/resume", headers={"Idempotency-Key": key}), 409, "conflict")
     # The repeat of the same request still answers the first answer.
-    again = clerk.post(f"/windows/{window}/pause", headers={"Idempotency-Key": key})
+    again = clerk.post(f"/windows/{window}/pause", json={"reason": "会议"}, headers={"Idempotency-Key": key})
     assert again.status_code == 200 and again.json() == paused.json()
 
 

@@ -71,7 +71,7 @@ GUARDED = [
     ("no-show", "POST", "/windows/{w}/no-show", None),
     ("finish", "POST", "/windows/{w}/finish", None),
     ("transfer", "POST", "/windows/{w}/transfer", {"queue": "yibao"}),
-    ("pause", "POST", "/windows/{w}/pause", None),
+    ("pause", "POST", "/windows/{w}/pause", {"reason": "会议"}),
     ("resume", "POST", "/windows/{w}/resume", None),
     ("set-queues", "PUT", "/windows/{w}/queues", {"queues": ["yibao", "shebao"]}),
     ("set-state", "PUT", "/windows/{w}/state", {"state": "paused"}),
@@ -138,10 +138,10 @@ FORBIDDEN = [
     ("clerk-no-show-elsewhere", "neighbour", "POST", "/windows/{w}/no-show", None),
     ("clerk-finish-elsewhere", "neighbour", "POST", "/windows/{w}/finish", None),
     ("clerk-transfer-elsewhere", "neighbour", "POST", "/windows/{w}/transfer", {"queue": "yibao"}),
-    ("clerk-pause-elsewhere", "neighbour", "POST", "/windows/{w}/pause", None),
+    ("clerk-pause-elsewhere", "neighbour", "POST", "/windows/{w}/pause", {"reason": "会议"}),
     ("clerk-sign-out-elsewhere", "neighbour", "POST", "/windows/{w}/sign-out", None),
     ("clerk-call-next-at-idle-window", "neighbour", "POST", "/windows/{i}/call-next", None),
-    ("clerk-pause-idle-window", "neighbour", "POST", "/windows/{i}/pause", None),
+    ("clerk-pause-idle-window", "neighbour", "POST", "/windows/{i}/pause", {"reason": "会议"}),
     # ... only at a window of its own department
     ("clerk-sign-in-other-department", "neighbour", "POST", "/windows/{g}/sign-in", None),
     ("clerk-sign-in-hall-window", "neighbour", "POST", "/windows/{c}/sign-in", None),
@@ -245,7 +245,7 @@ def _matter_of(queue: str, hall) -> str:
 def test_paused_window_cannot_call(hall, windows):
     window = windows.take("gat")
     clerk = hall.clerk_at(window)
-    assert clerk.post(f"/windows/{window}/pause").json()["window"]["state"] == "paused"
+    assert clerk.post(f"/windows/{window}/pause", json={"reason": "会议"}).json()["window"]["state"] == "paused"
     refused(hall, lambda: clerk.post(f"/windows/{window}/call-next"), 409, "conflict")
     # Resumed, it calls again: the refusal was about the pause, not about the clerk.
     assert clerk.post(f"/windows/{window}/resume").status_code == 200

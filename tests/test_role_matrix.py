@@ -42,7 +42,7 @@ ROUTES = [
     ("POST", "/windows/{w}/no-show", None, AT_WINDOW),
     ("POST", "/windows/{w}/call-next", None, AT_WINDOW),
     ("POST", "/windows/{w}/finish", None, AT_WINDOW),
-    ("POST", "/windows/{w}/pause", None, AT_WINDOW),
+    ("POST", "/windows/{w}/pause", {"reason": "会议"}, AT_WINDOW),
     ("POST", "/windows/{w}/resume", None, AT_WINDOW),
     ("GET", "/windows/{w}/cases", None, AT_WINDOW | {"admin"}),
     ("POST", "/windows/{w}/route", lambda: {"applicant": {"name": "张三", "phone": "13800001111"}}, AT_WINDOW),

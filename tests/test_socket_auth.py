@@ -33,7 +33,7 @@ def test_clerk_follows_only_its_own_window_and_admin_sees_all(hall):
         assert wait_for(lambda: any(e == "window_updated" for e, _ in clerk_events)), "no initial window state"
         ticket = hall.kiosk.post("/tickets", {"matter": "wjw-yszc"})
         assert ticket.status_code == 201, ticket.text
-        assert other.post("/windows/137/pause").status_code == 200
+        assert other.post("/windows/137/pause", json={"reason": "会议"}).status_code == 200
         assert mine.post("/windows/136/call-next").status_code == 200
         assert wait_for(lambda: any(e == "window_updated" and d["number"] == "136" and d["current"]
                                      for e, d in clerk_events))

@@ -102,6 +102,11 @@ windows = Table(
     Column("green_streak", Integer, nullable=False, default=0),
     Column("version", Integer, nullable=False, default=0),
     Column("updated_at", UTCDateTime, nullable=False),
+    # 电子监察 reads these: since when the window is in its state (or has its clerk), when it last
+    # called or ended a ticket, and why it is paused.
+    Column("state_since", UTCDateTime),
+    Column("active_at", UTCDateTime),
+    Column("pause_reason", String(120)),
 )
 
 users = Table(
@@ -152,16 +157,23 @@ idempotency = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 
-# 好差评: one row per rating pressed on a window's evaluator, tied to the ticket and the clerk served.
+# 好差评: one rating per served ticket (一次一评: the first counts), from an evaluator, a rating pad or
+# the tracking page. An appeal may take it out of the statistics (`removed_at`); the row stays.
 ratings = Table(
     "ratings", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("at", UTCDateTime, nullable=False),
     Column("window", String(16), nullable=False),
-    Column("ticket_id", String(32)),
+    Column("ticket_id", String(32), unique=True),
+    Column("number", String(16)),
     Column("clerk", String(64)),
+    Column("matter", String(32)),
+    Column("department", String(32)),
     Column("level", Integer, nullable=False),  # 1 非常满意 … 5 非常不满意
-    Column("source", String(80), nullable=False),  # device:NAME
+    Column("channel", String(16), nullable=False),  # pad | tracking | evaluator
+    Column("comment", Text),
+    Column("source", String(80), nullable=False),  # who sent it: device:NAME, user:NAME, anonymous:-
+    Column("removed_at", UTCDateTime),  # an upheld appeal (申诉) removed it from the statistics
 )
 Index("ix_ratings_window_at", ratings.c.window, ratings.c.at)
 
@@ -231,3 +243,39 @@ device_health = Table(
     Column("since", UTCDateTime, nullable=False),
     Column("last_seen", UTCDateTime),
 )
+
+# 回访整改: the follow-up of each 差评; its history is the event log's (subject follow_up).
+follow_ups = Table(
+    "follow_ups", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("rating_id", Integer, nullable=False, unique=True),
+    Column("status", String(12), nullable=False),  # open contacted fixed appealed closed
+    Column("outcome", String(12)),  # an appeal's: upheld | removed
+    Column("contact_due", Date, nullable=False),
+    Column("fix_due", Date, nullable=False),
+    Column("opened_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+Index("ix_follow_ups_status", follow_ups.c.status)
+
+# 电子监察: every alert with its whole life. `open_key` (rule, subject, level) is set while the alert is
+# open and unique, so each is raised once however many processes watch; cleared, it is NULL.
+alerts = Table(
+    "alerts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("hall", String(32), nullable=False),
+    Column("rule", String(24), nullable=False),
+    Column("level", String(8), nullable=False),  # yellow | red
+    Column("subject_kind", String(16), nullable=False),
+    Column("subject_id", String(64), nullable=False),
+    Column("open_key", String(160), unique=True),
+    Column("message", Text, nullable=False),
+    Column("detail", Text, nullable=False),  # JSON: what the board shows and jumps to (window, ticket …)
+    Column("raised_at", UTCDateTime, nullable=False),
+    Column("cleared_at", UTCDateTime),
+    Column("acknowledged_by", String(64)),
+    Column("acknowledged_at", UTCDateTime),
+    Column("note", Text),
+)
+Index("ix_alerts_raised_at", alerts.c.raised_at)
+Index("ix_alerts_open", alerts.c.cleared_at, alerts.c.id)

@@ -148,10 +148,10 @@ def transfer(body: s.TransferBody, window: str):
     return answer(hall().windows.transfer(actor(), window_number(window), body.queue, idempotency=idem()))
 
 
-@route("POST", "/windows/{window}/pause", answer=s.WindowEnvelope, summary="Stop taking calls",
-       auth=CLERK_AT_WINDOW, errors=(401, 403, 404, 409))
-def pause(_body, window: str):
-    return answer(hall().windows.pause(actor(), window_number(window), idempotency=idem()))
+@route("POST", "/windows/{window}/pause", body=s.PauseBody, answer=s.WindowEnvelope,
+       summary="Stop taking calls, for one of the hall's pause reasons", auth=CLERK_AT_WINDOW, errors=(401, 403, 404, 409))
+def pause(body: s.PauseBody, window: str):
+    return answer(hall().windows.pause(actor(), window_number(window), body.reason, idempotency=idem()))
 
 
 @route("POST", "/windows/{window}/resume", answer=s.WindowEnvelope, summary="Take calls again",

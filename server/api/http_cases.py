@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import request
 
+from ..services.actors import READS_EVERYTHING
 from . import schemas as s
 from .common import CLERK_AT_WINDOW, actor, answer, hall, idem, route, window_number
 
@@ -91,9 +92,9 @@ def return_case(_body, case_id: str):
 
 # ---------------------------------------------------------------- devices (drivers/, docs/hardware.md)
 @route("GET", "/devices", answer=s.DevicesOut, summary="Health of every configured printer, speaker, LED screen, pager and evaluator",
-       auth="admin", errors=(401, 403))
+       auth="admin or supervisor", errors=(401, 403))
 def list_devices():
-    actor().require_staff("admin")
+    actor().require_staff(*READS_EVERYTHING)
     owed = hall().printing.unprinted()
     return {"devices": hall().device_health.listing(), "unprinted": sorted(o.number for o in owed),
             "unprinted_tickets": [{"id": o.ticket_id, "number": o.number, "printer": o.printer} for o in owed]}

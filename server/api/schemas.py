@@ -73,6 +73,11 @@ class TransferBody(Body):
     queue: Code
 
 
+class PauseBody(Body):
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=120)] = Field(
+        description="one of the hall's pause reasons ([supervision] pause_reasons; GET /catalog hall.pause_reasons)")
+
+
 class QueuesBody(Body):
     queues: Annotated[list[Code], Field(min_length=1, max_length=50)]
 
@@ -84,7 +89,7 @@ class StateBody(Body):
 class NewUserBody(Body):
     username: Name
     password: Annotated[str, StringConstraints(min_length=8, max_length=200)]
-    role: Literal["clerk", "backoffice", "admin"]
+    role: Literal["clerk", "backoffice", "admin", "supervisor"]
     department: Code | None = None
     departments: Annotated[list[Code], Field(max_length=20)] | None = Field(
         None, description="more departments the account works for (a clerk staffs their windows)")
@@ -161,7 +166,7 @@ class StatsOut(RootModel[list[QueueStats]]):
 
 class LoginOut(BaseModel):
     token: str
-    role: Literal["clerk", "backoffice", "admin"]
+    role: Literal["clerk", "backoffice", "admin", "supervisor"]
 
 
 class MeOut(BaseModel):
@@ -212,6 +217,8 @@ class HallOut(BaseModel):
     notice: str
     issuing_hours: list[str] | None
     issuing_open: bool = Field(description="whether kiosks issue tickets right now (within issuing_hours)")
+    pause_reasons: list[str] = Field(description="the reasons a clerk may pause a window for ([supervision])")
+    rating_levels: dict[str, str] = Field(description="好差评 levels (GB/T 39046): 1 非常满意 … 5 非常不满意")
 
 
 class CatalogOut(BaseModel):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .model import BUNDLED_DEMO_HALL, Calendar, ConfigError, HallConfig, HallConfigFile
+from .model import BUNDLED_DEMO_HALL, ConfigError, HallConfig, HallConfigFile
 
 
 def _format_loc(data: dict, loc: tuple) -> str:
@@ -62,6 +62,13 @@ def _cross_check(cfg: HallConfigFile, broken: set[str] = frozenset()) -> list[st
     for i, q in enumerate(cfg.queues):
         if q.floor not in floors:
             problems.append(f"queues[{i}] ({q.code}): floor {q.floor} is not defined")
+        rules = getattr(cfg, "supervision", None)
+        if rules is not None:
+            yellow = q.wait_yellow_minutes or rules.wait_yellow_minutes
+            red = q.wait_red_minutes or rules.wait_red_minutes
+            if yellow > red:
+                problems.append(f"queues[{i}] ({q.code}): its wait_yellow_minutes ({yellow}) exceed its "
+                                f"wait_red_minutes ({red})")
     for i, m in enumerate(cfg.matters):
         where = f"matters[{i}] ({m.id})"
         if m.department not in departments:
@@ -161,6 +168,9 @@ def load_config(path: Path | str | None = None) -> HallConfig:
     return HallConfig(parsed, path)
 
 
+_SINGLE_SECTIONS = ("hall", "calendar", "supervision", "rating")  # tables, not lists of entries
+
+
 def _valid_entries(data) -> tuple[HallConfigFile | None, set[str]]:
     """The config with its invalid entries left out, and the names of the sections that had some."""
     if not isinstance(data, dict):
@@ -169,14 +179,15 @@ def _valid_entries(data) -> tuple[HallConfigFile | None, set[str]]:
     sections: dict = {}
     for name, info in HallConfigFile.model_fields.items():
         value = data.get(name)
-        model = info.annotation.__args__[0] if name not in ("hall", "calendar") else info.annotation
-        if name in ("hall", "calendar"):
+        single = name in _SINGLE_SECTIONS
+        model = info.annotation if single else info.annotation.__args__[0]
+        if single:
             try:
                 sections[name] = model.model_validate(value if value is not None else {})
             except ValidationError:
                 if name == "hall":
                     return None, broken
-                sections[name], _ = Calendar(), broken.add(name)
+                sections[name], _ = model(), broken.add(name)
             continue
         good = []
         for entry in value if isinstance(value, list) else []:

@@ -60,6 +60,8 @@ class HallSettings(_Strict):
     notice: str = Field("", max_length=500)
     # Where citizens reach the hall's pages (the QR code on a printed ticket points to /t/ID there).
     public_url: str = Field("http://127.0.0.1:5000", pattern=r"^https?://[^\s]+$", max_length=200)
+    # 行政区划代码 of the hall (GB/T 2260), on every rating exported for the national 好差评 platform.
+    region_code: str = Field("000000", pattern=r"^\d{6}$")
 
     @field_validator("timezone")
     @classmethod
@@ -108,6 +110,9 @@ class Queue(_Strict):
     prefix: Annotated[str, Field(pattern=r"^[A-Z]{1,2}$")]
     # pickup queues hold tickets for collecting a case result; windows serve them with priority.
     purpose: Literal["service", "pickup"] = "service"
+    # 电子监察: this queue's own wait thresholds (minutes), instead of [supervision]'s.
+    wait_yellow_minutes: float | None = Field(None, gt=0, le=1440)
+    wait_red_minutes: float | None = Field(None, gt=0, le=1440)
 
 
 class Matter(_Strict):
@@ -192,6 +197,60 @@ class Calendar(_Strict):
     due_soon_working_days: int = Field(1, ge=0, le=30)
 
 
+Minutes = Annotated[float, Field(gt=0, le=1440)]
+
+
+class Supervision(_Strict):
+    """电子监察 (CONTRACT v2): the thresholds of the supervision rules, in minutes (fractions allowed).
+    docs/supervision.md lists every rule."""
+
+    wait_yellow_minutes: Minutes = 30
+    wait_red_minutes: Minutes = 60
+    service_yellow_minutes: Minutes = 30
+    service_red_minutes: Minutes = 60
+    pause_red_minutes: Minutes = 30
+    idle_window_minutes: Minutes = 10
+    unstaffed_window_minutes: Minutes = 5
+    no_show_per_clerk_day: int = Field(10, ge=1, le=1000)
+    pause_reasons: list[ShortText] = Field(default_factory=lambda: ["午休", "会议", "业务咨询", "临时离岗"], min_length=1)
+    # The reason a pager's pause key gives (a pager cannot choose); one of pause_reasons.
+    pager_pause_reason: ShortText = "临时离岗"
+    # Local HH:MM spans when the hall stops serving (午休): their minutes do not count in waits.
+    lunch_breaks: list[tuple[str, str]] = Field(default_factory=list)
+
+    @field_validator("lunch_breaks")
+    @classmethod
+    def _spans(cls, value):
+        for start, end in value:
+            for part in (start, end):
+                if not _HHMM.match(part):
+                    raise ValueError(f"{part!r} is not a time of day HH:MM")
+            if start >= end:
+                raise ValueError(f"the break {start}-{end} must start before it ends")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        for what in ("wait", "service"):
+            if getattr(self, f"{what}_yellow_minutes") > getattr(self, f"{what}_red_minutes"):
+                raise ValueError(f"{what}_yellow_minutes must not exceed {what}_red_minutes")
+        if len(set(self.pause_reasons)) != len(self.pause_reasons):
+            raise ValueError("a pause reason is listed twice")
+        if self.pager_pause_reason not in self.pause_reasons:
+            raise ValueError(f"pager_pause_reason {self.pager_pause_reason!r} is not one of pause_reasons")
+        return self
+
+
+class RatingRules(_Strict):
+    """好差评 (CONTRACT v2): how long a ticket may be rated, the level an unrated one counts at, and the
+    working days a 差评's follow-up (回访整改) has to contact the citizen and to fix the cause."""
+
+    days: int = Field(7, ge=0, le=90)
+    default_level: int = Field(2, ge=1, le=5)
+    contact_days: int = Field(1, ge=0, le=30)
+    fix_days: int = Field(5, ge=0, le=60)
+
+
 class HallConfigFile(_Strict):
     hall: HallSettings
     floors: list[Floor] = Field(min_length=1)
@@ -201,6 +260,8 @@ class HallConfigFile(_Strict):
     windows: list[WindowGroup] = Field(min_length=1)
     devices: list[Device] = Field(default_factory=list)
     calendar: Calendar = Field(default_factory=Calendar)
+    supervision: Supervision = Field(default_factory=Supervision)
+    rating: RatingRules = Field(default_factory=RatingRules)
 
 
 class WindowSpec(BaseModel):
@@ -235,12 +296,21 @@ class HallConfig:
             by_queue.setdefault(m.queue, []).append(m.avg_minutes)
         self._queue_avg = {q: sum(v) / len(v) for q, v in by_queue.items()}
         self.calendar = source.calendar
+        self.supervision = source.supervision
+        self.rating = source.rating
 
     def zone_of_floor(self, floor: int) -> str:
         return self.floors[floor].zone
 
     def windows_on(self, floor: int) -> list[str]:
         return [number for number, spec in self.windows.items() if spec.floor == floor]
+
+    def wait_thresholds(self, queue_code: str) -> tuple[float, float]:
+        """(yellow, red) minutes a ticket of this queue may wait: the queue's own, else the hall's."""
+        queue, rules = self.queues.get(queue_code), self.supervision
+        if queue is None:
+            return rules.wait_yellow_minutes, rules.wait_red_minutes
+        return (queue.wait_yellow_minutes or rules.wait_yellow_minutes, queue.wait_red_minutes or rules.wait_red_minutes)
 
     def queue_avg_minutes(self, queue_code: str) -> float:
         """Configured average service time of a queue: the mean over its matters (10 without any)."""

@@ -43,6 +43,14 @@ class Reason(StrEnum):
     TRACKING_NUMBER_REQUIRED = "tracking_number_required"
     CASE_NUMBER_REQUIRED = "case_number_required"
     NO_DEPARTMENTS = "no_departments"
+    UNKNOWN_PAUSE_REASON = "unknown_pause_reason"
+    INVALID_DATE_RANGE = "invalid_date_range"
+    INVALID_GROUPING = "invalid_grouping"
+    INVALID_FORMAT = "invalid_format"
+    INVALID_CHANNEL = "invalid_channel"
+    RATING_TARGET_REQUIRED = "rating_target_required"
+    INVALID_FOLLOW_UP_ACTION = "invalid_follow_up_action"
+    NOTE_REQUIRED = "note_required"
     # -- unauthorized: who is asking is unknown
     TOKEN_MISSING = "token_missing"
     TOKEN_INVALID = "token_invalid"
@@ -68,6 +76,8 @@ class Reason(StrEnum):
     NO_SUCH_CASE = "no_such_case"
     TICKET_WITHOUT_CASE = "ticket_without_case"
     NO_PRINTER = "no_printer"
+    NO_SUCH_ALERT = "no_such_alert"
+    NO_SUCH_FOLLOW_UP = "no_such_follow_up"
     # -- conflict: the state of the hall says no
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     TICKET_NOT_WAITING = "ticket_not_waiting"
@@ -100,6 +110,12 @@ class Reason(StrEnum):
     PICKUP_TICKET_NOT_CALLED = "pickup_ticket_not_called"
     USER_EXISTS = "user_exists"
     DEVICE_EXISTS = "device_exists"
+    ALREADY_RATED = "already_rated"
+    TICKET_NOT_SERVED = "ticket_not_served"
+    RATING_PERIOD_OVER = "rating_period_over"
+    NOTHING_TO_RATE = "nothing_to_rate"
+    FOLLOW_UP_STEP_NOT_ALLOWED = "follow_up_step_not_allowed"
+    ALERT_ALREADY_ACKNOWLEDGED = "alert_already_acknowledged"
     # -- queue_empty
     QUEUE_EMPTY = "queue_empty"
     # -- unavailable: try again later
@@ -123,11 +139,27 @@ REASONS: dict[Reason, str] = {
     Reason.INVALID_SUBSCRIPTION: "a Socket.IO subscribe names none or several of floor, window, ticket, case",
     Reason.INVALID_PRIORITY: "priority is neither normal nor green",
     Reason.INVALID_STATE: "a window state other than open, paused or closed",
+    Reason.UNKNOWN_PAUSE_REASON: "a pause needs one of the hall's pause reasons ([supervision] pause_reasons, in GET /catalog)",
+    Reason.INVALID_DATE_RANGE: "from and to must be dates YYYY-MM-DD, from not after to, at most 366 days apart",
+    Reason.INVALID_GROUPING: "by is one of department, window, clerk, matter, queue, hour, day",
+    Reason.INVALID_FORMAT: "format is json, csv or xlsx",
+    Reason.INVALID_CHANNEL: "a rating's channel is pad, tracking or evaluator",
+    Reason.RATING_TARGET_REQUIRED: "a rating names its ticket, or (from a rating pad) its window",
+    Reason.INVALID_FOLLOW_UP_ACTION: "a follow-up action is contact, fix, close, appeal, uphold or remove",
+    Reason.NOTE_REQUIRED: "this step needs a note saying what was done or why",
+    Reason.NO_SUCH_ALERT: "no alert has this id",
+    Reason.NO_SUCH_FOLLOW_UP: "no follow-up has this id",
+    Reason.ALREADY_RATED: "the ticket has been rated already; the first rating counts (一次一评)",
+    Reason.TICKET_NOT_SERVED: "the ticket has not been served yet (or was not served: a no-show, cancelled)",
+    Reason.RATING_PERIOD_OVER: "the ticket ended longer ago than the hall's rating period ([rating] days)",
+    Reason.NOTHING_TO_RATE: "the window serves no ticket now and has served none today",
+    Reason.FOLLOW_UP_STEP_NOT_ALLOWED: "the follow-up's state does not allow this step now",
+    Reason.ALERT_ALREADY_ACKNOWLEDGED: "the alert has been acknowledged already",
     Reason.INVALID_STATUS_FILTER: "the status filter is not a case status",
     Reason.UNKNOWN_QUEUE: "a queue code the hall does not have",
     Reason.QUEUE_ON_OTHER_FLOOR: "a window serves only queues of its own floor",
     Reason.UNKNOWN_DEPARTMENT: "a department code the hall does not have",
-    Reason.INVALID_ROLE: "a staff role other than clerk, backoffice or admin",
+    Reason.INVALID_ROLE: "a staff role other than clerk, backoffice, admin or supervisor",
     Reason.DEPARTMENT_REQUIRED: "a back-office account needs its department",
     Reason.PASSWORD_TOO_SHORT: "the password is shorter than the hall allows",
     Reason.INVALID_USERNAME: "a username must have 1 to 64 printable characters",

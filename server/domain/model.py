@@ -163,11 +163,30 @@ class Window:
     current_ticket: str | None = None
     green_streak: int = 0  # green calls in a row, for the no-starvation rule
     version: int = 0  # bumped on every save; screens drop a window_updated older than what they show
+    # What 电子监察 reads: since when the window has its state and clerk, when it last took or ended a
+    # ticket (or changed state), and why it is paused. `stamp` keeps them when the window is saved.
+    state_since: dt.datetime | None = None
+    active_at: dt.datetime | None = None
+    pause_reason: str | None = None
     events: list = field(default_factory=list, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._as_loaded = (self.state, self.clerk, self.current_ticket)
 
     def facts(self) -> events.WindowFacts:
         return events.WindowFacts(self.number, self.floor, self.kind, self.department, self.queues,
-                                  self.state.value, self.clerk, self.version)
+                                  self.state.value, self.clerk, self.version, self.pause_reason, self.state_since)
+
+    def stamp(self, now: dt.datetime) -> None:
+        """Note the times of what changed since the window was loaded (called as it is saved)."""
+        state, clerk, current = self._as_loaded
+        if (self.state, self.clerk) != (state, clerk) or self.state_since is None:
+            self.state_since = now
+        if (self.state, self.clerk, self.current_ticket) != (state, clerk, current) or self.active_at is None:
+            self.active_at = now
+        if self.state is not WindowState.PAUSED:
+            self.pause_reason = None
+        self._as_loaded = (self.state, self.clerk, self.current_ticket)
 
     def sign_in(self, clerk: str) -> None:
         if self.clerk and self.clerk != clerk:
@@ -208,6 +227,7 @@ class Window:
         if self.state is not WindowState.OPEN:
             raise Conflict(f"Window {self.number} is {self.state.value}; only an open window can pause.", Reason.WINDOW_NOT_OPEN)
         self.state = WindowState.PAUSED
+        self.pause_reason = reason
         self.events.append(events.WindowPaused(self.number, reason))
 
     def resume(self) -> None:

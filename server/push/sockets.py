@@ -144,7 +144,7 @@ class AdminNamespace(Namespace):
         self.hall = hall
 
     def on_connect(self, auth=None):
-        _staff_or_refuse(self.hall, auth, "admin")
+        _staff_or_refuse(self.hall, auth, "admin", "supervisor")  # supervisors watch the board too
         join_room("admin")
         emit("stats", self.hall.queries.stats())
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from ..domain.errors import Forbidden, Reason, Unauthorized
 
-STAFF_ROLES = ("clerk", "backoffice", "admin")
-DEVICE_KINDS = ("kiosk", "display")
+STAFF_ROLES = ("clerk", "backoffice", "admin", "supervisor")  # supervisor: 电子监察, reads and follows up
+READS_EVERYTHING = ("admin", "supervisor")  # who may read every window, alert, rating and report
+DEVICE_KINDS = ("kiosk", "display", "pad", "platform")  # pad: a window's rating pad; platform: bookings
 
 
 @dataclass(frozen=True)

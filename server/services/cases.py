@@ -11,7 +11,7 @@ from ..domain import events as ev
 from ..domain.cases import Applicant, Case, CaseStatus
 from ..domain.errors import Conflict, Forbidden, Invalid, NotFound, Reason
 from ..domain.model import Priority, TicketStatus, Window, business_day
-from .actors import Actor
+from .actors import READS_EVERYTHING, Actor
 from .messages import IdempotencyKey, Outcome
 from .runner import CommandRunner
 from .tickets import TicketCommands
@@ -207,7 +207,7 @@ class CaseCommands:
             raise Invalid(f"status must be one of {', '.join(s.value for s in CaseStatus)}.", Reason.INVALID_STATUS_FILTER)
 
     def cases(self, actor: Actor, status: str | None = None) -> list[dict]:
-        actor.require_staff("backoffice", "admin")
+        actor.require_staff("backoffice", *READS_EVERYTHING)
         self._status_filter(status)
 
         def read(uow: UnitOfWork, now: dt.datetime) -> list[dict]:

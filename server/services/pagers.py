@@ -37,9 +37,10 @@ _CONFIRM_AFTER = {"": "finish", "6": "no_show", "3": "recall", "0": "pause"}
 
 
 class PagerKeys:
-    def __init__(self, windows, queries):
+    def __init__(self, windows, queries, pause_reason: str):
         self.windows = windows  # WindowCommands
         self.queries = queries  # Queries
+        self.pause_reason = pause_reason  # a pager cannot choose one: [supervision] pager_pause_reason
         self._digits: dict[str, str] = {}  # pager name → digits typed since the last command key
         self._lock = threading.Lock()
 
@@ -61,7 +62,7 @@ class PagerKeys:
             PagerKey.PAUSE: lambda: self._pause_or_resume(clerk, window),
             PagerKey.TRANSFER: lambda: w.transfer(clerk, window, transfer_to or ""),
             PagerKey.CONFIRM: {"finish": lambda: w.finish(clerk, window), "no_show": lambda: w.no_show(clerk, window),
-                               "recall": lambda: w.recall(clerk, window), "pause": lambda: w.pause(clerk, window),
+                               "recall": lambda: w.recall(clerk, window), "pause": lambda: w.pause(clerk, window, self.pause_reason),
                                }.get(_CONFIRM_AFTER.get(digits, "")),
         }
         command = commands.get(key)
@@ -76,4 +77,7 @@ class PagerKeys:
 
     def _pause_or_resume(self, clerk: Actor, window: str) -> None:
         paused = self.queries.window(clerk, window)["state"] == "paused"
-        (self.windows.resume if paused else self.windows.pause)(clerk, window)
+        if paused:
+            self.windows.resume(clerk, window)
+        else:  # a pager cannot choose a reason: the hall's pager_pause_reason
+            self.windows.pause(clerk, window, self.pause_reason)

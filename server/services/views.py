@@ -13,6 +13,7 @@ import json
 from ..config import HallConfig
 from ..domain import events as ev
 from ..domain.cases import Applicant, Case, DeadlinePolicy, mask_name, mask_phone
+from ..domain.ratings import LEVELS
 from .actors import Actor
 
 FULL, MASKED, PUBLIC = "full", "masked", "public"
@@ -38,6 +39,7 @@ def window(facts: ev.WindowFacts, current: ev.TicketFacts | None) -> dict:
         "number": facts.number, "floor": facts.floor, "kind": facts.kind, "department": facts.department,
         "queues": list(facts.queues), "state": facts.state, "clerk": facts.clerk,
         "current": ticket(current) if current else None, "version": facts.version,
+        "pause_reason": facts.pause_reason, "state_since": iso(facts.state_since),
     }
 
 
@@ -108,7 +110,8 @@ def catalog(config: HallConfig, issuing_open: bool) -> dict:
     c = config
     return {
         "hall": {"name": c.hall.name, "notice": c.hall.notice, "issuing_hours": c.hall.issuing_hours,
-                 "issuing_open": issuing_open},
+                 "issuing_open": issuing_open, "pause_reasons": list(c.supervision.pause_reasons),
+                 "rating_levels": {str(level): label for level, label in LEVELS.items()}},
         "floors": [{"number": f.number, "zone": f.zone, "name": f.name} for f in c.floors.values()],
         "departments": [{"code": d.code, "name": d.name, "kind": d.kind, "floors": d.floors}
                         for d in c.departments.values()],

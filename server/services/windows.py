@@ -8,7 +8,7 @@ from ..config import HallConfig
 from ..domain.errors import Conflict, Forbidden, Invalid, NotFound, QueueEmpty, Reason
 from ..domain.model import Ticket, TicketStatus, Window, WindowState
 from . import views
-from .actors import Actor
+from .actors import READS_EVERYTHING, Actor
 from .messages import IdempotencyKey, Outcome
 from .queries import Queries
 from .runner import CommandRunner
@@ -28,11 +28,11 @@ class WindowCommands:
     def for_clerk(self, uow: UnitOfWork, actor: Actor, number: str, reading: bool = False) -> Window:
         """Load and lock the window; only the clerk signed in there may operate it. `reading`: load it
         without the lock, for a query that the admin may also make about any window."""
-        actor.require_staff("clerk", "admin")
+        actor.require_staff("clerk", *(READS_EVERYTHING if reading else ("admin",)))
         window = uow.windows.get(str(number), for_update=not reading)
         if window is None:
             raise NotFound(f"There is no window {number}.", Reason.NO_SUCH_WINDOW)
-        if reading and actor.role == "admin":
+        if reading and actor.role in READS_EVERYTHING:
             return window
         if actor.kind != "system" and window.clerk != actor.name:
             if window.clerk is None:
@@ -155,8 +155,11 @@ class WindowCommands:
             return {"ticket": views.ticket(ticket.facts(), ahead, eta)}
         return self.runner.run(actor, idempotency, command)
 
-    def pause(self, actor: Actor, number: str, idempotency: IdempotencyKey | None = None,
-              reason: str | None = None) -> Outcome:
+    def pause(self, actor: Actor, number: str, reason: str, idempotency: IdempotencyKey | None = None) -> Outcome:
+        """CONTRACT v2: a pause names one of the hall's configured reasons (电子监察 reports them)."""
+        if reason not in self.config.supervision.pause_reasons:
+            raise Invalid(f"Pause for one of the hall's reasons: {'、'.join(self.config.supervision.pause_reasons)}.",
+                          Reason.UNKNOWN_PAUSE_REASON, reasons=list(self.config.supervision.pause_reasons))
         return self._change(actor, number, idempotency, lambda w: w.pause(reason))
 
     def resume(self, actor: Actor, number: str, idempotency: IdempotencyKey | None = None) -> Outcome:

@@ -17,7 +17,7 @@ def busy_hall(hall):
     for window in ("1", "2"):
         hall.clerk_at(window).post(f"/windows/{window}/call-next")
     paused = hall.clerk_at("13")
-    assert paused.post("/windows/13/pause").status_code == 200
+    assert paused.post("/windows/13/pause", json={"reason": "会议"}).status_code == 200
     hall.tickets = tickets
     return hall
 

@@ -131,9 +131,11 @@ class FakeWindows:
         return [self.seen.setdefault(w.number, w) for w in self.store.windows.values() if w.clerk == clerk]
 
     def add(self, window, now):
+        window.stamp(now)
         self.store.windows.setdefault(window.number, window)
 
     def save(self, window, now):
+        window.stamp(now)
         window.version += 1
         self.store.windows[window.number] = window
         self._saved[window.number] = window

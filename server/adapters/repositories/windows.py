@@ -23,7 +23,8 @@ class WindowRepository:
     def _track(self, row) -> Window:
         window = Window(number=row.number, floor=row.floor, kind=row.kind, department=row.department,
                         queues=queue_tuple(row.queues), state=WindowState(row.state), clerk=row.clerk,
-                        current_ticket=row.current_ticket, green_streak=row.green_streak, version=row.version)
+                        current_ticket=row.current_ticket, green_streak=row.green_streak, version=row.version,
+                        state_since=row.state_since, active_at=row.active_at, pause_reason=row.pause_reason)
         self.seen[window.number] = window
         return window
 
@@ -56,15 +57,17 @@ class WindowRepository:
         self.conn.execute(upsert_nothing(self.conn, t.windows, dict(
             number=window.number, floor=window.floor, kind=window.kind, department=window.department,
             queues=json.dumps(list(window.queues)), state=window.state.value, clerk=None, current_ticket=None,
-            green_streak=0, version=0, updated_at=now)))
+            green_streak=0, version=0, updated_at=now, state_since=now, active_at=now)))
 
     def save(self, window: Window, now: dt.datetime) -> None:
+        window.stamp(now)
         result = self.conn.execute(
             update(t.windows)
             .where(t.windows.c.number == window.number, t.windows.c.version == window.version)
             .values(queues=json.dumps(list(window.queues)), state=window.state.value, clerk=window.clerk,
                     current_ticket=window.current_ticket, green_streak=window.green_streak,
-                    version=window.version + 1, updated_at=now))
+                    version=window.version + 1, updated_at=now, state_since=window.state_since,
+                    active_at=window.active_at, pause_reason=window.pause_reason))
         if result.rowcount != 1:  # cannot happen under the row lock; refuse rather than overwrite
             raise Conflict(f"Window {window.number} changed meanwhile; try again.", Reason.WINDOW_CHANGED)
         window.version += 1

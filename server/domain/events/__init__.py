@@ -18,10 +18,14 @@ from .floor import (TicketCalled, TicketCancelled, TicketEvent, TicketFacts, Tic
                     TicketNoShow, TicketPrinted, TicketRecalled, TicketRouted, TicketTransferred, WindowEvent,
                     WindowFacts, WindowPaused, WindowQueuesSet, WindowResumed, WindowSignedIn, WindowSignedOut,
                     WindowStateSet, WindowUpdated)
+from .supervision import (AlertAcknowledged, AlertCleared, AlertEvent, AlertFacts, AlertRaised, FollowUpEvent,
+                          FollowUpOpened, FollowUpStep, RatingRemoved)
 from .hall import (BadRatingGiven, CallAudioReady, DeviceHealthChanged, OwedPrint, QueueFigures,
                    QueueFiguresChanged, RatingEvent, RatingGiven)
 
 __all__ = [
+    "AlertAcknowledged", "AlertCleared", "AlertEvent", "AlertFacts", "AlertRaised", "FollowUpEvent",
+    "FollowUpOpened", "FollowUpStep", "RatingRemoved",
     "BadRatingGiven", "CallAudioReady", "CaseApproved", "CaseClaimed", "CaseDecided", "CaseDueSoon",
     "CaseEvent", "CaseMailed", "CaseOverdue", "CasePickedUp", "CaseRejected", "CaseReturned", "CaseRouted",
     "CaseUpdated", "DeadlineWatch", "DepartmentDecision", "DeviceHealthChanged", "Event", "MaterialsReceived",

@@ -38,12 +38,12 @@ def registry() -> dict[tuple[str, str], type[Event]]:
 
 
 def encode(event: Event) -> dict:
-    """The event's fields as JSON-ready values (times as ISO 8601), without its `order`."""
+    """The event's fields as JSON-ready values (times and dates as ISO 8601), without its `order`."""
     return {f.name: _encode(getattr(event, f.name)) for f in fields(event) if f.name != "order"}
 
 
 def _encode(value):
-    if isinstance(value, dt.datetime):
+    if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
     if is_dataclass(value) and not isinstance(value, type):
         return {f.name: _encode(getattr(value, f.name)) for f in fields(value)}
@@ -75,6 +75,8 @@ def _value(hint, raw):
         return tuple(_value(inner, v) for v in raw)
     if hint is dt.datetime:
         return dt.datetime.fromisoformat(raw)
+    if hint is dt.date:
+        return dt.date.fromisoformat(raw)
     if isinstance(hint, type) and is_dataclass(hint):
         return _decode(hint, raw)
     return raw

@@ -40,6 +40,8 @@ class WindowFacts:
     state: str
     clerk: str | None
     version: int
+    pause_reason: str | None = None
+    state_since: dt.datetime | None = None  # since when it is open, paused or closed (or has its clerk)
 
 
 # ---------------------------------------------------------------- tickets
