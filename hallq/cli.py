@@ -131,7 +131,8 @@ def patch_for(async_mode: str) -> None:
         monkey.patch_all()
 
 
-def serve(args) -> int:
+def serve(args, clock=None) -> int:
+    """`clock`: the time the hall runs on (tests/launchers/clock_server.py gives one a test moves)."""
     patch_for(args.async_mode)
     import logging
     logging.basicConfig(level=os.environ.get("HALLQ_LOG_LEVEL", "INFO"),
@@ -142,7 +143,7 @@ def serve(args) -> int:
     from .serve import create_server
     try:
         app, socketio = create_server(args.config, args.db, args.async_mode, args.message_queue,
-                                      args.message_queue_channel)
+                                      args.message_queue_channel, **({"clock": clock} if clock else {}))
     except ConfigError as exc:
         print(f"hallq: {exc}", file=sys.stderr)
         return 1

@@ -3,7 +3,9 @@
 before the first request."""
 from __future__ import annotations
 
+import datetime as dt
 import json
+from collections.abc import Callable
 
 from flask import Flask
 from flask_socketio import SocketIO
@@ -20,14 +22,15 @@ from server.push.wire import Wire
 from server.services.bus import Audience
 from server.web.flask_app import MAX_BODY_BYTES, create_flask_app
 
-from .bootstrap import build_hall
+from .bootstrap import build_hall, utc_now
 from .devices import DeviceDuty
 
 
 def create_server(config_path: str | None, db_url: str, async_mode: str = "eventlet",
-                  message_queue: str | None = None, channel: str = "flask-socketio") -> tuple[Flask, SocketIO]:
+                  message_queue: str | None = None, channel: str = "flask-socketio",
+                  clock: Callable[[], dt.datetime] = utc_now) -> tuple[Flask, SocketIO]:
     """The hall's server process: the service layer, the web adapter, the push and the devices."""
-    hall, database = build_hall(config_path, db_url, async_mode)
+    hall, database = build_hall(config_path, db_url, async_mode, clock)
     queue = {}
     if message_queue and message_queue.startswith(("redis://", "rediss://")):
         queue = {"client_manager": ResyncingRedisManager(message_queue, channel)}

@@ -55,8 +55,11 @@ class Server:
     """One `hallq serve` process. `restart()` keeps the database; `kill()` is kill -9."""
 
     def __init__(self, db: str, workdir: Path, async_mode: str = "eventlet", config: str | None = None,
-                 message_queue: str | None = None, port: int | None = None, channel: str | None = None):
+                 message_queue: str | None = None, port: int | None = None, channel: str | None = None,
+                 clock_file: str | None = None):
+        """`clock_file`: run on the clock of tests/launchers/clock_server.py (a file the test moves)."""
         self.db, self.workdir, self.async_mode = db, workdir, async_mode
+        self.clock_file = clock_file
         self.config, self.message_queue, self.channel = config, message_queue, channel
         self.port = port or free_port()
         # A port chosen here may be taken by some outgoing connection before the server binds it
@@ -83,7 +86,9 @@ class Server:
         return self._start(timeout)
 
     def _start(self, timeout: float) -> "Server":
-        cmd = [*HALLQ, "serve", "--db", self.db, "--port", str(self.port), "--async-mode", self.async_mode]
+        launcher = HALLQ if self.clock_file is None else [
+            sys.executable, str(ROOT / "tests" / "launchers" / "clock_server.py"), self.clock_file]
+        cmd = [*launcher, "serve", "--db", self.db, "--port", str(self.port), "--async-mode", self.async_mode]
         if self.config:
             cmd += ["--config", self.config]
         if self.message_queue:
