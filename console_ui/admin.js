@@ -1,17 +1,22 @@
 // The admin board: every window by floor and every queue, live over /admin. Open, pause or close
 // a window; change which queues it serves, in order, and see where its next call will come from.
-// Beside them the devices, the tickets still to print, and the supervision alerts (devices.js).
+// Beside them the supervision alerts (电子监察, supervision.js), the devices and the tickets still to
+// print (devices.js). A supervisor signs in here too: the same board, without the window controls.
 import { describe, showMessage } from "/ui/common/errors.js";
 import { createI18n, floorLabel, WINDOW_STATES } from "/ui/common/i18n.js";
 import { connectLive } from "/ui/common/live.js";
 import { DEVICE_PHRASES, createDevicesPanel } from "/ui/console/devices.js";
 import { SIGNIN_PHRASES, StaffSession, loginRefusal } from "/ui/console/signin.js";
+import { SUPERVISION_PHRASES, createSupervisionPanel } from "/ui/console/supervision.js";
 
 const REFRESH_MS = 30000;  // served-today counts are re-read; everything else arrives live
+const FOCUS_MS = 8000;     // how long a window's row stays highlighted after 定位
+const BOARD_ROLES = ["admin", "supervisor"];
 const PHRASES = {
   zh: {
     ...SIGNIN_PHRASES.zh,
     ...DEVICE_PHRASES.zh,
+    ...SUPERVISION_PHRASES.zh,
     title: "大厅管理", signinTitle: "大厅管理员登录", windows: "窗口", window: "窗口", department: "部门", state: "状态",
     clerk: "工作人员", current: "当前号", served: "今日办结", queues: "服务队列（按顺序）", nextFrom: "下次叫号来自",
     actions: "操作", open: "开放", pause: "暂停", close: "关闭", editQueues: "调整队列", queueBoard: "排队情况",
@@ -19,7 +24,9 @@ const PHRASES = {
     nobody: "无人等候", fromQueue: "{queue}（{n}人等候）", addQueue: "添加队列", add: "添加", save: "保存", cancel: "取消",
     up: "上移", down: "下移", remove: "移除", editing: "{window}号窗口的服务队列", hallStaff: "大厅综合窗口",
     preview: "保存后，下次叫号来自：{from}", saved: "{window}号窗口现在服务：{queues}。", stateSet: "{window}号窗口已{state}。",
-    reconnecting: "与服务器的连接中断，正在重新连接…", notAdmin: "大厅管理需要管理员账号。",
+    reconnecting: "与服务器的连接中断，正在重新连接…", notAdmin: "大厅管理需要管理员或电子监察账号。",
+    notOperator: "电子监察账号只能查看窗口，开放、暂停、关闭和调整队列由大厅管理员操作。",
+    since: "{time}起（{n}分钟）", roleSupervisor: "{user} · 电子监察（只读）",
     stillServing: "{window}号窗口还有正在办理的号，办结后才能关闭。", emptyQueues: "窗口至少要服务一个队列。",
     otherFloor: "只能选择本楼层的队列。", noSuchWindow: "没有这个窗口。", listedTwice: "同一个队列只能添加一次。",
     unknownQueue: "没有这个队列，请重新选择。", windowChanged: "{window}号窗口刚刚有变化，请再试一次。",
@@ -27,6 +34,7 @@ const PHRASES = {
   en: {
     ...SIGNIN_PHRASES.en,
     ...DEVICE_PHRASES.en,
+    ...SUPERVISION_PHRASES.en,
     title: "Hall admin", signinTitle: "Hall admin sign-in", windows: "Windows", window: "Window", department: "Department", state: "State",
     clerk: "Clerk", current: "Current", served: "Served today", queues: "Queues (in order)", nextFrom: "Next call from",
     actions: "Actions", open: "Open", pause: "Pause", close: "Close", editQueues: "Queues…", queueBoard: "Queues",
@@ -34,7 +42,9 @@ const PHRASES = {
     nobody: "nobody waiting", fromQueue: "{queue} ({n} waiting)", addQueue: "Add a queue", add: "Add", save: "Save", cancel: "Cancel",
     up: "Up", down: "Down", remove: "Remove", editing: "Queues of window {window}", hallStaff: "Hall staff",
     preview: "Once saved, the next call comes from: {from}", saved: "Window {window} now serves: {queues}.", stateSet: "Window {window} is now {state}.",
-    reconnecting: "Connection lost; reconnecting…", notAdmin: "The admin board needs an admin account.",
+    reconnecting: "Connection lost; reconnecting…", notAdmin: "The admin board needs an admin or supervisor account.",
+    notOperator: "A supervisor account watches the windows; the hall admin opens, pauses, closes and reassigns them.",
+    since: "since {time} ({n} min)", roleSupervisor: "{user} · supervisor (read only)",
     stillServing: "Window {window} still serves a ticket; it can close once that is finished.", emptyQueues: "A window must serve at least one queue.",
     otherFloor: "Choose queues of the window's own floor.", noSuchWindow: "There is no such window.", listedTwice: "A queue can be listed only once.",
     unknownQueue: "There is no such queue; choose again.", windowChanged: "Window {window} changed meanwhile; try again.",
@@ -45,8 +55,11 @@ const i18n = createI18n(PHRASES);
 const t = i18n.t;
 const $ = (id) => document.getElementById(id);
 const session = new StaffSession("hallq.admin");
-const state = { catalog: null, windows: new Map(), stats: [], floor: 1, editing: null, draft: [], socket: null };
-const devices = createDevicesPanel({ session, i18n, message: $("message"), onRefused: () => expire() });
+const state = { catalog: null, windows: new Map(), stats: [], floor: 1, editing: null, draft: [], socket: null, role: null,
+  focus: null };
+const operates = () => state.role === "admin";  // a supervisor reads the board and works the alerts only
+const devices = createDevicesPanel({ session, i18n, message: $("message"), onRefused: () => expire(), canReprint: operates });
+const supervision = createSupervisionPanel({ session, i18n, message: $("message"), onRefused: () => expire(), jump: focusOn });
 
 // ------------------------------------------------------------------ data
 const queueOf = (code) => state.catalog.queues.find((q) => q.code === code);
@@ -78,6 +91,7 @@ function render() {
   renderQueues();
   renderEditor();
   devices.render();
+  supervision.render();
 }
 
 function renderTabs() {
@@ -98,6 +112,8 @@ function renderWindows() {
     const tr = document.createElement("tr");
     tr.dataset.window = w.number;
     tr.dataset.state = w.state;
+    const focus = state.focus && state.focus.window === w.number ? state.focus : null;
+    if (focus) tr.classList.add("focus");
     const cells = [
       w.number, w.department ? departmentName(w.department) : t("hallStaff"), WINDOW_STATES[i18n.lang][w.state],
       w.clerk || "—", w.current ? w.current.number : "—", String(w.served_today ?? 0),
@@ -106,10 +122,16 @@ function renderWindows() {
     for (const [i, value] of cells.entries()) {
       const td = document.createElement("td");
       td.textContent = value;
-      if (i === 2) td.className = "state";
+      if (i === 4 && focus && focus.number && focus.number !== value) {  // the alert's ticket, beside the one served now
+        if (!w.current) td.textContent = "";
+        td.append(Object.assign(document.createElement("span"), { className: "focus-chip", textContent: focus.number }));
+      }
+      if (i === 4 && focus && focus.number === value) td.classList.add("focus-number");
+      if (i === 2) { td.className = "state"; pausedWhy(td, w); }
       if (i === 7) td.className = "next";
       tr.append(td);
     }
+    if (!operates()) return tr;
     const actions = document.createElement("td");
     for (const [label, target] of [["open", "open"], ["pause", "paused"], ["close", "closed"]]) {
       if (w.state === target) continue;
@@ -119,6 +141,41 @@ function renderWindows() {
     tr.append(actions);
     return tr;
   }));
+}
+
+/** A paused window: why (the clerk's reason) and since when. */
+function pausedWhy(td, w) {
+  if (w.state !== "paused") return;
+  const since = w.state_since ? Date.parse(w.state_since) : NaN;
+  const pad = (n) => String(n).padStart(2, "0");
+  const when = Number.isFinite(since) ? t("since", { time: `${pad(new Date(since).getHours())}:${pad(new Date(since).getMinutes())}`,
+    n: Math.max(0, Math.floor((supervision.serverNow() - since) / 60000)) }) : "";
+  const why = [w.pause_reason, when].filter(Boolean).join(" · ");
+  if (why) td.append(Object.assign(document.createElement("small"), { className: "s-why", textContent: why }));
+}
+
+/** 定位 on an alert: the window's floor, its row scrolled to and highlighted (with the ticket's number). */
+function focusOn(alert) {
+  const d = alert.detail || {};
+  const w = d.window != null ? state.windows.get(String(d.window)) : null;
+  const floor = Number(d.floor ?? (w && w.floor));
+  if (Number.isFinite(floor) && state.catalog.floors.some((f) => f.number === floor)) state.floor = floor;
+  // A ticket waiting for no window yet: its queue's row (the number's prefix names the queue).
+  const queue = !w && d.number ? queueOfNumber(d.number, state.floor) : null;
+  const focus = state.focus = { window: w ? w.number : null, number: d.number || null, queue: queue && queue.code };
+  render();
+  if (!w && d.number) {
+    showMessage($("message"), { text: t("ticketAt", { number: d.number, floor: state.floor, queue: queue ? queue.name : "" }) }, "info");
+  }
+  const row = w ? document.querySelector(`#windows tr[data-window="${CSS.escape(w.number)}"]`)
+    : queue && document.querySelector(`#queues tr[data-queue="${CSS.escape(queue.code)}"]`);
+  if (row) row.scrollIntoView({ block: "center", behavior: "smooth" });
+  setTimeout(() => { if (state.focus === focus) { state.focus = null; renderWindows(); renderQueues(); } }, FOCUS_MS);
+}
+
+function queueOfNumber(number, floor) {
+  const fits = state.catalog.queues.filter((q) => q.floor === floor && q.prefix && number.startsWith(q.prefix));
+  return fits.sort((a, b) => b.prefix.length - a.prefix.length)[0] || null;
 }
 
 function button(text, onClick, label) {
@@ -136,6 +193,7 @@ function renderQueues() {
     const serving = [...state.windows.values()].filter((w) => w.state === "open" && w.queues.includes(q.code)).map((w) => w.number);
     const tr = document.createElement("tr");
     tr.dataset.queue = q.code;
+    if (state.focus && state.focus.queue === q.code) tr.classList.add("focus");
     for (const value of [q.name, String(q.waiting), t("minutes", { n: Math.floor(q.longest_wait_s / 60) }),
       q.eta_minutes == null ? "—" : t("minutes", { n: q.eta_minutes }), serving.join("、") || "—"]) {
       tr.append(Object.assign(document.createElement("td"), { textContent: value }));
@@ -210,7 +268,7 @@ function refusal(err, number) {
       window_still_serving: t("stillServing", { window: number }), no_queues: t("emptyQueues"),
       queue_listed_twice: t("listedTwice"), queue_on_other_floor: t("otherFloor"),
       unknown_queue: t("unknownQueue"), no_such_window: t("noSuchWindow"),
-      window_changed: t("windowChanged", { window: number }), role_not_allowed: t("notAdmin"),
+      window_changed: t("windowChanged", { window: number }), role_not_allowed: t("notOperator"),
     },
     // An empty list may be refused as a malformed body before the rule is reached.
     codes: { not_found: t("noSuchWindow"), invalid: state.editing && state.draft.length === 0 ? t("emptyQueues") : undefined },
@@ -226,13 +284,15 @@ function upsert(w) {
 // ------------------------------------------------------------------ sign-in and live link
 async function onSignIn(event) {
   event.preventDefault();
+  supervision.unlockSound();  // this click lets the red-alert alarm sound later
   const message = $("signin-message");
   const username = $("username").value.trim();
   const password = $("password").value;
   if (!username || !password) { showMessage(message, { text: t("needCredentials") }); return; }
   try {
     const who = await session.login(username, password);
-    if (who.role !== "admin") { await session.logout(); showMessage(message, { text: t("notAdmin") }); return; }
+    if (!BOARD_ROLES.includes(who.role)) { await session.logout(); showMessage(message, { text: t("notAdmin") }); return; }
+    state.role = who.role;
     $("password").value = "";
     showMessage(message, null);
     await enterBoard();
@@ -250,6 +310,8 @@ function expire() {
 function showSignIn() {
   if (state.socket) state.socket.disconnect();
   devices.stop();
+  supervision.stop();
+  state.editing = null;
   $("board").hidden = true;
   $("signin").hidden = false;
   $("sign-out").hidden = true;
@@ -262,20 +324,22 @@ async function enterBoard() {
   $("signin").hidden = true;
   $("board").hidden = false;
   $("sign-out").hidden = false;
-  $("who").textContent = session.username;
+  $("who").textContent = operates() ? session.username : t("roleSupervisor", { user: session.username });
+  $("actions-head").hidden = !operates();
   await loadWindows();
-  await devices.start();
+  await Promise.all([devices.start(), supervision.start()]);
   state.socket = connectLive("/admin", {
     auth: { token: session.token },
     on: {
       window_updated: (w) => { upsert(w); render(); },
       stats: (stats) => { state.stats = stats; renderWindows(); renderQueues(); renderEditor(); },
-      alert: devices.onAlert,  // a device's health, a case's deadline, a bad rating
+      alert: supervision.onAlert,  // 电子监察: raised, cleared or acknowledged
+      device_health: devices.onDeviceHealth,
     },
     onStatus: (status, error) => {
       $("link").hidden = status === "up";
       $("link").textContent = t("reconnecting");
-      if (status === "up") { loadWindows().catch(() => {}); devices.reload(); }  // what changed while the link was down
+      if (status === "up") { loadWindows().catch(() => {}); devices.reload(); supervision.reload(); }  // what changed while down
       if (error && error.error && error.error.code === "unauthorized") expire();
     },
   });
@@ -294,7 +358,7 @@ async function start() {
   if (session.token) {
     try {
       const me = await session.me();
-      if (me.role === "admin") { await enterBoard(); return; }
+      if (BOARD_ROLES.includes(me.role)) { state.role = me.role; await enterBoard(); return; }
     } catch (err) {
       if (err.code === "unauthorized") session.forget();
     }

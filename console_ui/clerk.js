@@ -1,16 +1,19 @@
 // The window console: sign in at a window, then 叫号 重呼 过号 完成 转移 暂停 恢复 (F1–F7; USB
-// keypads send F-keys). The window and its queues stay live over the /clerk namespace.
+// keypads send F-keys); 暂停 asks for one of the hall's reasons (clerk-pause.js). The window and its
+// queues stay live over the /clerk namespace.
 import { newIdempotencyKey } from "/ui/common/api.js";
 import { describe, showMessage } from "/ui/common/errors.js";
 import { createI18n, minutesSince, TICKET_STATUSES, WINDOW_STATES } from "/ui/common/i18n.js";
 import { connectLive } from "/ui/common/live.js";
 import { SIGNIN_PHRASES, StaffSession, loginRefusal } from "/ui/console/signin.js";
 import { CASE_PHRASES, createCaseDesk } from "/ui/console/clerk-cases.js";
+import { PAUSE_PHRASES, createPauseChooser, reasonLabel } from "/ui/console/clerk-pause.js";
 
 const PHRASES = {
   zh: {
     ...SIGNIN_PHRASES.zh,
     ...CASE_PHRASES.zh,
+    ...PAUSE_PHRASES.zh,
     title: "窗口叫号", signinTitle: "窗口工作人员登录", window: "窗口", signOut: "退出窗口",
     needWindow: "请填写您所在的窗口号。", current: "当前办理", myQueues: "本窗口队列", queue: "队列", waiting: "等候",
     longest: "最长等候", minutes: "{n} 分钟", none: "暂无办理中的号，按“叫号”开始。",
@@ -37,6 +40,7 @@ const PHRASES = {
   en: {
     ...SIGNIN_PHRASES.en,
     ...CASE_PHRASES.en,
+    ...PAUSE_PHRASES.en,
     title: "Window console", signinTitle: "Window staff sign-in", window: "Window", signOut: "Leave window",
     needWindow: "Enter the number of your window.", current: "Now serving", myQueues: "This window's queues", queue: "Queue",
     waiting: "Waiting", longest: "Longest wait", minutes: "{n} min", none: "No ticket is being served; press Call next.",
@@ -68,7 +72,7 @@ const ACTIONS = {
   noShow: { path: "no-show", key: "F3", done: "noShowed" },
   finish: { path: "finish", key: "F4", done: "finished" },
   transfer: { path: "transfer", key: "F5", done: "transferred" },
-  pause: { path: "pause", key: "F6", done: "paused" },
+  pause: { path: "pause", key: "F6", done: "pausedWith" },
   resume: { path: "resume", key: "F7", done: "resumed" },
 };
 
@@ -80,6 +84,10 @@ const state = { window: null, catalog: null, stats: [], socket: null, busy: fals
 const cases = createCaseDesk({
   session, i18n, message: $("message"), window: () => state.window, matterName,
   released: () => { state.window = { ...state.window, current: null }; render(); },
+});
+const pauseChooser = createPauseChooser({
+  i18n, choices: () => (state.catalog && state.catalog.hall && state.catalog.hall.pause_reasons) || [],
+  pause: (reason) => act("pause", { reason }, { reason: reasonLabel(reason, i18n.lang) }),
 });
 
 // ------------------------------------------------------------------ sign-in
@@ -197,7 +205,7 @@ function render() {
   const badge = $("window-state");
   badge.hidden = false;
   badge.dataset.state = w.state;
-  badge.textContent = WINDOW_STATES[i18n.lang][w.state];
+  badge.textContent = pauseChooser.show(w) || WINDOW_STATES[i18n.lang][w.state];  // 暂停中：午休
   renderCurrent();
   renderQueues();
   cases.render();
@@ -250,17 +258,12 @@ function renderQueues() {
 }
 
 function fillTransferQueues() {
-  const select = $("transfer-queue");
-  select.replaceChildren(...state.catalog.queues.map((q) => {
-    const option = document.createElement("option");
-    option.value = q.code;
-    option.textContent = `${q.floor}楼 · ${q.name} (${q.prefix})`;
-    return option;
-  }));
+  $("transfer-queue").replaceChildren(...state.catalog.queues.map((q) =>
+    Object.assign(document.createElement("option"), { value: q.code, textContent: `${q.floor}楼 · ${q.name} (${q.prefix})` })));
 }
 
 // ------------------------------------------------------------------ actions
-async function act(name, body) {
+async function act(name, body, said = {}) {
   if (state.busy || !state.window) return;
   const action = ACTIONS[name];
   const number = state.window.current ? state.window.current.number : "";
@@ -274,7 +277,7 @@ async function act(name, body) {
       state.window = { ...state.window, current: ticket.status === "called" ? ticket : null };
     }
     const shown = answer.ticket ? answer.ticket.number : number;
-    showMessage($("message"), { text: t(action.done, { number: shown, queue: body ? queueName(body.queue) : "" }) }, "info");
+    showMessage($("message"), { text: t(action.done, { number: shown, queue: body ? queueName(body.queue) : "", ...said }) }, "info");
     render();
   } catch (err) {
     showMessage($("message"), actionRefusal(name, err, number));
@@ -298,6 +301,7 @@ function actionRefusal(name, err, number) {
       no_such_queue: t("noQueue"), unknown_queue: t("noQueue"),
       not_signed_in_here: t("notYourWindow"), window_of_other_clerk: t("otherClerkNow"), role_not_allowed: t("notClerk"),
       window_changed: t("windowChanged"),
+      ...(name === "pause" ? { invalid_field: t("chooseReason") } : {}),
     },
     // A server that names no reason: what the window's own state says, as far as it goes.
     codes: {
@@ -331,7 +335,7 @@ function onTransferClosed() {
 }
 
 function onKey(event) {
-  if ($("console").hidden || $("transfer-dialog").open || cases.anyDialogOpen()) return;
+  if ($("console").hidden || $("transfer-dialog").open || pauseChooser.isOpen() || cases.anyDialogOpen()) return;
   const entry = Object.entries(ACTIONS).find(([, a]) => a.key === event.key);
   if (!entry) return;
   event.preventDefault();  // F1 help, F3 find, F5 reload … belong to the console here
@@ -340,7 +344,9 @@ function onKey(event) {
 }
 
 function run(name) {
-  if (name === "transfer") startTransfer(); else act(name);
+  if (name === "transfer") startTransfer();
+  else if (name === "pause") pauseChooser.open();
+  else act(name);
 }
 
 async function signOut() {

@@ -118,7 +118,9 @@ def test_clerk_console(busy_hall, open_page):
 def test_admin_board(busy_hall, open_page):
     board = open_page(busy_hall.server, "/admin")
     staff_sign_in(board.page, "admin")
-    expect(board.page.locator("tr[data-window='13'] td.state")).to_have_text("暂停服务")
+    paused = board.page.locator("tr[data-window='13'] td.state")
+    expect(paused).to_contain_text("暂停服务")
+    expect(paused.locator(".s-why")).to_contain_text("会议 · ")  # the clerk's reason, and since when
     expect(board.page.locator("#queues tr[data-queue='shebao'] td").nth(4)).to_contain_text("1、2")
     board.screenshot("admin-board")
     board.assert_stayed_local()
