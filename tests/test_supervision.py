@@ -97,7 +97,11 @@ def test_an_idle_window_a_long_pause_and_an_unstaffed_window(day):
     idle = hall.clerk_at("2")  # 社保 window, signed in, not calling
     take(hall)
     paused = hall.clerk_at("3")
-    assert paused.post("/windows/3/pause", {"reason": "会议"}).status_code == 200
+    stopped = paused.post("/windows/3/pause", {"reason": "会议"}).json()["window"]
+    assert (stopped["state"], stopped["pause_reason"]) == ("paused", "会议")
+    assert dt.datetime.fromisoformat(stopped["state_since"]) == WEDNESDAY_9AM
+    assert_error(hall.clerk_at("4").post("/windows/4/pause", {"reason": "喝茶"}), 400, "invalid", "unknown_pause_reason")
+    assert_error(hall.clerk_at("6").post("/windows/6/pause", {}), 400, "invalid", "invalid_field")
     assert hall.admin.put("/windows/5/state", {"state": "open"}).status_code == 200  # nobody signs in
     clock.advance(minutes=5, seconds=5)
     assert wait_for(lambda: ("unstaffed_window", "window", "5", "yellow") in open_keys(hall), ALERT_WITHIN_S)
