@@ -30,6 +30,7 @@ from server.services.printing import Printing
 from server.services.queries import Queries
 from server.services.ratings import Ratings
 from server.services.runner import CommandRunner
+from server.services.supervision import Supervision
 from server.services.tickets import TicketCommands
 from server.services.unit_of_work import UnitOfWork
 from server.services.views import CaseViews
@@ -81,9 +82,11 @@ def build_services(config: HallConfig, unit_of_work: Callable[[], UnitOfWork], c
     figures = QueueFiguresTicker(queries, bus)
     bus.subscribe(Audience.QUEUE_FIGURES, figures.moved)
     accounts = Accounts(unit_of_work, clock, set(config.departments), run_blocking)
+    supervision = Supervision(config, runner, case_views)
+    bus.subscribe(Audience.SUPERVISION, supervision.moved)
     return Hall(
         config=config, clock=clock, bus=bus, runner=runner, queries=queries, tickets=tickets, windows=windows,
         cases=CaseCommands(config, runner, case_views, tickets, windows), case_views=case_views, ratings=ratings,
         printing=printing, pagers=pagers, device_health=device_health,
         device_desk=DeviceDesk(device_health, printing, pagers, ratings), figures=figures, accounts=accounts,
-        housekeeping=Housekeeping(config, runner, queries, case_views, accounts))
+        housekeeping=Housekeeping(config, runner, queries, case_views, accounts), supervision=supervision)

@@ -236,9 +236,10 @@ def test_a_professional_window_routes_its_own_department_and_a_short_promise_ale
         take_and_call(hall, clerk, "67", "scjg-qysl")  # 企业设立登记: 1 working day
         case = route(clerk, "67")
         assert [d["code"] for d in case["departments"]] == ["scjg"] and case["deadline"] == "due_soon"
-        assert wait_for(lambda: any(a["case"] == case["number"] for a in events(admin_events, "alert")), 10)
-        alert = next(a for a in events(admin_events, "alert") if a["case"] == case["number"])
-        assert alert["kind"] == "case_due_soon" and alert["level"] == "warning" and "13812341234" not in str(alert)
+        assert wait_for(lambda: any(a["detail"].get("case") == case["number"] for a in events(admin_events, "alert")), 10)
+        alert = next(a for a in events(admin_events, "alert") if a["detail"].get("case") == case["number"])
+        assert (alert["rule"], alert["level"], alert["subject"]) == ("case_due", "yellow", {"kind": "case", "id": case["id"]})
+        assert "13812341234" not in str(alert) and "即将到期" in alert["message"]
         # Another department's matter cannot be routed from this window.
         take_and_call(hall, clerk, "67", "scjg-qysl")
         assert_error(clerk.post("/windows/67/route", {"applicant": {"name": "李四", "phone": "13900000000"},

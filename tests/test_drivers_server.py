@@ -90,9 +90,14 @@ def test_printer_out_of_paper_ticket_still_issued_admin_alerted_server_prompt(wi
         started = time.monotonic()
         assert hall.admin.get("/stats").status_code == 200
         assert time.monotonic() - started < 2, "the server waited for the printer"
-        assert wait_for(lambda: any(e == "alert" and d.get("state") == "paper_out" for e, d in events), 15), events
-        alert = next(d for e, d in events if e == "alert" and d.get("state") == "paper_out")
-        assert alert["device"] == "kiosk-1-printer" and number in alert["unprinted"] and alert["message"]
+        assert wait_for(lambda: any(e == "device_health" and d.get("state") == "paper_out" for e, d in events), 15), events
+        health = next(d for e, d in events if e == "device_health" and d.get("state") == "paper_out")
+        assert health["device"] == "kiosk-1-printer" and number in health["unprinted"] and health["message"]
+        # 电子监察 raises a red `device` alert for it, in Chinese words only.
+        assert wait_for(lambda: any(e == "alert" and d["rule"] == "device" for e, d in events), 6), events
+        alert = next(d for e, d in events if e == "alert" and d["rule"] == "device")
+        assert (alert["level"], alert["subject"]) == ("red", {"kind": "device", "id": "kiosk-1-printer"})
+        assert alert["message"] == "自助机 kiosk-1的打印机 kiosk-1-printer 缺纸。"
         devices = hall.admin.get("/devices").json()
         assert number in devices["unprinted"]
         assert {"id": r.json()["ticket"]["id"], "number": number, "printer": "kiosk-1-printer"} in devices["unprinted_tickets"]
@@ -136,9 +141,10 @@ def test_evaluator_bad_rating_is_tied_to_the_ticket_and_alerts_the_admin(wired):
         current = hall.admin.get(f"/windows/{WINDOW}").json()["window"]["current"]
         assert current, "the pager test left a ticket at the window"
         os.write(bus, ft12_frame(EVALUATOR, 0x11, bytes((5,))))  # 非常不满意
-        assert wait_for(lambda: any(e == "alert" and d.get("source") == "rating" for e, d in events), 10), events
-        alert = next(d for e, d in events if e == "alert" and d.get("source") == "rating")
-        assert alert["ticket"] == current["id"] and alert["rating"] == "非常不满意" and alert["window"] == WINDOW
+        assert wait_for(lambda: any(e == "alert" and d["rule"] == "bad_rating" for e, d in events), 10), events
+        alert = next(d for e, d in events if e == "alert" and d["rule"] == "bad_rating")
+        assert alert["level"] == "red" and alert["subject"]["kind"] == "rating"  # 非常不满意
+        assert alert["detail"]["number"] == current["number"] and alert["detail"]["window"] == WINDOW
     finally:
         admin_socket.disconnect()
 

@@ -289,7 +289,7 @@ attach = "kiosk:kiosk-1"
         assert [t["number"] for t in issued] == [f"A{i:03d}" for i in range(1, 41)]
         for ticket in issued:  # every acknowledged ticket is there, waiting
             assert hall.kiosk.get(f"/tickets/{ticket['id']}").json()["ticket"]["status"] == "waiting"
-        assert wait_for(lambda: any(e == "alert" and d.get("state") == "offline" for e, d in alerts), 15), alerts
+        assert wait_for(lambda: any(e == "device_health" and d.get("state") == "offline" for e, d in alerts), 15), alerts
         devices = hall.admin.get("/devices").json()
         assert devices["devices"][0]["state"] == "offline"
         assert sorted(devices["unprinted"]) == [t["number"] for t in issued]

@@ -14,10 +14,11 @@ import socketio
 from contract_helpers import Windows, assert_error, send
 from harness import PASSWORD, login, unique
 
-ROLES = ("nobody", "kiosk", "display", "clerk", "other_clerk", "backoffice", "admin")
+ROLES = ("nobody", "kiosk", "display", "clerk", "other_clerk", "backoffice", "admin", "supervisor")
 EVERYONE = set(ROLES)
-STAFF = {"clerk", "other_clerk", "backoffice", "admin"}
+STAFF = {"clerk", "other_clerk", "backoffice", "admin", "supervisor"}
 AT_WINDOW = {"clerk"}  # the clerk signed in at {w}
+READERS = {"admin", "supervisor"}  # 电子监察 reads what the admin reads
 
 # (method, path, body, who may) in an order that keeps {w} usable: the window's own clerk pauses before
 # resuming and signs out last; the admin's changes leave the window open.
@@ -44,18 +45,20 @@ ROUTES = [
     ("POST", "/windows/{w}/finish", None, AT_WINDOW),
     ("POST", "/windows/{w}/pause", {"reason": "会议"}, AT_WINDOW),
     ("POST", "/windows/{w}/resume", None, AT_WINDOW),
-    ("GET", "/windows/{w}/cases", None, AT_WINDOW | {"admin"}),
+    ("GET", "/windows/{w}/cases", None, AT_WINDOW | READERS),
     ("POST", "/windows/{w}/route", lambda: {"applicant": {"name": "张三", "phone": "13800001111"}}, AT_WINDOW),
     ("POST", "/windows/{w}/hand-over", lambda: {"how": "mail", "tracking": "SF1"}, AT_WINDOW),
     ("GET", "/tickets/{t}/case", None, EVERYONE),
-    ("GET", "/cases", None, {"backoffice", "admin"}),
+    ("GET", "/cases", None, {"backoffice"} | READERS),
     ("GET", "/cases/{c}", None, EVERYONE),
     ("POST", "/cases/{c}/claim", None, {"backoffice"}),
     ("POST", "/cases/{c}/request-materials", lambda: {"materials": ["身份证复印件"]}, {"backoffice"}),
     ("POST", "/cases/{c}/materials", lambda: {"materials": ["身份证复印件"]}, {"clerk", "other_clerk", "admin"}),
     ("POST", "/cases/{c}/decide", lambda: {"result": "approved", "note": "ok"}, {"backoffice"}),
     ("POST", "/cases/{c}/return", None, {"backoffice"}),
-    ("GET", "/devices", None, {"admin"}),
+    ("GET", "/devices", None, READERS),
+    ("GET", "/alerts", None, READERS),
+    ("POST", "/alerts/{a}/acknowledge", lambda: {"note": "看过"}, READERS),  # no such alert: 404 for them
     ("POST", "/tickets/{t}/reprint", None, {"kiosk", "admin"}),
     ("PUT", "/windows/{w}/queues", lambda: {"queues": ["shebao", "yibao"]}, {"admin"}),
     ("PUT", "/windows/{w}/state", lambda: {"state": "open"}, {"admin"}),
@@ -72,13 +75,16 @@ def cast(hall):
     r = hall.admin.post("/users", {"username": "matrix-bo", "password": PASSWORD, "role": "backoffice",
                                    "department": "rst"})
     assert r.status_code == 201, r.text
+    r = hall.admin.post("/users", {"username": "matrix-sv", "password": PASSWORD, "role": "supervisor"})
+    assert r.status_code == 201, r.text
     for _ in range(4):
         assert hall.kiosk.post("/tickets", {"matter": "rst-sbk"}).status_code == 201
     ticket = hall.kiosk.post("/tickets", {"matter": "rst-sbk"}).json()["ticket"]
     clients = {"nobody": None, "kiosk": hall.kiosk, "display": hall.display, "clerk": hall.clerk_at(w, "matrix-clerk"),
                "other_clerk": hall.clerk_at(other, "matrix-other"), "backoffice": login(hall.server, "matrix-bo"),
-               "admin": login(hall.server, "admin")}
-    names = {"clerk": "matrix-clerk", "other_clerk": "matrix-other", "backoffice": "matrix-bo", "admin": "admin"}
+               "admin": login(hall.server, "admin"), "supervisor": login(hall.server, "matrix-sv")}
+    names = {"clerk": "matrix-clerk", "other_clerk": "matrix-other", "backoffice": "matrix-bo", "admin": "admin",
+             "supervisor": "matrix-sv"}
     # A case of the back office's department, accepted at the other window, for the /cases rows.
     assert clients["other_clerk"].post(f"/windows/{other}/call-next").status_code == 200
     routed = clients["other_clerk"].post(f"/windows/{other}/route", {"applicant": {"name": "李四", "phone": "13900002222"}})
@@ -90,7 +96,8 @@ def test_the_table_names_every_documented_operation(hall):
     doc = requests.get(hall.server.api + "/openapi.json", timeout=30).json()
     documented = {(m.upper(), p.removeprefix("/api/v1")) for p, ops in doc["paths"].items() for m in ops
                   if m in ("get", "post", "put", "patch", "delete")}
-    tabled = {(m, p.replace("{w}", "{window}").replace("{t}", "{ticket_id}").replace("{c}", "{case_id}"))
+    tabled = {(m, p.replace("{w}", "{window}").replace("{t}", "{ticket_id}").replace("{c}", "{case_id}")
+                  .replace("{a}", "{alert_id}"))
               for m, p, _, _ in ROUTES}
     assert documented == tabled, f"missing: {documented - tabled}; unknown: {tabled - documented}"
 
@@ -98,7 +105,7 @@ def test_the_table_names_every_documented_operation(hall):
 @pytest.mark.parametrize("method, path, body, allowed", ROUTES,
                          ids=[f"{i:02d}-{m}-{p}" for i, (m, p, _, _) in enumerate(ROUTES)])
 def test_every_role_on_every_route(hall, cast, method, path, body, allowed):
-    path = path.replace("{w}", cast["w"]).replace("{t}", cast["t"]).replace("{c}", cast["c"])
+    path = path.replace("{w}", cast["w"]).replace("{t}", cast["t"]).replace("{c}", cast["c"]).replace("{a}", "424242")
     wrong = []
     # Refused roles first, so that an allowed call cannot hide a refusal behind a changed state.
     for role in sorted(ROLES, key=lambda r: r in allowed):
@@ -121,7 +128,7 @@ def test_every_role_on_every_route(hall, cast, method, path, body, allowed):
 
 
 # ---------------------------------------------------------------- Socket.IO
-NAMESPACES = {"/display": EVERYONE, "/clerk": {"clerk", "other_clerk", "admin"}, "/admin": {"admin"},
+NAMESPACES = {"/display": EVERYONE, "/clerk": {"clerk", "other_clerk", "admin"}, "/admin": READERS,
               "/backoffice": {"backoffice"}}
 
 

@@ -11,6 +11,7 @@ from ..domain.errors import Reason, Unavailable
 from ..services.unit_of_work import UnitOfWork
 from .engine import Database
 from .repositories.accounts import AccountRepository, IdempotencyRepository
+from .repositories.alerts import AlertRepository, HallWatchReader
 from .repositories.cases import CaseRepository
 from .repositories.records import DeviceHealthRepository, EventLog, PrintJobRepository, RatingRepository
 from .repositories.tickets import TicketRepository
@@ -51,6 +52,8 @@ class SqlUnitOfWork(UnitOfWork):
         self.prints = PrintJobRepository(conn)
         self.devices = DeviceHealthRepository(conn)
         self.log = EventLog(conn, self.hall)
+        self.alerts = AlertRepository(conn, self.hall)
+        self.watch = HallWatchReader(conn)
         return super().__enter__()
 
     def __exit__(self, exc_type, exc, tb) -> None:

@@ -140,8 +140,8 @@ class WindowOut(BaseModel):
     current: TicketOut | None
     version: int = Field(description="grows with every change of the window; ignore an update older than the one shown")
     served_today: int | None = None
-    pause_reason: str | None = Field(None, description="why the clerk paused it (one of the hall's pause reasons), while paused")
-    state_since: str | None = Field(None, description="since when it is open, paused or closed (or has its clerk)")
+    pause_reason: str | None = Field(None, description="why it is paused (one of the hall's pause reasons)")
+    state_since: str | None = Field(None, description="since when it has its state and clerk")
 
 
 class WindowEnvelope(BaseModel):

@@ -52,10 +52,8 @@ class Wire:
             ev.TicketCalled: self._call, ev.TicketRecalled: self._call,
             ev.WindowUpdated: lambda e: ("window_updated", views.window(e.facts, e.current)),
             ev.ReadyCasesChanged: lambda e: ("ready_cases", {"floor": e.floor, "numbers": list(e.numbers)}),
-            ev.CaseDueSoon: lambda e: ("alert", alerts.case_deadline(e, hall.config)),
-            ev.CaseOverdue: lambda e: ("alert", alerts.case_deadline(e, hall.config)),
-            ev.BadRatingGiven: lambda e: ("alert", alerts.bad_rating(e)),
-            ev.DeviceHealthChanged: lambda e: ("alert", alerts.device(e)),
+            ev.AlertRaised: self._alert, ev.AlertCleared: self._alert, ev.AlertAcknowledged: self._alert,
+            ev.DeviceHealthChanged: lambda e: ("device_health", alerts.device(e)),
             ev.CallAudioReady: lambda e: ("call_audio", {"number": e.number, "window": e.window, "floor": e.floor,
                                                               "audio": e.audio}),
         }
@@ -78,6 +76,10 @@ class Wire:
     @staticmethod
     def _default(event: ev.Event) -> tuple[str, object]:
         return f"{event.subject}_{event.kind}", ev.encode(event)
+
+    @staticmethod
+    def _alert(event: ev.AlertEvent) -> tuple[str, dict]:
+        return "alert", views.alert(event.alert)  # raised, cleared or acknowledged: the ALERT says which
 
     @staticmethod
     def _call(event: ev.TicketCalled | ev.TicketRecalled) -> tuple[str, dict]:

@@ -1,8 +1,8 @@
-"""What the admin board's supervision list (电子监察) is told: an `alert` for each event that needs a
-person, as the data the board shows and a Chinese sentence. One function per kind of event."""
+"""What the admin board's device panel is told (`device_health`): a device's new state, as the data the
+board shows and a Chinese sentence, with the tickets printers still owe (for 补打). The supervision
+alerts of 电子监察 are supervision.py's."""
 from __future__ import annotations
 
-from ..config import HallConfig
 from ..domain import events as ev
 from .views import iso
 
@@ -12,7 +12,8 @@ STATE_WORDS = {"online": "恢复正常", "paper_low": "纸将用尽", "paper_out
 KIND_WORDS = {"printer": "打印机", "speaker": "语音播报", "led": "LED屏", "pager": "呼叫器", "evaluator": "评价器"}
 
 
-def _place(attach: str) -> str:
+def place(attach: str) -> str:
+    """Where a device is, in words: kiosk:k1 → 自助机 k1, floor:2 → 2楼, window:7 → 7号窗口."""
     kind, _, where = attach.partition(":")
     return {"kiosk": f"自助机 {where}", "floor": f"{where}楼", "window": f"{where}号窗口"}.get(kind, attach)
 
@@ -22,7 +23,7 @@ def device(event: ev.DeviceHealthChanged) -> dict:
     data = {"source": "device", "device": event.device, "kind": event.device_kind, "attach": event.attach,
             "state": event.state, "was": event.was, "level": ALERT_LEVELS.get(event.state, "error"),
             "detail": event.detail, "at": iso(event.at),
-            "message": f"{_place(event.attach)}的{KIND_WORDS.get(event.device_kind, event.device_kind)} "
+            "message": f"{place(event.attach)}的{KIND_WORDS.get(event.device_kind, event.device_kind)} "
                        f"{event.device} {word}：{event.detail}"}
     if event.device_kind == "printer":
         if event.unprinted:
@@ -30,21 +31,3 @@ def device(event: ev.DeviceHealthChanged) -> dict:
         data["unprinted_tickets"] = [{"id": o.ticket_id, "number": o.number, "printer": o.printer}
                                      for o in event.unprinted]  # with ids, for the board's 补打
     return data
-
-
-def case_deadline(event: ev.DeadlineWatch, config: HallConfig) -> dict:
-    overdue = isinstance(event, ev.CaseOverdue)
-    matter = config.matters[event.matter].name if event.matter in config.matters else event.matter
-    due_local = event.due_at.astimezone(config.hall.tz).strftime("%Y-%m-%d")
-    return {
-        "source": "case", "kind": f"case_{event.kind}", "level": "critical" if overdue else "warning",
-        "case": event.number, "case_id": event.case_id, "matter": matter, "departments": list(event.waiting),
-        "due_at": iso(event.due_at), "at": iso(event.at),
-        "message": f"办件{event.number}（{matter}）{'已超过办结时限' if overdue else '即将到期'}，承诺办结日期{due_local}。",
-    }
-
-
-def bad_rating(event: ev.BadRatingGiven) -> dict:
-    return {"source": "rating", "window": event.window, "ticket": event.ticket_id, "clerk": event.clerk,
-            "level": "warning", "rating": event.label, "at": iso(event.at),
-            "message": f"{event.window}号窗口收到差评（{event.label}），票号 {event.number or '-'}"}

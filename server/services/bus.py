@@ -25,33 +25,42 @@ class Audience(StrEnum):
     BACK_OFFICE = "back_office"        # /backoffice rooms department:CODE of the event's departments
     DEVICES = "devices"                # printers, LED screens, speakers, pagers (drivers/)
     QUEUE_FIGURES = "queue_figures"    # the ticker that recomputes GET /stats and pushes it
+    SUPERVISION = "supervision"        # 电子监察: wakes the watch that raises and clears alerts
 
 
 A = Audience
-_MOVES_QUEUES = (A.TRACKING, A.QUEUE_FIGURES)
+_MOVES_QUEUES = (A.TRACKING, A.QUEUE_FIGURES, A.SUPERVISION)
+_ALERT = (A.ADMIN,)
 
 AUDIENCES: dict[type[ev.Event], tuple[Audience, ...]] = {
     ev.TicketIssued: (A.DEVICES, A.QUEUE_FIGURES),
-    ev.TicketCalled: (A.FLOOR_SCREENS, A.WINDOW_SCREENS, A.TRACKING, A.DEVICES, A.QUEUE_FIGURES),
+    ev.TicketCalled: (A.FLOOR_SCREENS, A.WINDOW_SCREENS, A.TRACKING, A.DEVICES, A.QUEUE_FIGURES, A.SUPERVISION),
     ev.TicketRecalled: (A.FLOOR_SCREENS, A.WINDOW_SCREENS, A.TRACKING, A.DEVICES),
     ev.TicketTransferred: _MOVES_QUEUES,
     ev.TicketFinished: _MOVES_QUEUES,
     ev.TicketNoShow: _MOVES_QUEUES,
     ev.TicketRouted: _MOVES_QUEUES,
     ev.TicketCancelled: _MOVES_QUEUES,
-    ev.WindowUpdated: (A.FLOOR_SCREENS, A.WINDOW_SCREENS, A.CLERKS, A.ADMIN, A.DEVICES, A.QUEUE_FIGURES),
-    ev.CaseUpdated: (A.BACK_OFFICE, A.CLERKS, A.TRACKING),
+    ev.WindowUpdated: (A.FLOOR_SCREENS, A.WINDOW_SCREENS, A.CLERKS, A.ADMIN, A.DEVICES, A.QUEUE_FIGURES,
+                       A.SUPERVISION),
+    ev.CaseUpdated: (A.BACK_OFFICE, A.CLERKS, A.TRACKING, A.SUPERVISION),
     ev.ReadyCasesChanged: (A.FLOOR_SCREENS, A.WINDOW_SCREENS),
-    ev.CaseDueSoon: (A.ADMIN,),
-    ev.CaseOverdue: (A.ADMIN,),
-    ev.BadRatingGiven: (A.ADMIN,),
-    ev.DeviceHealthChanged: (A.ADMIN,),
+    ev.CaseDueSoon: (A.SUPERVISION,),
+    ev.CaseOverdue: (A.SUPERVISION,),
+    ev.BadRatingGiven: (A.SUPERVISION,),
+    ev.FollowUpStep: (A.SUPERVISION,),
+    ev.RatingRemoved: (A.SUPERVISION,),
+    ev.AlertRaised: _ALERT,
+    ev.AlertCleared: _ALERT,
+    ev.AlertAcknowledged: _ALERT,
+    ev.DeviceHealthChanged: (A.ADMIN, A.SUPERVISION),
     ev.CallAudioReady: (A.FLOOR_SCREENS, A.WINDOW_SCREENS),
     ev.QueueFiguresChanged: (A.FLOOR_SCREENS, A.CLERKS, A.ADMIN, A.DEVICES),
-    # Kept in the event log only (the audit trail; supervision and reports read them there):
-    # TicketPrinted, WindowSignedIn/SignedOut/Paused/Resumed/StateSet/QueuesSet, CaseRouted,
-    # CaseClaimed, CaseApproved/Rejected/Decided, MaterialsRequested/Received, CaseReturned,
-    # CasePickedUp, CaseMailed, RatingGiven.
+    # Kept in the event log only (the audit trail; reports read them there): TicketPrinted,
+    # WindowSignedIn/SignedOut/Paused/Resumed/StateSet/QueuesSet (their windows' WindowUpdated wakes
+    # the watch), CaseRouted, CaseClaimed, CaseApproved/Rejected/Decided, MaterialsRequested/Received,
+    # CaseReturned, CasePickedUp, CaseMailed, RatingGiven, FollowUpOpened (with its
+    # BadRatingGiven).
 }
 
 Consumer = Callable[[ev.Event, Audience], None]

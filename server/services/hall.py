@@ -18,6 +18,7 @@ from .printing import Printing
 from .queries import Queries
 from .ratings import Ratings
 from .runner import CommandRunner
+from .supervision import Supervision
 from .tickets import TicketCommands
 from .views import CaseViews
 from .windows import WindowCommands
@@ -42,3 +43,4 @@ class Hall:
     figures: QueueFiguresTicker
     accounts: Accounts
     housekeeping: Housekeeping
+    supervision: Supervision

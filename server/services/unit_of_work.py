@@ -29,6 +29,8 @@ class UnitOfWork(abc.ABC):
     prints: object
     devices: object
     log: object  # the hall's event log: the audit trail
+    alerts: object  # 电子监察's alerts
+    watch: object  # what the supervision rules read
 
     def __enter__(self) -> "UnitOfWork":
         self._recorded: list[ev.Event] = []

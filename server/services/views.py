@@ -123,3 +123,12 @@ def catalog(config: HallConfig, issuing_open: bool) -> dict:
                      "materials": m.materials, "involves": m.involves}
                     for m in c.matters.values()],
     }
+
+
+def alert(facts: ev.AlertFacts) -> dict:
+    """CONTRACT v2's ALERT, and `detail`: what the board shows and jumps to (window, ticket, case …)."""
+    return {"id": facts.id, "rule": facts.rule, "level": facts.level,
+            "subject": {"kind": facts.subject_kind, "id": facts.subject_id}, "message": facts.message,
+            "raised_at": iso(facts.raised_at), "cleared_at": iso(facts.cleared_at),
+            "acknowledged_by": facts.acknowledged_by, "acknowledged_at": iso(facts.acknowledged_at),
+            "note": facts.note, "detail": facts.detail}

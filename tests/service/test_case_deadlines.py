@@ -8,7 +8,6 @@ import pytest
 
 from hall_clock import SHANGHAI
 from server.domain import events as ev
-from server.services import alerts
 from server.services.actors import Actor
 from server.services.bus import Audience
 from service_hall import hall_at  # noqa: F401  (the fixture)
@@ -18,8 +17,8 @@ CLERK = Actor("staff", "wang", "clerk")
 TYJR = Actor("staff", "tyjr-1", "backoffice", ("tyjr",))
 
 
-class AdminBoard:
-    """What the admin's room hears: the alerts, as the push words them."""
+class Watch:
+    """What 电子监察's watch hears of the deadline check: its facts, as plain data."""
 
     def __init__(self, config):
         self.config = config
@@ -29,14 +28,15 @@ class AdminBoard:
         self.heard.append(event)
 
     def alerts(self) -> list[dict]:
-        return [alerts.case_deadline(e, self.config) for e in self.heard if isinstance(e, (ev.CaseDueSoon, ev.CaseOverdue))]
+        return [{"kind": f"case_{e.kind}", **ev.encode(e)} for e in self.heard
+                if isinstance(e, (ev.CaseDueSoon, ev.CaseOverdue))]
 
 
 @pytest.fixture
 def hall(hall_at):
     service, clock = hall_at(dt.datetime(2026, 9, 28, 10, 0))  # Monday 28 September 2026, before National Day
-    board = AdminBoard(service.config)
-    service.bus.subscribe(Audience.ADMIN, board.take)
+    board = Watch(service.config)
+    service.bus.subscribe(Audience.SUPERVISION, board.take)
     service.windows.sign_in(CLERK, "49")
     return service, service.cases, clock, board
 
@@ -66,8 +66,8 @@ def test_due_soon_and_overdue_alerts_are_raised_once(hall):
     assert service.housekeeping.check_deadlines() == 1
     assert service.housekeeping.check_deadlines() == 0  # once per state
     (alert,) = recorder.alerts()
-    assert alert["kind"] == "case_due_soon" and alert["case"] == case["number"] and alert["departments"] == ["jyj"]
-    assert "即将到期" in alert["message"] and "13812341234" not in str(alert) and "张小三" not in str(alert)
+    assert alert["kind"] == "case_due_soon" and alert["number"] == case["number"] and alert["waiting"] == ["jyj"]
+    assert "13812341234" not in str(alert) and "张小三" not in str(alert)
     clock.set(dt.datetime(2026, 10, 9, 0, 0, 1))
     assert service.housekeeping.check_deadlines() == 1 and service.housekeeping.check_deadlines() == 0
     assert [a["kind"] for a in recorder.alerts()] == ["case_due_soon", "case_overdue"]

@@ -90,14 +90,18 @@ def test_pager_keys_run_the_clerks_commands(hall):
     assert hall.queries.window(ADMIN, "1")["state"] == "open"
 
 
-def test_an_evaluators_bad_rating_reaches_the_admin(hall, admin_hears):
+def test_an_evaluators_bad_rating_reaches_the_watch(hall):
+    watch_hears = []  # 电子监察's watch raises the alert from the stored rating
+    hall.bus.subscribe(Audience.SUPERVISION, lambda event, _audience: watch_hears.append(event))
     hall.windows.sign_in(LI, "1")
     hall.tickets.take_ticket(KIOSK, "rst-sbk")
-    served = hall.windows.call_next(LI, "1").body["ticket"]
+    hall.tickets.take_ticket(KIOSK, "rst-sbk")
+    hall.windows.call_next(LI, "1")
     hall.device_desk.rate("1", 2, "evaluator-1")
-    assert admin_hears == []  # 满意: no alert
+    assert not [e for e in watch_hears if isinstance(e, ev.BadRatingGiven)]  # 满意: no 差评
+    served = hall.windows.call_next(LI, "1").body["ticket"]
     hall.device_desk.rate("1", 5, "evaluator-1")
-    (bad,) = admin_hears
+    (bad,) = [e for e in watch_hears if isinstance(e, ev.BadRatingGiven)]
     assert isinstance(bad, ev.BadRatingGiven)
     assert (bad.number, bad.clerk, bad.label, bad.channel) == (served["number"], "li", "非常不满意", "evaluator")
 
