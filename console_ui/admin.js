@@ -9,15 +9,16 @@ import { DEVICE_PHRASES, createDevicesPanel } from "/ui/console/devices.js";
 import { SIGNIN_PHRASES, StaffSession, loginRefusal } from "/ui/console/signin.js";
 import { SUPERVISION_PHRASES, createSupervisionPanel } from "/ui/console/supervision.js";
 
-const REFRESH_MS = 30000;  // served-today counts are re-read; everything else arrives live
+const REFRESH_MS = 30000;  // served-today counts and the queues' longest waits (which grow with no event) are re-read
 const FOCUS_MS = 8000;     // how long a window's row stays highlighted after 定位
+const SINCE_MS = 15000;    // a paused window's "N分钟" is re-counted this often
 const BOARD_ROLES = ["admin", "supervisor"];
 const PHRASES = {
   zh: {
     ...SIGNIN_PHRASES.zh,
     ...DEVICE_PHRASES.zh,
     ...SUPERVISION_PHRASES.zh,
-    title: "大厅管理", signinTitle: "大厅管理员登录", windows: "窗口", window: "窗口", department: "部门", state: "状态",
+    title: "大厅管理", signinTitle: "大厅管理 · 电子监察登录", windows: "窗口", window: "窗口", department: "部门", state: "状态",
     clerk: "工作人员", current: "当前号", served: "今日办结", queues: "服务队列（按顺序）", nextFrom: "下次叫号来自",
     actions: "操作", open: "开放", pause: "暂停", close: "关闭", editQueues: "调整队列", queueBoard: "排队情况",
     queue: "队列", waiting: "等候", longest: "最长等候", eta: "预计等候", servedBy: "服务窗口", minutes: "{n} 分钟",
@@ -35,7 +36,7 @@ const PHRASES = {
     ...SIGNIN_PHRASES.en,
     ...DEVICE_PHRASES.en,
     ...SUPERVISION_PHRASES.en,
-    title: "Hall admin", signinTitle: "Hall admin sign-in", windows: "Windows", window: "Window", department: "Department", state: "State",
+    title: "Hall admin", signinTitle: "Hall admin / supervisor sign-in", windows: "Windows", window: "Window", department: "Department", state: "State",
     clerk: "Clerk", current: "Current", served: "Served today", queues: "Queues (in order)", nextFrom: "Next call from",
     actions: "Actions", open: "Open", pause: "Pause", close: "Close", editQueues: "Queues…", queueBoard: "Queues",
     queue: "Queue", waiting: "Waiting", longest: "Longest wait", eta: "Est. wait", servedBy: "Windows", minutes: "{n} min",
@@ -146,22 +147,40 @@ function renderWindows() {
 /** A paused window: why (the clerk's reason) and since when. */
 function pausedWhy(td, w) {
   if (w.state !== "paused") return;
-  const since = w.state_since ? Date.parse(w.state_since) : NaN;
+  const small = Object.assign(document.createElement("small"), { className: "s-why" });
+  Object.assign(small.dataset, { why: w.pause_reason || "", since: w.state_since || "" });
+  td.append(small);
+  pausedFor(small);
+}
+
+const recountPauses = () => document.querySelectorAll("#windows .s-why").forEach(pausedFor);
+
+/** "会议 · 09:00起（31分钟）", counted on the hall's clock (re-counted now and then, and on each alert). */
+function pausedFor(small) {
+  const since = Date.parse(small.dataset.since);
   const pad = (n) => String(n).padStart(2, "0");
   const when = Number.isFinite(since) ? t("since", { time: `${pad(new Date(since).getHours())}:${pad(new Date(since).getMinutes())}`,
     n: Math.max(0, Math.floor((supervision.serverNow() - since) / 60000)) }) : "";
-  const why = [w.pause_reason, when].filter(Boolean).join(" · ");
-  if (why) td.append(Object.assign(document.createElement("small"), { className: "s-why", textContent: why }));
+  small.textContent = [small.dataset.why, when].filter(Boolean).join(" · ");
 }
 
-/** 定位 on an alert: the window's floor, its row scrolled to and highlighted (with the ticket's number). */
+/** 定位 on an alert: the window's floor, its row scrolled to and highlighted (with the ticket's number);
+ * a ticket still waiting: its queue's row; a device: its row in the devices panel. */
 function focusOn(alert) {
   const d = alert.detail || {};
+  if (d.device) {  // a device: its row in the devices panel
+    const row = document.querySelector(`#devices tr[data-device="${CSS.escape(d.device)}"]`);
+    if (!row) return;
+    row.classList.add("focus");
+    row.scrollIntoView({ block: "center" });
+    setTimeout(() => row.classList.remove("focus"), FOCUS_MS);
+    return;
+  }
   const w = d.window != null ? state.windows.get(String(d.window)) : null;
   const floor = Number(d.floor ?? (w && w.floor));
   if (Number.isFinite(floor) && state.catalog.floors.some((f) => f.number === floor)) state.floor = floor;
   // A ticket waiting for no window yet: its queue's row (the number's prefix names the queue).
-  const queue = !w && d.number ? queueOfNumber(d.number, state.floor) : null;
+  const queue = w || !d.number ? null : (d.queue && queueOf(d.queue)) || queueOfNumber(d.number, state.floor);
   const focus = state.focus = { window: w ? w.number : null, number: d.number || null, queue: queue && queue.code };
   render();
   if (!w && d.number) {
@@ -169,7 +188,7 @@ function focusOn(alert) {
   }
   const row = w ? document.querySelector(`#windows tr[data-window="${CSS.escape(w.number)}"]`)
     : queue && document.querySelector(`#queues tr[data-queue="${CSS.escape(queue.code)}"]`);
-  if (row) row.scrollIntoView({ block: "center", behavior: "smooth" });
+  if (row) row.scrollIntoView({ block: "center" });
   setTimeout(() => { if (state.focus === focus) { state.focus = null; renderWindows(); renderQueues(); } }, FOCUS_MS);
 }
 
@@ -333,7 +352,7 @@ async function enterBoard() {
     on: {
       window_updated: (w) => { upsert(w); render(); },
       stats: (stats) => { state.stats = stats; renderWindows(); renderQueues(); renderEditor(); },
-      alert: supervision.onAlert,  // 电子监察: raised, cleared or acknowledged
+      alert: (alert) => { supervision.onAlert(alert); recountPauses(); },  // 电子监察: raised, cleared or acknowledged
       device_health: devices.onDeviceHealth,
     },
     onStatus: (status, error) => {
@@ -354,7 +373,12 @@ async function start() {
   $("editor-add-button").addEventListener("click", () => { state.draft.push($("editor-add").value); renderEditor(); });
   $("editor-save").addEventListener("click", saveQueues);
   $("editor-cancel").addEventListener("click", () => { state.editing = null; renderEditor(); });
-  setInterval(() => { if (!$("board").hidden) loadWindows().catch(() => {}); }, REFRESH_MS);
+  setInterval(() => {
+    if ($("board").hidden) return;
+    loadWindows().catch(() => {});
+    session.call("GET", "/stats").then((stats) => { state.stats = stats; renderQueues(); }).catch(() => {});
+  }, REFRESH_MS);
+  setInterval(recountPauses, SINCE_MS);
   if (session.token) {
     try {
       const me = await session.me();

@@ -3,7 +3,9 @@
 // and a 处理 (acknowledge with a note, 处理说明). A red alert cannot be missed: a red banner in the
 // header with the count, the page title, and an alarm sounded once for each newly raised red alert.
 // The list is read whole (GET /alerts?status=open) on every (re)connect and follows the `alert`
-// pushes of /admin after that; an alert with `cleared_at` leaves it for the 最近解除 fold.
+// pushes of /admin after that; an alert with `cleared_at` leaves it for the 最近解除 fold. A yellow
+// alert whose subject has turned red under the same rule (a wait: yellow, then red, both open) shows
+// as its red one, and handling the red one handles it too.
 import { newIdempotencyKey } from "/ui/common/api.js";
 import { describe, showMessage } from "/ui/common/errors.js";
 
@@ -59,6 +61,7 @@ export function alertText(alert, lang) {
     case_overdue: d.case && `Case ${d.case} is overdue.`,
     bad_rating: w && `Window ${w} received a bad rating${n ? ` (ticket ${n})` : ""}; follow it up.`,
     follow_up_overdue: `A bad rating's follow-up is overdue.`,
+    device: d.device && `Device ${d.device} (${d.kind}) is ${String(d.state).replace("_", " ")}.`,
   };
   return sentences[alert.rule] || alert.message || "";
 }
@@ -175,6 +178,12 @@ export function createSupervisionPanel({ session, i18n, message, onRefused, jump
     if (isNew && alert.level === "red" && !alert.acknowledged_at) alarm.sound();
   }
 
+  const sameMatter = (a, b) => a.rule === b.rule && a.subject && b.subject && a.subject.kind === b.subject.kind
+    && a.subject.id === b.subject.id;
+  /** Open yellow alerts of the same rule and subject as an open red one: the red one says it now. */
+  const supersededBy = (red) => [...state.open.values()].filter((a) => a.level !== "red" && sameMatter(a, red));
+  const isSuperseded = (a) => a.level !== "red" && [...state.open.values()].some((r) => r.level === "red" && sameMatter(a, r));
+
   // ---------------------------------------------------------------- acknowledging
   function startAck(alert) {
     state.acking = alert;
@@ -201,6 +210,10 @@ export function createSupervisionPanel({ session, i18n, message, onRefused, jump
       $("ack-dialog").close();
       state.acking = null;
       showMessage(message, { text: t("ackDone", { text: alertText(answer.alert, i18n.lang) }) }, "info");
+      for (const earlier of supersededBy(alert).filter((a) => !a.acknowledged_at)) {  // its yellow stage: the same note
+        session.call("POST", `/alerts/${encodeURIComponent(earlier.id)}/acknowledge`, { body: { note }, idempotencyKey: newIdempotencyKey() })
+          .then((done) => onAlert(done.alert), () => {});
+      }
     } catch (err) {
       if (err.code === "unauthorized") { $("ack-dialog").close(); onRefused(err); return; }
       const said = describe(err, i18n.lang, { reasons: { role_not_allowed: t("notSupervisor") } });
@@ -241,7 +254,7 @@ export function createSupervisionPanel({ session, i18n, message, onRefused, jump
     }
     if (!cleared) {
       const actions = el("div", "a-actions");
-      if (d.window || d.floor) actions.append(button(t("locate"), () => jump(alert), "locate"));
+      if (d.window || d.floor || d.device) actions.append(button(t("locate"), () => jump(alert), "locate"));
       if (!alert.acknowledged_at) actions.append(button(t("acknowledge"), () => startAck(alert), "acknowledge"));
       if (actions.children.length) li.append(actions);
     }
@@ -257,7 +270,7 @@ export function createSupervisionPanel({ session, i18n, message, onRefused, jump
 
   function render() {
     if (!state.started) return;
-    const open = [...state.open.values()];
+    const open = [...state.open.values()].filter((a) => !isSuperseded(a));
     for (const level of ["red", "yellow"]) {
       const list = open.filter((a) => (a.level === "red") === (level === "red")).sort(byUrgency);
       $(`alert-group-${level}`).hidden = list.length === 0;
@@ -289,7 +302,7 @@ export function createSupervisionPanel({ session, i18n, message, onRefused, jump
   $("ack-form").querySelector("button.cancel").addEventListener("click", () => { state.acking = null; $("ack-dialog").close(); });
   $("red-banner").addEventListener("click", () => {
     const first = document.querySelector("#alerts-red li[data-acknowledged='false']") || $("supervision");
-    first.scrollIntoView({ block: "center", behavior: "smooth" });
+    first.scrollIntoView({ block: "center" });
   });
 
   return {

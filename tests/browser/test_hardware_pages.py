@@ -123,8 +123,12 @@ def test_the_admin_board_shows_a_dead_printer_and_its_ticket_and_reprints_it(wir
     expect(row.locator(".health")).to_have_text("离线")
     owed = board.page.locator(f"#unprinted li[data-ticket='{ticket['id']}']")
     expect(owed).to_contain_text(ticket["number"])
-    expect(board.page.locator("#alerts li[data-source='device']").first).to_contain_text(
-        f"自助机 kiosk-1 的打印机 {PRINTER} 离线，1 张号票未打印。")
+    # 电子监察 raises a red device alert (the row above follows `device_health`).
+    device_alert = board.page.locator("#alerts-red li[data-rule='device']")
+    expect(device_alert).to_contain_text(f"自助机 kiosk-1的打印机 {PRINTER} 离线。", timeout=10000)
+    expect(board.page.locator("#red-banner")).to_have_text("红牌告警 1 条，1 条未处理")
+    device_alert.get_by_role("button", name="定位").click()
+    expect(row).to_have_class(re.compile(r"\bfocus\b"))
     board.screenshot("admin-board-devices")
 
     printer = PrinterListener(port=wired.printer_port)
@@ -133,24 +137,27 @@ def test_the_admin_board_shows_a_dead_printer_and_its_ticket_and_reprints_it(wir
         expect(board.page.get_by_role("alert")).to_contain_text(f"已将 {ticket['number']} 号票送往打印机 {PRINTER} 补打。")
         assert wait_for(lambda: "（补打）".encode("gb18030") in printer.data, 30), printer.data[-200:]
         assert ticket["number"].encode() in printer.data and b"\x1dV\x00" in printer.data  # the number, then the cut
-        # The printer is back: the board says so and owes nothing.
+        # The printer is back: the board says so and owes nothing; its alert clears.
         expect(row).to_have_attribute("data-health", "online")
         expect(board.page.locator("#unprinted li")).to_have_count(0)
-        expect(board.page.locator("#alerts li[data-source='device']").first).to_contain_text("已恢复正常")
+        expect(device_alert).to_have_count(0, timeout=10000)
+        expect(board.page.locator("#alerts-cleared li[data-rule='device']")).to_have_count(1)
+        expect(board.page.locator("#red-banner")).to_be_hidden()
     finally:
         printer.close()
 
-    # The other alerts of the supervision list read as sentences too (shapes as the server sends them).
+    # Alerts of other rules read as sentences in both languages (ALERTs as the server sends them).
     sentences = board.page.evaluate("""async () => {
-        const { alertSentence } = await import("/ui/console/devices.js");
-        const overdue = { source: "case", kind: "case_overdue", level: "critical", case: "202611270001",
-                          matter: "退役军人优待证申领", due_at: "2026-11-20T15:59:59+00:00", at: "2026-11-27T01:00:00+00:00" };
-        const rating = { source: "rating", window: "7", ticket: "x", clerk: "clerk-7", level: "warning", rating: "非常不满意",
-                         at: "2026-11-27T01:00:00+00:00" };
-        return [overdue, rating].flatMap((alert) => ["zh", "en"].map((lang) => alertSentence(alert, lang)));
+        const { alertText, RULES } = await import("/ui/console/supervision.js");
+        const overdue = { id: "x1", rule: "case_overdue", level: "red", subject: { kind: "case", id: "c" },
+                          message: "办件 202611270001（退役军人优待证申领）已超过办结时限，承诺办结日期 2026-11-20。",
+                          detail: { case: "202611270001", due: "2026-11-20" } };
+        const rating = { id: "x2", rule: "bad_rating", level: "red", subject: { kind: "rating", id: "r" },
+                         message: "7 号窗口收到差评（非常不满意），号票 A012，请回访整改。", detail: { window: "7", number: "A012" } };
+        return [overdue, rating].flatMap((a) => [RULES.zh[a.rule], alertText(a, "zh"), alertText(a, "en")]);
     }""")
-    assert sentences[0] == "办件 202611270001（退役军人优待证申领）已超过办结时限，承诺办结日期 2026/11/20。", sentences
-    assert "Case 202611270001" in sentences[1] and "overdue" in sentences[1]
-    assert sentences[2] == "7号窗口收到差评（非常不满意），工作人员 clerk-7，请跟进。", sentences
-    assert "very dissatisfied" in sentences[3]
+    assert sentences[:2] == ["办件超期", "办件 202611270001（退役军人优待证申领）已超过办结时限，承诺办结日期 2026-11-20。"], sentences
+    assert sentences[2] == "Case 202611270001 is overdue."
+    assert sentences[3] == "差评" and sentences[4].startswith("7 号窗口收到差评")
+    assert sentences[5] == "Window 7 received a bad rating (ticket A012); follow it up."
     board.assert_stayed_local()

@@ -53,6 +53,13 @@ def clerk_at(hall, window: str, username: str) -> Client:
     return clerk
 
 
+def advance(hall, pages, **delta) -> None:
+    """Move the hall's clock, and the boards' with it: a hall PC's clock agrees with the server's."""
+    hall.clock.advance(**delta)
+    for opened in pages:
+        opened.page.clock.set_fixed_time(hall.clock.now)
+
+
 def listen_for_alerts(server: Server, token: str):
     """The /admin pushes as a board receives them: (monotonic time, ALERT)."""
     pushes: list[tuple[float, dict]] = []
@@ -82,6 +89,7 @@ def test_red_alerts_reach_the_board_at_once_and_are_acknowledged_with_a_note(clo
     staff_sign_in(board.page, "admin")
     watcher = open_page(hall.server, "/admin", viewport=(1920, 1080), timezone_id="Asia/Shanghai")
     staff_sign_in(watcher.page, "sup-1")
+    advance(hall, (board, watcher), minutes=0)
     for opened in (board, watcher):
         expect(opened.page.locator("#no-alerts")).to_be_visible()
         expect(opened.page.locator("#red-banner")).to_be_hidden()
@@ -92,12 +100,12 @@ def test_red_alerts_reach_the_board_at_once_and_are_acknowledged_with_a_note(clo
     # A supervisor sees the board and the panel, not the window controls.
     expect(watcher.page.locator("#who")).to_contain_text("电子监察")
     expect(watcher.page.locator("tr[data-window='3']")).to_contain_text("会议")
-    expect(watcher.page.get_by_role("button", name="调整队列 3")).to_have_count(0)
-    expect(watcher.page.get_by_role("button", name="开放 3")).to_have_count(0)
-    expect(board.page.get_by_role("button", name="开放 3")).to_be_visible()
+    expect(watcher.page.get_by_role("button", name="调整队列 3", exact=True)).to_have_count(0)
+    expect(watcher.page.get_by_role("button", name="开放 3", exact=True)).to_have_count(0)
+    expect(board.page.get_by_role("button", name="开放 3", exact=True)).to_be_visible()
 
     # 31 minutes on: the ticket's wait is yellow, the pause is red.
-    hall.clock.advance(minutes=31)
+    advance(hall, (board, watcher), minutes=31)
     pause_red = pushed(pushes, rule="pause", level="red")
     expect(board.page.locator(f"#alerts-red li[data-alert='{pause_red['id']}']")).to_be_visible(timeout=SHOWN_AFTER_PUSH_MS)
     wait_yellow = pushed(pushes, rule="wait", level="yellow")
@@ -108,7 +116,8 @@ def test_red_alerts_reach_the_board_at_once_and_are_acknowledged_with_a_note(clo
     item = board.page.locator(f"#alerts-red li[data-alert='{pause_red['id']}']")
     expect(item).to_contain_text(pause_red["message"])
     expect(item.locator(".a-level")).to_have_text("红牌")
-    expect(item.locator(".a-ago")).to_have_text(re.compile(r"^(刚刚|\d分钟前)$"))  # on the hall's clock, not this PC's
+    expect(item.locator(".a-ago")).to_have_text(re.compile(r"^(刚刚|\d分钟前)$"))
+    expect(row.locator("td.state .s-why")).to_contain_text("会议 · 09:00起（31分钟）")
 
     # 定位: the window's row, scrolled to and highlighted.
     item.get_by_role("button", name="定位").click()
@@ -116,7 +125,7 @@ def test_red_alerts_reach_the_board_at_once_and_are_acknowledged_with_a_note(clo
     expect(row).to_be_in_viewport()
 
     # 61 minutes: the ticket's wait turns red; the alarm sounds again and the banner counts two.
-    hall.clock.advance(minutes=30)
+    advance(hall, (board, watcher), minutes=30)
     wait_red = pushed(pushes, rule="wait", level="red")
     for opened in (board, watcher):
         red_item = opened.page.locator(f"#alerts-red li[data-alert='{wait_red['id']}']")
@@ -124,7 +133,11 @@ def test_red_alerts_reach_the_board_at_once_and_are_acknowledged_with_a_note(clo
         expect(red_item).to_contain_text(wait_red["message"])
         expect(opened.page.locator("#red-banner")).to_have_text("红牌告警 2 条，2 条未处理")
     expect(board.page.locator("body")).to_have_attribute("data-alarms", "2")
-    assert ticket["number"] in wait_red["message"] or wait_red["detail"].get("number") == ticket["number"], wait_red
+    assert wait_red["detail"]["number"] == ticket["number"] and wait_red["subject"] == wait_yellow["subject"], wait_red
+    # Its yellow stage shows as the red one now (both stay open on the server).
+    for opened in (board, watcher):
+        expect(opened.page.locator(f"#supervision li[data-alert='{wait_yellow['id']}']")).to_have_count(0)
+        expect(opened.page.locator("#alert-group-yellow")).to_be_hidden()
     board.screenshot("admin-board-supervision")
 
     # The supervisor handles it with a note; both boards show it handled.
@@ -146,6 +159,9 @@ def test_red_alerts_reach_the_board_at_once_and_are_acknowledged_with_a_note(clo
     done = next(a for a in every if a["id"] == wait_red["id"])
     assert done["acknowledged_by"] == "sup-1" and done["note"] == "已安排5号窗口加开社保业务，并向群众致歉", done
     assert done["acknowledged_at"]
+    # Handling the red wait handled its yellow stage with the same note.
+    assert wait_for(lambda: next(a for a in hall.admin.get("/alerts?status=all").json()["alerts"]
+                                 if a["id"] == wait_yellow["id"])["note"] == done["note"], 5)
 
     # Acknowledged twice (the admin's board was not told yet): a sentence, not an error page.
     r = hall.admin.post(f"/alerts/{wait_red['id']}/acknowledge", {"note": "again"})
