@@ -64,6 +64,8 @@ def test_a_long_wait_raises_yellow_then_red_and_the_call_clears_both(day):
     clock.advance(minutes=30)
     red = ("wait", "ticket", ticket["id"], "red")
     assert wait_for(lambda: open_keys(hall) == {yellow, red}, ALERT_WITHIN_S), alerts(hall)
+    red_alert, yellow_alert = alerts(hall)  # newest first
+    assert red_alert["level"] == "red" and red_alert["detail"]["after"] == yellow_alert["id"]
     clerk = hall.clerk_at("1")
     assert clerk.post("/windows/1/call-next").json()["ticket"]["id"] == ticket["id"]
     assert wait_for(lambda: not open_keys(hall), ALERT_WITHIN_S), alerts(hall)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from dataclasses import replace
 
 from ..config import HallConfig
 from ..domain import events as ev
@@ -60,10 +61,19 @@ class Supervision:
                                                       self._queue_name)}
             held = uow.alerts.open()
             cleared = [uow.alerts.clear(a.id, now) for key, a in held.items() if key not in wanted]
-            raised = [uow.alerts.raise_(c, now) for key, c in wanted.items() if key not in held]
+            raised = [uow.alerts.raise_(self._escalated(c, held), now) for key, c in wanted.items() if key not in held]
             uow.record(*(ev.AlertCleared(a) for a in cleared if a), *(ev.AlertRaised(a) for a in raised if a))
             return {"raised": sum(1 for a in raised if a), "cleared": sum(1 for a in cleared if a)}
         return self.runner.run(SYSTEM, None, command).body
+
+    @staticmethod
+    def _escalated(condition: sv.Condition, held: dict[str, ev.AlertFacts]) -> sv.Condition:
+        """A red alert names the yellow one it follows (the same rule and subject), so the board can
+        show one line that changed level."""
+        yellow = held.get(condition.key.removesuffix(sv.Level.RED) + sv.Level.YELLOW)
+        if condition.level is not sv.Level.RED or yellow is None:
+            return condition
+        return replace(condition, detail={**condition.detail, "after": yellow.id})
 
     def run(self, sleep) -> None:
         """The background task: sweep every SWEEP_S seconds, sooner after an event."""
