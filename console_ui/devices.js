@@ -56,10 +56,15 @@ function clockTime(iso) {
 export function createDevicesPanel({ session, i18n, message, onRefused, canReprint = () => true }) {
   const t = i18n.t;
   const $ = (id) => document.getElementById(id);
-  const state = { devices: new Map(), unprinted: [], timer: null };
+  const state = { devices: new Map(), unprinted: [], timer: null, news: 0 };
 
   async function load() {
+    const seen = state.news;
     const answer = await session.call("GET", "/devices");
+    if (state.news !== seen) {  // a device's news came while this was read: the answer may be older than it
+      setTimeout(() => load().catch(() => {}), 300);
+      return answer;
+    }
     state.devices = new Map(answer.devices.map((d) => [d.name, d]));
     state.unprinted = answer.unprinted_tickets;
     render();
@@ -69,6 +74,7 @@ export function createDevicesPanel({ session, i18n, message, onRefused, canRepri
   /** A device's health changed (`device_health` on /admin): its row, and what its printer owes. */
   function onDeviceHealth(news) {
     if (!news || !news.device) return;
+    state.news += 1;
     const known = state.devices.get(news.device);
     if (known) {
       Object.assign(known, { state: news.state, detail: news.detail, since: news.at });

@@ -54,10 +54,12 @@ def clerk_at(hall, window: str, username: str) -> Client:
 
 
 def advance(hall, pages, **delta) -> None:
-    """Move the hall's clock, and the boards' with it: a hall PC's clock agrees with the server's."""
-    hall.clock.advance(**delta)
+    """Move the hall's clock, and the boards' with it: a hall PC's clock agrees with the server's. The
+    boards' first, so that no push from the moved hall reaches a board still on the old time."""
+    moment = hall.clock.now + dt.timedelta(**delta)
     for opened in pages:
-        opened.page.clock.set_fixed_time(hall.clock.now)
+        opened.page.clock.set_fixed_time(moment)
+    hall.clock.set(moment)
 
 
 def listen_for_alerts(server: Server, token: str):
