@@ -12,6 +12,7 @@ from hallq.bootstrap import build_services
 from harness import ROOT
 from server.config import load_config
 from server.domain import events as ev
+from server.domain.errors import Conflict, Reason
 from server.services.actors import Actor
 from server.services.bus import Audience
 from server.services.pagers import PagerKey, PagerOutcome
@@ -92,14 +93,25 @@ def test_pager_keys_run_the_clerks_commands(hall):
 
 def test_an_evaluators_bad_rating_reaches_the_admin(hall, admin_hears):
     hall.windows.sign_in(LI, "1")
+    with pytest.raises(Conflict) as nothing:
+        hall.device_desk.rate("1", 2, "evaluator-1")
+    assert nothing.value.reason is Reason.NOTHING_TO_RATE
     hall.tickets.take_ticket(KIOSK, "rst-sbk")
-    served = hall.windows.call_next(LI, "1").body["ticket"]
+    hall.tickets.take_ticket(KIOSK, "rst-sbk")
+    hall.windows.call_next(LI, "1")
     hall.device_desk.rate("1", 2, "evaluator-1")
     assert admin_hears == []  # 满意: no alert
+    with pytest.raises(Conflict) as twice:  # 一次一评: the first rating counts
+        hall.device_desk.rate("1", 5, "evaluator-1")
+    assert twice.value.reason is Reason.ALREADY_RATED and admin_hears == []
+    served = hall.windows.call_next(LI, "1").body["ticket"]
     hall.device_desk.rate("1", 5, "evaluator-1")
     (bad,) = admin_hears
     assert isinstance(bad, ev.BadRatingGiven)
     assert (bad.number, bad.clerk, bad.label, bad.channel) == (served["number"], "li", "非常不满意", "evaluator")
+    assert (bad.matter, bad.department) == ("rst-sbk", "rst")
+    (follow_up,) = hall.follow_ups.listing(ADMIN)
+    assert follow_up["status"] == "open" and follow_up["rating"]["number"] == served["number"]
 
 
 def test_device_health_is_news_only_when_it_changes(hall, admin_hears):
