@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from contract_helpers import Windows, assert_error, send
+from contract_helpers import Windows, assert_error
 from harness import PASSWORD, Client, login, run_cli
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -105,7 +105,8 @@ class Ratings:
         if given.bad:
             rated_on = now.astimezone(self.config.hall.tz).date()
             rules = self.config.rating
-            follow_up = FollowUp.new(given.id, *deadlines(self.calendar, rated_on, rules.contact_days, rules.fix_days), now)
+            due = deadlines(self.calendar, rated_on, rules.contact_days, rules.fix_days)
+            follow_up = FollowUp.new(given.id, *due, now)
             follow_up.id = uow.follow_ups.add(follow_up)
             uow.record(follow_up.opened())
         return given

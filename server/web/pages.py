@@ -1,5 +1,5 @@
-"""Serves the pages: /kiosk, /display, /clerk, /admin, /backoffice, /rate, /t/{ticket id}, their assets under /ui/, and the
-tracking QR code a kiosk shows with each ticket.
+"""Serves the pages: /kiosk, /display, /clerk, /admin, /backoffice, /rate, /t/{ticket id}, their assets
+under /ui/, and the tracking QR code a kiosk shows with each ticket.
 
 Each page is one HTML file in a UI folder at the top of the project (`kiosk_ui/`, `display_ui/`,
 `console_ui/` for the clerk, admin and tracking pages, `backoffice_ui/`, and `ui_common/` for what they
