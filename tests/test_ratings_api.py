@@ -313,6 +313,8 @@ def test_the_export_carries_the_national_record_of_each_rating(hall, supervisor)
 
     r = supervisor.get("/ratings/export")
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/x-ndjson"), r.headers
+    documented = hall.kiosk.get("/openapi.json").json()["paths"]["/api/v1/ratings/export"]["get"]["responses"]["200"]
+    assert set(documented["content"]) == {"application/x-ndjson"}  # what is served is what is documented
     lines = [json.loads(line) for line in r.text.splitlines()]
     assert all(set(line) == EXPORT_KEYS for line in lines), lines
     mine = {line["办件编号"]: line for line in lines if line["经办人"] == clerk_name}

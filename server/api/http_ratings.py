@@ -68,7 +68,8 @@ def list_ratings():
 
 @route("GET", "/ratings/export", answer=s.RatingExportLine,
        summary="The ratings that count, as JSON lines (application/x-ndjson), one RatingExportLine per rating: "
-               "the national 好差评 record (GB/T 39046 table 9)", auth=_READERS, errors=(401, 403), query=_DATES)
+               "the national 好差评 record (GB/T 39046 table 9)", auth=_READERS, errors=(401, 403), query=_DATES,
+       media_type="application/x-ndjson")
 def export_ratings():
     start, end = _dates()
     lines = hall().ratings.export(actor(), start, end)
