@@ -111,12 +111,25 @@ def test_ratings_sent_at_once_store_one_and_refuse_the_others(hall):
     assert_one_wins(hall, ticket["id"], race(hall, ticket["id"]))
 
 
-def test_ratings_sent_at_once_on_postgresql_meet_the_databases_unique_key(fresh_hall, pg_url):
+def test_on_postgresql_ratings_at_once_meet_the_unique_key_and_a_follow_up_removes_one(fresh_hall, pg_url):
     pg = fresh_hall(db=pg_url)
     clerk = pg.clerk_at("1")
     for _ in range(3):  # several rounds: the race reaches the database's unique key in some of them
         ticket = serve(pg, clerk, "1")
         assert_one_wins(pg, ticket["id"], race(pg, ticket["id"], 12))
+    # The same hall's follow-up, removal and export, on PostgreSQL's SQL.
+    serve(pg, clerk, "1", end=None)
+    case = clerk.post("/windows/1/route", {"applicant": {"name": "欧阳小明", "phone": "13800001111"}}).json()["case"]
+    bad = public_rate(pg, {"ticket": case["ticket"], "level": 5, "comment": "跑了两次"}).json()["rating"]
+    (follow_up,) = [f for f in pg.admin.get("/follow-ups").json()["follow_ups"] if f["rating"]["id"] == bad["id"]]
+    path = f"/follow-ups/{follow_up['id']}"
+    assert pg.admin.post(path, {"action": "appeal", "note": "申诉"}).status_code == 200
+    (line,) = [json.loads(x) for x in pg.admin.get("/ratings/export").text.splitlines() if case["number"] in x]
+    assert (line["办件编号"], line["评价人"], line["满意度代码"]) == (case["number"], "欧**明", 5)
+    removed = pg.admin.post(path, {"action": "remove", "note": "核实"}).json()["follow_up"]
+    assert [h["action"] for h in removed["history"]] == ["open", "appeal", "remove"]
+    assert ratings_of(pg, case["ticket"])[0]["removed"] is True
+    assert case["number"] not in pg.admin.get("/ratings/export").text
 
 
 def test_only_a_served_ticket_is_rated_through_its_id(hall):
