@@ -1,7 +1,8 @@
 // A citizen's tracking page, /t/{ticket id} (from the kiosk's QR code): place in line, estimated
 // wait, and the moment the ticket is called, where to go. Live over /display, subscribed to the ticket;
-// a ticket routed as a case (办件) then shows the case's progress, subscribed to the case.
-import { api } from "/ui/common/api.js";
+// a ticket routed as a case (办件) then shows the case's progress, subscribed to the case. Once served,
+// the ticket may be rated here (好差评), once; then the page shows the level given.
+import { api, newIdempotencyKey } from "/ui/common/api.js";
 import { describe, showMessage } from "/ui/common/errors.js";
 import { createI18n, TICKET_STATUSES } from "/ui/common/i18n.js";
 import { connectLive } from "/ui/common/live.js";
@@ -20,6 +21,10 @@ const PHRASES = {
     case_in_review: "审批中", case_decided: "审批完成，结果正在送回窗口", case_ready_for_pickup: "已办结，可取件",
     case_picked_up: "已取件", case_mailed: "已邮寄（快递单号见短信）",
     readyHint: "请到自助取号机按“取件”，输入办件号 {number} 取号，到窗口领取结果。",
+    rateTitle: "请对本次服务作出评价", rateComment: "留言（选填）", rated: "您的评价：{label}", ratedThanks: "感谢您的参与！",
+    level1: "非常满意", level2: "满意", level3: "基本满意", level4: "不满意", level5: "非常不满意",
+    r_already_rated: "这张号票已经评价过了，以第一次评价为准。", r_rating_period_over: "已超过评价期限，无法再评价。",
+    r_ticket_not_served: "办理结束后才能评价。", r_invalid_rating_level: "请选择一个评价等级。",
   },
   en: {
     ahead: "Ahead of you", eta: "Estimated wait", people: "{n}", minutes: "about {n} min",
@@ -32,6 +37,10 @@ const PHRASES = {
     case_in_review: "In review", case_decided: "Decided; the result is on its way to the window", case_ready_for_pickup: "Done: ready for pickup",
     case_picked_up: "Picked up", case_mailed: "Mailed",
     readyHint: "At a kiosk, press Collect a result and enter case number {number}, then collect it at the window.",
+    rateTitle: "Please rate our service", rateComment: "Comment (optional)", rated: "Your rating: {label}", ratedThanks: "Thank you!",
+    level1: "Very satisfied", level2: "Satisfied", level3: "Fairly satisfied", level4: "Dissatisfied", level5: "Very dissatisfied",
+    r_already_rated: "This ticket has been rated already; the first rating counts.", r_rating_period_over: "The time to rate this service is over.",
+    r_ticket_not_served: "You can rate once the service has ended.", r_invalid_rating_level: "Choose one of the levels.",
   },
 };
 
@@ -39,7 +48,8 @@ const i18n = createI18n(PHRASES);
 const t = i18n.t;
 const $ = (id) => document.getElementById(id);
 const ticketId = decodeURIComponent(location.pathname.split("/")[2] || "");
-const state = { ticket: null, catalog: null, case: null, caseLink: null };
+const state = { ticket: null, catalog: null, case: null, caseLink: null, rateKey: newIdempotencyKey(), rating: false };
+const SERVED = new Set(["done", "routed"]);
 const CASE_STEP = { in_review: 1, approved: 1, rejected: 1, ready_for_pickup: 2, picked_up: 3 };
 
 function render() {
@@ -64,11 +74,62 @@ function render() {
   } else {
     $("status").textContent = t({ no_show: "noShow", done: "done", routed: "routed", cancelled: "cancelled" }[ticket.status] || "done");
   }
+  renderRating();
+}
+
+// ------------------------------------------------------------------ 好差评
+function renderRating() {
+  const ticket = state.ticket;
+  const level = ticket ? ticket.rating : null;
+  $("rate").hidden = !ticket || !SERVED.has(ticket.status) || level != null;
+  $("rated").hidden = level == null;
+  if (level != null) {
+    const given = document.createElement("div");
+    given.textContent = t("rated", { label: t(`level${level}`) });
+    const thanks = document.createElement("small");
+    thanks.textContent = t("ratedThanks");
+    $("rated").replaceChildren(given, thanks);
+  }
+  $("rate-levels").replaceChildren(...[1, 2, 3, 4, 5].map((n) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = `level-${n}`;
+    button.textContent = t(`level${n}`);  // its accessible name: 非常满意 … 非常不满意
+    button.disabled = state.rating;
+    button.addEventListener("click", () => rate(n));
+    return button;
+  }));
+}
+
+async function rate(level) {
+  if (state.rating) return;
+  state.rating = true;
+  renderRating();
+  const comment = $("rate-comment").value.trim();
+  try {
+    const body = { ticket: ticketId, level, channel: "tracking", ...(comment ? { comment } : {}) };
+    const { rating } = await api("POST", "/ratings", { body, idempotencyKey: state.rateKey });
+    state.ticket = { ...state.ticket, rating: rating.level };
+    showMessage($("rate-message"), null);
+  } catch (err) {
+    showMessage($("rate-message"), describe(err, i18n.lang, { reasons: {
+      already_rated: t("r_already_rated"), rating_period_over: t("r_rating_period_over"),
+      ticket_not_served: t("r_ticket_not_served"), invalid_rating_level: t("r_invalid_rating_level"),
+    } }));
+    try {  // rated meanwhile (another phone, the window's pad): show the level that counts
+      const fresh = (await api("GET", `/tickets/${encodeURIComponent(ticketId)}`)).ticket;
+      if (fresh.rating != null) state.ticket = { ...state.ticket, rating: fresh.rating };
+    } catch { /* the refusal's sentence stays */ }
+  } finally {
+    state.rating = false;
+    renderRating();
+  }
 }
 
 function onTicket(ticket) {
   if (!ticket || ticket.id !== ticketId) return;
-  state.ticket = ticket;
+  // Pushed updates carry no rating (the snapshot and GET do): keep the one known.
+  state.ticket = "rating" in ticket ? ticket : { ...ticket, rating: state.ticket ? state.ticket.rating : null };
   showMessage($("message"), null);
   render();
   if (ticket.case && !state.caseLink) followCase();

@@ -23,6 +23,7 @@ from server.services.bus import Audience, MessageBus
 from server.services.cases import CaseCommands
 from server.services.devices import DeviceDesk, DeviceHealth
 from server.services.figures import QueueFiguresTicker
+from server.services.follow_ups import FollowUps
 from server.services.hall import Hall
 from server.services.housekeeping import Housekeeping
 from server.services.pagers import PagerKeys
@@ -74,9 +75,9 @@ def build_services(config: HallConfig, unit_of_work: Callable[[], UnitOfWork], c
     tickets = TicketCommands(config, runner, queries, waits, printing)
     windows = WindowCommands(config, runner, queries, waits, PreferenceWithGreenChannel(config.hall.green_max_in_row))
     cal = config.calendar
-    case_views = CaseViews(config, DeadlinePolicy(WorkingCalendar.of(cal.holidays, cal.workdays), config.hall.tz,
-                                                  cal.due_soon_working_days))
-    ratings = Ratings(config, runner)
+    calendar = WorkingCalendar.of(cal.holidays, cal.workdays)
+    case_views = CaseViews(config, DeadlinePolicy(calendar, config.hall.tz, cal.due_soon_working_days))
+    ratings = Ratings(config, runner, calendar)
     pagers = PagerKeys(windows, queries, config.supervision.pager_pause_reason)
     device_health = DeviceHealth(config, runner)
     figures = QueueFiguresTicker(queries, bus)
@@ -87,6 +88,7 @@ def build_services(config: HallConfig, unit_of_work: Callable[[], UnitOfWork], c
     return Hall(
         config=config, clock=clock, bus=bus, runner=runner, queries=queries, tickets=tickets, windows=windows,
         cases=CaseCommands(config, runner, case_views, tickets, windows), case_views=case_views, ratings=ratings,
+        follow_ups=FollowUps(runner),
         printing=printing, pagers=pagers, device_health=device_health,
         device_desk=DeviceDesk(device_health, printing, pagers, ratings), figures=figures, accounts=accounts,
         housekeeping=Housekeeping(config, runner, queries, case_views, accounts), supervision=supervision)

@@ -12,13 +12,13 @@ import requests
 import socketio
 
 from contract_helpers import Windows, assert_error, send
-from harness import PASSWORD, login, unique
+from harness import PASSWORD, Client, login, run_cli, unique
 
-ROLES = ("nobody", "kiosk", "display", "clerk", "other_clerk", "backoffice", "admin", "supervisor")
+ROLES = ("nobody", "kiosk", "display", "pad", "clerk", "other_clerk", "backoffice", "admin", "supervisor")
 EVERYONE = set(ROLES)
 STAFF = {"clerk", "other_clerk", "backoffice", "admin", "supervisor"}
 AT_WINDOW = {"clerk"}  # the clerk signed in at {w}
-READERS = {"admin", "supervisor"}  # 电子监察 reads what the admin reads
+READERS = {"admin", "supervisor"}  # READS_EVERYTHING: ratings, follow-ups
 
 # (method, path, body, who may) in an order that keeps {w} usable: the window's own clerk pauses before
 # resuming and signs out last; the admin's changes leave the window open.
@@ -43,6 +43,14 @@ ROUTES = [
     ("POST", "/windows/{w}/no-show", None, AT_WINDOW),
     ("POST", "/windows/{w}/call-next", None, AT_WINDOW),
     ("POST", "/windows/{w}/finish", None, AT_WINDOW),
+    ("GET", "/windows/{w}/rating-target", None, {"pad"}),
+    ("POST", "/ratings", lambda: {"window": "{w}", "level": 2, "channel": "pad"}, {"pad"}),  # rates {w}'s last
+    ("POST", "/ratings", lambda: {"ticket": "{s}", "level": 1}, EVERYONE),  # rated already: 409, not refused
+    ("GET", "/ratings", None, READERS),
+    ("GET", "/ratings/export", None, READERS),
+    ("GET", "/follow-ups", None, READERS),
+    ("GET", "/follow-ups/{f}", None, READERS),
+    ("POST", "/follow-ups/{f}", lambda: {"action": "appeal", "note": "窗口申诉"}, READERS),
     ("POST", "/windows/{w}/pause", {"reason": "会议"}, AT_WINDOW),
     ("POST", "/windows/{w}/resume", None, AT_WINDOW),
     ("GET", "/windows/{w}/cases", None, AT_WINDOW | READERS),
@@ -75,21 +83,31 @@ def cast(hall):
     r = hall.admin.post("/users", {"username": "matrix-bo", "password": PASSWORD, "role": "backoffice",
                                    "department": "rst"})
     assert r.status_code == 201, r.text
-    r = hall.admin.post("/users", {"username": "matrix-sv", "password": PASSWORD, "role": "supervisor"})
-    assert r.status_code == 201, r.text
     for _ in range(4):
         assert hall.kiosk.post("/tickets", {"matter": "rst-sbk"}).status_code == 201
     ticket = hall.kiosk.post("/tickets", {"matter": "rst-sbk"}).json()["ticket"]
-    clients = {"nobody": None, "kiosk": hall.kiosk, "display": hall.display, "clerk": hall.clerk_at(w, "matrix-clerk"),
+    r = run_cli("users", "add", "matrix-sup", "--role", "supervisor", "--password-stdin", db=hall.db, stdin=PASSWORD + "\n")
+    assert r.returncode == 0, r.stderr
+    r = run_cli("devices", "add", "matrix-pad", "--kind", "pad", db=hall.db)
+    assert r.returncode == 0, r.stderr
+    clients = {"nobody": None, "kiosk": hall.kiosk, "display": hall.display,
+               "pad": Client(hall.server, r.stdout.strip().splitlines()[-1]), "clerk": hall.clerk_at(w, "matrix-clerk"),
                "other_clerk": hall.clerk_at(other, "matrix-other"), "backoffice": login(hall.server, "matrix-bo"),
-               "admin": login(hall.server, "admin"), "supervisor": login(hall.server, "matrix-sv")}
+               "admin": login(hall.server, "admin"), "supervisor": login(hall.server, "matrix-sup")}
     names = {"clerk": "matrix-clerk", "other_clerk": "matrix-other", "backoffice": "matrix-bo", "admin": "admin",
-             "supervisor": "matrix-sv"}
+             "supervisor": "matrix-sup"}
     # A case of the back office's department, accepted at the other window, for the /cases rows.
     assert clients["other_clerk"].post(f"/windows/{other}/call-next").status_code == 200
     routed = clients["other_clerk"].post(f"/windows/{other}/route", {"applicant": {"name": "李四", "phone": "13900002222"}})
     assert routed.status_code == 201, routed.text
-    return {"w": w, "t": ticket["id"], "c": routed.json()["case"]["id"], "clients": clients, "names": names}
+    # A 差评 of a served ticket (rated through its id), and the follow-up it opened.
+    served = clients["other_clerk"].post(f"/windows/{other}/call-next").json()["ticket"]
+    assert clients["other_clerk"].post(f"/windows/{other}/finish").status_code == 200
+    bad = requests.post(hall.server.api + "/ratings", json={"ticket": served["id"], "level": 5}, timeout=30)
+    assert bad.status_code == 201, bad.text
+    follow_ups = {f["rating"]["id"]: f["id"] for f in clients["admin"].get("/follow-ups").json()["follow_ups"]}
+    return {"w": w, "t": ticket["id"], "c": routed.json()["case"]["id"], "s": served["id"],
+            "f": follow_ups[bad.json()["rating"]["id"]], "clients": clients, "names": names}
 
 
 def test_the_table_names_every_documented_operation(hall):
@@ -97,15 +115,18 @@ def test_the_table_names_every_documented_operation(hall):
     documented = {(m.upper(), p.removeprefix("/api/v1")) for p, ops in doc["paths"].items() for m in ops
                   if m in ("get", "post", "put", "patch", "delete")}
     tabled = {(m, p.replace("{w}", "{window}").replace("{t}", "{ticket_id}").replace("{c}", "{case_id}")
-                  .replace("{a}", "{alert_id}"))
-              for m, p, _, _ in ROUTES}
+               .replace("{f}", "{follow_up_id}").replace("{a}", "{alert_id}")) for m, p, _, _ in ROUTES}
     assert documented == tabled, f"missing: {documented - tabled}; unknown: {tabled - documented}"
 
 
 @pytest.mark.parametrize("method, path, body, allowed", ROUTES,
                          ids=[f"{i:02d}-{m}-{p}" for i, (m, p, _, _) in enumerate(ROUTES)])
 def test_every_role_on_every_route(hall, cast, method, path, body, allowed):
-    path = path.replace("{w}", cast["w"]).replace("{t}", cast["t"]).replace("{c}", cast["c"]).replace("{a}", "424242")
+    fill = lambda text: text.replace("{w}", cast["w"]).replace("{t}", cast["t"]).replace("{c}", cast["c"]).replace(
+        "{f}", cast["f"]).replace("{s}", cast["s"]).replace("{a}", "424242")
+    path = fill(path)
+    made = body
+    body = (lambda: {k: fill(v) if isinstance(v, str) else v for k, v in made().items()}) if callable(made) else made
     wrong = []
     # Refused roles first, so that an allowed call cannot hide a refusal behind a changed state.
     for role in sorted(ROLES, key=lambda r: r in allowed):

@@ -13,7 +13,8 @@ from .engine import Database
 from .repositories.accounts import AccountRepository, IdempotencyRepository
 from .repositories.alerts import AlertRepository, HallWatchReader
 from .repositories.cases import CaseRepository
-from .repositories.records import DeviceHealthRepository, EventLog, PrintJobRepository, RatingRepository
+from .repositories.ratings import FollowUpRepository, RatingRepository
+from .repositories.records import DeviceHealthRepository, EventLog, PrintJobRepository
 from .repositories.tickets import TicketRepository
 from .repositories.windows import WindowRepository
 
@@ -49,6 +50,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.accounts = AccountRepository(conn)
         self.idempotency = IdempotencyRepository(conn)
         self.ratings = RatingRepository(conn)
+        self.follow_ups = FollowUpRepository(conn)
         self.prints = PrintJobRepository(conn)
         self.devices = DeviceHealthRepository(conn)
         self.log = EventLog(conn, self.hall)

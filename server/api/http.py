@@ -1,12 +1,13 @@
 """The HTTP API under /api/v1 (CONTRACT.md): the public reads, sign-in, tickets and windows. Each route
 parses, authenticates and calls one service; the service layer checks and works; the route's
-declaration alone says the status code. Cases and devices: http_cases.py."""
+declaration alone says the status code. Cases and devices: http_cases.py; ratings: http_ratings.py."""
 from __future__ import annotations
 
 from flask import Response, current_app, request
 
 from ..domain.errors import Reason, Unauthorized
 from . import schemas as s
+from .schemas_ratings import TrackedTicketEnvelope
 from .common import CLERK_AT_WINDOW, actor, answer, bearer_token, floor_arg, hall, idem, route, window_number
 
 # ---------------------------------------------------------------- public
@@ -21,7 +22,7 @@ def get_stats():
     return hall().queries.stats(floor_arg())
 
 
-@route("GET", "/tickets/{ticket_id}", answer=s.TicketEnvelope, summary="Track a ticket (public; ids are unguessable)",
+@route("GET", "/tickets/{ticket_id}", answer=TrackedTicketEnvelope, summary="Track a ticket (public; ids are unguessable)",
        errors=(404,))
 def get_ticket(ticket_id: str):
     return hall().queries.get_ticket(ticket_id)

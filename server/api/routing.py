@@ -41,6 +41,7 @@ class RouteDoc:
     errors: tuple[int, ...]
     query: tuple[tuple[str, str, str], ...]  # (name, type, description)
     idempotent: bool  # honours Idempotency-Key
+    media_type: str = "application/json"  # of the success answer (an export: JSON lines, say)
 
 
 def parse_body(model: type[BaseModel]) -> BaseModel:
@@ -93,7 +94,7 @@ class Api:
 
     def route(self, method: str, path: str, *, answer: type[BaseModel], summary: str, body: type[BaseModel] | None = None,
               status: int = 200, auth: str = "anyone", errors: tuple[int, ...] = (), query=(),
-              idempotent: bool = True) -> Callable:
+              idempotent: bool = True, media_type: str = "application/json") -> Callable:
         flask_path = re.sub(r"\{(\w+)\}", r"<\1>", path)
         if method in ("POST", "PUT") and body is None:
             body = EmptyBody
@@ -115,7 +116,7 @@ class Api:
             self.blueprint.add_url_rule(flask_path, endpoint=handler.__name__, view_func=view, methods=[method])
             self.routes.append(RouteDoc(method, path, summary, body, answer, status, auth,
                                         tuple(sorted(set(errors) | {400})), tuple(query),
-                                        idempotent and method == "POST"))
+                                        idempotent and method == "POST", media_type))
             return handler
         return decorate
 
@@ -135,7 +136,7 @@ class Api:
                 "operationId": f"{r.method.lower()}_{re.sub(r'[^a-z0-9]+', '_', r.path.lower()).strip('_')}",
                 "description": f"Who may call it: {r.auth}.",
                 "responses": {str(r.status): {"description": "success", "content": {
-                    "application/json": {"schema": {"$ref": f"#/components/schemas/{r.answer.__name__}"}}}}},
+                    r.media_type: {"schema": {"$ref": f"#/components/schemas/{r.answer.__name__}"}}}}},
             }
             for code in r.errors:
                 op["responses"][str(code)] = {"description": _ERRORS.get(code, "error"), "content": {

@@ -155,7 +155,7 @@ REASONS: dict[Reason, str] = {
     Reason.NOTHING_TO_RATE: "the window serves no ticket now and has served none today",
     Reason.FOLLOW_UP_STEP_NOT_ALLOWED: "the follow-up's state does not allow this step now",
     Reason.ALERT_ALREADY_ACKNOWLEDGED: "the alert has been acknowledged already",
-    Reason.INVALID_STATUS_FILTER: "the status filter is not a case status",
+    Reason.INVALID_STATUS_FILTER: "the status filter is not one of the statuses of what is listed (a case, a follow-up)",
     Reason.UNKNOWN_QUEUE: "a queue code the hall does not have",
     Reason.QUEUE_ON_OTHER_FLOOR: "a window serves only queues of its own floor",
     Reason.UNKNOWN_DEPARTMENT: "a department code the hall does not have",

@@ -12,6 +12,7 @@ from .bus import MessageBus
 from .cases import CaseCommands
 from .devices import DeviceDesk, DeviceHealth
 from .figures import QueueFiguresTicker
+from .follow_ups import FollowUps
 from .housekeeping import Housekeeping
 from .pagers import PagerKeys
 from .printing import Printing
@@ -36,6 +37,7 @@ class Hall:
     cases: CaseCommands
     case_views: CaseViews
     ratings: Ratings
+    follow_ups: FollowUps
     printing: Printing
     pagers: PagerKeys
     device_health: DeviceHealth

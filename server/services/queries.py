@@ -46,7 +46,8 @@ class Queries:
             found = uow.tickets.get(ticket_id)
             if found is None:
                 raise NotFound("There is no such ticket.", Reason.NO_SUCH_TICKET)
-            return {"ticket": self.ticket_view(uow, now, found)}
+            rated = uow.ratings.of_ticket(found.id)  # the tracking page shows the level given (好差评)
+            return {"ticket": {**self.ticket_view(uow, now, found), "rating": rated.level if rated else None}}
         return self.runner.read(read)
 
     def ticket_view(self, uow: UnitOfWork, now: dt.datetime, ticket) -> dict:

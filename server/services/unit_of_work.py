@@ -26,6 +26,7 @@ class UnitOfWork(abc.ABC):
     accounts: object
     idempotency: object
     ratings: object
+    follow_ups: object  # 回访整改 of 差评
     prints: object
     devices: object
     log: object  # the hall's event log: the audit trail

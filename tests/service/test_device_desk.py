@@ -12,6 +12,7 @@ from hallq.bootstrap import build_services
 from harness import ROOT
 from server.config import load_config
 from server.domain import events as ev
+from server.domain.errors import Conflict, Reason
 from server.services.actors import Actor
 from server.services.bus import Audience
 from server.services.pagers import PagerKey, PagerOutcome
@@ -94,16 +95,26 @@ def test_an_evaluators_bad_rating_reaches_the_watch(hall):
     watch_hears = []  # 电子监察's watch raises the alert from the stored rating
     hall.bus.subscribe(Audience.SUPERVISION, lambda event, _audience: watch_hears.append(event))
     hall.windows.sign_in(LI, "1")
+    with pytest.raises(Conflict) as nothing:
+        hall.device_desk.rate("1", 2, "evaluator-1")
+    assert nothing.value.reason is Reason.NOTHING_TO_RATE
     hall.tickets.take_ticket(KIOSK, "rst-sbk")
     hall.tickets.take_ticket(KIOSK, "rst-sbk")
     hall.windows.call_next(LI, "1")
     hall.device_desk.rate("1", 2, "evaluator-1")
     assert not [e for e in watch_hears if isinstance(e, ev.BadRatingGiven)]  # 满意: no 差评
+    with pytest.raises(Conflict) as twice:  # 一次一评: the first rating counts
+        hall.device_desk.rate("1", 5, "evaluator-1")
+    assert twice.value.reason is Reason.ALREADY_RATED
+    assert not [e for e in watch_hears if isinstance(e, ev.BadRatingGiven)]
     served = hall.windows.call_next(LI, "1").body["ticket"]
     hall.device_desk.rate("1", 5, "evaluator-1")
     (bad,) = [e for e in watch_hears if isinstance(e, ev.BadRatingGiven)]
     assert isinstance(bad, ev.BadRatingGiven)
     assert (bad.number, bad.clerk, bad.label, bad.channel) == (served["number"], "li", "非常不满意", "evaluator")
+    assert (bad.matter, bad.department) == ("rst-sbk", "rst")
+    (follow_up,) = hall.follow_ups.listing(ADMIN)
+    assert follow_up["status"] == "open" and follow_up["rating"]["number"] == served["number"]
 
 
 def test_device_health_is_news_only_when_it_changes(hall, admin_hears):

@@ -1,4 +1,4 @@
-"""The hall's records: the event log (the audit trail), ratings, print jobs and device health."""
+"""The hall's records: the event log (the audit trail), print jobs and device health (ratings: ratings.py)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -56,29 +56,6 @@ class EventLog:
             ticket = json.loads(payload)["ticket"]
             out.append(RecentCall(ticket["number"], ticket["window"], ticket["floor"], ticket["queue"], at))
         return out
-
-
-class RatingRepository:
-    def __init__(self, conn: Connection):
-        self.conn = conn
-
-    def ticket_to_rate(self, window: str, current: str | None, day: dt.date):
-        """The window's current ticket, else the last one it ended today (rating follows service)."""
-        c = t.tickets.c
-        cols = (c.id, c.number, c.clerk)
-        if current:
-            row = self.conn.execute(select(*cols).where(c.id == current)).first()
-            if row:
-                return row
-        return self.conn.execute(
-            select(*cols).where(c.day == day, c.window == window, c.finished_at.is_not(None))
-            .order_by(c.finished_at.desc()).limit(1)).first()
-
-    def add(self, at: dt.datetime, window: str, ticket_id: str | None, clerk: str | None, level: int,
-            source: str) -> int:
-        return self.conn.execute(insert(t.ratings).values(
-            at=at, window=window, ticket_id=ticket_id, clerk=clerk, level=level, source=source)
-        ).inserted_primary_key[0]
 
 
 class PrintJobRepository:

@@ -21,6 +21,10 @@ class RatingEvent(Event):
     label: str
     channel: str
     at: dt.datetime
+    # The ticket's matter and its department, and the citizen's words (added with CONTRACT v2).
+    matter: str | None = None
+    department: str | None = None
+    comment: str | None = None
 
     @property
     def subject_id(self) -> str:

@@ -81,6 +81,7 @@ class FollowUpStep(FollowUpEvent):
     """contact, fix, close, appeal, uphold or remove (`action`), by a supervisor or the admin."""
     kind: ClassVar[str] = "step"
     action: str = ""
+    outcome: str | None = None  # after an appeal's decision: upheld | removed
 
 
 @dataclass(frozen=True)
