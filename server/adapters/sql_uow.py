@@ -13,6 +13,7 @@ from .engine import Database
 from .repositories.accounts import AccountRepository, IdempotencyRepository
 from .repositories.cases import CaseRepository
 from .repositories.records import DeviceHealthRepository, EventLog, PrintJobRepository, RatingRepository
+from .repositories.reports import ReportRecords
 from .repositories.tickets import TicketRepository
 from .repositories.windows import WindowRepository
 
@@ -51,6 +52,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.prints = PrintJobRepository(conn)
         self.devices = DeviceHealthRepository(conn)
         self.log = EventLog(conn, self.hall)
+        self.reports = ReportRecords(conn)
         return super().__enter__()
 
     def __exit__(self, exc_type, exc, tb) -> None:

@@ -17,6 +17,7 @@ from .pagers import PagerKeys
 from .printing import Printing
 from .queries import Queries
 from .ratings import Ratings
+from .reports import Reports
 from .runner import CommandRunner
 from .tickets import TicketCommands
 from .views import CaseViews
@@ -42,3 +43,4 @@ class Hall:
     figures: QueueFiguresTicker
     accounts: Accounts
     housekeeping: Housekeeping
+    reports: Reports

@@ -29,6 +29,7 @@ class UnitOfWork(abc.ABC):
     prints: object
     devices: object
     log: object  # the hall's event log: the audit trail
+    reports: object  # what reports read (a day's ticket facts and ratings)
 
     def __enter__(self) -> "UnitOfWork":
         self._recorded: list[ev.Event] = []
