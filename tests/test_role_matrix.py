@@ -56,6 +56,7 @@ ROUTES = [
     ("POST", "/cases/{c}/decide", lambda: {"result": "approved", "note": "ok"}, {"backoffice"}),
     ("POST", "/cases/{c}/return", None, {"backoffice"}),
     ("GET", "/devices", None, {"admin"}),
+    ("GET", "/reports/service", None, {"admin"}),  # the supervisor too: tests/test_reports.py
     ("POST", "/tickets/{t}/reprint", None, {"kiosk", "admin"}),
     ("PUT", "/windows/{w}/queues", lambda: {"queues": ["shebao", "yibao"]}, {"admin"}),
     ("PUT", "/windows/{w}/state", lambda: {"state": "open"}, {"admin"}),

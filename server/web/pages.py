@@ -1,4 +1,4 @@
-"""Serves the pages: /kiosk, /display, /clerk, /admin, /backoffice, /t/{ticket id}, their assets under /ui/, and the
+"""Serves the pages: /kiosk, /display, /clerk, /admin, /backoffice, /reports, /t/{ticket id}, their assets under /ui/, and the
 tracking QR code a kiosk shows with each ticket.
 
 Each page is one HTML file in a UI folder at the top of the project (`kiosk_ui/`, `display_ui/`,
@@ -26,6 +26,7 @@ PAGES = {
     "/clerk": "console/clerk.html",
     "/admin": "console/admin.html",
     "/backoffice": "backoffice/index.html",
+    "/reports": "console/reports.html",
 }
 _TICKET_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
