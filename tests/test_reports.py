@@ -10,11 +10,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import math
 import os
 import select
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
@@ -154,11 +156,13 @@ address = {address}
                     os.read(master, 4096)
                 except OSError:
                     return
-    threading.Thread(target=drain, daemon=True).start()
+    drainer = threading.Thread(target=drain, daemon=True)
+    drainer.start()
     admin = login(server, "admin")
     yield {"server": server, "clock": clock, "admin": admin, "kiosk": Client(server, kiosk_token), "bus": master,
            "db": db_path, "config": config}
     stop.set()
+    drainer.join()  # before the descriptors close: a number reused by the next test must not be read here
     server.stop()
     os.close(master)
     os.close(slave)
@@ -431,3 +435,95 @@ def test_a_rating_from_the_tracking_page_counts_in_that_days_report(reporting, m
     again = requests.post(server.api + "/ratings", json={"ticket": ticket["id"], "level": 1, "channel": "tracking"}, timeout=30)
     assert_error(again, 409, "conflict", "already_rated")
     assert report(admin, "clerk", day=day).json()["rows"] == rows
+
+
+# ---------------------------------------------------------------- PostgreSQL
+def test_the_report_reads_the_same_on_postgresql(tmp_path, pg_url):
+    r = run_cli("users", "add", "admin", "--role", "admin", "--password-stdin", db=pg_url, stdin=PASSWORD + "\n")
+    assert r.returncode == 0, r.stderr
+    kiosk_token = run_cli("devices", "add", "kiosk-1", "--kind", "kiosk", db=pg_url).stdout.strip().splitlines()[-1]
+    clock = HallClock(tmp_path / "clock", local("14:00:00"))
+    server = Server(pg_url, tmp_path, clock_file=str(clock.path)).start()
+    try:
+        admin, kiosk = login(server, "admin"), Client(server, kiosk_token)
+        assert admin.post("/users", {"username": "pg-clerk", "password": PASSWORD, "role": "clerk",
+                                     "department": "rst"}).status_code == 201
+        clerk = login(server, "pg-clerk")
+        assert clerk.post("/windows/7/sign-in").status_code == 200
+        for _ in range(2):
+            assert kiosk.post("/tickets", {"matter": "rst-sbk"}).status_code == 201
+        clock.set(local("14:05:00"))
+        assert clerk.post("/windows/7/call-next").status_code == 200
+        clock.set(local("14:08:20"))
+        assert clerk.post("/windows/7/finish").status_code == 200
+        answer = report(admin, "window").json()
+        zero = {str(n): 0 for n in range(1, 6)}
+        assert answer["rows"] == [
+            {"key": "7", "name": "7号窗口", "tickets": 1, "served": 1, "no_show": 0, "transferred": 0, "routed": 0,
+             "avg_wait_s": 300, "p90_wait_s": 300, "max_wait_s": 300, "avg_service_s": 200, "ratings": zero, "satisfaction": None},
+            {"key": None, "name": "未叫号", "tickets": 1, "served": 0, "no_show": 0, "transferred": 0, "routed": 0,
+             "avg_wait_s": None, "p90_wait_s": None, "max_wait_s": None, "avg_service_s": None, "ratings": zero,
+             "satisfaction": None}]
+        assert load_workbook(io.BytesIO(report(admin, "window", "xlsx").content))["按窗口"]["C4"].value == 2  # 合计 取号数
+    finally:
+        server.stop()
+
+
+# ---------------------------------------------------------------- a long range, while the hall works
+def test_a_long_report_does_not_hold_the_hall_up(tmp_path):
+    """Three months of a busy hall's log (written as the log keeps it): the report reads them a business day
+    at a time and lets the other requests run in between, so the hall's screens keep their figures."""
+    import random
+    from sqlalchemy import create_engine, insert
+    from server.adapters import tables
+
+    db = f"sqlite:///{tmp_path}/hall.db"
+    r = run_cli("users", "add", "admin", "--role", "admin", "--password-stdin", db=db, stdin=PASSWORD + "\n")
+    assert r.returncode == 0, r.stderr
+    first, days, per_day = dt.date(2026, 6, 1), 90, 800
+    rng = random.Random(7)
+    engine = create_engine(db)
+    with engine.begin() as conn:
+        for d in range(days):
+            day = first + dt.timedelta(days=d)
+            tickets, events = [], []
+            for i in range(per_day):
+                tid = f"{day:%m%d}-{i}"
+                issued = local("08:30:00", day) + dt.timedelta(seconds=rng.randint(0, 8 * 3600))
+                called, window = issued + dt.timedelta(seconds=rng.randint(0, 3600)), str(rng.randint(1, 10))
+                tickets.append(dict(id=tid, day=day, series_queue="shebao", seq=i + 1, number=f"A{i + 1:03d}",
+                                    queue="shebao", matter="rst-sbk", floor=1, zone="individual", priority="normal",
+                                    status="done", issued_at=issued))
+                for kind, at, where in (("issued", issued, {}), ("called", called, {"window": window, "clerk": "c" + window}),
+                                        ("done", called + dt.timedelta(minutes=9), {"window": window, "clerk": "c" + window})):
+                    ticket = {"id": tid, "queue": "shebao", "matter": "rst-sbk", **where}
+                    events.append(dict(hall="hall", at=at, subject="ticket", kind=kind, subject_id=tid, floor=1,
+                                       window=where.get("window"), payload=json.dumps({"ticket": ticket})))
+            conn.execute(insert(tables.tickets), tickets)
+            conn.execute(insert(tables.events), events)
+    engine.dispose()
+    server = Server(db, tmp_path).start()
+    try:
+        admin = login(server, "admin")
+        answer, took = [], []
+
+        def long_report():
+            started = time.monotonic()
+            answer.append(admin.get(f"/reports/service?from={first}&to={first + dt.timedelta(days=days - 1)}&by=window"))
+            took.append(time.monotonic() - started)
+        reading = threading.Thread(target=long_report)
+        reading.start()
+        slowest = 0.0
+        while reading.is_alive():
+            started = time.monotonic()
+            assert requests.get(server.api + "/stats", timeout=60).status_code == 200
+            slowest = max(slowest, time.monotonic() - started)
+            time.sleep(0.1)
+        reading.join()
+        assert answer[0].status_code == 200, answer[0].text
+        assert answer[0].json()["totals"]["tickets"] == days * per_day
+        assert answer[0].json()["totals"]["avg_service_s"] == 540
+        assert took[0] > 1.5, f"the report took {took[0]:.2f}s: too little data to tell whether it holds the hall up"
+        assert slowest < 1.0, f"GET /stats waited {slowest:.2f}s while the report ran ({took[0]:.2f}s)"
+    finally:
+        server.stop()

@@ -52,7 +52,8 @@ def service_report():
     fmt = request.args.get("format", "json")
     if fmt not in FORMATS:
         raise Invalid("format must be json, csv or xlsx.", Reason.INVALID_FORMAT)
-    report = hall().reports.service(who, request.args.get("from"), request.args.get("to"), request.args.get("by"))
+    report = hall().reports.service(who, request.args.get("from"), request.args.get("to"), request.args.get("by"),
+                                    every_grouping=fmt == "xlsx")
     if fmt == "json":
         return report.answer()
     if fmt == "csv":

@@ -208,15 +208,16 @@ class Tally:
     services: Counter = field(default_factory=Counter)
     ratings: Counter = field(default_factory=Counter)
 
-    def add(self, visit: Visit, level: int | None) -> None:
+    def add(self, visit: Visit, level: int | None, wait: int | None, service: int | None) -> None:
+        """One ticket; `wait` and `service` are the visit's, worked out once for every grouping."""
         self.tickets += 1
         self.served += visit.served
         self.no_show += visit.outcome == "no_show"
         self.routed += visit.outcome == "routed"
-        if visit.wait_s is not None:
-            self.waits[visit.wait_s] += 1
-        if visit.service_s is not None:
-            self.services[visit.service_s] += 1
+        if wait is not None:
+            self.waits[wait] += 1
+        if service is not None:
+            self.services[service] += 1
         if level is not None:
             self.ratings[level] += 1
 
@@ -235,19 +236,24 @@ class Tally:
 
 
 class ServiceReport:
-    """Every grouping's tallies, folded visit by visit (the service feeds it a day at a time)."""
+    """The tallies of the groupings asked for (all by default), folded visit by visit (the service feeds
+    it a day at a time)."""
 
-    def __init__(self, keys: Keys):
+    def __init__(self, keys: Keys, groupings: Iterable[str] = GROUPINGS):
         self.keys = keys
-        self.groups: dict[str, dict[str | None, Tally]] = {by: {} for by in GROUPINGS}
+        self.groups: dict[str, dict[str | None, Tally]] = {grouping(by): {} for by in groupings}
         self.totals = Tally()
 
     def add(self, visit: Visit, level: int | None) -> None:
-        self.totals.add(visit, level)
+        wait, service = visit.wait_s, visit.service_s
+        self.totals.add(visit, level, wait, service)
         self.totals.transferred += len(visit.transfers)
         for by, groups in self.groups.items():
-            tally = groups.setdefault(self.keys.of(visit, by), Tally())
-            tally.add(visit, level)
+            key = self.keys.of(visit, by)
+            tally = groups.get(key)
+            if tally is None:
+                tally = groups[key] = Tally()
+            tally.add(visit, level, wait, service)
             if by == "window" or by == "clerk":
                 # A transfer counts for the window (and clerk) that made it, wherever the ticket ended.
                 for transfer in visit.transfers:

@@ -8,6 +8,8 @@ config, an order, and the rating each ticket counts at. docs/reports.md defines 
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..config import HallConfig
@@ -44,34 +46,43 @@ class ServiceReportTables:
         return {"rows": table.rows, "totals": table.totals}
 
     def in_order(self) -> list[ReportTable]:
-        """The asked grouping first, then the others in their usual order."""
-        return [self.tables[self.by]] + [self.tables[by] for by in r.GROUPINGS if by != self.by]
+        """The asked grouping first, then the others (those made) in their usual order."""
+        return [self.tables[self.by]] + [self.tables[by] for by in r.GROUPINGS if by != self.by and by in self.tables]
+
+
+def _yield() -> None:
+    # Under `hallq serve` time.sleep is eventlet's (or gevent's): the other requests run between two days.
+    time.sleep(0)
 
 
 class Reports:
-    def __init__(self, config: HallConfig, runner: CommandRunner):
+    def __init__(self, config: HallConfig, runner: CommandRunner, pause: Callable[[], None] = _yield):
         self.config = config
         self.runner = runner
+        self.pause = pause
         self.rule = r.RatingRule(config.rating.days, config.rating.default_level)
         self.keys = r.Keys(config.hall.tz, config.hall.day_rollover_hour,
                            {m.id: m.department for m in config.matters.values()})
         self._order = {"department": list(config.departments), "matter": list(config.matters),
                        "queue": list(config.queues)}
 
-    def service(self, actor: Actor, first: str | None, last: str | None, by: str | None) -> ServiceReportTables:
+    def service(self, actor: Actor, first: str | None, last: str | None, by: str | None,
+                every_grouping: bool = False) -> ServiceReportTables:
+        """The report of business days `first` to `last` grouped `by` (and, for a workbook, every other way)."""
         actor.require_staff(*READS_EVERYTHING)
         start, end = r.date_range(first, last)
         grouping = r.grouping(by)
         now = self.runner.clock()
-        report = r.ServiceReport(self.keys)
+        report = r.ServiceReport(self.keys, r.GROUPINGS if every_grouping else (grouping,))
         day = start
         while day <= end:
             steps, ratings = self.runner.read(lambda uow, _now, d=day: self._day(uow, d))
             for visit in r.visits(steps):
                 report.add(visit, self.rule.counted_level(visit, ratings.get(visit.id), now))
             day += dt.timedelta(days=1)
-        tables = {g: ReportTable(g, self._rows(report, g), {"key": None, "name": TOTAL, **report.totals.figures()})
-                  for g in r.GROUPINGS}
+            self.pause()
+        totals = {"key": None, "name": TOTAL, **report.totals.figures()}
+        tables = {g: ReportTable(g, self._rows(report, g), totals) for g in report.groups}
         return ServiceReportTables(start, end, grouping, now, tables)
 
     @staticmethod
