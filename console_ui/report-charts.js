@@ -14,6 +14,8 @@ export function createCharts(boxes) {
   const empty = (text) => ({ ...base, graphic: { type: "text", left: "center", top: "middle", style: { text, fontSize: 16, fill: "#5b6b7b", fontFamily: FONT } } });
 
   return {
+    clear() { for (const chart of Object.values(charts)) chart.clear(); },
+
     /** Served and no-show per row of the current grouping. */
     groups(rows, t) {
       if (!rows.length) { charts.groups.setOption(empty(t("noRows")), true); return; }

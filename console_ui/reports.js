@@ -106,7 +106,8 @@ async function load(event) {
   } catch (err) {
     state.report = null;
     const sentence = refusal(err);
-    if (sentence) showMessage($("message"), sentence);
+    if (!sentence) return;  // signed out: the sign-in form is showing
+    showMessage($("message"), sentence);
   }
   render();
   await loadFollowUps();
@@ -150,16 +151,17 @@ function render() {
   const asked = state.asked || { by: $("by").value };
   $("bar-title").textContent = t("barTitle", { grouping: groupingName(asked.by) });
   $("table-title").textContent = t("tableTitle", { grouping: groupingName(asked.by) });
-  if (state.asked) {
-    const days = Math.round((Date.parse(state.asked.to) - Date.parse(state.asked.from)) / 86400000) + 1;
-    $("period").textContent = t("period", { from: state.asked.from, to: state.asked.to, n: days });
-  }
+  const days = report ? Math.round((Date.parse(asked.to) - Date.parse(asked.from)) / 86400000) + 1 : 0;
+  $("period").textContent = report ? t("period", { from: asked.from, to: asked.to, n: days }) : "";
   renderCards(report && report.totals);
   renderTable(report, asked.by);
+  if (!charts) return;
   if (report) {
     charts.groups(report.rows, t);
     charts.waits(state.hours.rows, t);
     charts.satisfaction(report.totals, t, levelName);
+  } else {
+    charts.clear();  // no figures from an earlier range left standing beside a refusal
   }
 }
 

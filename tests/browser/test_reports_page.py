@@ -129,6 +129,13 @@ def test_the_page_fits_a_1366_screen_and_refuses_a_clerk(busy_day, open_page):
     expect(page.locator("#report-totals th")).to_have_text("合计")  # the server's name for the totals row
     opened.screenshot("reports-1366x768-en")
     page.get_by_role("button", name="中文").click()
+    page.get_by_label("开始日期").fill("2026-12-09")
+    page.get_by_label("结束日期").fill("2026-12-01")
+    page.get_by_role("button", name="查询").click()
+    expect(page.locator("#message")).to_contain_text("日期范围不正确：开始日期不能晚于结束日期，最长 366 天。")
+    expect(page.locator("#report-rows tr")).to_have_count(0)
+    assert page.locator("#chart-groups").evaluate(CANVAS_PIXELS)["green"] == 0  # the last range's bars are gone
+    opened.screenshot("reports-1366x768-refused")
     page.get_by_role("button", name="退出").click()
     clerk_name = next(iter(hall.clerks))
     staff_sign_in(page, clerk_name)
