@@ -30,6 +30,7 @@ from server.services.pagers import PagerKeys
 from server.services.printing import Printing
 from server.services.queries import Queries
 from server.services.ratings import Ratings
+from server.services.reports import Reports
 from server.services.runner import CommandRunner
 from server.services.supervision import Supervision
 from server.services.tickets import TicketCommands
@@ -91,4 +92,5 @@ def build_services(config: HallConfig, unit_of_work: Callable[[], UnitOfWork], c
         follow_ups=FollowUps(runner),
         printing=printing, pagers=pagers, device_health=device_health,
         device_desk=DeviceDesk(device_health, printing, pagers, ratings), figures=figures, accounts=accounts,
+        reports=Reports(config, runner),
         housekeeping=Housekeeping(config, runner, queries, case_views, accounts), supervision=supervision)

@@ -46,10 +46,36 @@ export async function api(method, path, { body, token, idempotencyKey, timeoutMs
   let data = null;
   try { data = await response.json(); } catch { /* not JSON: handled below */ }
   if (response.ok) return data;
+  throw refusal(response, data);
+}
+
+function refusal(response, data) {
   const error = data && data.error;
   if (error && error.code) {
-    throw new ApiError(error.code, error.message || "", response.status, { reason: error.reason || null, detail: error.detail });
+    return new ApiError(error.code, error.message || "", response.status, { reason: error.reason || null, detail: error.detail });
   }
   // Not the contract's shape (a proxy's error page): the status is all there is to say.
-  throw new ApiError(response.status >= 500 ? "unavailable" : "invalid", `HTTP ${response.status}`, response.status, { local: true });
+  return new ApiError(response.status >= 500 ? "unavailable" : "invalid", `HTTP ${response.status}`, response.status, { local: true });
+}
+
+/** A file the API answers with (a report as XLSX or CSV): its Blob, or the same ApiError as api(). */
+export async function apiFile(path, { token, timeoutMs = 120000 } = {}) {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeoutMs);
+  try {
+    let response;
+    try {
+      response = await fetch(`/api/v1${path}`, {
+        headers: token ? { Authorization: `Bearer ${token}` } : {}, signal: abort.signal, cache: "no-store",
+      });
+    } catch (err) {
+      throw new ApiError("network", "The server cannot be reached.", 0, { reason: "network", local: true });
+    }
+    if (response.ok) return await response.blob();
+    let data = null;
+    try { data = await response.json(); } catch { /* not JSON */ }
+    throw refusal(response, data);
+  } finally {
+    clearTimeout(timer);
+  }
 }

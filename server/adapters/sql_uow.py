@@ -15,6 +15,7 @@ from .repositories.alerts import AlertRepository, HallWatchReader
 from .repositories.cases import CaseRepository
 from .repositories.ratings import FollowUpRepository, RatingRepository
 from .repositories.records import DeviceHealthRepository, EventLog, PrintJobRepository
+from .repositories.reports import ReportRecords
 from .repositories.tickets import TicketRepository
 from .repositories.windows import WindowRepository
 
@@ -56,6 +57,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.log = EventLog(conn, self.hall)
         self.alerts = AlertRepository(conn, self.hall)
         self.watch = HallWatchReader(conn)
+        self.reports = ReportRecords(conn)
         return super().__enter__()
 
     def __exit__(self, exc_type, exc, tb) -> None:

@@ -18,6 +18,7 @@ from .pagers import PagerKeys
 from .printing import Printing
 from .queries import Queries
 from .ratings import Ratings
+from .reports import Reports
 from .runner import CommandRunner
 from .supervision import Supervision
 from .tickets import TicketCommands
@@ -46,3 +47,4 @@ class Hall:
     accounts: Accounts
     housekeeping: Housekeeping
     supervision: Supervision
+    reports: Reports

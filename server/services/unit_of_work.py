@@ -32,6 +32,7 @@ class UnitOfWork(abc.ABC):
     log: object  # the hall's event log: the audit trail
     alerts: object  # 电子监察's alerts
     watch: object  # what the supervision rules read
+    reports: object  # what reports read (a day's ticket facts and ratings)
 
     def __enter__(self) -> "UnitOfWork":
         self._recorded: list[ev.Event] = []

@@ -1,5 +1,5 @@
-"""Serves the pages: /kiosk, /display, /clerk, /admin, /backoffice, /rate, /t/{ticket id}, their assets
-under /ui/, and the tracking QR code a kiosk shows with each ticket.
+"""Serves the pages: /kiosk, /display, /clerk, /admin, /backoffice, /rate, /reports, /t/{ticket id}, their
+assets under /ui/, and the tracking QR code a kiosk shows with each ticket.
 
 Each page is one HTML file in a UI folder at the top of the project (`kiosk_ui/`, `display_ui/`,
 `console_ui/` for the clerk, admin and tracking pages, `backoffice_ui/`, and `ui_common/` for what they
@@ -27,6 +27,7 @@ PAGES = {
     "/admin": "console/admin.html",
     "/backoffice": "backoffice/index.html",
     "/rate": "kiosk/rate.html",  # a window's rating pad (好差评): /rate?window=W
+    "/reports": "console/reports.html",
 }
 _TICKET_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
