@@ -201,3 +201,45 @@ def test_each_alert_is_raised_once_with_two_server_processes(tmp_path, pg_url, m
             client.disconnect()
         second.stop()
         hall.server.stop()
+
+
+def test_a_bad_rating_raises_its_alert_and_an_overdue_follow_up_another(tmp_path):
+    """A 差评 on Friday 4 December; Monday 7 December is a holiday in this hall's calendar: the contact is
+    due on Tuesday the 8th and the fix on Monday the 14th (counted by hand below)."""
+    from harness import ROOT
+    config = tmp_path / "hall.toml"
+    text = (ROOT / "config" / "demo-hall.toml").read_text(encoding="utf-8")
+    config.write_text(text.replace("holidays = [\n", "holidays = [\n  2026-12-07,\n", 1), encoding="utf-8")
+    friday = dt.datetime(2026, 12, 4, 10, 0, tzinfo=SHANGHAI)
+    clock = HallClock(tmp_path / "clock", friday)
+    hall = make_hall(tmp_path, config=str(config), clock_file=str(clock.path))
+    try:
+        clerk = hall.clerk_at("1", "qian")
+        ticket = take(hall)
+        assert clerk.post("/windows/1/call-next").status_code == 200
+        assert clerk.post("/windows/1/finish").status_code == 200
+        rated = hall.kiosk.post("/ratings", {"ticket": ticket["id"], "level": 4, "comment": "等太久", "channel": "tracking"})
+        assert rated.status_code == 201, rated.text
+        rating = rated.json()["rating"]
+        bad = ("bad_rating", "rating", rating["id"], "yellow")  # 不满意: yellow
+        assert wait_for(lambda: open_keys(hall) == {bad}, ALERT_WITHIN_S), alerts(hall)
+        (follow_up,) = hall.admin.get("/follow-ups?status=open").json()["follow_ups"]
+        assert (follow_up["contact_due"], follow_up["fix_due"]) == ("2026-12-08", "2026-12-14")
+        clock.set(dt.datetime(2026, 12, 8, 17, 0, tzinfo=SHANGHAI))  # the contact's last day: not overdue yet
+        hall.admin = login(hall.server, "admin")  # a sign-in lasts a working day, on the hall's clock
+        assert not wait_for(lambda: len(open_keys(hall)) > 1, 2.5), alerts(hall)
+        clock.set(dt.datetime(2026, 12, 9, 9, 0, tzinfo=SHANGHAI))
+        hall.admin = login(hall.server, "admin")
+        late = ("follow_up_overdue", "rating", rating["id"], "yellow")
+        assert wait_for(lambda: open_keys(hall) == {bad, late}, ALERT_WITHIN_S), alerts(hall)
+        (overdue,) = [a for a in alerts(hall) if a["rule"] == "follow_up_overdue"]
+        assert "2026-12-08" in overdue["message"] and overdue["detail"]["number"] == ticket["number"]
+        step = hall.admin.post(f"/follow-ups/{follow_up['id']}", {"action": "contact", "note": "已电话回访"})
+        assert step.status_code == 200, step.text
+        assert wait_for(lambda: open_keys(hall) == {bad}, ALERT_WITHIN_S), alerts(hall)
+        for action in ("fix", "close"):
+            assert hall.admin.post(f"/follow-ups/{follow_up['id']}", {"action": action, "note": "已整改"}).status_code == 200
+        assert wait_for(lambda: not open_keys(hall), ALERT_WITHIN_S), alerts(hall)
+        assert Counter(a["rule"] for a in alerts(hall, "all")) == {"bad_rating": 1, "follow_up_overdue": 1}
+    finally:
+        hall.server.stop()
