@@ -295,9 +295,18 @@ def test_a_bad_rating_is_followed_up_and_an_appeal_can_remove_it(hall, superviso
     assert done == r.json()["follow_up"]  # the answer to the step said what the log now holds
     assert_error(supervisor.post(path, {"action": "appeal", "note": "晚了"}), 409, "conflict", "follow_up_step_not_allowed")
 
+    def window_ratings() -> dict:  # the window's row of today's report (business day: yesterday at night)
+        today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
+        span = f"from={today - dt.timedelta(days=1)}&to={today}"
+        rows = supervisor.get(f"/reports/service?by=window&{span}").json()["rows"]
+        return next(row for row in rows if row["key"] == window)["ratings"]
+    assert window_ratings()["5"] == 1 and window_ratings()["4"] == 1
+
     path = f"/follow-ups/{two['id']}"
     assert supervisor.post(path, {"action": "appeal", "note": "窗口申诉：非本窗口原因"}).json()["follow_up"]["status"] == "appealed"
+    assert window_ratings()["5"] == 1  # an appeal alone changes nothing
     removed = supervisor.post(path, {"action": "remove", "note": "核实属实，不计入统计"}).json()["follow_up"]
+    assert window_ratings()["5"] == 0 and window_ratings()["4"] == 1  # removed: out of the report's counts
     assert (removed["status"], removed["outcome"], removed["rating"]["removed"]) == ("closed", "removed", True)
     (listed,) = ratings_of(hall, second["id"])
     assert listed["removed"] is True and ratings_of(hall, first["id"])[0]["removed"] is False
