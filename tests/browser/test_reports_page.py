@@ -8,9 +8,7 @@ import datetime as dt
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
-from sqlalchemy import create_engine, insert
-
-from server.adapters import tables
+import requests
 
 from .pages import staff_sign_in
 
@@ -44,14 +42,12 @@ def busy_day(hall):
             assert clerk.post(f"/windows/{window}/{ending}").status_code == 200
             if ending == "finish":
                 served.append((window, r.json()["ticket"]))
-    # Two ratings in the store of rating facts, as the rating API (another branch) will write them.
-    engine = create_engine(hall.db)
-    with engine.begin() as conn:
-        for (window, ticket), level in zip(served, (1, 4)):
-            conn.execute(insert(tables.ratings).values(
-                at=dt.datetime.now(dt.timezone.utc), window=window, ticket_id=ticket["id"], number=ticket["number"],
-                level=level, channel="tracking", source="anonymous:-"))
-    engine.dispose()
+    # Two of them rated on their tracking page: a 非常满意 and a 不满意 (a 差评: its follow-up opens).
+    for (_window, ticket), level in zip(served, (1, 4)):
+        r = requests.post(hall.server.api + "/ratings", json={"ticket": ticket["id"], "level": level, "comment": "等太久"},
+                          timeout=30)
+        assert r.status_code == 201, r.text
+    hall.bad_ticket = served[1][1]
     return hall
 
 
@@ -91,8 +87,13 @@ def test_an_admin_sees_charts_and_rows_and_downloads_the_excel_workbook(busy_day
         pixels = page.locator(f"#{box}").evaluate(CANVAS_PIXELS)
         assert pixels["drawn"] > 2000, (box, pixels)
     assert page.locator("#chart-groups").evaluate(CANVAS_PIXELS)["green"] > 200  # the served bars
-    # Until the follow-up API is served, the 差评 list says it has nothing to show yet.
-    expect(page.locator("#bad-note")).to_have_text("回访整改数据暂不可用。")
+    # The 差评 with its follow-up, waiting for the call back.
+    bad = page.locator("#bad-rows tr")
+    expect(bad).to_have_count(1)
+    expect(bad.first).to_contain_text(hall.bad_ticket["number"])
+    for words in ("不满意", "等太久", "待回访", "登记"):
+        expect(bad.first).to_contain_text(words)
+    expect(page.locator("#bad-note")).to_have_text("")
     opened.screenshot("reports-1920x1080")
 
     page.get_by_label("分组").select_option(label="按窗口")
@@ -144,8 +145,8 @@ def test_the_page_fits_a_1366_screen_and_refuses_a_clerk(busy_day, open_page):
 
 
 def test_the_bad_ratings_list_shows_each_follow_up_and_its_state(busy_day, open_page):
-    """GET /follow-ups is another branch's; its answer (shape from CONTRACT v2) is played to the page here,
-    with an entry missing half its fields, which the list must still show."""
+    """Several follow-ups in each state, played to the page as GET /follow-ups answers (CONTRACT v2's
+    shape), one entry missing half its fields, which the list must still show."""
     now = dt.datetime.now(dt.timezone.utc).isoformat()
     answer = {"follow_ups": [
         {"id": "1", "rating": {"number": "A012", "window": "5", "clerk": "clerk-w5-0", "level": 5, "label": "非常不满意",
