@@ -8,6 +8,7 @@
 // as its red one, and handling the red one handles it too.
 import { newIdempotencyKey } from "/ui/common/api.js";
 import { describe, showMessage } from "/ui/common/errors.js";
+import { tone } from "/ui/common/tone.js";
 
 const TICK_MS = 15000;        // "N 分钟前" is re-counted this often
 const KEEP_CLEARED = 10;
@@ -87,24 +88,13 @@ function createAlarm() {
     } catch { /* no audio on this machine: the banner still says it */ }
   }
 
-  function tone(frequency, start, length) {
-    const osc = context.createOscillator();
-    const gain = context.createGain();
-    osc.type = "square";
-    osc.frequency.value = frequency;
-    gain.gain.setValueAtTime(0.0001, start);
-    gain.gain.exponentialRampToValueAtTime(0.25, start + 0.01);
-    gain.gain.exponentialRampToValueAtTime(0.0001, start + length);
-    osc.connect(gain).connect(context.destination);
-    osc.start(start);
-    osc.stop(start + length + 0.05);
-  }
-
   function sound() {
     if (!context || context.state !== "running") { owed = true; unlock(); return; }
     owed = false;
     const now = context.currentTime;
-    for (const [i, f] of [988, 740, 988].entries()) tone(f, now + i * 0.32, 0.26);
+    for (const [i, f] of [988, 740, 988].entries()) {
+      tone(context, f, now + i * 0.32, 0.26, { type: "square", peak: 0.25, attack: 0.01 });
+    }
     document.body.dataset.alarms = String(Number(document.body.dataset.alarms || 0) + 1);
   }
 

@@ -4,6 +4,8 @@
 // this server) when its `call_audio` follows. Screens in a
 // hall run Chromium with --autoplay-policy=no-user-gesture-required; elsewhere a first click
 // unlocks the sound. What was played is logged on <body data-played> (JSON) for checks.
+import { tone } from "/ui/common/tone.js";
+
 const CHIME_MS = 1500;        // the two tones and their decay
 const GAP_MS = 300;           // silence between two sounds
 const LONGEST_CLIP_MS = 30000;  // a clip that never reports its end does not block the queue
@@ -24,19 +26,6 @@ export function createCallSounds() {
     }
     if (context.state === "suspended") context.resume().catch(() => {});
     return context;
-  }
-
-  function tone(ctx, frequency, start, length) {
-    const osc = ctx.createOscillator();
-    const gain = ctx.createGain();
-    osc.type = "sine";
-    osc.frequency.value = frequency;
-    gain.gain.setValueAtTime(0.0001, start);
-    gain.gain.exponentialRampToValueAtTime(0.5, start + 0.02);
-    gain.gain.exponentialRampToValueAtTime(0.0001, start + length);
-    osc.connect(gain).connect(ctx.destination);
-    osc.start(start);
-    osc.stop(start + length + 0.05);
   }
 
   const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
