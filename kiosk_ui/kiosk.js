@@ -1,7 +1,8 @@
 // The self-service kiosk: zone → department → matter (or search) → 取号 → the ticket on screen.
-import { api, ApiError, newIdempotencyKey } from "/ui/common/api.js";
+import { api, newIdempotencyKey } from "/ui/common/api.js";
 import { describe, showMessage } from "/ui/common/errors.js";
 import { createI18n, clock, floorLabel, ZONE_NAMES } from "/ui/common/i18n.js";
+import { pairWithToken } from "/ui/common/pairing.js";
 import { PHRASES } from "/ui/kiosk/phrases.js";
 
 const IDLE_MS = 30000;         // back to the home screen after 30 s without a touch
@@ -293,25 +294,14 @@ function forgetToken() {
   localStorage.removeItem(TOKEN_STORE);
 }
 
-async function pair(event) {
+function pair(event) {
   event.preventDefault();
-  const token = $("pair-token").value.trim();
-  if (!token) { showMessage($("pair-message"), { text: t("tokenMissing") }); return; }
-  try {
-    const me = await api("GET", "/me", { token });
-    if (me.kind !== "device" && me.kind !== "staff") throw new ApiError("forbidden", "");
-    if (me.kind === "device" && me.role !== "kiosk") {
-      showMessage($("pair-message"), { text: t("notKioskToken") });
-      return;
-    }
-    state.token = token;
-    localStorage.setItem(TOKEN_STORE, token);
-    $("pair-token").value = "";
-    showMessage($("pair-message"), null);
-    goHome();
-  } catch (err) {
-    showMessage($("pair-message"), describe(err, i18n.lang, { codes: { unauthorized: t("badToken") } }));
-  }
+  // A kiosk's token, or staff's (the guide desk issues for citizens).
+  return pairWithToken({
+    storeKey: TOKEN_STORE, lang: i18n.lang, say: t,
+    refusal: (me) => (me.kind === "staff" || (me.kind === "device" && me.role === "kiosk") ? null : t("notKioskToken")),
+    paired: (token) => { state.token = token; goHome(); },
+  });
 }
 
 // ------------------------------------------------------------------ liveness

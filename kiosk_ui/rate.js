@@ -7,6 +7,7 @@ import { api, ApiError, newIdempotencyKey } from "/ui/common/api.js";
 import { describe, showMessage } from "/ui/common/errors.js";
 import { clock, createI18n } from "/ui/common/i18n.js";
 import { connectLive } from "/ui/common/live.js";
+import { pairWithToken } from "/ui/common/pairing.js";
 
 const TOKEN_STORE = "hallq.pad.token";
 const THANKS_MS = 6000;   // the thank-you screen, then back to what the window serves
@@ -193,24 +194,13 @@ function unpair(err) {
   render();
 }
 
-async function pair(event) {
+function pair(event) {
   event.preventDefault();
-  const token = $("pair-token").value.trim();
-  if (!token) { showMessage($("pair-message"), { text: t("tokenMissing") }); return; }
-  try {
-    const me = await api("GET", "/me", { token });
-    if (me.kind !== "device" || me.role !== "pad") {
-      showMessage($("pair-message"), { text: t("notPadToken") });
-      return;
-    }
-    state.token = token;
-    localStorage.setItem(TOKEN_STORE, token);
-    $("pair-token").value = "";
-    showMessage($("pair-message"), null);
-    follow();
-  } catch (err) {
-    showMessage($("pair-message"), describe(err, i18n.lang, { codes: { unauthorized: t("badToken") } }));
-  }
+  return pairWithToken({
+    storeKey: TOKEN_STORE, lang: i18n.lang, say: t,
+    refusal: (me) => (me.kind === "device" && me.role === "pad" ? null : t("notPadToken")),
+    paired: (token) => { state.token = token; follow(); },
+  });
 }
 
 // The window's changes (a call, a finish) come over /display; each one re-reads the target.
