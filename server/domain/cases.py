@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 
 from . import events
 from .calendar import WorkingCalendar
-from .identity import mask_name, mask_phone  # noqa: F401  (re-exported: cases mask their applicant)
 from .errors import Conflict, Forbidden, Invalid, Reason
+from .identity import mask_name, mask_phone  # noqa: F401  (re-exported: cases mask their applicant)
 
 
 class CaseStatus(StrEnum):

@@ -41,6 +41,7 @@ AUDIENCES: dict[type[ev.Event], tuple[Audience, ...]] = {
     ev.TicketNoShow: _MOVES_QUEUES,
     ev.TicketRouted: _MOVES_QUEUES,
     ev.TicketCancelled: _MOVES_QUEUES,
+    ev.TicketRequeued: _MOVES_QUEUES,  # 过号顺延: waits again
     ev.WindowUpdated: (A.FLOOR_SCREENS, A.WINDOW_SCREENS, A.CLERKS, A.ADMIN, A.DEVICES, A.QUEUE_FIGURES,
                        A.SUPERVISION),
     ev.CaseUpdated: (A.BACK_OFFICE, A.CLERKS, A.TRACKING, A.SUPERVISION),

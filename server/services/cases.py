@@ -10,6 +10,7 @@ from ..config import HallConfig
 from ..domain import events as ev
 from ..domain.cases import Applicant, Case, CaseStatus
 from ..domain.errors import Conflict, Forbidden, Invalid, NotFound, Reason
+from ..domain.identity import Holder
 from ..domain.model import Priority, TicketStatus, Window, business_day
 from .actors import READS_EVERYTHING, Actor
 from .messages import IdempotencyKey, Outcome
@@ -155,8 +156,10 @@ class CaseCommands:
             if waiting is not None:
                 raise Conflict(f"Ticket {waiting.number} for case {case.number} is already {waiting.status.value}; "
                                "use that ticket.", Reason.PICKUP_TICKET_EXISTS, number=waiting.number)
+            # The pickup ticket is the applicant's: their phone hears when it is called.
+            holder = Holder(case.applicant.name, None, case.applicant.phone)
             return self.tickets.issue_in(uow, now, actor, self._pickup_queue(case.window), None, Priority.NORMAL,
-                                         case.number)
+                                         case.number, holder=holder)
         return self.runner.run(actor, idempotency, command)
 
     def _pickup_queue(self, window: str):
