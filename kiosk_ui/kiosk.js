@@ -454,8 +454,6 @@ function openRequeue() {
   state.requeueNumber = "";
   state.requeueKey = newIdempotencyKey();
   showMessage($("requeue-message"), null);
-  const minutes = state.catalog && state.catalog.hall.requeue_minutes;
-  $("requeue-explain").textContent = minutes ? t("requeueExplain", { n: minutes }) : t("requeueExplainAny");
   const letters = $("requeue-letters");
   letters.replaceChildren();
   const prefixes = [...new Set((state.catalog ? state.catalog.queues : []).map((q) => q.prefix).filter(Boolean))].sort();
@@ -471,6 +469,8 @@ function openRequeue() {
 }
 
 function renderRequeue() {
+  const minutes = state.catalog && state.catalog.hall.requeue_minutes;
+  $("requeue-explain").textContent = minutes ? t("requeueExplain", { n: minutes }) : t("requeueExplainAny");
   $("requeue-number").value = state.requeueNumber;
   updateTakeButton();
 }
@@ -628,7 +628,7 @@ function rerender() {
   if (state.screen === "ticket" && state.ticket) renderTicket();
   if (state.screen === "pickup") renderPickup();
   if (state.screen === "appointment") renderAppointment();
-  if (state.screen === "requeue") openRequeue();
+  if (state.screen === "requeue") renderRequeue();
   if (state.screen === "phone") renderPhone();
   renderOffline();
   tick();
