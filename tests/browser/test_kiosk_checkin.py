@@ -29,15 +29,18 @@ def check_digit_ok(number: str) -> bool:
     return "10X98765432"[sum(int(d) * w for d, w in zip(number, weights)) % 11] == number[-1]
 
 
-def hall_config(folder, reader_path: str) -> str:
-    path = demo_config(folder, f"""
+BOOKINGS = """
 [appointments]
 hours = ["00:00", "23:59"]
 days_ahead = 5
 slot_minutes = 30
 early_minutes = 30
 late_minutes = 15
+"""
 
+
+def hall_config(folder, reader_path: str, bookings: bool = True) -> str:
+    path = demo_config(folder, (BOOKINGS if bookings else "") + f"""
 [[devices]]
 name = "kiosk-1-reader"
 kind = "id_reader"
@@ -46,16 +49,30 @@ protocol = "sam"
 attach = "kiosk:kiosk-1"
 baudrate = 115200
 """)
-    text = open(path, encoding="utf-8").read()
-    text = text.replace(f'id = "{MATTER}"\n', f'id = "{MATTER}"\nappointment_quota = 5\n', 1)
-    open(path, "w", encoding="utf-8").write(text)
+    if bookings:
+        text = open(path, encoding="utf-8").read()
+        text = text.replace(f'id = "{MATTER}"\n', f'id = "{MATTER}"\nappointment_quota = 5\n', 1)
+        open(path, "w", encoding="utf-8").write(text)
     return path
+
+
+def _reader_hall(tmp_path, bookings: bool):
+    reader = IdReaderSimulator(PtyDevice("ID reader"))
+    hall = make_hall(tmp_path, config=hall_config(tmp_path, reader.device.path, bookings))
+    return hall, reader
 
 
 @pytest.fixture
 def reader_hall(tmp_path):
-    reader = IdReaderSimulator(PtyDevice("ID reader"))
-    hall = make_hall(tmp_path, config=hall_config(tmp_path, reader.device.path))
+    hall, reader = _reader_hall(tmp_path, bookings=True)
+    yield hall, reader
+    hall.server.stop()
+
+
+@pytest.fixture
+def reader_only_hall(tmp_path):
+    """The demo hall as it is, with the simulated reader at kiosk-1 (no bookings needed)."""
+    hall, reader = _reader_hall(tmp_path, bookings=False)
     yield hall, reader
     hall.server.stop()
 
@@ -179,4 +196,36 @@ def test_a_walk_in_ticket_takes_the_card_and_a_phone_and_a_missed_number_queues_
         pad.get_by_role("button", name=digit, exact=True).click()
     page.get_by_role("button", name="顺延").click()
     expect(page.get_by_role("alert")).to_contain_text(re.compile("还没有过号|已经顺延过"))
+    kiosk.assert_stayed_local()
+
+
+def test_the_card_and_the_phone_stay_with_one_visit_only(reader_only_hall, open_page):
+    hall, reader = reader_only_hall
+    kiosk = open_page(hall.server, "/kiosk", viewport=(1080, 1920), fake_clock=True)
+    page = kiosk.page
+    pair_kiosk(page, hall.kiosk.token)
+    expect(page.locator("#reader-hint")).to_be_visible()
+    choose_matter(page, "1楼 服务群众个人区", "省人力资源社会保障厅", "社会保障卡申领")
+    reader.place(WALKER, WALKER_NAME)
+    expect(page.locator("#confirm-card-text")).to_have_text("已读取身份证：李*（110***********4517）")
+    page.get_by_role("button", name="填写手机号").click()
+    pad = page.get_by_role("group", name="数字键盘")
+    for digit in "1391234":
+        pad.get_by_role("button", name=digit, exact=True).click()
+    page.get_by_role("button", name="确定").click()
+    expect(page.get_by_role("alert")).to_have_text("手机号是以1开头的11位数字，请核对后再确定。")
+    for digit in "5678":
+        pad.get_by_role("button", name=digit, exact=True).click()
+    page.get_by_role("button", name="确定").click()
+    expect(page.locator("#confirm-phone")).to_have_text("139****5678")
+    kiosk.screenshot("kiosk-confirm-card-phone-1080x1920")
+    reader.remove()
+
+    # The citizen walks away: 30 s later the next one finds no card and no phone.
+    page.clock.fast_forward(31_000)
+    expect(page.get_by_role("heading", name="请选择办事区域")).to_be_visible()
+    choose_matter(page, "1楼 服务群众个人区", "省人力资源社会保障厅", "社会保障卡申领")
+    expect(page.locator("#confirm-card")).to_be_hidden()
+    expect(page.locator("#confirm-phone")).to_have_text("未填写")
+    assert WALKER not in page.content()
     kiosk.assert_stayed_local()
