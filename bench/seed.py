@@ -51,7 +51,8 @@ def seed_staff(hall: Hall, windows: int | None = None) -> Seeded:
     by_queue = {}
     for matter in cfg.matters.values():
         by_queue.setdefault(matter.queue, matter.id)
-    seeded.matters = [m for q, m in by_queue.items() if q in served]
+    # A queue with a daily quota (限号) would refuse the bench's tickets once it is used up.
+    seeded.matters = [m for q, m in by_queue.items() if q in served and cfg.queues[q].daily_quota is None]
     return seeded
 
 

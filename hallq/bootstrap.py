@@ -19,6 +19,7 @@ from server.domain.calendar import WorkingCalendar
 from server.domain.cases import DeadlinePolicy
 from server.domain.policy import PreferenceWithGreenChannel
 from server.services.accounts import Accounts
+from server.services.appointments import Appointments
 from server.services.bus import Audience, MessageBus
 from server.services.cases import CaseCommands
 from server.services.devices import DeviceDesk, DeviceHealth
@@ -86,6 +87,7 @@ def build_services(config: HallConfig, unit_of_work: Callable[[], UnitOfWork], c
     accounts = Accounts(unit_of_work, clock, set(config.departments), run_blocking)
     supervision = Supervision(config, runner, case_views)
     bus.subscribe(Audience.SUPERVISION, supervision.moved)
+    appointments = Appointments(config, runner, calendar, tickets)
     return Hall(
         config=config, clock=clock, bus=bus, runner=runner, queries=queries, tickets=tickets, windows=windows,
         cases=CaseCommands(config, runner, case_views, tickets, windows), case_views=case_views, ratings=ratings,
@@ -93,4 +95,5 @@ def build_services(config: HallConfig, unit_of_work: Callable[[], UnitOfWork], c
         printing=printing, pagers=pagers, device_health=device_health,
         device_desk=DeviceDesk(device_health, printing, pagers, ratings), figures=figures, accounts=accounts,
         reports=Reports(config, runner),
-        housekeeping=Housekeeping(config, runner, queries, case_views, accounts), supervision=supervision)
+        housekeeping=Housekeeping(config, runner, queries, case_views, accounts, appointments),
+        supervision=supervision, appointments=appointments)

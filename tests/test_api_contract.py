@@ -649,8 +649,9 @@ def test_every_operation_is_well_formed(openapi):
                 if not schema.get("properties"):
                     assert body["required"] is False, f"{where} takes no body but documents a required one"
                 else:
-                    # (a body of alternatives, such as a matter or a case number, lists them in oneOf)
-                    assert body["required"] is True and (schema.get("required") or schema.get("oneOf")), where
+                    # (a body of alternatives, such as a matter or a case number, lists them in oneOf or anyOf)
+                    assert body["required"] is True and (schema.get("required") or schema.get("oneOf")
+                                                         or schema.get("anyOf")), where
                 headers = {p["name"]: p for p in op.get("parameters", []) if p["in"] == "header"}
                 if method == "post" and path.removeprefix("/api/v1") in IDEMPOTENT_POSTS:
                     assert "Idempotency-Key" in headers, f"{where} does not document Idempotency-Key"
@@ -688,7 +689,9 @@ def test_documented_request_bodies_match_what_is_accepted(openapi):
         op = openapi["paths"]["/api/v1" + _template(path)][method.lower()]
         return _resolve(openapi, op["requestBody"]["content"]["application/json"]["schema"]["$ref"])
     tickets = body_schema("post", "/tickets")
-    assert tickets["oneOf"] == [{"required": ["matter"]}, {"required": ["case"]}]  # a matter, or a case to collect
+    # a matter (tied to an ID card or not), a case to collect, a booking's code, or an ID card alone (check-in)
+    assert tickets["anyOf"] == [{"required": ["matter"]}, {"required": ["case"]}, {"required": ["appointment"]},
+                                {"required": ["id_card"]}]
     assert tickets["properties"]["priority"]["enum"] == ["normal", "green"]
     assert sorted(body_schema("post", "/auth/login")["required"]) == ["password", "username"]
     assert body_schema("post", "/windows/1/transfer")["required"] == ["queue"]

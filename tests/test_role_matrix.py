@@ -7,18 +7,40 @@ in without a decision about who may call it.
 """
 from __future__ import annotations
 
+import datetime as dt
+import random
+
 import pytest
 import requests
 import socketio
 
 from contract_helpers import Windows, assert_error, send
 from harness import PASSWORD, Client, login, run_cli, unique
+from server.config import load_config
 
-ROLES = ("nobody", "kiosk", "display", "pad", "clerk", "other_clerk", "backoffice", "admin", "supervisor")
+ROLES = ("nobody", "kiosk", "display", "pad", "platform", "clerk", "other_clerk", "backoffice", "admin", "supervisor")
 EVERYONE = set(ROLES)
 STAFF = {"clerk", "other_clerk", "backoffice", "admin", "supervisor"}
 AT_WINDOW = {"clerk"}  # the clerk signed in at {w}
 READERS = {"admin", "supervisor"}  # READS_EVERYTHING: ratings, follow-ups
+BOOKERS = {"platform"} | STAFF  # the provincial platform books, and staff for a citizen
+
+
+def next_working_day() -> dt.date:
+    """The first working day after today in the demo hall's calendar: always bookable (days_ahead 5)."""
+    calendar = load_config(None).calendar
+    day = dt.date.today()
+    while True:
+        day += dt.timedelta(days=1)
+        if day in calendar.workdays or (day.weekday() < 5 and day not in calendar.holidays):
+            return day
+
+
+def booking() -> dict:
+    first = f"430104199001{random.randint(10, 28)}{random.randint(0, 999):03d}"
+    check = "10X98765432"[sum(int(d) * w for d, w in zip(first, (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2))) % 11]
+    return {"matter": "rst-sbk", "date": next_working_day().isoformat(), "start": "16:30", "id_number": first + check,
+            "name": "张三", "phone": "13800001111"}
 
 # (method, path, body, who may) in an order that keeps {w} usable: the window's own clerk pauses before
 # resuming and signs out last; the admin's changes leave the window open.
@@ -32,6 +54,12 @@ ROUTES = [
     ("GET", "/me", None, EVERYONE - {"nobody"}),
     ("POST", "/tickets", lambda: {"matter": "rst-sbk"}, {"kiosk"} | STAFF),
     ("GET", "/tickets/{t}/history", None, STAFF),
+    ("POST", "/tickets/requeue", lambda: {"number": "A999"}, {"kiosk"} | STAFF),  # no such ticket: 404 for them
+    ("GET", "/appointments/slots?matter=rst-sbk&date=2026-11-02", None, EVERYONE),
+    ("POST", "/appointments", booking, BOOKERS),
+    ("GET", "/appointments", None, READERS | {"clerk", "other_clerk"}),
+    ("GET", "/appointments/{p}", None, BOOKERS),
+    ("POST", "/appointments/{p}/cancel", None, BOOKERS),
     ("GET", "/windows", None, STAFF),
     ("GET", "/windows/{w}", None, STAFF),
     ("POST", "/users", lambda: {"username": unique("m"), "password": PASSWORD, "role": "clerk"}, {"admin"}),
@@ -43,6 +71,7 @@ ROUTES = [
     ("POST", "/windows/{w}/no-show", None, AT_WINDOW),
     ("POST", "/windows/{w}/call-next", None, AT_WINDOW),
     ("POST", "/windows/{w}/finish", None, AT_WINDOW),
+    ("GET", "/windows/{w}/holder", None, AT_WINDOW),  # serves nothing now: 409 for the clerk
     ("GET", "/windows/{w}/rating-target", None, {"pad"}),
     ("POST", "/ratings", lambda: {"window": "{w}", "level": 2, "channel": "pad"}, {"pad"}),  # rates {w}'s last
     ("POST", "/ratings", lambda: {"ticket": "{s}", "level": 1}, EVERYONE),  # rated already: 409, not refused
@@ -91,7 +120,12 @@ def cast(hall):
     assert r.returncode == 0, r.stderr
     r = run_cli("devices", "add", "matrix-pad", "--kind", "pad", db=hall.db)
     assert r.returncode == 0, r.stderr
-    clients = {"nobody": None, "kiosk": hall.kiosk, "display": hall.display,
+    p = run_cli("devices", "add", "matrix-platform", "--kind", "platform", db=hall.db)
+    assert p.returncode == 0, p.stderr
+    platform = Client(hall.server, p.stdout.strip().splitlines()[-1])
+    booked = platform.post("/appointments", booking())
+    assert booked.status_code == 201, booked.text
+    clients = {"nobody": None, "kiosk": hall.kiosk, "display": hall.display, "platform": platform,
                "pad": Client(hall.server, r.stdout.strip().splitlines()[-1]), "clerk": hall.clerk_at(w, "matrix-clerk"),
                "other_clerk": hall.clerk_at(other, "matrix-other"), "backoffice": login(hall.server, "matrix-bo"),
                "admin": login(hall.server, "admin"), "supervisor": login(hall.server, "matrix-sup")}
@@ -108,6 +142,7 @@ def cast(hall):
     assert bad.status_code == 201, bad.text
     follow_ups = {f["rating"]["id"]: f["id"] for f in clients["admin"].get("/follow-ups").json()["follow_ups"]}
     return {"w": w, "t": ticket["id"], "c": routed.json()["case"]["id"], "s": served["id"],
+            "p": booked.json()["appointment"]["id"],
             "f": follow_ups[bad.json()["rating"]["id"]], "clients": clients, "names": names}
 
 
@@ -116,7 +151,8 @@ def test_the_table_names_every_documented_operation(hall):
     documented = {(m.upper(), p.removeprefix("/api/v1")) for p, ops in doc["paths"].items() for m in ops
                   if m in ("get", "post", "put", "patch", "delete")}
     tabled = {(m, p.replace("{w}", "{window}").replace("{t}", "{ticket_id}").replace("{c}", "{case_id}")
-               .replace("{f}", "{follow_up_id}").replace("{a}", "{alert_id}")) for m, p, _, _ in ROUTES}
+               .replace("{f}", "{follow_up_id}").replace("{a}", "{alert_id}").replace("{p}", "{appointment_id}")
+               .split("?")[0]) for m, p, _, _ in ROUTES}
     assert documented == tabled, f"missing: {documented - tabled}; unknown: {tabled - documented}"
 
 
@@ -124,7 +160,7 @@ def test_the_table_names_every_documented_operation(hall):
                          ids=[f"{i:02d}-{m}-{p}" for i, (m, p, _, _) in enumerate(ROUTES)])
 def test_every_role_on_every_route(hall, cast, method, path, body, allowed):
     fill = lambda text: text.replace("{w}", cast["w"]).replace("{t}", cast["t"]).replace("{c}", cast["c"]).replace(
-        "{f}", cast["f"]).replace("{s}", cast["s"]).replace("{a}", "424242")
+        "{f}", cast["f"]).replace("{s}", cast["s"]).replace("{a}", "424242").replace("{p}", cast["p"])
     path = fill(path)
     made = body
     body = (lambda: {k: fill(v) if isinstance(v, str) else v for k, v in made().items()}) if callable(made) else made

@@ -11,6 +11,7 @@ from ..domain.errors import Reason, Unavailable
 from ..services.unit_of_work import UnitOfWork
 from .engine import Database
 from .repositories.accounts import AccountRepository, IdempotencyRepository
+from .repositories.appointments import AppointmentRepository
 from .repositories.alerts import AlertRepository, HallWatchReader
 from .repositories.cases import CaseRepository
 from .repositories.ratings import FollowUpRepository, RatingRepository
@@ -58,6 +59,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.alerts = AlertRepository(conn, self.hall)
         self.watch = HallWatchReader(conn)
         self.reports = ReportRecords(conn)
+        self.appointments = AppointmentRepository(conn)
         return super().__enter__()
 
     def __exit__(self, exc_type, exc, tb) -> None:

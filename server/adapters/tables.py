@@ -57,10 +57,21 @@ tickets = Table(
     Column("service_seconds", Integer),
     Column("case_number", String(32)),
     Column("issued_by", String(64)),
+    Column("kind", String(12), nullable=False, default="walk_in"),  # walk_in | appointment | pickup
+    Column("placed_at", UTCDateTime, nullable=False),  # orders its queue: the issue time, later if re-queued
+    # The citizen it is tied to (ID card read at the kiosk, a booking, the kiosk's phone field): shown in
+    # full only to the window serving it (CONTRACT v2).
+    Column("id_number", String(18)),
+    Column("holder_name", String(64)),
+    Column("phone", String(20)),
+    Column("appointment", String(32)),
+    Column("requeued", Boolean, nullable=False, default=False),
     # Two tickets can never share a number on one day: the database itself refuses.
     UniqueConstraint("day", "series_queue", "seq", name="uq_tickets_day_queue_seq"),
 )
-Index("ix_tickets_waiting", tickets.c.status, tickets.c.queue, tickets.c.priority, tickets.c.issued_at)
+# Call-next takes the head of (queue, priority) by kind then place: 'appointment' sorts before 'walk_in'.
+Index("ix_tickets_waiting", tickets.c.status, tickets.c.queue, tickets.c.priority, tickets.c.kind, tickets.c.placed_at)
+Index("ix_tickets_identity", tickets.c.day, tickets.c.id_number)
 Index("ix_tickets_day_status", tickets.c.day, tickets.c.status)
 
 # The hall's event log: every fact, once, in order (`id`), with the hall's code so that the logs of
@@ -81,6 +92,29 @@ events = Table(
 )
 Index("ix_events_subject", events.c.subject, events.c.subject_id, events.c.id)
 Index("ix_events_kind", events.c.subject, events.c.kind, events.c.id)
+
+# 预约: one row per booking. `code` is what the citizen types at the kiosk, unique within its day.
+appointments = Table(
+    "appointments", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("code", String(6), nullable=False),
+    Column("matter", String(32), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("start", UTCDateTime, nullable=False),
+    Column("end", UTCDateTime, nullable=False),
+    Column("id_number", String(18), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("phone", String(20)),
+    Column("status", String(12), nullable=False),
+    Column("booked_by", String(80), nullable=False),
+    Column("booked_at", UTCDateTime, nullable=False),
+    Column("ticket", String(32)),
+    Column("changed_at", UTCDateTime),
+    UniqueConstraint("day", "code", name="uq_appointments_day_code"),
+)
+Index("ix_appointments_slot", appointments.c.matter, appointments.c.day, appointments.c.start)
+Index("ix_appointments_holder", appointments.c.id_number, appointments.c.day)
+Index("ix_appointments_open", appointments.c.status, appointments.c.end)
 
 counters = Table(
     "counters", metadata,

@@ -7,6 +7,7 @@ from flask import Response, current_app, request
 
 from ..domain.errors import Reason, Unauthorized
 from . import schemas as s
+from . import schemas_appointments as sa
 from .schemas_ratings import TrackedTicketEnvelope
 from .common import CLERK_AT_WINDOW, actor, answer, bearer_token, floor_arg, hall, idem, route, window_number
 
@@ -78,12 +79,24 @@ def add_user(body: s.NewUserBody):
 
 # ---------------------------------------------------------------- tickets
 @route("POST", "/tickets", body=s.TakeTicketBody, answer=s.TicketEnvelope, status=201,
-       summary="Take a ticket for a matter", auth="kiosk device or staff",
-       errors=(401, 403, 404, 409, 503))
+       summary="Take a ticket: for a matter (optionally tied to the ID card read and a phone for notices), "
+               "to collect a case's result, or by checking a booking in (its code, or the ID card alone)",
+       auth="kiosk device or staff", errors=(401, 403, 404, 409, 503))
 def take_ticket(body: s.TakeTicketBody):
+    card = body.id_card.model_dump() if body.id_card is not None else None
     if body.case is not None:
         return answer(hall().cases.take_pickup_ticket(actor(), body.case, idempotency=idem()))
-    return answer(hall().tickets.take_ticket(actor(), body.matter, body.priority, idempotency=idem()))
+    if body.appointment is not None or body.matter is None:
+        return answer(hall().appointments.check_in(actor(), code=body.appointment, id_card=card, idempotency=idem()))
+    return answer(hall().tickets.take_ticket(actor(), body.matter, body.priority, idempotency=idem(), id_card=card,
+                                             phone=body.phone))
+
+
+@route("POST", "/tickets/requeue", body=sa.RequeueBody, answer=s.TicketEnvelope,
+       summary="过号顺延: today's no-show ticket waits again, once, placed after [hall] requeue_after tickets",
+       auth="kiosk device or staff", errors=(401, 403, 404, 409))
+def requeue(body: sa.RequeueBody):
+    return answer(hall().tickets.requeue(actor(), body.number, idempotency=idem()))
 
 
 @route("GET", "/tickets/{ticket_id}/history", answer=s.HistoryOut, summary="Every transition of a ticket",
@@ -177,3 +190,10 @@ def set_state(body: s.StateBody, window: str):
 def health():
     hall().queries.ping()
     return {"ok": True}
+
+
+@route("GET", "/windows/{window}/holder", answer=sa.HolderAtWindowOut,
+       summary="Who the window's current ticket belongs to, in full (ID number, name, phone; a pickup's applicant): "
+               "for the clerk serving it only", auth=CLERK_AT_WINDOW, errors=(401, 403, 404, 409))
+def holder_at_window(window: str):
+    return hall().queries.holder_at(actor(), window_number(window))

@@ -22,17 +22,35 @@ class EmptyBody(Body):
     """Commands that take no fields accept an empty body or `{}`."""
 
 
+class IdCardIn(Body):
+    number: Annotated[str, StringConstraints(min_length=1, max_length=32)] = Field(
+        description="the 18-character ID number as read (GB 11643; its check digit is verified)")
+    name: Name
+
+
 class TakeTicketBody(Body):
-    model_config = ConfigDict(json_schema_extra={"oneOf": [{"required": ["matter"]}, {"required": ["case"]}]})
-    # Either field may be left out, but neither may be null (so each documents a plain string).
+    # A matter (with an ID card or not), a case to collect, a booking's code, or an ID card alone.
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"required": ["matter"]}, {"required": ["case"]}, {"required": ["appointment"]}, {"required": ["id_card"]}]})
+    # Every field may be left out, but none may be null (so each documents a plain value).
     matter: Code = Field(None, description="matter id from /catalog")  # type: ignore[assignment]
     case: CaseNumber = Field(None, description="instead of a matter: the number of a case ready for pickup (取件)")  # type: ignore[assignment]
+    appointment: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")] = Field(  # type: ignore[assignment]
+        None, description="instead of a matter: a booking's code, to check it in (预约签到)")
+    id_card: IdCardIn = Field(  # type: ignore[assignment]
+        None, description="the ID card read at the kiosk: beside a matter it ties the ticket to the ID; "
+                          "alone it checks in the ID's booking for today")
+    phone: Annotated[str, StringConstraints(pattern=r"^1[3-9][0-9]{9}$")] = Field(  # type: ignore[assignment]
+        None, description="a mainland mobile number for notices (SMS) about this ticket")
     priority: Literal["normal", "green"] = "normal"
 
     @model_validator(mode="after")
-    def _matter_or_case(self):
-        if (self.matter is None) == (self.case is None):
-            raise ValueError("give either a matter or a case number")
+    def _one_kind(self):
+        kinds = [self.matter is not None, self.case is not None, self.appointment is not None]
+        if sum(kinds) > 1 or (not any(kinds) and self.id_card is None):
+            raise ValueError("give one of a matter, a case number, a booking code or (alone) an ID card")
+        if (self.case is not None or self.appointment is not None) and self.id_card is not None:
+            raise ValueError("an ID card goes with a matter, or alone to check in its booking")
         return self
 
 
@@ -107,6 +125,12 @@ class ErrorOut(BaseModel):
     error: ErrorDetail
 
 
+class HolderOut(BaseModel):
+    name: str | None
+    id_number: str | None
+    phone: str | None
+
+
 class TicketOut(BaseModel):
     id: str
     number: str
@@ -123,6 +147,9 @@ class TicketOut(BaseModel):
     eta_minutes: int | None
     recalls: int
     case: str | None
+    kind: Literal["walk_in", "appointment", "pickup"] = "walk_in"
+    holder: HolderOut | None = Field(None, description="the citizen it is tied to, masked (ID card, booking, phone)")
+    requeued: bool = Field(False, description="re-queued once after a no-show (过号顺延)")
 
 
 class TicketEnvelope(BaseModel):
@@ -160,6 +187,8 @@ class QueueStats(BaseModel):
     open_windows: int
     longest_wait_s: int
     eta_minutes: int | None
+    daily_quota: int | None = Field(None, description="numbers the queue issues a day (限号), or null")
+    quota_reached: bool = Field(False, description="the day's quota is used up: 今日号源已满")
 
 
 class StatsOut(RootModel[list[QueueStats]]):
@@ -212,6 +241,7 @@ class MatterOut(BaseModel):
     avg_minutes: float
     materials: list[str]
     involves: list[str]
+    appointment_quota: int = Field(0, description="bookings per slot (预约); 0: the matter takes no bookings")
 
 
 class HallOut(BaseModel):
@@ -221,6 +251,8 @@ class HallOut(BaseModel):
     issuing_open: bool = Field(description="whether kiosks issue tickets right now (within issuing_hours)")
     pause_reasons: list[str] = Field(description="the reasons a clerk may pause a window for ([supervision])")
     rating_levels: dict[str, str] = Field(description="好差评 levels (GB/T 39046): 1 非常满意 … 5 非常不满意")
+    elder_age: int | None = Field(None, description="an ID holder of this age gets the green channel")
+    requeue_minutes: int = Field(30, description="a no-show may be re-queued (过号顺延) within this many minutes")
 
 
 class CatalogOut(BaseModel):

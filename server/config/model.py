@@ -63,6 +63,13 @@ class HallSettings(_Strict):
     public_url: str = Field("http://127.0.0.1:5000", pattern=r"^https?://[^\s]+$", max_length=200)
     # 行政区划代码 of the hall (GB/T 2260), on every rating exported for the national 好差评 platform.
     region_code: str = Field("000000", pattern=r"^\d{6}$")
+    # Anti-scalping (黄牛): tickets one ID number may take a day; absent means no cap.
+    tickets_per_id_per_day: int | None = Field(None, ge=1, le=100)
+    # An ID holder of this age or older gets green-channel priority from the birth date on the card.
+    elder_age: int | None = Field(None, ge=50, le=120)
+    # 过号顺延: a no-show may be re-queued once within this many minutes, placed after this many tickets.
+    requeue_minutes: int = Field(30, ge=0, le=1440)
+    requeue_after: int = Field(3, ge=0, le=1000)
 
     @field_validator("timezone")
     @classmethod
@@ -114,6 +121,9 @@ class Queue(_Strict):
     # 电子监察: this queue's own wait thresholds (minutes), instead of [supervision]'s.
     wait_yellow_minutes: float | None = Field(None, gt=0, le=1440)
     wait_red_minutes: float | None = Field(None, gt=0, le=1440)
+    # 限号: numbers the queue issues a day; absent means no cap. Appointment check-ins take a number too
+    # but are never refused by it (a booking is a promise); walk-ins past it are `quota_reached`.
+    daily_quota: int | None = Field(None, ge=1, le=100000)
 
 
 class Matter(_Strict):
@@ -127,6 +137,8 @@ class Matter(_Strict):
     materials: list[ShortText] = Field(default_factory=list)
     # A one-thing matter (一件事) involves several departments at once.
     involves: list[Code] = Field(default_factory=list)
+    # Bookings per appointment slot (预约号源); 0 means the matter takes no bookings.
+    appointment_quota: int = Field(0, ge=0, le=1000)
 
 
 class WindowGroup(_Strict):
@@ -252,6 +264,32 @@ class RatingRules(_Strict):
     fix_days: int = Field(5, ge=0, le=60)
 
 
+class Appointments(_Strict):
+    """预约 (CONTRACT v2): when slots run, how far ahead one books, the check-in window around a slot,
+    the per-ID limits and the no-show (爽约) ban. docs/appointments.md."""
+
+    hours: tuple[str, str] = ("08:30", "17:30")
+    days_ahead: int = Field(5, ge=1, le=60)
+    slot_minutes: int = Field(30, ge=5, le=240)
+    early_minutes: int = Field(30, ge=0, le=240)
+    late_minutes: int = Field(15, ge=0, le=240)
+    per_id_per_day: int = Field(1, ge=1, le=20)
+    per_id_per_week: int = Field(3, ge=1, le=50)
+    misses_to_ban: int = Field(3, ge=1, le=50)
+    ban_window_days: int = Field(90, ge=1, le=730)
+    ban_days: int = Field(90, ge=1, le=730)
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, value):
+        for part in value:
+            if not _HHMM.match(part):
+                raise ValueError(f"{part!r} is not a time of day HH:MM")
+        if value[0] >= value[1]:
+            raise ValueError("appointment hours must start before they end")
+        return value
+
+
 class HallConfigFile(_Strict):
     hall: HallSettings
     floors: list[Floor] = Field(min_length=1)
@@ -263,6 +301,7 @@ class HallConfigFile(_Strict):
     calendar: Calendar = Field(default_factory=Calendar)
     supervision: Supervision = Field(default_factory=Supervision)
     rating: RatingRules = Field(default_factory=RatingRules)
+    appointments: Appointments = Field(default_factory=Appointments)
 
 
 class WindowSpec(BaseModel):
@@ -299,6 +338,7 @@ class HallConfig:
         self.calendar = source.calendar
         self.supervision = source.supervision
         self.rating = source.rating
+        self.appointments = source.appointments
 
     def zone_of_floor(self, floor: int) -> str:
         return self.floors[floor].zone

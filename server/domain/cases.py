@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from . import events
 from .calendar import WorkingCalendar
+from .identity import mask_name, mask_phone  # noqa: F401  (re-exported: cases mask their applicant)
 from .errors import Conflict, Forbidden, Invalid, Reason
 
 
@@ -82,22 +83,6 @@ class DeadlinePolicy:
 class Applicant:
     name: str
     phone: str
-
-
-def mask_name(name: str) -> str:
-    """张三 → 张*, 张小三 → 张*三, 欧阳小明 → 欧**明."""
-    if len(name) <= 1:
-        return "*"
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
-def mask_phone(phone: str) -> str:
-    """13812341234 → 138****1234; short numbers keep only their last two digits."""
-    if len(phone) >= 11:
-        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
-    return "*" * max(0, len(phone) - 2) + phone[-2:]
 
 
 @dataclass

@@ -51,6 +51,9 @@ class Reason(StrEnum):
     RATING_TARGET_REQUIRED = "rating_target_required"
     INVALID_FOLLOW_UP_ACTION = "invalid_follow_up_action"
     NOTE_REQUIRED = "note_required"
+    INVALID_ID_NUMBER = "invalid_id_number"
+    INVALID_DATE = "invalid_date"
+    NO_SUCH_SLOT = "no_such_slot"
     # -- unauthorized: who is asking is unknown
     TOKEN_MISSING = "token_missing"
     TOKEN_INVALID = "token_invalid"
@@ -66,6 +69,7 @@ class Reason(StrEnum):
     CASE_OF_OTHER_DEPARTMENT = "case_of_other_department"
     MATTER_OF_OTHER_DEPARTMENT = "matter_of_other_department"
     MATTER_NOT_ACCEPTED_HERE = "matter_not_accepted_here"
+    APPOINTMENT_OF_OTHER_BOOKER = "appointment_of_other_booker"
     # -- not_found
     NO_SUCH_ROUTE = "no_such_route"
     NO_SUCH_WINDOW = "no_such_window"
@@ -78,6 +82,8 @@ class Reason(StrEnum):
     NO_PRINTER = "no_printer"
     NO_SUCH_ALERT = "no_such_alert"
     NO_SUCH_FOLLOW_UP = "no_such_follow_up"
+    NO_SUCH_APPOINTMENT = "no_such_appointment"
+    NO_APPOINTMENT_FOR_ID = "no_appointment_for_id"
     # -- conflict: the state of the hall says no
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     TICKET_NOT_WAITING = "ticket_not_waiting"
@@ -116,6 +122,24 @@ class Reason(StrEnum):
     NOTHING_TO_RATE = "nothing_to_rate"
     FOLLOW_UP_STEP_NOT_ALLOWED = "follow_up_step_not_allowed"
     ALERT_ALREADY_ACKNOWLEDGED = "alert_already_acknowledged"
+    # appointments, identity, quotas (CONTRACT v2)
+    SLOT_FULL = "slot_full"
+    SLOT_PASSED = "slot_passed"
+    TOO_FAR_AHEAD = "too_far_ahead"
+    NOT_A_WORKING_DAY = "not_a_working_day"
+    MATTER_TAKES_NO_BOOKINGS = "matter_takes_no_bookings"
+    ID_BANNED = "id_banned"
+    ID_LIMIT = "id_limit"
+    ID_DAILY_LIMIT = "id_daily_limit"
+    QUOTA_REACHED = "quota_reached"
+    APPOINTMENT_TOO_EARLY = "appointment_too_early"
+    APPOINTMENT_MISSED = "appointment_missed"
+    APPOINTMENT_CANCELLED = "appointment_cancelled"
+    APPOINTMENT_CHECKED_IN = "appointment_checked_in"
+    APPOINTMENT_NOT_TODAY = "appointment_not_today"
+    NOT_A_NO_SHOW = "not_a_no_show"
+    REQUEUE_EXPIRED = "requeue_expired"
+    ALREADY_REQUEUED = "already_requeued"
     # -- queue_empty
     QUEUE_EMPTY = "queue_empty"
     # -- unavailable: try again later
@@ -147,6 +171,30 @@ REASONS: dict[Reason, str] = {
     Reason.RATING_TARGET_REQUIRED: "a rating names its ticket, or (from a rating pad) its window",
     Reason.INVALID_FOLLOW_UP_ACTION: "a follow-up action is contact, fix, close, appeal, uphold or remove",
     Reason.NOTE_REQUIRED: "this step needs a note saying what was done or why",
+    Reason.INVALID_ID_NUMBER: "an ID number has 18 characters whose last is the GB 11643 check digit of the others, "
+                              "and holds a real birth date",
+    Reason.INVALID_DATE: "a date is YYYY-MM-DD",
+    Reason.NO_SUCH_SLOT: "the start is not one of the matter's slots that day (GET /appointments/slots)",
+    Reason.APPOINTMENT_OF_OTHER_BOOKER: "a platform cancels only the bookings it made",
+    Reason.NO_SUCH_APPOINTMENT: "no booking has this id or code",
+    Reason.NO_APPOINTMENT_FOR_ID: "the ID card holds no booking for today",
+    Reason.SLOT_FULL: "the slot has as many bookings as the matter's appointment_quota",
+    Reason.SLOT_PASSED: "the slot has begun or passed",
+    Reason.TOO_FAR_AHEAD: "bookings open [appointments] days_ahead working days ahead, today included (error detail: last)",
+    Reason.NOT_A_WORKING_DAY: "the hall takes no bookings for a weekend or holiday",
+    Reason.MATTER_TAKES_NO_BOOKINGS: "the matter has no appointment_quota",
+    Reason.ID_BANNED: "the ID missed too many bookings (爽约) and may not book until the ban ends (error detail: until)",
+    Reason.ID_LIMIT: "the ID holds as many bookings for that day (or week) as the hall allows",
+    Reason.ID_DAILY_LIMIT: "the ID has as many tickets today as [hall] tickets_per_id_per_day allows",
+    Reason.QUOTA_REACHED: "the queue has issued its daily_quota of tickets today (今日号源已满)",
+    Reason.APPOINTMENT_TOO_EARLY: "check-in opens [appointments] early_minutes before the slot (error detail: from)",
+    Reason.APPOINTMENT_MISSED: "check-in closed late_minutes after the slot began; the booking is missed (爽约)",
+    Reason.APPOINTMENT_CANCELLED: "the booking was cancelled",
+    Reason.APPOINTMENT_CHECKED_IN: "the booking is checked in already (error detail: ticket number)",
+    Reason.APPOINTMENT_NOT_TODAY: "the booking is for another day (error detail: date)",
+    Reason.NOT_A_NO_SHOW: "only a ticket marked as a no-show (过号) can be re-queued",
+    Reason.REQUEUE_EXPIRED: "the no-show was longer ago than [hall] requeue_minutes",
+    Reason.ALREADY_REQUEUED: "a ticket is re-queued (过号顺延) once",
     Reason.NO_SUCH_ALERT: "no alert has this id",
     Reason.NO_SUCH_FOLLOW_UP: "no follow-up has this id",
     Reason.ALREADY_RATED: "the ticket has been rated already; the first rating counts (一次一评)",

@@ -1,7 +1,9 @@
 """How many tickets are ahead of each waiting ticket, and roughly how long it will wait.
 
 `ahead(t)` counts the waiting tickets that some window able to serve t would call before t:
-tickets of t's own queue that come first (green before normal, then by issue time); tickets of
+tickets of t's own queue that come first (green before normal, a checked-in appointment before a
+walk-in, then by the time each was placed in the queue: its issue time, later for a re-queued
+no-show); tickets of
 another queue that shares a window with t's queue, where at least one shared window prefers that
 queue (if the priority class allows); and green tickets of any queue sharing a window, when t is
 normal. The green no-starvation cap is ignored: it only ever moves a normal ticket earlier, so the
@@ -17,7 +19,7 @@ import datetime as dt
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -25,8 +27,9 @@ class WaitingTicket:
     id: str
     queue: str
     green: bool
-    issued_at: dt.datetime
+    placed_at: dt.datetime
     seq: int
+    appointment: bool = False
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,7 @@ class ServingWindow:
 
 
 def _key(t: WaitingTicket):
-    return (0 if t.green else 1, t.issued_at, t.seq, t.id)
+    return (0 if t.green else 1, 0 if t.appointment else 1, t.placed_at, t.seq, t.id)
 
 
 class WaitEstimator:
@@ -145,3 +148,26 @@ def count_waiting(waiting: Iterable[WaitingTicket]) -> dict[tuple[str, bool], in
     for t in waiting:
         counts[(t.queue, t.green)] += 1
     return counts
+
+
+def requeue_place(waiting: Sequence[WaitingTicket], me: WaitingTicket, behind: int) -> tuple[dt.datetime, int]:
+    """Where a re-queued no-show (过号顺延) stands in its queue: after `behind` of the tickets waiting there
+    (fewer when fewer wait). Tickets of an earlier lane (green before normal, appointments before
+    walk-ins) stand before it anyway; within its lane it takes the moment just after the ticket it
+    follows (tickets placed at the very same moment all stay before it). Returns (placed_at, how many
+    of its queue's tickets stand before it)."""
+    own = [t for t in waiting if t.queue == me.queue and t.id != me.id]
+    lane = (me.green, me.appointment)
+    earlier = sum(1 for t in own if _key(t)[:2] < _key(me)[:2])
+    same = sorted((t for t in own if (t.green, t.appointment) == lane), key=_key)
+    one = dt.timedelta(microseconds=1)
+    if not same:
+        placed_at = me.placed_at
+    elif behind <= earlier:
+        placed_at = same[0].placed_at - one
+    elif behind - earlier >= len(same):
+        placed_at = max(me.placed_at, same[-1].placed_at + one)
+    else:
+        placed_at = same[behind - earlier - 1].placed_at + one
+    mine = _key(replace(me, placed_at=placed_at))
+    return placed_at, sum(1 for t in own if _key(t) < mine)

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from . import events
 from .errors import Conflict, Reason
+from .identity import Holder
 
 
 class TicketStatus(StrEnum):
@@ -31,6 +32,12 @@ FINAL_STATUSES = frozenset({TicketStatus.DONE, TicketStatus.NO_SHOW, TicketStatu
 class Priority(StrEnum):
     NORMAL = "normal"
     GREEN = "green"  # 绿色通道: the elderly, the disabled, pregnant women …
+
+
+class TicketKind(StrEnum):
+    WALK_IN = "walk_in"
+    APPOINTMENT = "appointment"  # checked in from a booking: called before walk-ins of its queue
+    PICKUP = "pickup"  # collects a case's result (取件)
 
 
 class WindowState(StrEnum):
@@ -70,7 +77,21 @@ class Ticket:
     clerk: str | None = None
     recalls: int = 0
     case: str | None = None  # the case number a pickup ticket collects
+    kind: TicketKind = TicketKind.WALK_IN
+    # What orders a queue (with priority and kind): the issue time, unless a re-queue placed it later.
+    placed_at: dt.datetime | None = None
+    holder: Holder = field(default_factory=Holder)  # the citizen it is tied to (ID card, booking, phone)
+    appointment: str | None = None  # the booking it was checked in from
+    requeued: bool = False
     events: list = field(default_factory=list, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.placed_at is None:
+            self.placed_at = self.issued_at
+
+    @property
+    def phone(self) -> str | None:
+        return self.holder.phone
 
     @classmethod
     def issue(cls, *, issued_by: str | None, ahead: int, eta_minutes: int | None, **fields) -> "Ticket":
@@ -84,7 +105,8 @@ class Ticket:
             id=self.id, number=self.number, queue=self.queue, matter=self.matter, floor=self.floor, zone=self.zone,
             priority=self.priority.value, status=self.status.value, issued_at=self.issued_at,
             called_at=self.called_at, finished_at=self.finished_at, window=self.window, clerk=self.clerk,
-            recalls=self.recalls, case=self.case)
+            recalls=self.recalls, case=self.case, kind=self.kind.value,
+            holder=self.holder.masked() if self.holder else None, requeued=self.requeued)
 
     def _require(self, status: TicketStatus, action: str) -> None:
         if self.status is not status:
@@ -137,6 +159,23 @@ class Ticket:
         self.window = self.clerk = self.called_at = None
         self.recalls = 0
         self.events.append(events.TicketTransferred(self.facts(), from_window, ahead, eta_minutes))
+
+    def requeue(self, now: dt.datetime, within: dt.timedelta, placed_at: dt.datetime, behind: int) -> None:
+        """过号顺延: a no-show waits again, once, if it comes back within `within` of being marked;
+        `placed_at` puts it after `behind` waiting tickets (the service counts them)."""
+        if self.status is not TicketStatus.NO_SHOW:
+            raise Conflict(f"Ticket {self.number} is {self.status.value}; only a no-show can be re-queued.",
+                           Reason.NOT_A_NO_SHOW)
+        if self.requeued:
+            raise Conflict(f"Ticket {self.number} was re-queued once already; please take a new ticket.",
+                           Reason.ALREADY_REQUEUED)
+        if self.finished_at is None or now - self.finished_at > within:
+            raise Conflict(f"Ticket {self.number} passed more than {int(within.total_seconds() // 60)} minutes ago; "
+                           "please take a new ticket.", Reason.REQUEUE_EXPIRED)
+        self.status, self.requeued, self.placed_at = TicketStatus.WAITING, True, placed_at
+        self.window = self.clerk = self.called_at = self.finished_at = None
+        self.recalls = 0
+        self.events.append(events.TicketRequeued(self.facts(), behind))
 
     def cancel(self, now: dt.datetime, reason: str) -> None:
         if self.status not in (TicketStatus.WAITING, TicketStatus.CALLED):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from .model import Priority, Ticket, Window
+from .model import Priority, Ticket, TicketKind, Window
 
 
 class CallNextPolicy(Protocol):
@@ -19,8 +19,9 @@ class CallNextPolicy(Protocol):
 class PreferenceWithGreenChannel:
     """The hall's default rule.
 
-    - A window serves its queues in order of preference; within one queue the ticket that has
-      waited longest (by issue time, so a transferred ticket keeps its place) goes first.
+    - A window serves its queues in order of preference; within one queue a checked-in appointment
+      goes before walk-ins (CONTRACT v2), then the ticket placed first goes first (by issue time, so
+      a transferred ticket keeps its place; a re-queued no-show is placed later).
     - Green-channel tickets go before normal ones, from any of the window's queues; but after
       `green_max_in_row` green calls in a row the window takes one normal ticket, if any waits, so
       the normal line never starves.
@@ -34,7 +35,7 @@ class PreferenceWithGreenChannel:
         served = [t for t in candidates if t.queue in preference]
 
         def by_preference(t: Ticket):
-            return (preference[t.queue], t.issued_at, t.seq, t.id)
+            return (preference[t.queue], t.kind is not TicketKind.APPOINTMENT, t.placed_at, t.seq, t.id)
 
         green = sorted((t for t in served if t.priority is Priority.GREEN), key=by_preference)
         normal = sorted((t for t in served if t.priority is not Priority.GREEN), key=by_preference)

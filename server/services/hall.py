@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ..config import HallConfig
 from .accounts import Accounts
+from .appointments import Appointments
 from .bus import MessageBus
 from .cases import CaseCommands
 from .devices import DeviceDesk, DeviceHealth
@@ -48,3 +49,4 @@ class Hall:
     housekeeping: Housekeeping
     supervision: Supervision
     reports: Reports
+    appointments: Appointments

@@ -8,6 +8,7 @@ from ..config import HallConfig
 from ..domain.model import Window
 from .accounts import Accounts
 from .actors import SYSTEM
+from .appointments import Appointments
 from .queries import Queries
 from .runner import CommandRunner
 from .unit_of_work import UnitOfWork
@@ -20,12 +21,13 @@ CHECK_EVERY_S = 60
 
 class Housekeeping:
     def __init__(self, config: HallConfig, runner: CommandRunner, queries: Queries, case_views: CaseViews,
-                 accounts: Accounts):
+                 accounts: Accounts, appointments: Appointments):
         self.config = config
         self.runner = runner
         self.queries = queries
         self.policy = case_views.policy
         self.accounts = accounts
+        self.appointments = appointments
         cal = config.calendar
         # Only cases due within this many calendar days can turn due soon before the next check
         # (the longest run of holidays and weekends is 9 days).
@@ -79,13 +81,15 @@ class Housekeeping:
         self.purge()
 
     def run(self, sleep) -> None:
-        """Once a minute: the deadline watch; at the day's turn, cancel what is left of yesterday and purge."""
+        """Once a minute: the deadline watch and the bookings' misses (爽约); at the day's turn, cancel what
+        is left of yesterday and purge."""
         day = self.queries.today()
         while True:
             try:
                 self.check_deadlines()
+                self.appointments.mark_missed(SYSTEM)
             except Exception:
-                log.exception("deadline check failed")
+                log.exception("deadline or booking check failed")
             sleep(CHECK_EVERY_S)
             try:
                 if self.queries.today() != day:

@@ -7,7 +7,7 @@ from dataclasses import asdict
 
 from ..config import HallConfig
 from ..domain import events as ev
-from ..domain.errors import NotFound, Reason
+from ..domain.errors import Conflict, Forbidden, NotFound, Reason
 from ..domain.model import Priority, WindowState, business_day
 from ..domain.wording import call_text
 from . import views
@@ -94,6 +94,27 @@ class Queries:
             return self.window_view(uow, found)
         return self.runner.read(read)
 
+    def holder_at(self, actor: Actor, number: str) -> dict:
+        """CONTRACT v2: the citizen behind the ticket a window serves, in full, for the clerk serving it
+        (to compare with the card in front of them); for a pickup ticket, also its case's applicant."""
+        actor.require_staff("clerk")
+
+        def read(uow: UnitOfWork, _now) -> dict:
+            window = uow.windows.get(str(number))
+            if window is None:
+                raise NotFound(f"There is no window {number}.", Reason.NO_SUCH_WINDOW)
+            if window.clerk != actor.name:
+                raise Forbidden(f"Only the clerk signed in at window {number} sees who it serves.",
+                                Reason.NOT_SIGNED_IN_HERE)
+            ticket = uow.tickets.get(window.current_ticket) if window.current_ticket else None
+            if ticket is None:
+                raise Conflict(f"Window {number} serves no ticket now.", Reason.NO_CURRENT_TICKET)
+            case = uow.cases.by_number(ticket.case) if ticket.case else None
+            return {"ticket": ticket.number, "kind": ticket.kind.value,
+                    "holder": ticket.holder.full() if ticket.holder else None,
+                    "applicant": {"name": case.applicant.name, "phone": case.applicant.phone} if case else None}
+        return self.runner.read(read)
+
     def window_of_clerk(self, clerk: str) -> str | None:
         mine = self.runner.read(lambda uow, _now: uow.windows.of_clerk(clerk))
         return mine[0].number if mine else None
@@ -113,8 +134,10 @@ class Queries:
             for r in uow.tickets.waiting_summary():
                 counts[(r.queue, r.priority == Priority.GREEN.value)] = r.n
                 oldest_of[r.queue] = min(r.oldest, oldest_of.get(r.queue, r.oldest))
-            return estimator, counts, oldest_of, uow.windows.all(), now
-        estimator, counts, oldest_of, windows, now = self.runner.read(read)
+            limited = any(q.daily_quota for q in self.config.queues.values())
+            issued = uow.tickets.issued_today(self.today(now)) if limited else {}
+            return estimator, counts, oldest_of, uow.windows.all(), now, issued
+        estimator, counts, oldest_of, windows, now, issued = self.runner.read(read)
         out = []
         for code, queue in self.config.queues.items():
             if floor is not None and queue.floor != floor:
@@ -126,7 +149,8 @@ class Queries:
                 waiting=counts.get((code, False), 0) + counts.get((code, True), 0),
                 open_windows=sum(1 for w in windows if w.state is WindowState.OPEN and code in w.queues),
                 longest_wait_s=int((now - oldest).total_seconds()) if oldest else 0,
-                eta_minutes=estimator.eta_minutes(code, ahead)))
+                eta_minutes=estimator.eta_minutes(code, ahead), daily_quota=queue.daily_quota,
+                quota_reached=queue.daily_quota is not None and issued.get(code, 0) >= queue.daily_quota))
         return tuple(out)
 
     def stats(self, floor: int | None = None) -> list[dict]:

@@ -33,6 +33,7 @@ class UnitOfWork(abc.ABC):
     alerts: object  # 电子监察's alerts
     watch: object  # what the supervision rules read
     reports: object  # what reports read (a day's ticket facts and ratings)
+    appointments: object  # 预约: bookings
 
     def __enter__(self) -> "UnitOfWork":
         self._recorded: list[ev.Event] = []
@@ -61,7 +62,8 @@ class UnitOfWork(abc.ABC):
         self._recorded.extend(events)
 
     def _aggregates(self) -> list:
-        return [*self.tickets.seen.values(), *self.windows.seen.values(), *self.cases.seen.values()]
+        return [*self.tickets.seen.values(), *self.windows.seen.values(), *self.cases.seen.values(),
+                *self.appointments.seen.values()]
 
     def collect_events(self) -> list[ev.Event]:
         """The command's facts in the order they happened, then one WindowUpdated per window it saved

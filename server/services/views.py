@@ -30,7 +30,8 @@ def ticket(facts: ev.TicketFacts, ahead: int | None = None, eta: int | None = No
         "floor": facts.floor, "zone": facts.zone, "priority": facts.priority, "status": facts.status,
         "issued_at": iso(facts.issued_at), "called_at": iso(facts.called_at), "window": facts.window,
         "ahead": ahead if waiting else 0, "eta_minutes": eta if waiting else 0,
-        "recalls": facts.recalls, "case": facts.case,
+        "recalls": facts.recalls, "case": facts.case, "kind": facts.kind, "holder": facts.holder,
+        "requeued": facts.requeued,
     }
 
 
@@ -111,7 +112,8 @@ def catalog(config: HallConfig, issuing_open: bool) -> dict:
     return {
         "hall": {"name": c.hall.name, "notice": c.hall.notice, "issuing_hours": c.hall.issuing_hours,
                  "issuing_open": issuing_open, "pause_reasons": list(c.supervision.pause_reasons),
-                 "rating_levels": {str(level): label for level, label in LEVELS.items()}},
+                 "rating_levels": {str(level): label for level, label in LEVELS.items()},
+                 "elder_age": c.hall.elder_age, "requeue_minutes": c.hall.requeue_minutes},
         "floors": [{"number": f.number, "zone": f.zone, "name": f.name} for f in c.floors.values()],
         "departments": [{"code": d.code, "name": d.name, "kind": d.kind, "floors": d.floors}
                         for d in c.departments.values()],
@@ -120,7 +122,7 @@ def catalog(config: HallConfig, issuing_open: bool) -> dict:
         "matters": [{"id": m.id, "name": m.name, "department": m.department, "queue": m.queue,
                      "floor": c.queues[m.queue].floor, "zone": c.zone_of_floor(c.queues[m.queue].floor),
                      "promised_days": m.promised_days, "avg_minutes": m.avg_minutes,
-                     "materials": m.materials, "involves": m.involves}
+                     "materials": m.materials, "involves": m.involves, "appointment_quota": m.appointment_quota}
                     for m in c.matters.values()],
     }
 

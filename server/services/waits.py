@@ -6,7 +6,7 @@ import datetime as dt
 
 from ..config import HallConfig
 from ..domain.eta import ServingWindow, WaitEstimator, WaitingTicket
-from ..domain.model import Priority, Ticket, business_day
+from ..domain.model import Priority, Ticket, TicketKind, business_day
 from .unit_of_work import UnitOfWork
 
 MEASURED_MIN_SAMPLES = 3  # below this many finished tickets today, use the configured average
@@ -57,10 +57,16 @@ class WaitEstimates:
             self._measured = (now, value)
         return value
 
-    def of_newcomer(self, uow: UnitOfWork, now: dt.datetime, queue: str, green: bool) -> tuple[int, int | None]:
-        """(ahead, eta_minutes) of a ticket about to be issued: behind every waiting one it competes with,
-        counted in SQL rather than loading the queues (the bench's profile)."""
+    def of_newcomer(self, uow: UnitOfWork, now: dt.datetime, queue: str, green: bool,
+                    appointment: bool = False) -> tuple[int, int | None]:
+        """(ahead, eta_minutes) of a ticket about to be issued: a walk-in stands behind every waiting one it
+        competes with, counted in SQL rather than loading the queues (the bench's profile); a checked-in
+        appointment goes before the walk-ins of its queue, so its place is worked out ticket by ticket."""
         estimator = self.estimator(uow, now)
+        if appointment:
+            me = WaitingTicket("", queue, green, now, 2**62, appointment=True)
+            ahead = estimator.ahead_of(me, self.waiting(uow, estimator.related_queues(queue)))
+            return ahead, estimator.eta_minutes(queue, ahead)
         counts = uow.tickets.waiting_counts(estimator.related_queues(queue))
         ahead = estimator.ahead_of_newest(queue, green, counts)
         return ahead, estimator.eta_minutes(queue, ahead)
@@ -69,7 +75,8 @@ class WaitEstimates:
         """(ahead, eta_minutes) of a waiting ticket (in `queue`, when it is about to move there)."""
         queue = queue or ticket.queue
         estimator = self.estimator(uow, now)
-        me = WaitingTicket(ticket.id, queue, ticket.priority is Priority.GREEN, ticket.issued_at, ticket.seq)
+        me = WaitingTicket(ticket.id, queue, ticket.priority is Priority.GREEN, ticket.placed_at, ticket.seq,
+                           ticket.kind is TicketKind.APPOINTMENT)
         waiting = [w for w in self.waiting(uow, estimator.related_queues(queue)) if w.id != ticket.id]
         ahead = estimator.ahead_of(me, waiting)
         return ahead, estimator.eta_minutes(queue, ahead)
@@ -89,5 +96,5 @@ class WaitEstimates:
 
     @staticmethod
     def waiting(uow: UnitOfWork, queues=None) -> list[WaitingTicket]:
-        return [WaitingTicket(r.id, r.queue, r.priority == Priority.GREEN.value, r.issued_at, r.seq)
-                for r in uow.tickets.waiting(queues)]
+        return [WaitingTicket(r.id, r.queue, r.priority == Priority.GREEN.value, r.placed_at, r.seq,
+                              r.kind == TicketKind.APPOINTMENT.value) for r in uow.tickets.waiting(queues)]

@@ -23,6 +23,7 @@ class Store:
     counters: dict = field(default_factory=dict)  # (day, queue) -> last seq
     windows: dict = field(default_factory=dict)  # number -> Window
     cases: dict = field(default_factory=dict)  # id -> Case
+    appointments: dict = field(default_factory=dict)  # id -> Appointment
     users: dict = field(default_factory=dict)
     tokens: dict = field(default_factory=dict)  # hash -> (username, expires_at)
     devices: dict = field(default_factory=dict)  # token hash -> device row
@@ -60,14 +61,14 @@ class FakeTickets:
         for queue in queues:
             for green in (True, False):
                 heads = sorted((t for t in _waiting(self.store, {queue}) if (t.priority.value == "green") == green),
-                               key=lambda t: (t.issued_at, t.seq, t.id))
+                               key=lambda t: (t.kind.value, t.placed_at, t.seq, t.id))
                 if heads:
                     found.append(self._track(heads[0]))
         return found
 
     def waiting(self, queues=None):
-        return [SimpleNamespace(id=t.id, queue=t.queue, priority=t.priority.value, issued_at=t.issued_at, seq=t.seq)
-                for t in _waiting(self.store, None if queues is None else set(queues))]
+        return [SimpleNamespace(id=t.id, queue=t.queue, priority=t.priority.value, placed_at=t.placed_at, seq=t.seq,
+                                kind=t.kind.value) for t in _waiting(self.store, None if queues is None else set(queues))]
 
     def waiting_summary(self):
         groups = defaultdict(list)
@@ -80,6 +81,20 @@ class FakeTickets:
         for t in _waiting(self.store, set(queues)):
             counts[(t.queue, t.priority.value == "green")] += 1
         return dict(counts)
+
+    def issued_today(self, day):
+        return {q: n for (d, q), n in self.store.counters.items() if d == day}
+
+    def lock_holder(self, id_number):
+        pass  # one transaction at a time here
+
+    def count_of_holder(self, day, id_number):
+        return sum(1 for t in self.store.tickets.values()
+                   if t.day == day and t.holder.id_number == id_number and t.status is not TicketStatus.CANCELLED)
+
+    def by_number(self, day, number, for_update=False):
+        found = [t for t in self.store.tickets.values() if t.day == day and t.number == number]
+        return self._track(max(found, key=lambda t: t.issued_at)) if found else None
 
     def stale(self, today):
         return [self._track(t) for t in self.store.tickets.values()
@@ -112,6 +127,51 @@ class FakeTickets:
     def open_for_case(self, case_number):
         return next((self._track(t) for t in self.store.tickets.values()
                      if t.case == case_number and t.status in (TicketStatus.WAITING, TicketStatus.CALLED)), None)
+
+
+class FakeAppointments:
+    def __init__(self, store: Store):
+        self.store, self.seen = store, {}
+
+    def _pick(self, keep) -> list:
+        found = sorted((a for a in self.store.appointments.values() if keep(a)), key=lambda a: (a.start, a.id))
+        return [self.seen.setdefault(a.id, a) for a in found]
+
+    def get(self, appointment_id, for_update=False):
+        found = self._pick(lambda a: a.id == appointment_id)
+        return found[0] if found else None
+
+    def booked_with_code(self, code, for_update=False):
+        return sorted(self._pick(lambda a: a.code == code),
+                      key=lambda a: (a.status.value != "booked", -a.day.toordinal()))
+
+    def of_holder(self, id_number, since, for_update=False):
+        return self._pick(lambda a: a.holder.id_number == id_number and a.day >= since)
+
+    def of_day(self, day, matter=None):
+        return self._pick(lambda a: a.day == day and matter in (None, a.matter))
+
+    def overdue(self, before):
+        return self._pick(lambda a: a.status.value == "booked" and a.end < before)
+
+    def taken(self, matter, day):
+        counts = defaultdict(int)
+        for a in self._pick(lambda a: a.matter == matter and a.day == day and a.status.value in ("booked", "checked_in")):
+            counts[a.start] += 1
+        return dict(counts)
+
+    def code_in_use(self, day, code):
+        return any(a.day == day and a.code == code for a in self.store.appointments.values())
+
+    def lock(self, key):
+        pass
+
+    def add(self, appointment):
+        self.store.appointments[appointment.id] = appointment
+        self.seen[appointment.id] = appointment
+
+    def save(self, appointment):
+        self.store.appointments[appointment.id] = appointment
 
 
 class FakeWindows:
@@ -400,6 +460,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.ratings, self.prints, self.devices = FakeRatings(self.work), FakePrints(self.work), FakeHealth(self.work)
         self.log = FakeLog(self.work)
         self.follow_ups = FakeFollowUps(self.work)
+        self.appointments = FakeAppointments(self.work)
         return super().__enter__()
 
     def _commit(self) -> None:

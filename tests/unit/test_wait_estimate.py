@@ -13,7 +13,7 @@ from unit_factories import at, make_ticket, make_window
 
 
 def wt(id, queue="A", green=False, minute=0, seq=None):
-    return WaitingTicket(id=id, queue=queue, green=green, issued_at=at(minute), seq=seq if seq is not None else int(minute))
+    return WaitingTicket(id=id, queue=queue, green=green, placed_at=at(minute), seq=seq if seq is not None else int(minute))
 
 
 def est(*windows, avg=None):
@@ -171,7 +171,7 @@ def test_with_one_window_ahead_is_the_exact_position_in_the_policy_ranking(queue
     waiting = [w for w in build_waiting(spec) if w.queue in queues]
     e = WaitEstimator([ServingWindow("1", queues)], {})
     tickets = [make_ticket(id=w.id, queue=w.queue, seq=w.seq, green=w.green,
-                           issued_min=(w.issued_at - at(0)) / dt.timedelta(minutes=1)) for w in waiting]
+                           issued_min=(w.placed_at - at(0)) / dt.timedelta(minutes=1)) for w in waiting]
     ranked = PreferenceWithGreenChannel(green_max_in_row=1000).rank(make_window(queues=queues), tickets)
     assert e.ahead(waiting) == {t.id: i for i, t in enumerate(ranked)}
 
@@ -185,7 +185,7 @@ def test_ahead_is_a_permutation_within_each_queue(windows, spec):
     result = e.ahead(waiting)
     assert set(result) == {w.id for w in waiting}
     for q in QUEUES:
-        line = sorted((w for w in waiting if w.queue == q), key=lambda w: (not w.green, w.issued_at, w.seq))
+        line = sorted((w for w in waiting if w.queue == q), key=lambda w: (not w.green, w.placed_at, w.seq))
         counts = [result[w.id] for w in line]
         assert counts == sorted(counts) and len(set(counts)) == len(counts)
         if line:

@@ -15,8 +15,10 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ...domain.model import Priority, Ticket, TicketStatus
+from ...domain.identity import Holder
+from ...domain.model import Priority, Ticket, TicketKind, TicketStatus
 from .. import tables as t
+from .common import hold_lock
 
 # The statements of the ticket-issue path, built once: SQLAlchemy otherwise builds each statement and
 # its cache key again per call, which was about a fifth of a ticket's CPU in the bench's profile
@@ -60,7 +62,9 @@ class TicketRepository:
             queue=row.queue, matter=row.matter, floor=row.floor, zone=row.zone,
             priority=Priority(row.priority), issued_at=row.issued_at, status=TicketStatus(row.status),
             called_at=row.called_at, finished_at=row.finished_at, window=row.window, clerk=row.clerk,
-            recalls=row.recalls, case=row.case_number)
+            recalls=row.recalls, case=row.case_number, kind=TicketKind(row.kind), placed_at=row.placed_at,
+            holder=Holder(row.holder_name, row.id_number, row.phone), appointment=row.appointment,
+            requeued=row.requeued)
         self.seen[ticket.id] = ticket
         return ticket
 
@@ -82,7 +86,8 @@ class TicketRepository:
                 stmt = (select(t.tickets)
                         .where(t.tickets.c.status == TicketStatus.WAITING.value,
                                t.tickets.c.queue == queue, t.tickets.c.priority == priority.value)
-                        .order_by(t.tickets.c.issued_at, t.tickets.c.seq, t.tickets.c.id)
+                        # 'appointment' sorts before 'walk_in' (the index is built for this order)
+                        .order_by(t.tickets.c.kind, t.tickets.c.placed_at, t.tickets.c.seq, t.tickets.c.id)
                         .limit(1)
                         .with_for_update(skip_locked=True))
                 row = self.conn.execute(stmt).first()
@@ -91,9 +96,9 @@ class TicketRepository:
         return found
 
     def waiting(self, queues: Iterable[str] | None = None) -> list:
-        """Waiting tickets (of these queues, or all), lightly: (id, queue, priority, issued_at, seq)."""
+        """Waiting tickets (of these queues, or all), lightly: (id, queue, priority, placed_at, seq, kind)."""
         c = t.tickets.c
-        stmt = select(c.id, c.queue, c.priority, c.issued_at, c.seq).where(c.status == TicketStatus.WAITING.value)
+        stmt = select(c.id, c.queue, c.priority, c.placed_at, c.seq, c.kind).where(c.status == TicketStatus.WAITING.value)
         if queues is not None:
             stmt = stmt.where(c.queue.in_(list(queues)))
         return self.conn.execute(stmt).all()
@@ -107,6 +112,27 @@ class TicketRepository:
         the oldest issue time cost a third of the query with thousands waiting."""
         rows = self.conn.execute(_WAITING_COUNTS_OF, {"queues": list(queues)}).all()
         return {(queue, priority == Priority.GREEN.value): n for queue, priority, n in rows}
+
+    def issued_today(self, day: dt.date) -> dict[str, int]:
+        """Per queue: how many numbers its series gave today (the daily quota's count)."""
+        c = t.counters.c
+        return dict(self.conn.execute(select(c.queue, c.last_seq).where(c.day == day)).all())
+
+    def lock_holder(self, id_number: str) -> None:
+        """Until the transaction ends, no other command counts this ID's tickets (the per-ID cap)."""
+        hold_lock(self.conn, f"hallq-id:{id_number}")
+
+    def count_of_holder(self, day: dt.date, id_number: str) -> int:
+        c = t.tickets.c
+        return self.conn.execute(select(func.count()).where(
+            c.day == day, c.id_number == id_number, c.status != TicketStatus.CANCELLED.value)).scalar_one()
+
+    def by_number(self, day: dt.date, number: str, for_update: bool = False) -> Ticket | None:
+        stmt = select(t.tickets).where(t.tickets.c.day == day, t.tickets.c.number == number)
+        if for_update:
+            stmt = stmt.with_for_update()
+        row = self.conn.execute(stmt.order_by(t.tickets.c.issued_at.desc()).limit(1)).first()
+        return (self.seen.get(row.id) or self._track(row)) if row else None
 
     def stale(self, today: dt.date) -> list[Ticket]:
         """Tickets of an earlier business day still waiting or called."""
@@ -136,14 +162,16 @@ class TicketRepository:
         return dict(
             queue=ticket.queue, floor=ticket.floor, zone=ticket.zone, status=ticket.status.value, called_at=ticket.called_at,
             finished_at=ticket.finished_at, window=ticket.window, clerk=ticket.clerk,
-            recalls=ticket.recalls, service_seconds=ticket.service_seconds, case_number=ticket.case)
+            recalls=ticket.recalls, service_seconds=ticket.service_seconds, case_number=ticket.case,
+            placed_at=ticket.placed_at, requeued=ticket.requeued)
 
     def add(self, ticket: Ticket, issued_by: str | None) -> None:
         self.conn.execute(_INSERT_TICKET, dict(
             id=ticket.id, day=ticket.day, series_queue=ticket.series_queue, seq=ticket.seq,
             number=ticket.number, matter=ticket.matter,
             priority=ticket.priority.value, issued_at=ticket.issued_at, issued_by=issued_by,
-            **self._values(ticket)))
+            kind=ticket.kind.value, id_number=ticket.holder.id_number, holder_name=ticket.holder.name,
+            phone=ticket.holder.phone, appointment=ticket.appointment, **self._values(ticket)))
         self.seen[ticket.id] = ticket
 
     def claim(self, ticket: Ticket) -> bool:

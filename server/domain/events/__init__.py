@@ -10,12 +10,14 @@ so no consumer re-reads state or parses a sentence.
 `subject` and `kind` name a fact ("ticket", "called"); `stored` says whether it goes into the event
 log (state messages and device output do not: they describe the moment, not a new fact).
 """
+from .appointments import (AppointmentBooked, AppointmentCancelled, AppointmentCheckedIn, AppointmentEvent,
+                           AppointmentFacts, AppointmentMissed)
 from .base import Event, decode, encode, registry
 from .cases import (CaseApproved, CaseClaimed, CaseDecided, CaseDueSoon, CaseEvent, CaseMailed, CaseOverdue,
                     CasePickedUp, CaseRejected, CaseReturned, CaseRouted, CaseUpdated, DeadlineWatch,
                     DepartmentDecision, MaterialsReceived, MaterialsRequested, ReadyCasesChanged)
 from .floor import (TicketCalled, TicketCancelled, TicketEvent, TicketFacts, TicketFinished, TicketIssued,
-                    TicketNoShow, TicketPrinted, TicketRecalled, TicketRouted, TicketTransferred, WindowEvent,
+                    TicketNoShow, TicketPrinted, TicketRecalled, TicketRequeued, TicketRouted, TicketTransferred, WindowEvent,
                     WindowFacts, WindowPaused, WindowQueuesSet, WindowResumed, WindowSignedIn, WindowSignedOut,
                     WindowStateSet, WindowUpdated)
 from .supervision import (AlertAcknowledged, AlertCleared, AlertEvent, AlertFacts, AlertRaised, FollowUpEvent,
@@ -24,6 +26,8 @@ from .hall import (BadRatingGiven, CallAudioReady, DeviceHealthChanged, IdCardFa
                    QueueFigures, QueueFiguresChanged, RatingEvent, RatingGiven)
 
 __all__ = [
+    "AppointmentBooked", "AppointmentCancelled", "AppointmentCheckedIn", "AppointmentEvent", "AppointmentFacts",
+    "AppointmentMissed", "TicketRequeued",
     "AlertAcknowledged", "AlertCleared", "AlertEvent", "AlertFacts", "AlertRaised", "FollowUpEvent",
     "FollowUpOpened", "FollowUpStep", "RatingRemoved",
     "BadRatingGiven", "CallAudioReady", "CaseApproved", "CaseClaimed", "CaseDecided", "CaseDueSoon",

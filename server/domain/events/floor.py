@@ -27,6 +27,9 @@ class TicketFacts:
     clerk: str | None
     recalls: int
     case: str | None
+    kind: str = "walk_in"  # walk_in | appointment | pickup
+    holder: dict | None = None  # the citizen it is tied to, masked (server/domain/identity.py Holder)
+    requeued: bool = False  # 过号顺延: re-queued once after a no-show
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,13 @@ class TicketFinished(TicketEvent):
 @dataclass(frozen=True)
 class TicketNoShow(TicketEvent):
     kind: ClassVar[str] = "no_show"
+
+
+@dataclass(frozen=True)
+class TicketRequeued(TicketEvent):
+    """过号顺延: a no-show waits again, placed after `behind` tickets."""
+    kind: ClassVar[str] = "requeued"
+    behind: int
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,8 @@ class QueueFigures:
     open_windows: int
     longest_wait_s: int
     eta_minutes: int | None
+    daily_quota: int | None = None
+    quota_reached: bool = False
 
 
 @dataclass(frozen=True)
