@@ -92,7 +92,7 @@ class IdReader(Worker):
         super().__init__([device], config, hall, publish)
         self.kiosk = device.attach.partition(":")[2]
         self.reader: IdCardReader | None = None
-        self.card_present = False  # a card stays reported until the reader sees none
+        self.card_present: str | None = None  # the number of the card lying there, reported once
 
     def take(self, event) -> None:
         pass
@@ -109,9 +109,9 @@ class IdReader(Worker):
         except LinkError as exc:
             raise DeviceFault("offline", str(exc))
         if card is None:
-            self.card_present = False
-        elif not self.card_present:
-            self.card_present = True
+            self.card_present = None
+        elif card.number != self.card_present:  # placed, or swapped for another between two polls
+            self.card_present = card.number
             self._announce(card)
 
     def _announce(self, card: IdCard) -> None:

@@ -13,7 +13,6 @@ import { visitSentences } from "/ui/kiosk/refusals.js";
 const IDLE_MS = 30000;         // back to the home screen after 30 s without a touch
 const HEALTH_EVERY_MS = 3000;  // how often the kiosk checks that the server answers
 const CATALOG_EVERY_MS = 60000;
-const STATS_FRESH_MS = 10000;  // queue figures (号源) older than this are read again before they are shown
 const PER_PAGE = { normal: 8, elder: 4 };
 const TOKEN_STORE = "hallq.kiosk.token";
 const ELDER_STORE = "hallq.kiosk.elder";
@@ -141,8 +140,8 @@ function matterItem(m) {
 }
 
 // ------------------------------------------------------------------ 号源: a queue's daily quota
-async function refreshStats(force = false) {
-  if (!force && state.stats && Date.now() - state.stats.at < STATS_FRESH_MS) return state.stats;
+// Read before every list of matters and every confirm screen: a queue fills up within minutes.
+async function refreshStats() {
   try {
     const rows = await api("GET", "/stats");
     state.stats = { at: Date.now(), rows: Object.fromEntries(rows.map((r) => [r.code, r])) };
@@ -217,7 +216,7 @@ async function openConfirm(matter) {
   renderConfirmExtras();
   show("confirm");
   updateTakeButton();
-  const stats = await refreshStats(true);
+  const stats = await refreshStats();
   if (state.matter !== matter) return;
   const row = stats && stats.rows[matter.queue];
   $("confirm-waiting").textContent = row ? t("waitingLine", { n: row.waiting, eta: row.eta_minutes ?? "—" }) : "—";
@@ -277,7 +276,7 @@ async function takeTicket() {
   const issued = await issue(body, state.takeKey, $("confirm-message"), updateTakeButton, () => null,
     { codes: { not_found: t("noMatter"), invalid: t("noMatter"), conflict: t("retry") } });
   if (!issued && state.matter) {  // a queue that filled up meanwhile greys out at once
-    await refreshStats(true);
+    await refreshStats();
     renderConfirmExtras();
     updateTakeButton();
   }
