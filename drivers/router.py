@@ -4,7 +4,7 @@ type. It owns no wording and no state: each kind decides what an event means for
 
 The server subscribes `router.handle` to `Audience.DEVICES` of the message bus; it is called after
 each commit on the server's thread and only queues work. What the devices need from the server is
-`HallForDevices`; what they produce (`CallAudioReady`) goes back through `publish`.
+`HallForDevices`; what they produce (`CallAudioReady`, `IdCardRead`) goes back through `publish`.
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from server.domain.events import Event
 from server.services.bus import AUDIENCES, Audience
 
 from .hall import HallForDevices
+from .id_reader import IdReader
 from .led import Led
 from .printer import Printer
 from .rs485 import Bus
@@ -24,7 +25,7 @@ from .speaker import Speaker
 from .worker import Worker
 
 log = logging.getLogger("hallq.devices")
-KINDS: dict[str, type[Worker]] = {"printer": Printer, "led": Led, "speaker": Speaker}
+KINDS: dict[str, type[Worker]] = {"printer": Printer, "led": Led, "speaker": Speaker, "id_reader": IdReader}
 BUS_KINDS = {"pager", "evaluator"}  # on a shared RS485 line: one `Bus` per url
 
 

@@ -6,7 +6,10 @@
   they would show is printed;
 - an RS485 bus on a pty pair with a pager and an evaluator at window W: type `call`, `recall`,
   `finish`, `noshow`, `pause`, `transfer` or `rate 1`…`rate 5` on standard input to press their keys;
-  what the host sends back (echoes, the pager's display) is printed.
+  what the host sends back (echoes, the pager's display) is printed;
+- a 二代身份证 reader on a pty pair, attached to the kiosk, answering SAM frames (drivers/sam.py, the
+  same module the driver reads them with): `card 430104195001011234 张三` places a card (birth and
+  sex from the number), `remove` takes it away.
 
 It prints the [[devices]] entries to append to a hall config, and with --write-config writes a copy
 of the hall config with them appended.
@@ -21,8 +24,9 @@ import threading
 import time
 from pathlib import Path
 
-from . import bx5, ft12
+from . import bx5, ft12, sam
 from .escpos_ticket import decode, status_answer
+from .id_card import CardError, IdCard, card_of_number, compose_text, masked
 
 PAGER_KEYS = {"call": [ft12.CALL], "recall": [ft12.RECALL], "finish": [ft12.CONFIRM], "noshow": [6, ft12.CONFIRM],
               "pause": [ft12.PAUSE], "transfer": [ft12.TRANSFER]}
@@ -125,6 +129,51 @@ def _bus(device: PtyDevice, pager: int, evaluator: int):
     return handle
 
 
+class IdReaderSimulator:
+    """A SAM reader: find card answers 9F while a card is placed (80 otherwise), select 90, read base
+    message 90 with the card's text block and a blank photo."""
+
+    PHOTO_BYTES = 1024
+
+    def __init__(self, device: PtyDevice):
+        self.device = device
+        self.card: IdCard | None = None
+        device.reader(self.handle)
+
+    def place(self, number: str, name: str) -> None:
+        self.card = card_of_number(number, name, address="湖南省长沙市芙蓉区五一大道1号", issuer="长沙市公安局芙蓉分局",
+                                   valid_from="20200101", valid_to="20400101")
+        say(f"id reader: card {masked(number)} {name} placed")
+
+    def remove(self) -> None:
+        self.card = None
+        say("id reader: card removed")
+
+    def handle(self, buffer: bytes) -> bytes:
+        frames, rest = sam.split_frames(buffer)
+        for raw in frames:
+            try:
+                command, _ = sam.parse_request(raw)
+            except sam.FrameError as exc:
+                say(f"id reader: bad frame ({exc})")
+                continue
+            os.write(self.device.master, self.answer(command, self.card))
+        return rest
+
+    def answer(self, command: tuple[int, int], card: IdCard | None) -> bytes:
+        if command == sam.FIND_CARD:
+            return sam.answer(sam.CARD_FOUND if card else sam.NO_CARD, bytes(4) if card else b"")
+        if card is None:
+            return sam.answer(sam.NO_CARD)
+        if command == sam.SELECT_CARD:
+            return sam.answer(sam.OK, bytes(8))
+        if command == sam.READ_BASE_MESSAGE:
+            text = compose_text(card)
+            return sam.answer(sam.OK, len(text).to_bytes(2, "big") + self.PHOTO_BYTES.to_bytes(2, "big") + text
+                              + bytes(self.PHOTO_BYTES))
+        return sam.answer(0x91)  # a command this reader does not know
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="hallq devices simulate")
     parser.add_argument("--dir", default="var/simulated", help="where printed tickets and call audio go")
@@ -143,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     strip.reader(_led_bx5(strip))
     board.reader(_led_text(board))
     bus.reader(_bus(bus, 1, 2))
+    id_reader = IdReaderSimulator(PtyDevice("ID reader"))
     devices = [
         ("sim-printer", "printer", f"tcp://127.0.0.1:{printer.port}", "escpos", f"kiosk:{args.kiosk}", None),
         ("sim-speaker", "speaker", f"file:{folder / 'audio'}", "tts", f"floor:{args.floor}", None),
@@ -150,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         ("sim-led-floor", "led", board.path, "text", f"floor:{args.floor}", None),
         ("sim-pager", "pager", bus.path, "ft12", f"window:{args.window}", 1),
         ("sim-evaluator", "evaluator", bus.path, "ft12", f"window:{args.window}", 2),
+        ("sim-id-reader", "id_reader", id_reader.device.path, "sam", f"kiosk:{args.kiosk}", None),
     ]
     toml = "".join(
         f'\n[[devices]]\nname = "{n}"\nkind = "{k}"\nurl = "{u}"\nprotocol = "{p}"\nattach = "{a}"\n'
@@ -163,7 +214,8 @@ def main(argv: list[str] | None = None) -> int:
                                            encoding="utf-8")
         say(f"# wrote {args.write_config}")
     say(f"# printed tickets: {folder / 'tickets'}   call audio: {folder / 'audio'}")
-    say("# pager keys on stdin: call, recall, finish, noshow, pause, transfer; evaluator: rate 1 … rate 5")
+    say("# pager keys on stdin: call, recall, finish, noshow, pause, transfer; evaluator: rate 1 … rate 5;")
+    say("# ID reader: card 430104195001011234 张三 (places a card), remove")
     try:
         for line in sys.stdin:
             words = line.split()
@@ -171,6 +223,13 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             if words[0] == "rate" and len(words) == 2 and words[1] in "12345":
                 os.write(bus.master, ft12.frame(2, ft12.RATING, bytes((int(words[1]),))))
+            elif words[0] == "card" and len(words) == 3:
+                try:
+                    id_reader.place(words[1], words[2])
+                except CardError as exc:
+                    say(f"not a card: {exc}")
+            elif words[0] == "remove":
+                id_reader.remove()
             elif words[0] in PAGER_KEYS:
                 for key in PAGER_KEYS[words[0]]:
                     os.write(bus.master, ft12.frame(1, ft12.KEY, bytes((key,))))

@@ -17,7 +17,7 @@ from server.api.common import api
 from server.push.message_queue import ResyncingRedisManager
 from server.push.publisher import SocketPush
 from server.push.relay import EventRelay
-from server.push.sockets import AdminNamespace, BackofficeNamespace, ClerkNamespace, DisplayNamespace
+from server.push.sockets import AdminNamespace, BackofficeNamespace, ClerkNamespace, DisplayNamespace, KioskNamespace
 from server.push.wire import Wire
 from server.services.bus import Audience
 from server.web.flask_app import MAX_BODY_BYTES, create_flask_app
@@ -54,7 +54,7 @@ def create_server(config_path: str | None, db_url: str, async_mode: str = "event
     openapi = json.dumps(api.openapi(f"hallq — {hall.config.hall.name}", __version__), ensure_ascii=False)
     app = create_flask_app(hall, openapi, router.audio_folder)
     socketio.init_app(app)
-    for namespace in (display, ClerkNamespace(hall), AdminNamespace(hall), BackofficeNamespace(hall)):
+    for namespace in (display, ClerkNamespace(hall), AdminNamespace(hall), BackofficeNamespace(hall), KioskNamespace(hall)):
         socketio.on_namespace(namespace)
 
     hall.housekeeping.start_of_service()

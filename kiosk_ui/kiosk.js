@@ -1,9 +1,14 @@
-// The self-service kiosk: zone → department → matter (or search) → 取号 → the ticket on screen.
+// The self-service kiosk: zone → department → matter (or search) → 取号 → the ticket on screen;
+// 预约签到 by code or by ID card, 取件, 过号顺延. One citizen's visit (their ID card, phone, green
+// channel) ends with their ticket, 回到首页 or 30 s without a touch: nothing is kept for the next.
 import { api, newIdempotencyKey } from "/ui/common/api.js";
 import { describe, showMessage } from "/ui/common/errors.js";
 import { createI18n, clock, floorLabel, ZONE_NAMES } from "/ui/common/i18n.js";
 import { pairWithToken } from "/ui/common/pairing.js";
+import { buildPad } from "/ui/kiosk/numpad.js";
 import { PHRASES } from "/ui/kiosk/phrases.js";
+import { followReader } from "/ui/kiosk/reader.js";
+import { visitSentences } from "/ui/kiosk/refusals.js";
 
 const IDLE_MS = 30000;         // back to the home screen after 30 s without a touch
 const HEALTH_EVERY_MS = 3000;  // how often the kiosk checks that the server answers
@@ -33,8 +38,21 @@ const state = {
   screen: null,
   caseNumber: "",        // the pickup screen's digits
   pickupKey: null,       // one Idempotency-Key per typed number: a double tap, one pickup ticket
+  reader: false,         // an ID card reader is attached to this kiosk (told over /kiosk)
+  socket: null,
+  idCard: null,          // this visit's ID card {number, name} (sent with its ticket; never stored)
+  phone: "",             // this visit's phone for SMS notices (optional)
+  phoneDraft: "",
+  appointmentCode: "",
+  appointmentKey: null,
+  requeueNumber: "",
+  requeueKey: null,
+  ticketVia: null,       // "requeue" when the ticket on screen was put back in its queue
+  stats: null,           // {at, rows: {queue code: row of GET /stats}}
 };
 const CASE_DIGITS = 12;
+const CODE_DIGITS = 6;
+const PHONE_DIGITS = 11;
 
 // ------------------------------------------------------------------ screens
 function show(name) {
@@ -45,17 +63,29 @@ function show(name) {
 }
 
 function goHome() {
-  state.green = false;
-  state.matter = null;
-  state.list = null;
+  endVisit();
   if (!state.token) return show("pair");
   renderHome();
   show("home");
 }
 
+// The next citizen starts afresh: no card, no phone, no green channel, normal text size.
+function endVisit() {
+  state.green = false;
+  state.matter = null;
+  state.list = null;
+  state.idCard = null;
+  state.phone = "";
+  state.ticketVia = null;
+  if (state.elder) setElder(false);
+}
+
 function renderHome() {
   const zones = $("zones");
   zones.replaceChildren();
+  $("reader-hint").hidden = !state.reader || Boolean(state.idCard);
+  $("home-card").hidden = !state.idCard;
+  if (state.idCard) $("home-card").textContent = t("cardOnHome", { name: maskName(state.idCard.name) });
   if (!state.catalog) return;
   for (const floor of state.catalog.floors) {
     const button = document.createElement("button");
@@ -98,10 +128,32 @@ function openDepartments(floor) {
 function openMatters(floor, department) {
   const items = state.catalog.matters
     .filter((m) => m.floor === floor && m.department === department)
-    .map((m) => ({ label: m.name, action: () => openConfirm(m) }));
+    .map(matterItem);
   state.list = { kind: "matters", floor, department, items, page: 0 };
   renderList();
   show("list");
+  refreshStats().then(() => { if (state.screen === "list") renderList(); });
+}
+
+function matterItem(m) {
+  return { label: m.name, action: () => openConfirm(m), full: () => queueFull(m.queue) };
+}
+
+// ------------------------------------------------------------------ 号源: a queue's daily quota
+// Read before every list of matters and every confirm screen: a queue fills up within minutes.
+async function refreshStats() {
+  try {
+    const rows = await api("GET", "/stats");
+    state.stats = { at: Date.now(), rows: Object.fromEntries(rows.map((r) => [r.code, r])) };
+  } catch (err) {
+    /* the figures stay as they were; the server's refusal still covers a full queue */
+  }
+  return state.stats;
+}
+
+function queueFull(code) {
+  const row = state.stats && state.stats.rows[code];
+  return Boolean(row && row.quota_reached);
 }
 
 function renderList() {
@@ -125,6 +177,15 @@ function fillChoices(container, items) {
     const button = document.createElement("button");
     button.className = "choice";
     button.textContent = item.label;  // the accessible name is the matter's (or department's) name
+    if (item.full && item.full()) {   // 限号: the queue issued its tickets for today
+      button.disabled = true;
+      button.classList.add("full");
+      button.setAttribute("aria-label", item.label);
+      const note = document.createElement("span");
+      note.className = "full-badge";
+      note.textContent = t("quotaFull");
+      button.append(note);
+    }
     button.addEventListener("click", item.action);
     container.append(button);
   }
@@ -134,7 +195,7 @@ function renderSearch() {
   const query = $("search-input").value.trim();
   const found = query ? state.catalog.matters.filter((m) => m.name.includes(query)) : [];
   const per = PER_PAGE[state.elder ? "elder" : "normal"];
-  fillChoices($("search-results"), found.slice(0, per * 2).map((m) => ({ label: m.name, action: () => openConfirm(m) })));
+  fillChoices($("search-results"), found.slice(0, per * 2).map(matterItem));
   $("search-none").hidden = !query || found.length > 0;
 }
 
@@ -152,17 +213,26 @@ async function openConfirm(matter) {
   $("confirm-waiting").textContent = "…";
   showMessage($("confirm-message"), null);
   state.refusalShown = false;
+  renderConfirmExtras();
   show("confirm");
   updateTakeButton();
-  try {
-    const stats = await api("GET", `/stats?floor=${matter.floor}`);
-    const row = stats.find((q) => q.code === matter.queue);
-    if (row && state.matter === matter) {
-      $("confirm-waiting").textContent = t("waitingLine", { n: row.waiting, eta: row.eta_minutes ?? "—" });
-    }
-  } catch (err) {
-    if (state.matter === matter) $("confirm-waiting").textContent = "—";
-  }
+  const stats = await refreshStats();
+  if (state.matter !== matter) return;
+  const row = stats && stats.rows[matter.queue];
+  $("confirm-waiting").textContent = row ? t("waitingLine", { n: row.waiting, eta: row.eta_minutes ?? "—" }) : "—";
+  renderConfirmExtras();
+  updateTakeButton();
+}
+
+// The card and the phone this visit's ticket will carry, and whether the queue is full today.
+function renderConfirmExtras() {
+  const card = state.idCard;
+  $("confirm-card").hidden = !card;
+  $("confirm-card-hint").hidden = Boolean(card) || !state.reader;
+  if (card) $("confirm-card-text").textContent = t("cardRead", { name: maskName(card.name), number: maskNumber(card.number) });
+  $("confirm-phone").textContent = state.phone ? maskPhone(state.phone) : t("noPhone");
+  $("to-phone").textContent = t(state.phone ? "changePhone" : "addPhone");
+  $("confirm-full").hidden = !(state.matter && queueFull(state.matter.queue));
 }
 
 function queueName(code) {
@@ -183,8 +253,11 @@ function closedSentence() {
 
 function updateTakeButton() {
   const refusal = issuingRefusal();
-  $("take").disabled = state.taking || refusal !== null;
+  const full = Boolean(state.matter && queueFull(state.matter.queue));
+  $("take").disabled = state.taking || refusal !== null || full;
   $("take-pickup").disabled = state.taking || refusal !== null;
+  $("check-in").disabled = state.taking || refusal !== null;
+  $("take-requeue").disabled = state.taking || refusal !== null;
   if (state.screen !== "confirm") return;
   if (refusal) {
     showMessage($("confirm-message"), refusal);
@@ -197,32 +270,46 @@ function updateTakeButton() {
 
 async function takeTicket() {
   if (!state.matter) return;
-  await issue({ matter: state.matter.id, priority: state.green ? "green" : "normal" }, state.takeKey,
-    $("confirm-message"), updateTakeButton, () => null,
+  const body = { matter: state.matter.id, priority: state.green ? "green" : "normal" };
+  if (state.phone) body.phone = state.phone;
+  if (state.idCard) body.id_card = { number: state.idCard.number, name: state.idCard.name };
+  const issued = await issue(body, state.takeKey, $("confirm-message"), updateTakeButton, () => null,
     { codes: { not_found: t("noMatter"), invalid: t("noMatter"), conflict: t("retry") } });
+  if (!issued && state.matter) {  // a queue that filled up meanwhile greys out at once
+    await refreshStats();
+    renderConfirmExtras();
+    updateTakeButton();
+  }
 }
 
 // One ticket, of either kind (a matter, or a case's pickup), with one Idempotency-Key per form: shown
 // at once when issued; a refusal becomes the sentence for its reason or code under the form
 // (`sentences` gives the kind's own; the closed hall, the network and pairing are alike for both).
-async function issue(body, idempotencyKey, message, rerender, precheck, sentences) {
-  if (state.taking) return;
+async function issue(body, idempotencyKey, message, rerender, precheck, sentences,
+  { path = "/tickets", working = "issuing", via = null } = {}) {
+  if (state.taking) return false;
   const refusal = issuingRefusal() || precheck();
-  if (refusal) { showMessage(message, refusal); return; }
+  if (refusal) { showMessage(message, refusal); return false; }
   state.taking = true;
   rerender();
-  showMessage(message, { text: t("issuing") }, "info");
+  showMessage(message, { text: t(working) }, "info");
   try {
-    state.ticket = (await api("POST", "/tickets", { token: state.token, idempotencyKey, body })).ticket;
+    state.ticket = (await api("POST", path, { token: state.token, idempotencyKey, body })).ticket;
+    state.idCard = null;      // the card and the phone went with the ticket: nothing of them stays here
+    state.phone = "";
+    state.ticketVia = via;
     renderTicket();
     show("ticket");
+    return true;
   } catch (err) {
     if (err.code === "network") setOnline(false);
     if (err.code === "unauthorized") forgetToken();
+    const visit = visitSentences(t, state.catalog ? state.catalog.hall : {});
     showMessage(message, describe(err, i18n.lang, {
       reasons: {
         // The hours the server refused by; the catalogue's (or none) if it did not say them.
         outside_issuing_hours: (d) => (d.from && d.to ? t("closedHours", { from: d.from, to: d.to }) : closedSentence()),
+        ...visit.reasons,
         ...sentences.reasons,
       },
       codes: {
@@ -230,6 +317,7 @@ async function issue(body, idempotencyKey, message, rerender, precheck, sentence
         ...sentences.codes,
       },
     }));
+    return false;
   } finally {
     state.taking = false;
     rerender();
@@ -251,7 +339,7 @@ function renderPickup() {
   $("take-pickup").disabled = state.taking || issuingRefusal() !== null;
 }
 
-function typeDigit(change) {
+function typeCaseDigit(change) {
   const next = change(state.caseNumber).slice(0, CASE_DIGITS);
   if (next === state.caseNumber) return;
   state.caseNumber = next;
@@ -273,11 +361,163 @@ async function takePickupTicket() {
     });
 }
 
+// ------------------------------------------------------------------ 预约签到 by the booking's code
+function openAppointment() {
+  state.appointmentCode = "";
+  state.appointmentKey = newIdempotencyKey();
+  showMessage($("appointment-message"), null);
+  $("card-walk-in").hidden = true;
+  renderAppointment();
+  show("appointment");
+}
+
+function renderAppointment() {
+  $("appointment-code").value = state.appointmentCode;
+  $("appointment-digits").textContent = t("appointmentDigits", { n: state.appointmentCode.length });
+  $("appointment-reader").hidden = !state.reader;
+  updateTakeButton();
+}
+
+function typeCodeDigit(change) {
+  const next = change(state.appointmentCode).replace(/\D/g, "").slice(0, CODE_DIGITS);
+  if (next === state.appointmentCode) return;
+  state.appointmentCode = next;
+  state.appointmentKey = newIdempotencyKey();
+  showMessage($("appointment-message"), null);
+  renderAppointment();
+}
+
+async function checkInByCode() {
+  await issue({ appointment: state.appointmentCode }, state.appointmentKey, $("appointment-message"), renderAppointment,
+    () => (state.appointmentCode.length !== CODE_DIGITS ? { text: t("appointmentIncomplete") } : null),
+    { codes: { not_found: t("noSuchAppointment"), invalid: t("appointmentIncomplete"), conflict: t("retry") } },
+    { working: "checkingIn" });
+}
+
+// ------------------------------------------------------------------ 刷身份证: a card on this kiosk's reader
+// On the confirm screen the card goes with the walk-in ticket; anywhere else it checks in the
+// holder's booking for today (and, when there is none, stays for the visit's ticket).
+function cardPlaced(card) {
+  if (!state.token || state.screen === "pair") return;
+  touched();
+  const idCard = { number: String(card.number), name: String(card.name) };
+  if (state.screen === "confirm" && state.matter) {
+    state.idCard = idCard;
+    state.takeKey = newIdempotencyKey();  // another body is another request
+    renderConfirmExtras();
+    return;
+  }
+  if (state.screen === "ticket" || state.screen === "phone") goHome();  // a new card: a new citizen
+  state.idCard = idCard;
+  openAppointment();
+  checkInByCard();
+}
+
+async function checkInByCard() {
+  const card = state.idCard;
+  const checkedIn = await issue({ id_card: { number: card.number, name: card.name } }, newIdempotencyKey(),
+    $("appointment-message"), renderAppointment, () => null,
+    { codes: { not_found: t("noAppointmentForId"), conflict: t("retry") } }, { working: "cardLookingUp" });
+  if (!checkedIn) $("card-walk-in").hidden = false;  // the card stays for a walk-in ticket of this visit
+}
+
+// ------------------------------------------------------------------ 短信通知: the optional phone
+function openPhone() {
+  state.phoneDraft = state.phone;
+  showMessage($("phone-message"), null);
+  renderPhone();
+  show("phone");
+}
+
+function renderPhone() {
+  $("phone-number").value = state.phoneDraft;
+}
+
+function typePhoneDigit(change) {
+  state.phoneDraft = change(state.phoneDraft).replace(/\D/g, "").slice(0, PHONE_DIGITS);
+  showMessage($("phone-message"), null);
+  renderPhone();
+}
+
+function phoneChosen(phone) {
+  if (phone && !/^1\d{10}$/.test(phone)) { showMessage($("phone-message"), { text: t("phoneIncomplete") }); return; }
+  if (phone !== state.phone) state.takeKey = newIdempotencyKey();
+  state.phone = phone;
+  renderConfirmExtras();
+  show("confirm");
+  updateTakeButton();
+}
+
+// ------------------------------------------------------------------ 过号顺延: a missed ticket queues again
+function openRequeue() {
+  state.requeueNumber = "";
+  state.requeueKey = newIdempotencyKey();
+  showMessage($("requeue-message"), null);
+  const letters = $("requeue-letters");
+  letters.replaceChildren();
+  const prefixes = [...new Set((state.catalog ? state.catalog.queues : []).map((q) => q.prefix).filter(Boolean))].sort();
+  for (const prefix of prefixes) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = prefix;
+    button.addEventListener("click", () => typeRequeue(() => prefix));  // a letter starts the number again
+    letters.append(button);
+  }
+  renderRequeue();
+  show("requeue");
+}
+
+function renderRequeue() {
+  const minutes = state.catalog && state.catalog.hall.requeue_minutes;
+  $("requeue-explain").textContent = minutes ? t("requeueExplain", { n: minutes }) : t("requeueExplainAny");
+  $("requeue-number").value = state.requeueNumber;
+  updateTakeButton();
+}
+
+function typeRequeue(change) {
+  const typed = change(state.requeueNumber);
+  const [, letters = "", digits = ""] = /^([A-Z]*)(\d*)$/.exec(typed) || [];
+  const next = letters + digits.slice(0, 4);
+  if (next === state.requeueNumber || !/^([A-Z]*)(\d*)$/.test(typed)) return;
+  state.requeueNumber = next;
+  state.requeueKey = newIdempotencyKey();
+  showMessage($("requeue-message"), null);
+  renderRequeue();
+}
+
+async function requeue() {
+  await issue({ number: state.requeueNumber }, state.requeueKey, $("requeue-message"), renderRequeue,
+    () => (/^[A-Z]{1,2}\d{3,4}$/.test(state.requeueNumber) ? null : { text: t("requeueIncomplete") }),
+    { codes: { not_found: t("noSuchTicket"), invalid: t("requeueIncomplete"), conflict: t("retry") } },
+    { path: "/tickets/requeue", working: "requeueing", via: "requeue" });
+}
+
+// ------------------------------------------------------------------ masked as on every public screen
+function maskName(name) {
+  if (name.length <= 1) return "*";
+  return name.length === 2 ? `${name[0]}*` : `${name[0]}${"*".repeat(name.length - 2)}${name[name.length - 1]}`;
+}
+
+function maskNumber(number) {
+  return number.length > 7 ? `${number.slice(0, 3)}${"*".repeat(number.length - 7)}${number.slice(-4)}` : "*".repeat(number.length);
+}
+
+function maskPhone(phone) {
+  return phone.length >= 11 ? `${phone.slice(0, 3)}${"*".repeat(phone.length - 7)}${phone.slice(-4)}` : phone;
+}
+
 function renderTicket() {
   const ticket = state.ticket;
   const matter = state.catalog.matters.find((m) => m.id === ticket.matter);
   const zone = zoneName(ticket.floor);
   $("ticket-number").textContent = ticket.number;
+  const kind = state.ticketVia === "requeue" ? t("kindRequeued") : ticket.kind === "appointment" ? t("kindAppointment") : "";
+  $("ticket-kind").hidden = !kind;
+  $("ticket-kind").textContent = kind;
+  $("ticket-kind").dataset.kind = state.ticketVia === "requeue" ? "requeued" : ticket.kind || "walk_in";
+  const holder = ticket.holder && ticket.holder.name;
+  $("ticket-holder").hidden = !holder;
+  $("ticket-holder").textContent = holder ? t("holder", { name: holder }) : "";
   $("ticket-matter").textContent = matter ? matter.name : ticket.case ? t("pickupOf", { case: ticket.case }) : "";
   const arrow = ticket.floor > kioskFloor ? "↑" : ticket.floor < kioskFloor ? "↓" : "→";
   const way = ticket.floor === kioskFloor ? t("sameFloor") : t(ticket.floor > kioskFloor ? "goUp" : "goDown", { floor: ticket.floor });
@@ -292,6 +532,23 @@ function renderTicket() {
 function forgetToken() {
   state.token = null;
   localStorage.removeItem(TOKEN_STORE);
+  if (state.socket) state.socket.disconnect();
+  state.socket = null;
+  state.reader = false;
+}
+
+// The kiosk's socket: whether it has a reader, and the cards placed on it.
+function listen() {
+  if (state.socket || !state.token) return;
+  state.socket = followReader(state.token, {
+    onReader: (reader) => {
+      state.reader = reader;
+      if (state.screen === "home") renderHome();
+      if (state.screen === "appointment") renderAppointment();
+      if (state.screen === "confirm") renderConfirmExtras();
+    },
+    onCard: cardPlaced,
+  });
 }
 
 function pair(event) {
@@ -300,7 +557,7 @@ function pair(event) {
   return pairWithToken({
     storeKey: TOKEN_STORE, lang: i18n.lang, say: t,
     refusal: (me) => (me.kind === "staff" || (me.kind === "device" && me.role === "kiosk") ? null : t("notKioskToken")),
-    paired: (token) => { state.token = token; goHome(); },
+    paired: (token) => { state.token = token; listen(); goHome(); },
   });
 }
 
@@ -331,7 +588,8 @@ async function checkHealth() {
 async function loadCatalog() {
   state.catalog = await api("GET", "/catalog");
   $("hall-name").textContent = state.catalog.hall.name;
-  if (state.screen === "home" || state.screen === null) goHome();
+  if (state.screen === null) goHome();
+  else if (state.screen === "home") renderHome();  // a refresh is not a new visit: the card, elder mode stay
   renderOffline();
 }
 
@@ -339,7 +597,11 @@ async function loadCatalog() {
 let idleTimer = null;
 function touched() {
   clearTimeout(idleTimer);
-  idleTimer = setTimeout(() => { if (state.screen !== "home" && state.screen !== "pair") goHome(); }, IDLE_MS);
+  idleTimer = setTimeout(() => {
+    // Also on the home screen when the visit left something there (a card read, elder mode on).
+    const leftOver = state.idCard || state.phone || state.green || state.elder;
+    if (state.screen !== "pair" && (state.screen !== "home" || leftOver)) goHome();
+  }, IDLE_MS);
 }
 
 function setElder(on) {
@@ -364,12 +626,17 @@ function rerender() {
   if (state.screen === "confirm" && state.matter) openConfirm(state.matter);
   if (state.screen === "ticket" && state.ticket) renderTicket();
   if (state.screen === "pickup") renderPickup();
+  if (state.screen === "appointment") renderAppointment();
+  if (state.screen === "requeue") renderRequeue();
+  if (state.screen === "phone") renderPhone();
   renderOffline();
   tick();
 }
 
 // ------------------------------------------------------------------ wiring
 function wire() {
+  const pads = { case: typeCaseDigit, appointment: typeCodeDigit, phone: typePhoneDigit, requeue: typeRequeue };
+  for (const pad of document.querySelectorAll(".numpad[data-pad]")) buildPad(pad, pads[pad.dataset.pad]);  // before i18n names the keys
   i18n.apply();
   i18n.bindSwitch($("lang"));
   i18n.onChange(rerender);
@@ -390,10 +657,16 @@ function wire() {
   });
   $("take").addEventListener("click", takeTicket);
   $("to-pickup").addEventListener("click", openPickup);
-  for (const key of document.querySelectorAll("[data-digit]")) key.addEventListener("click", () => typeDigit((n) => n + key.dataset.digit));
-  $("pad-delete").addEventListener("click", () => typeDigit((n) => n.slice(0, -1)));
-  $("pad-clear").addEventListener("click", () => typeDigit(() => ""));
   $("take-pickup").addEventListener("click", takePickupTicket);
+  $("to-appointment").addEventListener("click", openAppointment);
+  $("check-in").addEventListener("click", checkInByCode);
+  $("card-walk-in").addEventListener("click", () => { renderHome(); show("home"); });  // keeps the card
+  $("to-requeue").addEventListener("click", openRequeue);
+  $("take-requeue").addEventListener("click", requeue);
+  $("to-phone").addEventListener("click", openPhone);
+  $("phone-ok").addEventListener("click", () => phoneChosen(state.phoneDraft));
+  $("phone-none").addEventListener("click", () => phoneChosen(""));
+  $("card-forget").addEventListener("click", () => { state.idCard = null; state.takeKey = newIdempotencyKey(); renderConfirmExtras(); });
   $("elder-toggle").addEventListener("click", () => setElder(!state.elder));
   for (const type of ["pointerdown", "keydown", "input"]) document.addEventListener(type, touched, { capture: true });
   setElder(state.elder);
@@ -402,6 +675,7 @@ function wire() {
   setInterval(checkHealth, HEALTH_EVERY_MS);
   setInterval(() => { if (state.online) loadCatalog().catch(() => setOnline(false)); }, CATALOG_EVERY_MS);
   if (!state.token) show("pair"); else show("home");
+  listen();
   checkHealth();
 }
 

@@ -5,10 +5,10 @@ import subprocess
 import threading
 
 from conftest import make_hall
-from harness import HALLQ, ROOT, wait_for
+from harness import HALLQ, ROOT, connect_socket, wait_for
 
 
-def test_simulated_devices_print_the_ticket_light_the_strip_and_take_pager_keys(tmp_path):
+def test_simulated_devices_print_the_ticket_light_the_strip_take_pager_keys_and_read_a_card(tmp_path):
     config = tmp_path / "hall.toml"
     sim = subprocess.Popen([*HALLQ, "devices", "simulate", "--dir", str(tmp_path / "sim"), "--write-config", str(config)],
                            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -30,6 +30,17 @@ def test_simulated_devices_print_the_ticket_light_the_strip_and_take_pager_keys(
             assert wait_for(lambda: any(f"请{ticket['number']}号" in line and "LED window 1" in line for line in out), 15)
             assert wait_for(lambda: any(f"LED floor 1: 请{ticket['number']}号到1号窗口办理" in line for line in out), 15)
             assert wait_for(lambda: list((tmp_path / "sim" / "audio").glob("*.wav")), 30), out
+
+            # The simulated ID reader is attached to kiosk-1: a card placed reaches its page's socket.
+            kiosk, heard = connect_socket(hall.server.url, "/kiosk", {"token": hall.kiosk.token})
+            assert wait_for(lambda: ("kiosk", {"reader": True}) in heard, 10)
+            sim.stdin.write("card 430104195001011234 张三\n")
+            sim.stdin.flush()
+            assert wait_for(lambda: any(name == "id_card" for name, _ in heard), 10), out
+            assert [d for n, d in heard if n == "id_card"] == [
+                {"number": "430104195001011234", "name": "张三", "birth": "1950-01-01", "sex": "男"}]
+            assert any("id reader: card 430***********1234 张三 placed" in line for line in out)
+            kiosk.disconnect()
         finally:
             hall.server.stop()
     finally:

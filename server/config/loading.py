@@ -115,10 +115,13 @@ def _cross_check(cfg: HallConfigFile, broken: set[str] = frozenset()) -> list[st
             problems.append(f"devices[{i}] ({d.name}): a speaker writes WAV files for the screens: use url = \"file:DIR\"")
         if d.kind in ("pager", "evaluator") and kind != "window":
             problems.append(f"devices[{i}] ({d.name}): a {d.kind} belongs to a window (attach = \"window:N\")")
+        if d.kind == "id_reader" and kind != "kiosk":
+            problems.append(f"devices[{i}] ({d.name}): an ID card reader belongs to a kiosk (attach = \"kiosk:NAME\")")
         if d.transfer_to and d.transfer_to not in queues:
             problems.append(f"devices[{i}] ({d.name}): transfer_to queue {d.transfer_to!r} is not defined")
     bus_addresses = [(d.url, d.address) for d in cfg.devices if d.kind in ("pager", "evaluator")]
     dupes("device bus addresses (url, address)", bus_addresses)
+    dupes("id readers of a kiosk (attach)", [d.attach for d in cfg.devices if d.kind == "id_reader"])
     return raw_problems
 
 

@@ -15,7 +15,7 @@ BUNDLED_DEMO_HALL = Path(__file__).resolve().parents[2] / "config" / "demo-hall.
 Zone = Literal["individual", "enterprise", "institution"]
 WindowKind = Literal["professional", "comprehensive", "one_thing"]
 DepartmentKind = Literal["professional", "comprehensive"]
-DeviceKind = Literal["printer", "speaker", "led", "pager", "evaluator"]
+DeviceKind = Literal["printer", "speaker", "led", "pager", "evaluator", "id_reader"]
 
 ShortText = Annotated[str, Field(min_length=1, max_length=120)]
 Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
@@ -28,6 +28,7 @@ DEVICE_PROTOCOLS: dict[str, set[str]] = {
     "led": {"bx5", "text"},
     "pager": {"ft12"},
     "evaluator": {"ft12"},
+    "id_reader": {"sam"},  # 二代身份证 readers: the 公安部 SAM frame on their serial port
 }
 
 

@@ -1,7 +1,7 @@
 """Socket.IO namespaces: who may connect, and which rooms a connection joins.
 
 Rooms are scoped: /display `floor:N`, `window:W`, `ticket:ID` and `case:ID`; /clerk `window:W`; /admin
-`admin`; /backoffice `department:CODE`. What reaches each room, and when, is the message bus's
+`admin`; /backoffice `department:CODE`; /kiosk `kiosk:NAME`. What reaches each room, and when, is the message bus's
 business (server/services/bus.py, server/push/publisher.py); here a connection gets its starting
 state (a screen's `snapshot`, a clerk's window, the admin's stats).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import request
 from flask_socketio import Namespace, emit, join_room, leave_room
 
-from ..domain.errors import HallError, Invalid, Reason, Unauthorized
+from ..domain.errors import Forbidden, HallError, Invalid, Reason, Unauthorized
 from ..services.actors import ANONYMOUS
 from ..services.hall import Hall
 from ..services.views import iso
@@ -161,3 +161,29 @@ class BackofficeNamespace(Namespace):
         actor = _staff_or_refuse(self.hall, auth, "backoffice")
         for department in actor.departments:
             join_room(f"department:{department}")
+
+
+class KioskNamespace(Namespace):
+    """A kiosk's page, with the kiosk's device token: joins room `kiosk:NAME`, where the ID cards read
+    by the reader attached to that kiosk arrive (`id_card`, with the full number: nowhere else). On
+    connect it hears `kiosk` {"reader": true|false}, so the page offers 刷身份证 only where a reader
+    is. Staff (the guide desk's page) connect too, and have no reader."""
+
+    def __init__(self, hall: Hall):
+        super().__init__("/kiosk")
+        self.hall = hall
+
+    def on_connect(self, auth=None):
+        try:
+            actor = self.hall.accounts.authenticate(_token(auth))
+            if actor.kind == "anonymous":
+                raise Unauthorized("Connect with the kiosk's device token.", Reason.TOKEN_MISSING)
+            if not actor.is_staff and not (actor.kind == "device" and actor.role == "kiosk"):
+                raise Forbidden(f"A {actor.role} device is not a kiosk.", Reason.ROLE_NOT_ALLOWED)
+        except HallError as exc:
+            raise ConnectionRefusedError(error_body(exc))
+        reader = False
+        if not actor.is_staff:
+            join_room(f"kiosk:{actor.name}")
+            reader = any(d.kind == "id_reader" and d.attach == f"kiosk:{actor.name}" for d in self.hall.config.devices)
+        emit("kiosk", {"reader": reader})

@@ -15,7 +15,7 @@ from ..services.views import FULL, MASKED, PUBLIC
 
 A = Audience
 NAMESPACES = {A.FLOOR_SCREENS: "/display", A.WINDOW_SCREENS: "/display", A.TRACKING: "/display",
-              A.CLERKS: "/clerk", A.ADMIN: "/admin", A.BACK_OFFICE: "/backoffice"}
+              A.CLERKS: "/clerk", A.ADMIN: "/admin", A.BACK_OFFICE: "/backoffice", A.KIOSKS: "/kiosk"}
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,8 @@ def rooms(audience: Audience, event: ev.Event) -> tuple[str, ...] | None:
         return ("admin",)
     if audience is A.BACK_OFFICE:
         return tuple(f"department:{d}" for d in event.departments)
+    if audience is A.KIOSKS:
+        return (f"kiosk:{event.kiosk}",)
     raise ValueError(f"{audience} is not a Socket.IO audience")
 
 
@@ -56,6 +58,8 @@ class Wire:
             ev.DeviceHealthChanged: lambda e: ("device_health", alerts.device(e)),
             ev.CallAudioReady: lambda e: ("call_audio", {"number": e.number, "window": e.window, "floor": e.floor,
                                                               "audio": e.audio}),
+            ev.IdCardRead: lambda e: ("id_card", {"number": e.card.number, "name": e.card.name,
+                                                  "birth": e.card.birth.isoformat(), "sex": e.card.sex}),
         }
         self._last: tuple[ev.Event | None, tuple] = (None, ())  # the last event's wire form, for its other audiences
 

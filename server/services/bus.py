@@ -26,6 +26,7 @@ class Audience(StrEnum):
     DEVICES = "devices"                # printers, LED screens, speakers, pagers (drivers/)
     QUEUE_FIGURES = "queue_figures"    # the ticker that recomputes GET /stats and pushes it
     SUPERVISION = "supervision"        # 电子监察: wakes the watch that raises and clears alerts
+    KIOSKS = "kiosks"                  # /kiosk room kiosk:NAME (one kiosk's page: its ID card reader)
 
 
 A = Audience
@@ -56,6 +57,7 @@ AUDIENCES: dict[type[ev.Event], tuple[Audience, ...]] = {
     ev.AlertAcknowledged: _ALERT,
     ev.DeviceHealthChanged: (A.ADMIN, A.SUPERVISION),
     ev.CallAudioReady: (A.FLOOR_SCREENS, A.WINDOW_SCREENS),
+    ev.IdCardRead: (A.KIOSKS,),  # the full ID number: to the reader's own kiosk, nowhere else
     ev.QueueFiguresChanged: (A.FLOOR_SCREENS, A.CLERKS, A.ADMIN, A.DEVICES),
     # Kept in the event log only (the audit trail; reports read them there): TicketPrinted,
     # WindowSignedIn/SignedOut/Paused/Resumed/StateSet/QueuesSet (their windows' WindowUpdated wakes

@@ -22,8 +22,8 @@ from .floor import (TicketCalled, TicketCancelled, TicketEvent, TicketFacts, Tic
                     WindowStateSet, WindowUpdated)
 from .supervision import (AlertAcknowledged, AlertCleared, AlertEvent, AlertFacts, AlertRaised, FollowUpEvent,
                           FollowUpOpened, FollowUpStep, RatingRemoved)
-from .hall import (BadRatingGiven, CallAudioReady, DeviceHealthChanged, OwedPrint, QueueFigures,
-                   QueueFiguresChanged, RatingEvent, RatingGiven)
+from .hall import (BadRatingGiven, CallAudioReady, DeviceHealthChanged, IdCardFacts, IdCardRead, OwedPrint,
+                   QueueFigures, QueueFiguresChanged, RatingEvent, RatingGiven)
 
 __all__ = [
     "AppointmentBooked", "AppointmentCancelled", "AppointmentCheckedIn", "AppointmentEvent", "AppointmentFacts",
@@ -32,7 +32,7 @@ __all__ = [
     "FollowUpOpened", "FollowUpStep", "RatingRemoved",
     "BadRatingGiven", "CallAudioReady", "CaseApproved", "CaseClaimed", "CaseDecided", "CaseDueSoon",
     "CaseEvent", "CaseMailed", "CaseOverdue", "CasePickedUp", "CaseRejected", "CaseReturned", "CaseRouted",
-    "CaseUpdated", "DeadlineWatch", "DepartmentDecision", "DeviceHealthChanged", "Event", "MaterialsReceived",
+    "CaseUpdated", "DeadlineWatch", "DepartmentDecision", "DeviceHealthChanged", "Event", "IdCardFacts", "IdCardRead", "MaterialsReceived",
     "MaterialsRequested", "OwedPrint", "QueueFigures", "QueueFiguresChanged", "RatingEvent", "RatingGiven",
     "ReadyCasesChanged", "TicketCalled", "TicketCancelled", "TicketEvent", "TicketFacts", "TicketFinished",
     "TicketIssued", "TicketNoShow", "TicketPrinted", "TicketRecalled", "TicketRouted", "TicketTransferred",

@@ -80,6 +80,36 @@ class CallAudioReady(Event):
     audio: str
 
 
+@dataclass(frozen=True, repr=False)
+class IdCardFacts:
+    """What a kiosk's reader read off a 二代身份证 and the kiosk's page needs: the page sends the number
+    back with its ticket. The full number goes to that kiosk's socket only (CONTRACT extension in
+    docs/hardware.md); a repr, and so a log line or a traceback, shows it masked."""
+    number: str
+    name: str
+    sex: str
+    birth: dt.date
+
+    def __repr__(self) -> str:
+        return f"IdCardFacts({self.number[:3]}{'*' * max(0, len(self.number) - 7)}{self.number[-4:]})"
+
+
+@dataclass(frozen=True)
+class IdCardRead(Event):
+    """A card was placed on the reader attached to `kiosk`: only that kiosk's socket hears of it. Not
+    kept in the event log (the number must not be stored there)."""
+    subject: ClassVar[str] = "device"
+    kind: ClassVar[str] = "id_card"
+    stored: ClassVar[bool] = False
+    kiosk: str
+    reader: str
+    card: IdCardFacts
+
+    @property
+    def subject_id(self) -> str:
+        return self.reader
+
+
 # ---------------------------------------------------------------- queue figures
 @dataclass(frozen=True)
 class QueueFigures:
