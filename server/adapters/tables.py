@@ -57,6 +57,7 @@ tickets = Table(
     Column("service_seconds", Integer),
     Column("case_number", String(32)),
     Column("issued_by", String(64)),
+    Column("phone", String(32)),  # the citizen's mobile for notices (optional, from the kiosk)
     # Two tickets can never share a number on one day: the database itself refuses.
     UniqueConstraint("day", "series_queue", "seq", name="uq_tickets_day_queue_seq"),
 )
@@ -279,3 +280,4 @@ alerts = Table(
 )
 Index("ix_alerts_raised_at", alerts.c.raised_at)
 Index("ix_alerts_open", alerts.c.cleared_at, alerts.c.id)
+

@@ -83,7 +83,7 @@ def add_user(body: s.NewUserBody):
 def take_ticket(body: s.TakeTicketBody):
     if body.case is not None:
         return answer(hall().cases.take_pickup_ticket(actor(), body.case, idempotency=idem()))
-    return answer(hall().tickets.take_ticket(actor(), body.matter, body.priority, idempotency=idem()))
+    return answer(hall().tickets.take_ticket(actor(), body.matter, body.priority, idempotency=idem(), phone=body.phone))
 
 
 @route("GET", "/tickets/{ticket_id}/history", answer=s.HistoryOut, summary="Every transition of a ticket",

@@ -71,6 +71,7 @@ class Ticket:
     recalls: int = 0
     case: str | None = None  # the case number a pickup ticket collects
     events: list = field(default_factory=list, repr=False, compare=False)
+    phone: str | None = None  # for notices (短信通知); never in the ticket's facts, screens or the event log
 
     @classmethod
     def issue(cls, *, issued_by: str | None, ahead: int, eta_minutes: int | None, **fields) -> "Ticket":

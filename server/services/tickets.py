@@ -27,7 +27,7 @@ class TicketCommands:
         self.printing = printing
 
     def take_ticket(self, actor: Actor, matter_id: str, priority: str = "normal",
-                    idempotency: IdempotencyKey | None = None) -> Outcome:
+                    idempotency: IdempotencyKey | None = None, phone: str | None = None) -> Outcome:
         actor.require_issuer()
         matter = self.config.matters.get(matter_id)
         if matter is None:
@@ -38,7 +38,8 @@ class TicketCommands:
             raise Invalid("priority must be 'normal' or 'green'.", Reason.INVALID_PRIORITY)
         self.require_issuing_hours()
         queue = self.config.queues[matter.queue]
-        return self.runner.run(actor, idempotency, lambda uow, now: self.issue_in(uow, now, actor, queue, matter.id, prio))
+        return self.runner.run(actor, idempotency,
+                               lambda uow, now: self.issue_in(uow, now, actor, queue, matter.id, prio, phone=phone))
 
     def require_issuing_hours(self) -> None:
         if not self.queries.issuing_open():
@@ -47,7 +48,7 @@ class TicketCommands:
                               Reason.OUTSIDE_ISSUING_HOURS, **{"from": start, "to": end})
 
     def issue_in(self, uow: UnitOfWork, now: dt.datetime, actor: Actor, queue, matter_id: str | None,
-                 prio: Priority, case_number: str | None = None) -> dict:
+                 prio: Priority, case_number: str | None = None, phone: str | None = None) -> dict:
         """Issue a ticket inside an open unit of work (a pickup ticket is issued with its case's checks)."""
         day = business_day(now, self.config.hall.tz, self.config.hall.day_rollover_hour)
         ahead, eta = self.waits.of_newcomer(uow, now, queue.code, prio is Priority.GREEN)
@@ -57,7 +58,7 @@ class TicketCommands:
             id=secrets.token_urlsafe(16), day=day, series_queue=queue.code, seq=seq,
             number=format_number(queue.prefix, seq), queue=queue.code, matter=matter_id,
             floor=queue.floor, zone=self.config.zone_of_floor(queue.floor), priority=prio,
-            issued_at=now, case=case_number)
+            issued_at=now, case=case_number, phone=phone)
         uow.tickets.add(ticket, actor.principal)
         view = views.ticket(ticket.facts(), ahead, eta)
         self.printing.owe(uow, actor, view, now)

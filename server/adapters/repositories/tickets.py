@@ -60,7 +60,7 @@ class TicketRepository:
             queue=row.queue, matter=row.matter, floor=row.floor, zone=row.zone,
             priority=Priority(row.priority), issued_at=row.issued_at, status=TicketStatus(row.status),
             called_at=row.called_at, finished_at=row.finished_at, window=row.window, clerk=row.clerk,
-            recalls=row.recalls, case=row.case_number)
+            recalls=row.recalls, case=row.case_number, phone=row.phone)
         self.seen[ticket.id] = ticket
         return ticket
 
@@ -142,7 +142,7 @@ class TicketRepository:
         self.conn.execute(_INSERT_TICKET, dict(
             id=ticket.id, day=ticket.day, series_queue=ticket.series_queue, seq=ticket.seq,
             number=ticket.number, matter=ticket.matter,
-            priority=ticket.priority.value, issued_at=ticket.issued_at, issued_by=issued_by,
+            priority=ticket.priority.value, issued_at=ticket.issued_at, issued_by=issued_by, phone=ticket.phone,
             **self._values(ticket)))
         self.seen[ticket.id] = ticket
 
