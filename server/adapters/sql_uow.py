@@ -13,6 +13,7 @@ from .engine import Database
 from .repositories.accounts import AccountRepository, IdempotencyRepository
 from .repositories.alerts import AlertRepository, HallWatchReader
 from .repositories.cases import CaseRepository
+from .repositories.notices import NoticeRepository
 from .repositories.ratings import FollowUpRepository, RatingRepository
 from .repositories.records import DeviceHealthRepository, EventLog, PrintJobRepository
 from .repositories.reports import ReportRecords
@@ -58,6 +59,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.alerts = AlertRepository(conn, self.hall)
         self.watch = HallWatchReader(conn)
         self.reports = ReportRecords(conn)
+        self.notices = NoticeRepository(conn)
         return super().__enter__()
 
     def __exit__(self, exc_type, exc, tb) -> None:

@@ -168,7 +168,7 @@ def load_config(path: Path | str | None = None) -> HallConfig:
     return HallConfig(parsed, path)
 
 
-_SINGLE_SECTIONS = ("hall", "calendar", "supervision", "rating")  # tables, not lists of entries
+_SINGLE_SECTIONS = ("hall", "calendar", "supervision", "rating", "notices")  # tables, not lists of entries
 
 
 def _valid_entries(data) -> tuple[HallConfigFile | None, set[str]]:

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .notices import Notices
+
 BUNDLED_DEMO_HALL = Path(__file__).resolve().parents[2] / "config" / "demo-hall.toml"
 
 Zone = Literal["individual", "enterprise", "institution"]
@@ -262,6 +264,7 @@ class HallConfigFile(_Strict):
     calendar: Calendar = Field(default_factory=Calendar)
     supervision: Supervision = Field(default_factory=Supervision)
     rating: RatingRules = Field(default_factory=RatingRules)
+    notices: Notices = Field(default_factory=Notices)
 
 
 class WindowSpec(BaseModel):
@@ -298,6 +301,7 @@ class HallConfig:
         self.calendar = source.calendar
         self.supervision = source.supervision
         self.rating = source.rating
+        self.notices = source.notices
 
     def zone_of_floor(self, floor: int) -> str:
         return self.floors[floor].zone

@@ -14,6 +14,8 @@ from .devices import DeviceDesk, DeviceHealth
 from .figures import QueueFiguresTicker
 from .follow_ups import FollowUps
 from .housekeeping import Housekeeping
+from .notice_delivery import NoticeDelivery
+from .notices import Notices
 from .pagers import PagerKeys
 from .printing import Printing
 from .queries import Queries
@@ -48,3 +50,5 @@ class Hall:
     housekeeping: Housekeeping
     supervision: Supervision
     reports: Reports
+    notices: Notices  # queue(): for the services that send their own (appointments)
+    notice_delivery: NoticeDelivery

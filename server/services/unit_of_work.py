@@ -33,6 +33,7 @@ class UnitOfWork(abc.ABC):
     alerts: object  # 电子监察's alerts
     watch: object  # what the supervision rules read
     reports: object  # what reports read (a day's ticket facts and ratings)
+    notices: object  # the notices' outbox (短信/微信通知)
 
     def __enter__(self) -> "UnitOfWork":
         self._recorded: list[ev.Event] = []
