@@ -1,6 +1,7 @@
 """`hallq devices simulate` + a server using the config it writes: the demo's hardware-free hall."""
 from __future__ import annotations
 
+import json
 import subprocess
 import threading
 
@@ -18,7 +19,7 @@ def test_simulated_devices_print_the_ticket_light_the_strip_and_take_pager_keys(
         assert wait_for(lambda: any(line.startswith("# wrote") for line in out), 20), out
         hall = make_hall(tmp_path, config=str(config))
         try:
-            ticket = hall.kiosk.post("/tickets", {"matter": "rst-sbk"}).json()["ticket"]
+            ticket = hall.kiosk.post("/tickets", {"matter": "rst-sbk", "phone": "13812345678"}).json()["ticket"]
             assert wait_for(lambda: list((tmp_path / "sim" / "tickets").glob("*.png")), 15), out
             text = next((tmp_path / "sim" / "tickets").glob("*.txt")).read_text(encoding="utf-8")
             assert ticket["number"] in text and "[QR] http://127.0.0.1:5000/t/" + ticket["id"] in text
@@ -30,6 +31,10 @@ def test_simulated_devices_print_the_ticket_light_the_strip_and_take_pager_keys(
             assert wait_for(lambda: any(f"请{ticket['number']}号" in line and "LED window 1" in line for line in out), 15)
             assert wait_for(lambda: any(f"LED floor 1: 请{ticket['number']}号到1号窗口办理" in line for line in out), 15)
             assert wait_for(lambda: list((tmp_path / "sim" / "audio").glob("*.wav")), 30), out
+            # The gateway stand-in got the `called` notice: printed masked, logged as received.
+            assert wait_for(lambda: any(line.startswith("gateway: called → 138****5678: ") for line in out), 15), out
+            logged = [json.loads(line) for line in (tmp_path / "sim" / "notices.jsonl").read_text().splitlines()]
+            assert [(n["event"], n["ticket"], n["phone"]) for n in logged] == [("called", ticket["id"], "13812345678")]
         finally:
             hall.server.stop()
     finally:
