@@ -60,8 +60,9 @@ def gateway(tmp_path):
     stand_in.stop()
 
 
-def test_called_ahead_and_case_ready_arrive_once_each_with_the_phone_and_sentence(tmp_path, gateway):
-    hall = make_hall(tmp_path, config=hall_config(tmp_path, gateway))
+@pytest.mark.parametrize("async_mode", ["eventlet", "gevent"])  # the POST runs on each one's OS threads
+def test_called_ahead_and_case_ready_arrive_once_each_with_the_phone_and_sentence(tmp_path, gateway, async_mode):
+    hall = make_hall(tmp_path, async_mode, config=hall_config(tmp_path, gateway))
     try:
         assert hall.kiosk.post("/tickets", {"matter": "rst-sbk", "phone": "12345"}).status_code == 400
         clerk = hall.clerk_at("1")
@@ -109,6 +110,27 @@ def test_called_ahead_and_case_ready_arrive_once_each_with_the_phone_and_sentenc
     finally:
         hall.server.stop()
 
+
+def test_a_slow_gateway_never_holds_up_the_server(tmp_path, gateway):
+    """The POST waits on an OS thread of its own: while the gateway takes 2 s to answer, the server
+    answers at once."""
+    hall = make_hall(tmp_path, config=hall_config(tmp_path, gateway))
+    try:
+        clerk = hall.clerk_at("1")
+        gateway.delay_s = 2.0
+        take(hall, "13800003333")
+        call(clerk, "1")
+        time.sleep(0.5)  # the worker is posting now
+        slowest = 0.0
+        while not gateway.received:
+            started = time.monotonic()
+            assert requests.get(hall.server.api + "/health", timeout=5).status_code == 200
+            slowest = max(slowest, time.monotonic() - started)
+            time.sleep(0.05)
+        assert slowest < 0.5, slowest
+        assert gateway.received[0]["event"] == "called"
+    finally:
+        hall.server.stop()
 
 def test_with_the_gateway_down_nothing_is_lost_also_across_a_restart(tmp_path, gateway):
     hall = make_hall(tmp_path, config=hall_config(tmp_path, gateway))
