@@ -10,14 +10,17 @@
 - a 二代身份证 reader on a pty pair, attached to the kiosk, answering SAM frames (drivers/sam.py, the
   same module the driver reads them with): `card 430104195001011234 张三` places a card (birth and
   sex from the number), `remove` takes it away.
+- the hall's SMS/WeChat gateway (drivers/notice_gateway.py): every notice the hall posts is a JSON
+  line in DIR/notices.jsonl, and printed with its phone masked.
 
-It prints the [[devices]] entries to append to a hall config, and with --write-config writes a copy
-of the hall config with them appended.
+It prints the [[devices]] entries to append to a hall config and the `[notices] url` to use, and with
+--write-config writes a copy of the hall config with them (the url replacing the copy's own).
 """
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import socket
 import sys
 import threading
@@ -27,6 +30,9 @@ from pathlib import Path
 from . import bx5, ft12, sam
 from .escpos_ticket import decode, status_answer
 from .id_card import CardError, IdCard, card_of_number, compose_text, masked
+from .notice_gateway import GatewayStandIn
+
+GATEWAY_PORT = 5099  # the bundled demo hall's [notices] url
 
 PAGER_KEYS = {"call": [ft12.CALL], "recall": [ft12.RECALL], "finish": [ft12.CONFIRM], "noshow": [6, ft12.CONFIRM],
               "pause": [ft12.PAUSE], "transfer": [ft12.TRANSFER]}
@@ -172,6 +178,23 @@ class IdReaderSimulator:
             return sam.answer(sam.OK, len(text).to_bytes(2, "big") + self.PHOTO_BYTES.to_bytes(2, "big") + text
                               + bytes(self.PHOTO_BYTES))
         return sam.answer(0x91)  # a command this reader does not know
+def _gateway(log_file: Path, port: int) -> GatewayStandIn:
+    try:
+        return GatewayStandIn(log_file, port, say).start()
+    except OSError:  # the port is taken (another demo?): any free one; the url printed says which
+        return GatewayStandIn(log_file, 0, say).start()
+
+
+def with_gateway(config_text: str, url: str) -> str:
+    """The hall config with its [notices] url set to `url` (the section added if it has none)."""
+    section = re.search(r"(?m)^\[notices\][^\n]*\n(?:(?!^\[)[^\n]*\n?)*", config_text)
+    line = f'url = "{url}"'
+    if section is None:
+        return config_text.rstrip("\n") + f"\n\n[notices]\n{line}\n"
+    body = section.group(0)
+    has_url = re.search(r"(?m)^url\s*=.*$", body)
+    body = body[:has_url.start()] + line + body[has_url.end():] if has_url else body.replace("\n", f"\n{line}\n", 1)
+    return config_text[:section.start()] + body + config_text[section.end():]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -181,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kiosk", default="kiosk-1", help="the kiosk the printer is attached to")
     parser.add_argument("--window", type=int, default=1, help="the window of the LED strip, pager and evaluator")
     parser.add_argument("--floor", type=int, default=1, help="the floor of the LED board and the speaker")
+    parser.add_argument("--gateway-port", type=int, default=GATEWAY_PORT,
+                        help=f"port of the notices' gateway (default {GATEWAY_PORT}, the demo hall's; any free one if taken)")
     parser.add_argument("--config", default=None, help="hall config to copy with --write-config (default: the demo hall)")
     parser.add_argument("--write-config", default=None, help="write a copy of the hall config with the devices appended")
     args = parser.parse_args(argv)
@@ -188,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     folder.mkdir(parents=True, exist_ok=True)
 
     printer = PrinterSimulator(folder, args.printer_port)
+    gateway = _gateway(folder / "notices.jsonl", args.gateway_port)
     strip, board, bus = PtyDevice(f"LED window {args.window}"), PtyDevice(f"LED floor {args.floor}"), PtyDevice("RS485 bus")
     strip.reader(_led_bx5(strip))
     board.reader(_led_text(board))
@@ -207,15 +233,18 @@ def main(argv: list[str] | None = None) -> int:
         + (f"address = {addr}\n" if addr is not None else "") for n, k, u, p, a, addr in devices)
     say("# hallq simulated devices: append these to a copy of the hall config")
     say(toml)
+    say(f'# and the gateway stand-in of the notices:\n[notices]\nurl = "{gateway.url}"\n')
     if args.write_config:
         from server.config import BUNDLED_DEMO_HALL
         base = Path(args.config) if args.config else BUNDLED_DEMO_HALL
-        Path(args.write_config).write_text(base.read_text(encoding="utf-8") + "\n# simulated devices\n" + toml,
-                                           encoding="utf-8")
+        text = with_gateway(base.read_text(encoding="utf-8"), gateway.url)
+        Path(args.write_config).write_text(text + "\n# simulated devices\n" + toml, encoding="utf-8")
         say(f"# wrote {args.write_config}")
     say(f"# printed tickets: {folder / 'tickets'}   call audio: {folder / 'audio'}")
     say("# pager keys on stdin: call, recall, finish, noshow, pause, transfer; evaluator: rate 1 … rate 5;")
     say("# ID reader: card 430104195001011234 张三 (places a card), remove")
+    say(f"# printed tickets: {folder / 'tickets'}   call audio: {folder / 'audio'}   notices: {gateway.log_file}")
+    say("# pager keys on stdin: call, recall, finish, noshow, pause, transfer; evaluator: rate 1 … rate 5")
     try:
         for line in sys.stdin:
             words = line.split()

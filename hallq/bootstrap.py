@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import partial
 
 from server.adapters.engine import Database, migrate, open_database
+from server.adapters.gateway import HttpGateway
 from server.adapters.sql_uow import SqlUnitOfWork
 from server.config import HallConfig, load_config
 from server.domain.calendar import WorkingCalendar
@@ -27,6 +28,8 @@ from server.services.figures import QueueFiguresTicker
 from server.services.follow_ups import FollowUps
 from server.services.hall import Hall
 from server.services.housekeeping import Housekeeping
+from server.services.notice_delivery import NoticeDelivery
+from server.services.notices import Notices
 from server.services.pagers import PagerKeys
 from server.services.printing import Printing
 from server.services.queries import Queries
@@ -72,6 +75,11 @@ def build_services(config: HallConfig, unit_of_work: Callable[[], UnitOfWork], c
     bus = MessageBus()
     runner = CommandRunner(unit_of_work, bus, clock)
     waits = WaitEstimates(config)
+    notices = Notices(config, waits)
+    runner.also_in_transaction(notices.in_transaction)  # the outbox: queued in the command's transaction
+    gateway = HttpGateway(config.notices.url, config.notices.timeout_seconds) if config.notices.url else None
+    notice_delivery = NoticeDelivery(config, runner, gateway, run_blocking)
+    bus.subscribe(Audience.NOTICES, notice_delivery.wake)
     queries = Queries(config, runner, waits)
     printing = Printing(config, runner, queries)
     tickets = TicketCommands(config, runner, queries, waits, printing)
@@ -87,7 +95,7 @@ def build_services(config: HallConfig, unit_of_work: Callable[[], UnitOfWork], c
     accounts = Accounts(unit_of_work, clock, set(config.departments), run_blocking)
     supervision = Supervision(config, runner, case_views)
     bus.subscribe(Audience.SUPERVISION, supervision.moved)
-    appointments = Appointments(config, runner, calendar, tickets)
+    appointments = Appointments(config, runner, calendar, tickets, notices)
     return Hall(
         config=config, clock=clock, bus=bus, runner=runner, queries=queries, tickets=tickets, windows=windows,
         cases=CaseCommands(config, runner, case_views, tickets, windows), case_views=case_views, ratings=ratings,
@@ -96,4 +104,4 @@ def build_services(config: HallConfig, unit_of_work: Callable[[], UnitOfWork], c
         device_desk=DeviceDesk(device_health, printing, pagers, ratings), figures=figures, accounts=accounts,
         reports=Reports(config, runner),
         housekeeping=Housekeeping(config, runner, queries, case_views, accounts, appointments),
-        supervision=supervision, appointments=appointments)
+        supervision=supervision, appointments=appointments, notices=notices, notice_delivery=notice_delivery)

@@ -62,6 +62,7 @@ def create_server(config_path: str | None, db_url: str, async_mode: str = "event
     socketio.start_background_task(hall.figures.run, socketio.sleep)
     socketio.start_background_task(hall.housekeeping.run, socketio.sleep)
     socketio.start_background_task(hall.supervision.run, socketio.sleep)
+    socketio.start_background_task(hall.notice_delivery.run, socketio.sleep)
     if not router.empty:
         socketio.start_background_task(duty.run)
     return app, socketio

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from harness import PASSWORD, Client, Server, demo_config, login, run_cli
 from launchers.clock_server import HallClock
+from server.config import load_config
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAY = dt.date(2026, 11, 2)  # no holiday that week or the next
@@ -50,3 +51,13 @@ def start_hall(tmp, extra: str = "", replace: dict | None = None, at: dt.datetim
             "kiosk": Client(server, tokens["kiosk-1"]), "platform": Client(server, tokens["province"])}
 
 
+
+
+def next_working_day() -> dt.date:
+    """The first working day after today (the real date) in the demo hall's calendar: always bookable."""
+    calendar = load_config(None).calendar
+    day = dt.date.today()
+    while True:
+        day += dt.timedelta(days=1)
+        if day in calendar.workdays or (day.weekday() < 5 and day not in calendar.holidays):
+            return day

@@ -3,21 +3,10 @@ bookings than its quota, an ID never more than its limit, and the per-ID ticket 
 kiosks press at once."""
 from __future__ import annotations
 
-import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 
-from booking_hall import id_number
+from booking_hall import id_number, next_working_day
 from harness import Client, Server, run_cli
-from server.config import load_config
-
-
-def next_working_day() -> dt.date:
-    calendar = load_config(None).calendar
-    day = dt.date.today()
-    while True:
-        day += dt.timedelta(days=1)
-        if day in calendar.workdays or (day.weekday() < 5 and day not in calendar.holidays):
-            return day
 
 
 def test_slot_quota_id_limit_and_ticket_cap_hold_across_two_processes(fresh_hall, pg_url, tmp_path):

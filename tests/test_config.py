@@ -326,3 +326,32 @@ queues = ["pickup3", "shebao"]
     problems = problems_of(tmp_path, text)
     assert len(problems) == 1
     assert "number 149" in problems[0] and "'shebao'" in problems[0]
+
+
+def test_notices_are_off_without_a_url_and_the_demo_sets_only_templates(tmp_path, demo):
+    notices = load_config(write(tmp_path, GOOD)).notices
+    assert notices.url is None and notices.ahead == 3 and notices.max_attempts == 12
+    assert notices.templates.called == "【{hall}】您的{number}号已叫号，请到{window}号窗口办理。"
+    # The bundled hall sends nothing (tests and benches run on it); the demo's copy, written by
+    # `hallq devices simulate --write-config`, points at the gateway stand-in (tests/test_simulate.py).
+    assert demo.notices.url is None and "预约码{code}" in demo.notices.templates.appointment_booked
+
+
+def test_notice_templates_use_only_their_placeholders(tmp_path):
+    problems = problems_of(tmp_path, GOOD + '''
+[notices]
+url = "https://gateway.example/notices"
+backoff_base_seconds = 60
+backoff_cap_seconds = 30
+
+[notices.templates]
+called = "{number}号请到{window}号窗口，办件{case}"
+ahead = "还有{ahead人"
+''')
+    text = "\n".join(problems)
+    assert "notices.url" in text  # http:// only (CONTRACT: http://HOST:PORT/PATH)
+    assert "called: unknown placeholder {case}; it may use {hall}, {matter}, {number}, {window}" in text
+    assert "ahead: " in text and "brace" in text
+    ok = load_config(write(tmp_path, GOOD + '[notices]\nurl = "http://10.0.0.5:8080/sms"\n'
+                                          '[notices.templates]\ncase_ready = "办件{case}好了{{请取}}"\n'))
+    assert ok.notices.templates.case_ready == "办件{case}好了{{请取}}"

@@ -7,16 +7,15 @@ in without a decision about who may call it.
 """
 from __future__ import annotations
 
-import datetime as dt
 import random
 
 import pytest
 import requests
 import socketio
 
+from booking_hall import next_working_day
 from contract_helpers import Windows, assert_error, send
 from harness import PASSWORD, Client, login, run_cli, unique
-from server.config import load_config
 
 ROLES = ("nobody", "kiosk", "display", "pad", "platform", "clerk", "other_clerk", "backoffice", "admin", "supervisor")
 EVERYONE = set(ROLES)
@@ -24,16 +23,6 @@ STAFF = {"clerk", "other_clerk", "backoffice", "admin", "supervisor"}
 AT_WINDOW = {"clerk"}  # the clerk signed in at {w}
 READERS = {"admin", "supervisor"}  # READS_EVERYTHING: ratings, follow-ups
 BOOKERS = {"platform"} | STAFF  # the provincial platform books, and staff for a citizen
-
-
-def next_working_day() -> dt.date:
-    """The first working day after today in the demo hall's calendar: always bookable (days_ahead 5)."""
-    calendar = load_config(None).calendar
-    day = dt.date.today()
-    while True:
-        day += dt.timedelta(days=1)
-        if day in calendar.workdays or (day.weekday() < 5 and day not in calendar.holidays):
-            return day
 
 
 def booking() -> dict:

@@ -1,6 +1,7 @@
 """`hallq devices simulate` + a server using the config it writes: the demo's hardware-free hall."""
 from __future__ import annotations
 
+import json
 import subprocess
 import threading
 
@@ -18,7 +19,7 @@ def test_simulated_devices_print_the_ticket_light_the_strip_take_pager_keys_and_
         assert wait_for(lambda: any(line.startswith("# wrote") for line in out), 20), out
         hall = make_hall(tmp_path, config=str(config))
         try:
-            ticket = hall.kiosk.post("/tickets", {"matter": "rst-sbk"}).json()["ticket"]
+            ticket = hall.kiosk.post("/tickets", {"matter": "rst-sbk", "phone": "13812345678"}).json()["ticket"]
             assert wait_for(lambda: list((tmp_path / "sim" / "tickets").glob("*.png")), 15), out
             text = next((tmp_path / "sim" / "tickets").glob("*.txt")).read_text(encoding="utf-8")
             assert ticket["number"] in text and "[QR] http://127.0.0.1:5000/t/" + ticket["id"] in text
@@ -41,6 +42,10 @@ def test_simulated_devices_print_the_ticket_light_the_strip_take_pager_keys_and_
                 {"number": "430104195001011234", "name": "张三", "birth": "1950-01-01", "sex": "男"}]
             assert any("id reader: card 430***********1234 张三 placed" in line for line in out)
             kiosk.disconnect()
+            # The gateway stand-in got the `called` notice: printed masked, logged as received.
+            assert wait_for(lambda: any(line.startswith("gateway: called → 138****5678: ") for line in out), 15), out
+            logged = [json.loads(line) for line in (tmp_path / "sim" / "notices.jsonl").read_text().splitlines()]
+            assert [(n["event"], n["ticket"], n["phone"]) for n in logged] == [("called", ticket["id"], "13812345678")]
         finally:
             hall.server.stop()
     finally:

@@ -14,6 +14,7 @@ from .repositories.accounts import AccountRepository, IdempotencyRepository
 from .repositories.appointments import AppointmentRepository
 from .repositories.alerts import AlertRepository, HallWatchReader
 from .repositories.cases import CaseRepository
+from .repositories.notices import NoticeRepository
 from .repositories.ratings import FollowUpRepository, RatingRepository
 from .repositories.records import DeviceHealthRepository, EventLog, PrintJobRepository
 from .repositories.reports import ReportRecords
@@ -60,6 +61,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.watch = HallWatchReader(conn)
         self.reports = ReportRecords(conn)
         self.appointments = AppointmentRepository(conn)
+        self.notices = NoticeRepository(conn)
         return super().__enter__()
 
     def __exit__(self, exc_type, exc, tb) -> None:

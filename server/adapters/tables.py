@@ -63,7 +63,7 @@ tickets = Table(
     # full only to the window serving it (CONTRACT v2).
     Column("id_number", String(18)),
     Column("holder_name", String(64)),
-    Column("phone", String(20)),
+    Column("phone", String(32)),  # the citizen's mobile for notices (kiosk, booking, case applicant)
     Column("appointment", String(32)),
     Column("requeued", Boolean, nullable=False, default=False),
     # Two tickets can never share a number on one day: the database itself refuses.
@@ -313,3 +313,26 @@ alerts = Table(
 )
 Index("ix_alerts_raised_at", alerts.c.raised_at)
 Index("ix_alerts_open", alerts.c.cleared_at, alerts.c.id)
+
+# Notices to citizens (短信/微信 through the hall's gateway, docs/notices.md): the outbox. A notice is
+# written in the transaction of the command that causes it; `dedupe_key` (unique) keeps it from being
+# queued twice; the worker claims due ones with a lease (`claimed_until`), posts them, crosses them off.
+notices = Table(
+    "notices", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event", String(24), nullable=False),  # ahead called case_ready appointment_booked appointment_reminder
+    Column("phone", String(32), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("ticket_id", String(32)),
+    Column("case_id", String(32)),
+    Column("dedupe_key", String(120), nullable=False, unique=True),  # e.g. called:TICKET:WINDOW, case_ready:CASE
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("claimed_until", UTCDateTime),  # a worker's lease: nobody else sends it before then
+    Column("sent_at", UTCDateTime),
+    Column("failed_at", UTCDateTime),  # gave up after [notices] max_attempts
+    Column("last_error", String(200)),  # short, never the phone
+)
+Index("ix_notices_due", notices.c.sent_at, notices.c.failed_at, notices.c.due_at)
+Index("ix_tickets_waiting_phone", tickets.c.status, tickets.c.phone)

@@ -11,6 +11,7 @@ Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
 Text = Annotated[str, StringConstraints(max_length=500)]
 CaseNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{8,16}$")]
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 -]{4,19}$")]
+MobilePhone = Annotated[str, StringConstraints(pattern=r"^1[3-9][0-9]{9}$")]  # 11-digit mainland mobile
 Material = Annotated[str, StringConstraints(min_length=1, max_length=120)]
 
 
@@ -43,6 +44,7 @@ class TakeTicketBody(Body):
     phone: Annotated[str, StringConstraints(pattern=r"^1[3-9][0-9]{9}$")] = Field(  # type: ignore[assignment]
         None, description="a mainland mobile number for notices (SMS) about this ticket")
     priority: Literal["normal", "green"] = "normal"
+    phone: MobilePhone = Field(None, description="a mobile number for notices (短信通知: a few ahead, called)")  # type: ignore[assignment]
 
     @model_validator(mode="after")
     def _one_kind(self):

@@ -3,6 +3,7 @@
 from .loading import load_config
 from .model import (BUNDLED_DEMO_HALL, DEVICE_PROTOCOLS, ConfigError, Device, HallConfig, HallConfigFile, HallSettings,
                     WindowSpec)
+from .notices import NOTICE_PLACEHOLDERS, Notices
 
 __all__ = ["BUNDLED_DEMO_HALL", "DEVICE_PROTOCOLS", "ConfigError", "Device", "HallConfig", "HallConfigFile",
-           "HallSettings", "WindowSpec", "load_config"]
+           "HallSettings", "NOTICE_PLACEHOLDERS", "Notices", "WindowSpec", "load_config"]

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .notices import Notices
+
 BUNDLED_DEMO_HALL = Path(__file__).resolve().parents[2] / "config" / "demo-hall.toml"
 
 Zone = Literal["individual", "enterprise", "institution"]
@@ -302,6 +304,7 @@ class HallConfigFile(_Strict):
     supervision: Supervision = Field(default_factory=Supervision)
     rating: RatingRules = Field(default_factory=RatingRules)
     appointments: Appointments = Field(default_factory=Appointments)
+    notices: Notices = Field(default_factory=Notices)
 
 
 class WindowSpec(BaseModel):
@@ -339,6 +342,7 @@ class HallConfig:
         self.supervision = source.supervision
         self.rating = source.rating
         self.appointments = source.appointments
+        self.notices = source.notices
 
     def zone_of_floor(self, floor: int) -> str:
         return self.floors[floor].zone

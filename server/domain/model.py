@@ -91,6 +91,7 @@ class Ticket:
 
     @property
     def phone(self) -> str | None:
+        """For notices (短信通知); the facts, screens and the event log carry it masked only."""
         return self.holder.phone
 
     @classmethod

@@ -14,6 +14,7 @@ from ..domain.identity import Holder, IdNumber
 from ..domain.model import Priority, TicketKind
 from .actors import READS_EVERYTHING, STAFF_ROLES, Actor
 from .messages import IdempotencyKey, Outcome
+from .notices import Notices
 from .runner import CommandRunner
 from .tickets import TicketCommands
 from .unit_of_work import UnitOfWork
@@ -37,11 +38,12 @@ def parse_day(value: str) -> dt.date:
 
 class Appointments:
     def __init__(self, config: HallConfig, runner: CommandRunner, calendar: WorkingCalendar,
-                 tickets: TicketCommands):
+                 tickets: TicketCommands, notices: Notices):
         self.config = config
         self.runner = runner
         self.rules = rules_of(config, calendar)
         self.tickets = tickets
+        self.notices = notices
 
     # ---------------------------------------------------------------- views
     def view(self, appointment: Appointment) -> dict:
@@ -219,6 +221,11 @@ class Appointments:
             count += 1
         return count
 
-    def mark_missed(self, actor: Actor) -> int:
-        """The periodic sweep (housekeeping)."""
-        return self.runner.run(actor, None, lambda uow, now: {"missed": self.mark_missed_in(uow, now)}).body["missed"]
+    def sweep(self, actor: Actor) -> dict:
+        """The periodic sweep (housekeeping, once a minute): misses, and the reminders of bookings that
+        start within `[notices] reminder_minutes` (each reminded once)."""
+        def command(uow: UnitOfWork, now: dt.datetime) -> dict:
+            missed = self.mark_missed_in(uow, now)
+            soon = uow.appointments.booked_starting(now, now + dt.timedelta(minutes=self.config.notices.reminder_minutes))
+            return {"missed": missed, "reminded": self.notices.reminders_in(uow, now, soon)}
+        return self.runner.run(actor, None, command).body

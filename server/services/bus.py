@@ -2,7 +2,7 @@
 
 One table says who hears of what. Adapters subscribe a consumer per audience when the hall is built
 (`hallq/bootstrap.py`): the Socket.IO push serves the rooms, the device router the devices, the
-figures ticker the queue figures. A consumer only queues work (no I/O on the caller's thread), and
+figures ticker the queue figures, the notices' worker its wake-up. A consumer only queues work (no I/O on the caller's thread), and
 a failing consumer never stops the others.
 """
 from __future__ import annotations
@@ -27,25 +27,28 @@ class Audience(StrEnum):
     QUEUE_FIGURES = "queue_figures"    # the ticker that recomputes GET /stats and pushes it
     SUPERVISION = "supervision"        # 电子监察: wakes the watch that raises and clears alerts
     KIOSKS = "kiosks"                  # /kiosk room kiosk:NAME (one kiosk's page: its ID card reader)
+    NOTICES = "notices"                # wakes the worker that posts the notices these commits queued
 
 
 A = Audience
 _MOVES_QUEUES = (A.TRACKING, A.QUEUE_FIGURES, A.SUPERVISION)
+_MOVES_QUEUES_TOLD = (*_MOVES_QUEUES, A.NOTICES)  # may bring a ticket near enough for its `ahead` notice
 _ALERT = (A.ADMIN,)
 
 AUDIENCES: dict[type[ev.Event], tuple[Audience, ...]] = {
     ev.TicketIssued: (A.DEVICES, A.QUEUE_FIGURES),
-    ev.TicketCalled: (A.FLOOR_SCREENS, A.WINDOW_SCREENS, A.TRACKING, A.DEVICES, A.QUEUE_FIGURES, A.SUPERVISION),
+    ev.TicketCalled: (A.FLOOR_SCREENS, A.WINDOW_SCREENS, A.TRACKING, A.DEVICES, A.QUEUE_FIGURES, A.SUPERVISION,
+                     A.NOTICES),
     ev.TicketRecalled: (A.FLOOR_SCREENS, A.WINDOW_SCREENS, A.TRACKING, A.DEVICES),
-    ev.TicketTransferred: _MOVES_QUEUES,
+    ev.TicketTransferred: _MOVES_QUEUES_TOLD,
     ev.TicketFinished: _MOVES_QUEUES,
     ev.TicketNoShow: _MOVES_QUEUES,
     ev.TicketRouted: _MOVES_QUEUES,
-    ev.TicketCancelled: _MOVES_QUEUES,
-    ev.TicketRequeued: _MOVES_QUEUES,  # 过号顺延: waits again
+    ev.TicketCancelled: _MOVES_QUEUES_TOLD,
+    ev.TicketRequeued: _MOVES_QUEUES_TOLD,  # 过号顺延: waits again
     ev.WindowUpdated: (A.FLOOR_SCREENS, A.WINDOW_SCREENS, A.CLERKS, A.ADMIN, A.DEVICES, A.QUEUE_FIGURES,
                        A.SUPERVISION),
-    ev.CaseUpdated: (A.BACK_OFFICE, A.CLERKS, A.TRACKING, A.SUPERVISION),
+    ev.CaseUpdated: (A.BACK_OFFICE, A.CLERKS, A.TRACKING, A.SUPERVISION, A.NOTICES),
     ev.ReadyCasesChanged: (A.FLOOR_SCREENS, A.WINDOW_SCREENS),
     ev.CaseDueSoon: (A.SUPERVISION,),
     ev.CaseOverdue: (A.SUPERVISION,),

@@ -15,6 +15,8 @@ from .devices import DeviceDesk, DeviceHealth
 from .figures import QueueFiguresTicker
 from .follow_ups import FollowUps
 from .housekeeping import Housekeeping
+from .notice_delivery import NoticeDelivery
+from .notices import Notices
 from .pagers import PagerKeys
 from .printing import Printing
 from .queries import Queries
@@ -50,3 +52,5 @@ class Hall:
     supervision: Supervision
     reports: Reports
     appointments: Appointments
+    notices: Notices  # queue(): for the services that send their own (appointments)
+    notice_delivery: NoticeDelivery

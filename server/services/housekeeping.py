@@ -81,13 +81,13 @@ class Housekeeping:
         self.purge()
 
     def run(self, sleep) -> None:
-        """Once a minute: the deadline watch and the bookings' misses (爽约); at the day's turn, cancel what
+        """Once a minute: the deadline watch, the bookings' misses (爽约) and reminders; at the day's turn, cancel what
         is left of yesterday and purge."""
         day = self.queries.today()
         while True:
             try:
                 self.check_deadlines()
-                self.appointments.mark_missed(SYSTEM)
+                self.appointments.sweep(SYSTEM)
             except Exception:
                 log.exception("deadline or booking check failed")
             sleep(CHECK_EVERY_S)

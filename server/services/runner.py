@@ -1,8 +1,10 @@
 """The command runner: every command of every entry point runs here, in one transaction.
 
 Inside the transaction: a repeated Idempotency-Key returns the stored answer; the command runs; its
-events are collected and the facts among them written to the event log; the answer is stored under
-the key. After the commit, and only then, the events go to the message bus. Nothing here knows HTTP.
+events are collected and handed to the consumers that must act in the same transaction (the notices'
+outbox: a notice an event causes commits with it, or not at all); the facts among them are written
+to the event log; the answer is stored under the key. After the commit, and only then, the events go
+to the message bus. Nothing here knows HTTP.
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 
+from ..domain import events as ev
 from ..domain.errors import Conflict, Reason
 from .actors import Actor
 from .bus import MessageBus
@@ -17,6 +20,8 @@ from .messages import IdempotencyKey, Outcome
 from .unit_of_work import AlreadyStored, UnitOfWork
 
 Command = Callable[[UnitOfWork, dt.datetime], dict]
+# Runs inside the command's transaction, after its events are collected; may write, never does I/O.
+InTransaction = Callable[[UnitOfWork, list[ev.Event], dt.datetime], None]
 
 
 class CommandRunner:
@@ -24,6 +29,11 @@ class CommandRunner:
         self.unit_of_work = unit_of_work
         self.bus = bus
         self.clock = clock
+        self._in_transaction: list[InTransaction] = []
+
+    def also_in_transaction(self, consumer: InTransaction) -> None:
+        """Registered by the composition root before anything runs (like a bus subscription)."""
+        self._in_transaction.append(consumer)
 
     def run(self, actor: Actor, idempotency: IdempotencyKey | None, command: Command) -> Outcome:
         now = self.clock()
@@ -35,6 +45,8 @@ class CommandRunner:
                         return self._replay(stored, idempotency)
                 body = command(uow, now)
                 events = uow.collect_events()
+                for consumer in self._in_transaction:
+                    consumer(uow, events, now)
                 uow.log.append([e for e in events if e.stored], actor.principal, now)
                 if idempotency:
                     uow.idempotency.put(actor.principal, idempotency.key, idempotency.request,

@@ -34,6 +34,7 @@ class UnitOfWork(abc.ABC):
     watch: object  # what the supervision rules read
     reports: object  # what reports read (a day's ticket facts and ratings)
     appointments: object  # 预约: bookings
+    notices: object  # the notices' outbox (短信/微信通知)
 
     def __enter__(self) -> "UnitOfWork":
         self._recorded: list[ev.Event] = []

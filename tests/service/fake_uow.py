@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from server.domain import events as ev
 from server.domain.cases import CaseStatus, Deadline
 from server.domain.model import TicketStatus, WindowState
+from server.domain.notices import Notice
 from server.services.printing import PrintJob
 from server.services.unit_of_work import AlreadyStored, UnitOfWork
 
@@ -34,6 +35,7 @@ class Store:
     prints: list = field(default_factory=list)
     health: dict = field(default_factory=dict)
     log: list = field(default_factory=list)
+    notices: dict = field(default_factory=dict)  # id -> the outbox row (a SimpleNamespace)
     ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
 
@@ -153,6 +155,9 @@ class FakeAppointments:
 
     def overdue(self, before):
         return self._pick(lambda a: a.status.value == "booked" and a.end < before)
+
+    def booked_starting(self, after, until):
+        return self._pick(lambda a: a.status.value == "booked" and after < a.start <= until)
 
     def taken(self, matter, day):
         counts = defaultdict(int)
@@ -449,6 +454,52 @@ class FakeLog:
         return out
 
 
+class FakeNotices:
+    def __init__(self, store: Store):
+        self.store = store
+
+    def add(self, kind, phone, text, ticket, case, key, now) -> bool:
+        if any(n.dedupe_key == key for n in self.store.notices.values()):
+            return False
+        notice_id = len(self.store.notices) + 1
+        self.store.notices[notice_id] = SimpleNamespace(
+            id=notice_id, event=kind, phone=phone, text=text, ticket_id=ticket, case_id=case, dedupe_key=key,
+            created_at=now, due_at=now, attempts=0, claimed_until=None, sent_at=None, failed_at=None, last_error=None)
+        return True
+
+    def untold_waiting_with_phone(self, key_prefix):
+        told = {n.dedupe_key for n in self.store.notices.values()}
+        return [SimpleNamespace(id=t.id, number=t.number, matter=t.matter, phone=t.phone) for t in _waiting(self.store)
+                if t.phone and key_prefix + t.id not in told]
+
+    def claim(self, now, lease_until, limit):
+        due = sorted((n for n in self.store.notices.values() if n.sent_at is None and n.failed_at is None
+                      and n.due_at <= now and (n.claimed_until is None or n.claimed_until <= now)),
+                     key=lambda n: (n.due_at, n.id))[:limit]
+        for n in due:
+            n.claimed_until = lease_until
+        return [Notice(n.id, n.event, n.phone, n.text, n.ticket_id, n.case_id, n.attempts) for n in due]
+
+    def mark_sent(self, notice_id, now) -> bool:
+        n = self.store.notices[notice_id]
+        if n.sent_at is not None:
+            return False
+        n.sent_at, n.claimed_until = now, None
+        return True
+
+    def mark_failed(self, notice_id, attempts, retry_at, error, now):
+        n = self.store.notices[notice_id]
+        n.attempts, n.claimed_until, n.last_error = attempts, None, error
+        if retry_at is None:
+            n.failed_at = now
+        else:
+            n.due_at = retry_at
+
+    def release(self, notice_ids):
+        for notice_id in notice_ids:
+            self.store.notices[notice_id].claimed_until = None
+
+
 class FakeUnitOfWork(UnitOfWork):
     def __init__(self, store: Store):
         self.store = store
@@ -461,6 +512,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.log = FakeLog(self.work)
         self.follow_ups = FakeFollowUps(self.work)
         self.appointments = FakeAppointments(self.work)
+        self.notices = FakeNotices(self.work)
         return super().__enter__()
 
     def _commit(self) -> None:

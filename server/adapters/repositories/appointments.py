@@ -57,6 +57,10 @@ class AppointmentRepository:
         c = t.appointments.c
         return self._select(c.status == AppointmentStatus.BOOKED.value, c.end < before, for_update=True)
 
+    def booked_starting(self, after: dt.datetime, until: dt.datetime) -> list[Appointment]:
+        c = t.appointments.c
+        return self._select(c.status == AppointmentStatus.BOOKED.value, c.start > after, c.start <= until)
+
     def taken(self, matter: str, day: dt.date) -> dict[dt.datetime, int]:
         """Live bookings per slot start of a matter's day."""
         c = t.appointments.c

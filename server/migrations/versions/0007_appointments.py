@@ -1,6 +1,6 @@
 """Appointments, identity, quotas: bookings, and what a ticket carries of them — its kind, the holder an
-ID card or a booking tied it to, where it stands in its queue (a re-queued no-show stands later than its
-issue time), the booking it came from
+ID card or a booking tied it to (its phone came with the notices, 0006), where it stands in its queue
+(a re-queued no-show stands later than its issue time), the booking it came from
 
 Tickets issued before this revision keep their place (`placed_at` = issue time); those that collect a
 case's result become `pickup` tickets.
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
@@ -23,7 +23,6 @@ def upgrade() -> None:
         batch.add_column(sa.Column('placed_at', sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column('id_number', sa.String(length=18), nullable=True))
         batch.add_column(sa.Column('holder_name', sa.String(length=64), nullable=True))
-        batch.add_column(sa.Column('phone', sa.String(length=20), nullable=True))
         batch.add_column(sa.Column('appointment', sa.String(length=32), nullable=True))
         batch.add_column(sa.Column('requeued', sa.Boolean(), nullable=False, server_default=sa.false()))
     bind = op.get_bind()
@@ -66,5 +65,5 @@ def downgrade() -> None:
         batch.drop_index('ix_tickets_identity')
         batch.drop_index('ix_tickets_waiting')
         batch.create_index('ix_tickets_waiting', ['status', 'queue', 'priority', 'issued_at'], unique=False)
-        for column in ('requeued', 'appointment', 'phone', 'holder_name', 'id_number', 'placed_at', 'kind'):
+        for column in ('requeued', 'appointment', 'holder_name', 'id_number', 'placed_at', 'kind'):
             batch.drop_column(column)
