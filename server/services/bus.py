@@ -54,6 +54,11 @@ AUDIENCES: dict[type[ev.Event], tuple[Audience, ...]] = {
     ev.AlertCleared: _ALERT,
     ev.AlertAcknowledged: _ALERT,
     ev.DeviceHealthChanged: (A.ADMIN, A.SUPERVISION),
+    # 预约: the board's 今日预约 panel (the facts are masked: the board is no serving window).
+    ev.AppointmentBooked: (A.ADMIN,),
+    ev.AppointmentCheckedIn: (A.ADMIN,),
+    ev.AppointmentCancelled: (A.ADMIN,),
+    ev.AppointmentMissed: (A.ADMIN,),
     ev.CallAudioReady: (A.FLOOR_SCREENS, A.WINDOW_SCREENS),
     ev.QueueFiguresChanged: (A.FLOOR_SCREENS, A.CLERKS, A.ADMIN, A.DEVICES),
     # Kept in the event log only (the audit trail; reports read them there): TicketPrinted,
