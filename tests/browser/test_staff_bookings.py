@@ -89,3 +89,135 @@ def test_the_admin_board_shows_the_days_bookings_per_slot_and_follows_check_ins_
     other.get_by_role("button", name="今天").click()
     expect(panel.locator("tbody tr")).to_have_count(4)
     board.assert_stayed_local()
+
+
+def test_the_guide_desk_issues_a_ticket_with_an_id_card_checks_a_booking_in_and_requeues_a_no_show(hall, open_page):
+    booked = book(hall, "rst-sbk", MONDAY, "09:00", 11, name="赵六")
+    citizen = id_number("19900315", 41)
+    console = open_page(hall["server"], "/clerk", viewport=(1366, 768), timezone_id="Asia/Shanghai")
+    at(hall, [console], local(MONDAY, "08:20"))
+    page = console.page
+    staff_sign_in(page, "li", "1")
+    page.get_by_role("button", name="导办台").click()
+    desk = page.get_by_role("dialog", name="导办台 · 首问负责")
+    issue = desk.get_by_role("form", name="代群众取号")
+    issue.get_by_label("搜索事项").fill("社会保障卡")
+    issue.get_by_label("事项", exact=True).select_option("rst-sbk")
+    wrong = citizen[:-1] + ("0" if citizen[-1] != "0" else "1")  # a wrong check digit: refused by its reason
+    issue.get_by_label("身份证号（选填）").fill(wrong)
+    issue.get_by_label("持证人姓名").fill("王小五")
+    issue.get_by_label("手机号（选填，短信通知）").fill("13600001234")
+    issue.get_by_role("button", name="代取号").click()
+    expect(desk.get_by_role("alert")).to_contain_text("身份证号码有误")
+    issue.get_by_label("身份证号（选填）").fill(citizen)
+    issue.get_by_role("button", name="代取号").click()
+
+    slip = desk.get_by_role("region", name="号票")
+    expect(slip.locator("#slip-number")).to_have_text(re.compile(r"^A\d{3}$"))
+    walk_in_number = slip.locator("#slip-number").inner_text()
+    expect(slip).to_contain_text(f"已出号 {walk_in_number}")
+    expect(slip).to_contain_text("社会保障卡申领")
+    expect(slip).to_contain_text("王*五 430***********" + citizen[-4:])  # masked: the desk is no serving window
+    expect(slip).to_contain_text("136****1234")
+    expect(slip.locator("#slip-qr")).to_have_js_property("complete", True)
+    assert slip.locator("#slip-qr").evaluate("img => img.naturalWidth") > 100
+    ticket_id = slip.locator("#slip-qr").get_attribute("src").split("/")[2]
+    ticket = hall["kiosk"].get(f"/tickets/{ticket_id}").json()["ticket"]
+    assert ticket["number"] == walk_in_number and ticket["kind"] == "walk_in" and ticket["status"] == "waiting"
+    assert ticket["holder"] == {"name": "王*五", "id_number": "430***********" + citizen[-4:], "phone": "136****1234"}
+    expect(issue.get_by_label("身份证号（选填）")).to_have_value("")  # the next citizen starts afresh
+    console.screenshot("clerk-guide-desk-1366x768")
+
+    # A booking by its code: too early says from when; on time it gets its ticket.
+    checkin = desk.get_by_role("form", name="预约签到")
+    checkin.get_by_label("预约码").fill(booked["code"])
+    checkin.get_by_role("button", name="签到取号").click()
+    expect(desk.get_by_role("alert")).to_contain_text("还没到签到时间，请于 08:30 后签到。")
+    at(hall, [console], local(MONDAY, "08:31"))
+    checkin.get_by_role("button", name="签到取号").click()
+    expect(slip.locator("#slip-number")).not_to_have_text(walk_in_number)
+    booked_number = slip.locator("#slip-number").inner_text()
+    expect(slip).to_contain_text("预约签到")
+    expect(slip).to_contain_text("赵*")
+
+    # The window calls the booking first, finishes it, then marks the walk-in a no-show; the desk re-queues it.
+    desk.get_by_role("button", name="关闭").click()
+    page.get_by_role("button", name="叫号").click()
+    expect(page.locator("#current-number")).to_have_text(booked_number)
+    page.get_by_role("button", name="完成").click()
+    page.get_by_role("button", name="叫号").click()
+    expect(page.locator("#current-number")).to_have_text(walk_in_number)
+    page.get_by_role("button", name="过号").click()
+    expect(page.locator("#current")).to_contain_text("暂无办理中的号")
+    page.get_by_role("button", name="导办台").click()
+    again = desk.get_by_role("form", name="过号顺延")
+    again.get_by_label("号码").fill(walk_in_number.lower())
+    again.get_by_role("button", name="顺延").click()
+    expect(slip.locator("#slip-said")).to_have_text(f"{walk_in_number} 已顺延")
+    requeued = hall["kiosk"].get(f"/tickets/{ticket_id}").json()["ticket"]
+    assert requeued["status"] == "waiting" and requeued["requeued"] is True
+    again.get_by_label("号码").fill(walk_in_number)
+    again.get_by_role("button", name="顺延").click()
+    expect(desk.get_by_role("alert")).to_contain_text("只有已过号的号票才能过号顺延")
+    console.screenshot("clerk-guide-desk-requeue-1366x768")
+    console.assert_stayed_local()
+
+
+def test_the_serving_clerk_sees_the_full_id_number_and_name_and_the_floor_screen_neither(hall, open_page):
+    citizen, name, phone = id_number("19850620", 51), "欧阳小明", "13912345678"
+    screen = open_page(hall["server"], "/display?floor=1", viewport=(1920, 1080))
+    console = open_page(hall["server"], "/clerk", viewport=(1366, 768), timezone_id="Asia/Shanghai")
+    at(hall, [console], local(MONDAY, "08:30"))
+    staff_sign_in(console.page, "li", "1")
+    ticket = hall["kiosk"].post("/tickets", {"matter": "rst-sbk", "phone": phone,
+                                             "id_card": {"number": citizen, "name": name}}).json()["ticket"]
+    page = console.page
+    verify = page.get_by_role("region", name="核验身份")
+    expect(verify).to_be_hidden()
+    page.get_by_role("button", name="叫号").click()
+    expect(page.locator("#current-number")).to_have_text(ticket["number"])
+    expect(verify.locator(".v-name")).to_have_text(name)
+    expect(verify.locator(".v-id")).to_have_text(citizen)
+    expect(verify.locator(".v-phone")).to_have_text(phone)
+    console.screenshot("clerk-verify-holder-1366x768")
+
+    expect(screen.page.locator("#latest-number")).to_have_text(ticket["number"])
+    screen.screenshot("display-floor-serving-an-id-holder")
+    shown = screen.page.locator("body").inner_text() + screen.page.content()
+    for secret in (citizen, name, phone, citizen[-4:] + " ", "欧*"):  # not even masked: a screen shows numbers only
+        assert secret not in shown, secret
+
+    page.get_by_role("button", name="完成").click()
+    expect(verify).to_be_hidden()
+    screen.assert_stayed_local()
+    console.assert_stayed_local()
+
+
+def test_a_queue_out_of_tickets_says_so_on_the_floor_screen_and_at_the_guide_desk(tmp_path, open_page):
+    hall = start_hall(tmp_path, replace={"daily_quota = 30": "daily_quota = 2"})  # 法律服务 (queue falv, floor 1)
+    try:
+        screen = open_page(hall["server"], "/display?floor=1", viewport=(1920, 1080))
+        expect(screen.page.locator("body")).to_have_attribute("data-link", "up")
+        expect(screen.page.locator("#queues tr[data-queue='falv']")).to_have_count(0)  # nobody waits, no window open
+        for _ in range(2):
+            assert hall["kiosk"].post("/tickets", {"matter": "sft-lszy"}).status_code == 201
+        row = screen.page.locator("#queues tr[data-queue='falv']")
+        expect(row.locator("td").nth(2)).to_have_text("今日号源已满")
+        expect(row.locator("td").nth(1)).to_have_text("2")
+        expect(screen.page.locator("#queues tr[data-queue='shebao'] td").nth(2)).not_to_have_text("今日号源已满")
+        screen.screenshot("display-floor-quota-reached")
+
+        console = open_page(hall["server"], "/clerk", viewport=(1366, 768))
+        staff_sign_in(console.page, "li", "1")
+        console.page.get_by_role("button", name="导办台").click()
+        issue = console.page.get_by_role("form", name="代群众取号")
+        issue.get_by_label("搜索事项").fill("律师执业")
+        expect(issue.get_by_label("事项", exact=True).locator("option[value='sft-lszy']")).to_have_text(
+            "律师执业许可（今日号源已满）")
+        issue.get_by_label("事项", exact=True).select_option("sft-lszy")
+        issue.get_by_role("button", name="代取号").click()
+        expect(console.page.get_by_role("dialog").get_by_role("alert")).to_contain_text("该队列今日号源已满")
+        screen.assert_stayed_local()
+        console.assert_stayed_local()
+    finally:
+        hall["server"].stop()
