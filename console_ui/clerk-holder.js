@@ -34,7 +34,7 @@ export function createHolderCheck({ session, i18n, window: currentWindow }) {
     const w = currentWindow();
     const ticket = w && w.current;
     const wanted = tiedToSomeone(ticket) ? ticket.id : null;
-    if (wanted === state.ticket) return;
+    if (wanted === state.ticket) { render(); return; }  // the same ticket (the language may have changed)
     state.ticket = wanted;
     state.answer = null;
     render();

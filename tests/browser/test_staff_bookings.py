@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from booking_hall import MONDAY, id_number, local, start_hall
+from harness import PASSWORD, login
 
 from .pages import staff_sign_in
 
@@ -221,3 +222,46 @@ def test_a_queue_out_of_tickets_says_so_on_the_floor_screen_and_at_the_guide_des
         console.assert_stayed_local()
     finally:
         hall["server"].stop()
+
+
+def test_routing_takes_the_holder_as_applicant_and_the_pickup_shows_the_applicant_in_full(hall, open_page):
+    name, phone = "上官婉儿", "13522223333"
+    assert hall["admin"].post("/users", {"username": "zh-1", "password": PASSWORD, "role": "clerk"}).status_code == 201
+    assert hall["admin"].post("/users", {"username": "bo-tyjr", "password": PASSWORD, "role": "backoffice",
+                                         "department": "tyjr"}).status_code == 201
+    console = open_page(hall["server"], "/clerk", viewport=(1366, 768), timezone_id="Asia/Shanghai")
+    at(hall, [console], local(MONDAY, "09:00"))
+    page = console.page
+    staff_sign_in(page, "zh-1", "49")  # a comprehensive window: 受理转办
+    ticket = hall["kiosk"].post("/tickets", {"matter": "tyjr-yfrd", "phone": phone, "id_card": {
+        "number": id_number("19700101", 61), "name": name}}).json()["ticket"]
+    page.get_by_role("button", name="叫号").click()
+    expect(page.locator("#current-number")).to_have_text(ticket["number"])
+    expect(page.get_by_role("region", name="核验身份").locator(".v-name")).to_have_text(name)
+    page.get_by_role("button", name="受理转办").click()
+    form = page.get_by_role("dialog", name=f"受理转办：{ticket['number']} 号")
+    expect(form.get_by_label("姓名")).to_have_value(name)  # from the ID card, not typed again
+    expect(form.get_by_label("手机号")).to_have_value(phone)
+    form.get_by_role("button", name="确认受理").click()
+    expect(page.locator("#receipt-number")).to_have_text(re.compile(r"^\d{12}$"))
+    case_number = page.locator("#receipt-number").inner_text()
+    expect(page.get_by_role("region", name="核验身份")).to_be_hidden()
+
+    office = login(hall["server"], "bo-tyjr")
+    case = next(c for c in office.get("/cases").json() if c["number"] == case_number)
+    assert case["applicant"] == {"name": name, "phone": phone}
+    assert office.post(f"/cases/{case['id']}/claim").status_code == 200
+    assert office.post(f"/cases/{case['id']}/decide", {"result": "approved", "note": "符合条件"}).status_code == 200
+    assert office.post(f"/cases/{case['id']}/return").status_code == 200
+    pickup = hall["kiosk"].post("/tickets", {"case": case_number}).json()["ticket"]
+    page.get_by_role("button", name="叫号").click()
+    expect(page.locator("#current-number")).to_have_text(pickup["number"])
+    collector = page.get_by_role("region", name="核验取件人")
+    expect(collector.locator(".v-name")).to_have_text(name)
+    expect(collector.locator(".v-phone")).to_have_text(phone)
+    expect(collector.locator(".v-case")).to_have_text(case_number)
+    page.evaluate("window.scrollTo(0, 0)")
+    console.screenshot("clerk-verify-pickup-1366x768")
+    page.get_by_role("button", name="取件", exact=True).click()
+    expect(collector).to_be_hidden()
+    console.assert_stayed_local()
