@@ -73,7 +73,7 @@ const departmentName = (code) => (state.catalog.departments.find((d) => d.code =
 
 async function loadWindows() {
   const list = await session.call("GET", "/windows");
-  for (const w of list) state.windows.set(w.number, w);
+  for (const w of list) upsert(w);  // a push newer than this answer (it may cross the read) stays
   render();
 }
 
