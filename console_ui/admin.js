@@ -1,10 +1,12 @@
 // The admin board: every window by floor and every queue, live over /admin. Open, pause or close
 // a window; change which queues it serves, in order, and see where its next call will come from.
 // Beside them the supervision alerts (电子监察, supervision.js), the devices and the tickets still to
-// print (devices.js). A supervisor signs in here too: the same board, without the window controls.
+// print (devices.js), and the day's bookings per slot (bookings.js). A supervisor signs in here too:
+// the same board, without the window controls.
 import { describe, showMessage } from "/ui/common/errors.js";
 import { createI18n, floorLabel, WINDOW_STATES } from "/ui/common/i18n.js";
 import { connectLive } from "/ui/common/live.js";
+import { BOOKING_PHRASES, createBookingsPanel } from "/ui/console/bookings.js";
 import { DEVICE_PHRASES, createDevicesPanel } from "/ui/console/devices.js";
 import { SIGNIN_PHRASES, StaffSession, loginRefusal } from "/ui/console/signin.js";
 import { SUPERVISION_PHRASES, createSupervisionPanel } from "/ui/console/supervision.js";
@@ -17,7 +19,7 @@ const PHRASES = {
   zh: {
     ...SIGNIN_PHRASES.zh,
     ...DEVICE_PHRASES.zh,
-    ...SUPERVISION_PHRASES.zh,
+    ...SUPERVISION_PHRASES.zh, ...BOOKING_PHRASES.zh,
     title: "大厅管理", signinTitle: "大厅管理 · 电子监察登录", windows: "窗口", window: "窗口", department: "部门", state: "状态",
     clerk: "工作人员", current: "当前号", served: "今日办结", queues: "服务队列（按顺序）", nextFrom: "下次叫号来自",
     actions: "操作", open: "开放", pause: "暂停", close: "关闭", editQueues: "调整队列", queueBoard: "排队情况",
@@ -30,12 +32,12 @@ const PHRASES = {
     since: "{time}起（{n}分钟）", roleSupervisor: "{user} · 电子监察（只读）",
     stillServing: "{window}号窗口还有正在办理的号，办结后才能关闭。", emptyQueues: "窗口至少要服务一个队列。",
     otherFloor: "只能选择本楼层的队列。", noSuchWindow: "没有这个窗口。", listedTwice: "同一个队列只能添加一次。",
-    unknownQueue: "没有这个队列，请重新选择。", windowChanged: "{window}号窗口刚刚有变化，请再试一次。",
+    unknownQueue: "没有这个队列，请重新选择。", windowChanged: "{window}号窗口刚刚有变化，请再试一次。", quotaReached: "{queue}（今日号源已满）",
   },
   en: {
     ...SIGNIN_PHRASES.en,
     ...DEVICE_PHRASES.en,
-    ...SUPERVISION_PHRASES.en,
+    ...SUPERVISION_PHRASES.en, ...BOOKING_PHRASES.en,
     title: "Hall admin", signinTitle: "Hall admin / supervisor sign-in", windows: "Windows", window: "Window", department: "Department", state: "State",
     clerk: "Clerk", current: "Current", served: "Served today", queues: "Queues (in order)", nextFrom: "Next call from",
     actions: "Actions", open: "Open", pause: "Pause", close: "Close", editQueues: "Queues…", queueBoard: "Queues",
@@ -49,6 +51,7 @@ const PHRASES = {
     stillServing: "Window {window} still serves a ticket; it can close once that is finished.", emptyQueues: "A window must serve at least one queue.",
     otherFloor: "Choose queues of the window's own floor.", noSuchWindow: "There is no such window.", listedTwice: "A queue can be listed only once.",
     unknownQueue: "There is no such queue; choose again.", windowChanged: "Window {window} changed meanwhile; try again.",
+    quotaReached: "{queue} (today's quota reached)",
   },
 };
 
@@ -61,6 +64,7 @@ const state = { catalog: null, windows: new Map(), stats: [], floor: 1, editing:
 const operates = () => state.role === "admin";  // a supervisor reads the board and works the alerts only
 const devices = createDevicesPanel({ session, i18n, message: $("message"), onRefused: () => expire(), canReprint: operates });
 const supervision = createSupervisionPanel({ session, i18n, message: $("message"), onRefused: () => expire(), jump: focusOn });
+const bookings = createBookingsPanel({ session, i18n, message: $("message"), onRefused: () => expire(), now: () => supervision.serverNow() });
 
 // ------------------------------------------------------------------ data
 const queueOf = (code) => state.catalog.queues.find((q) => q.code === code);
@@ -69,7 +73,7 @@ const departmentName = (code) => (state.catalog.departments.find((d) => d.code =
 
 async function loadWindows() {
   const list = await session.call("GET", "/windows");
-  for (const w of list) state.windows.set(w.number, w);
+  for (const w of list) upsert(w);  // a push newer than this answer (it may cross the read) stays
   render();
 }
 
@@ -93,6 +97,7 @@ function render() {
   renderEditor();
   devices.render();
   supervision.render();
+  bookings.render();
 }
 
 function renderTabs() {
@@ -213,7 +218,7 @@ function renderQueues() {
     const tr = document.createElement("tr");
     tr.dataset.queue = q.code;
     if (state.focus && state.focus.queue === q.code) tr.classList.add("focus");
-    for (const value of [q.name, String(q.waiting), t("minutes", { n: Math.floor(q.longest_wait_s / 60) }),
+    for (const value of [q.quota_reached ? t("quotaReached", { queue: q.name }) : q.name, String(q.waiting), t("minutes", { n: Math.floor(q.longest_wait_s / 60) }),
       q.eta_minutes == null ? "—" : t("minutes", { n: q.eta_minutes }), serving.join("、") || "—"]) {
       tr.append(Object.assign(document.createElement("td"), { textContent: value }));
     }
@@ -330,6 +335,7 @@ function showSignIn() {
   if (state.socket) state.socket.disconnect();
   devices.stop();
   supervision.stop();
+  bookings.stop();
   state.editing = null;
   $("board").hidden = true;
   $("signin").hidden = false;
@@ -346,7 +352,7 @@ async function enterBoard() {
   $("who").textContent = operates() ? session.username : t("roleSupervisor", { user: session.username });
   $("actions-head").hidden = !operates();
   await loadWindows();
-  await Promise.all([devices.start(), supervision.start()]);
+  await Promise.all([devices.start(), supervision.start(), bookings.start()]);
   state.socket = connectLive("/admin", {
     auth: { token: session.token },
     on: {
@@ -354,11 +360,12 @@ async function enterBoard() {
       stats: (stats) => { state.stats = stats; renderWindows(); renderQueues(); renderEditor(); },
       alert: (alert) => { supervision.onAlert(alert); recountPauses(); },  // 电子监察: raised, cleared or acknowledged
       device_health: devices.onDeviceHealth,
+      appointment: bookings.onAppointment,  // 预约: booked, checked in, cancelled or missed
     },
     onStatus: (status, error) => {
       $("link").hidden = status === "up";
       $("link").textContent = t("reconnecting");
-      if (status === "up") { loadWindows().catch(() => {}); devices.reload(); supervision.reload(); }  // what changed while down
+      if (status === "up") { loadWindows().catch(() => {}); devices.reload(); supervision.reload(); bookings.reload(); }  // what changed while down
       if (error && error.error && error.error.code === "unauthorized") expire();
     },
   });

@@ -56,7 +56,8 @@ export function caseStatus(c, lang) {
 
 /**
  * @param console_ what the console lends: session, i18n, message (element), window() → WINDOW,
- *   released() (the current ticket left the window), matterName(id)
+ *   released() (the current ticket left the window), matterName(id), person() → {name, phone} of the
+ *   ticket's holder (or null), to accept the case with
  */
 export function createCaseDesk(console_) {
   const { session, i18n, message } = console_;
@@ -162,6 +163,11 @@ export function createCaseDesk(console_) {
     if (!current) { showMessage(message, { text: t("noCurrent") }); return; }
     $("route-title").textContent = t("routeTitle", { number: current.number });
     $("route-form").reset();
+    const person = console_.person && console_.person();  // the ID card's name and the ticket's phone
+    if (person) {
+      $("applicant-name").value = person.name;
+      $("applicant-phone").value = person.phone;
+    }
     showMessage($("route-message"), null);
     $("route-dialog").showModal();
   }

@@ -1,19 +1,21 @@
 // The window console: sign in at a window, then 叫号 重呼 过号 完成 转移 暂停 恢复 (F1–F7; USB
 // keypads send F-keys); 暂停 asks for one of the hall's reasons (clerk-pause.js). The window and its
-// queues stay live over the /clerk namespace.
+// queues stay live over the /clerk namespace. 核验身份: clerk-holder.js; 导办台: guide-desk.js.
 import { newIdempotencyKey } from "/ui/common/api.js";
 import { describe, showMessage } from "/ui/common/errors.js";
 import { createI18n, minutesSince, TICKET_STATUSES, WINDOW_STATES } from "/ui/common/i18n.js";
 import { connectLive } from "/ui/common/live.js";
 import { SIGNIN_PHRASES, StaffSession, loginRefusal } from "/ui/console/signin.js";
 import { CASE_PHRASES, createCaseDesk } from "/ui/console/clerk-cases.js";
+import { HOLDER_PHRASES, createHolderCheck } from "/ui/console/clerk-holder.js";
+import { GUIDE_PHRASES, createGuideDesk } from "/ui/console/guide-desk.js";
 import { PAUSE_PHRASES, createPauseChooser, reasonLabel } from "/ui/console/clerk-pause.js";
 
 const PHRASES = {
   zh: {
     ...SIGNIN_PHRASES.zh,
     ...CASE_PHRASES.zh,
-    ...PAUSE_PHRASES.zh,
+    ...PAUSE_PHRASES.zh, ...HOLDER_PHRASES.zh, ...GUIDE_PHRASES.zh,
     title: "窗口叫号", signinTitle: "窗口工作人员登录", window: "窗口", signOut: "退出窗口",
     needWindow: "请填写您所在的窗口号。", current: "当前办理", myQueues: "本窗口队列", queue: "队列", waiting: "等候",
     longest: "最长等候", minutes: "{n} 分钟", none: "暂无办理中的号，按“叫号”开始。",
@@ -40,7 +42,7 @@ const PHRASES = {
   en: {
     ...SIGNIN_PHRASES.en,
     ...CASE_PHRASES.en,
-    ...PAUSE_PHRASES.en,
+    ...PAUSE_PHRASES.en, ...HOLDER_PHRASES.en, ...GUIDE_PHRASES.en,
     title: "Window console", signinTitle: "Window staff sign-in", window: "Window", signOut: "Leave window",
     needWindow: "Enter the number of your window.", current: "Now serving", myQueues: "This window's queues", queue: "Queue",
     waiting: "Waiting", longest: "Longest wait", minutes: "{n} min", none: "No ticket is being served; press Call next.",
@@ -81,14 +83,16 @@ const t = i18n.t;
 const $ = (id) => document.getElementById(id);
 const session = new StaffSession("hallq.clerk");
 const state = { window: null, catalog: null, stats: [], socket: null, busy: false, lastMessage: null };
+const holder = createHolderCheck({ session, i18n, window: () => state.window });
 const cases = createCaseDesk({
-  session, i18n, message: $("message"), window: () => state.window, matterName,
+  session, i18n, message: $("message"), window: () => state.window, matterName, person: holder.person,
   released: () => { state.window = { ...state.window, current: null }; render(); },
 });
 const pauseChooser = createPauseChooser({
   i18n, choices: () => (state.catalog && state.catalog.hall && state.catalog.hall.pause_reasons) || [],
   pause: (reason) => act("pause", { reason }, { reason: reasonLabel(reason, i18n.lang) }),
 });
+const guide = createGuideDesk({ session, i18n, catalog: () => state.catalog, matterName, onRefused: () => expire() });
 
 // ------------------------------------------------------------------ sign-in
 async function loadCatalog() {
@@ -150,8 +154,9 @@ function signInRefusal(err) {
 function showSignIn() {
   $("console").hidden = true;
   $("signin").hidden = false;
-  $("sign-out").hidden = true;
+  $("sign-out").hidden = $("guide-open").hidden = true;
   $("window-state").hidden = true;
+  guide.close();
   $("who").textContent = "";
   $("username").value = session.username || "";
   $("window").value = localStorage.getItem("hallq.clerk.window") || "";
@@ -163,7 +168,7 @@ async function enterConsole(window) {
   state.window = window;
   $("signin").hidden = true;
   $("console").hidden = false;
-  $("sign-out").hidden = false;
+  $("sign-out").hidden = $("guide-open").hidden = false;
   fillTransferQueues();
   render();
   connect();
@@ -187,12 +192,7 @@ function connect() {
     onStatus: (status, error) => {
       $("link").hidden = status === "up";
       $("link").textContent = t("reconnecting");
-      if (error && error.error && error.error.code === "unauthorized") {
-        state.socket.disconnect();
-        session.forget();
-        showSignIn();
-        showMessage($("signin-message"), { text: t("expired") });
-      }
+      if (error && error.error && error.error.code === "unauthorized") expire();
     },
   });
   session.call("GET", "/stats").then((stats) => { state.stats = stats; renderQueues(); }).catch(() => {});
@@ -209,6 +209,7 @@ function render() {
   renderCurrent();
   renderQueues();
   cases.render();
+  holder.sync();
 }
 
 function renderCurrent() {
@@ -281,7 +282,7 @@ async function act(name, body, said = {}) {
     render();
   } catch (err) {
     showMessage($("message"), actionRefusal(name, err, number));
-    if (err.code === "unauthorized") { session.forget(); showSignIn(); showMessage($("signin-message"), { text: t("expired") }); }
+    if (err.code === "unauthorized") expire();
   } finally {
     state.busy = false;
     setButtons(true);
@@ -335,7 +336,7 @@ function onTransferClosed() {
 }
 
 function onKey(event) {
-  if ($("console").hidden || $("transfer-dialog").open || pauseChooser.isOpen() || cases.anyDialogOpen()) return;
+  if ($("console").hidden || $("transfer-dialog").open || pauseChooser.isOpen() || cases.anyDialogOpen() || guide.isOpen()) return;
   const entry = Object.entries(ACTIONS).find(([, a]) => a.key === event.key);
   if (!entry) return;
   event.preventDefault();  // F1 help, F3 find, F5 reload … belong to the console here
@@ -347,6 +348,13 @@ function run(name) {
   if (name === "transfer") startTransfer();
   else if (name === "pause") pauseChooser.open();
   else act(name);
+}
+
+function expire() {
+  if (state.socket) state.socket.disconnect();
+  session.forget();
+  showSignIn();
+  showMessage($("signin-message"), { text: t("expired") });
 }
 
 async function signOut() {

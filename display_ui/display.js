@@ -18,6 +18,7 @@ const PHRASES = {
     serving: "正在办理", windowNo: "{window} 号窗口", reconnecting: "与服务器的连接中断，正在重新连接…",
     connecting: "正在连接服务器…", badAddress: "请在地址中指定楼层或窗口", none: "—", hallWindow: "综合服务窗口",
     noSuchPlace: "没有这个楼层或窗口，请检查屏幕的地址。", readyLabel: "请以下办件到窗口取件：", readyCount: "共 {n} 件",
+    quotaReached: "今日号源已满",
   },
   en: {
     nowCalling: "Now calling", recentCalls: "Recent calls", windows: "Windows", queues: "Queues", queue: "Queue",
@@ -26,6 +27,7 @@ const PHRASES = {
     connecting: "Connecting to the server…", badAddress: "Add a floor or window to the address", none: "—", hallWindow: "Hall service window",
     noSuchPlace: "There is no such floor or window; check the screen's address.",
     readyLabel: "Results ready, collect at the windows:", readyCount: "{n} in all",
+    quotaReached: "No more tickets today",
   },
 };
 
@@ -104,7 +106,8 @@ function renderFloor() {
     return tile;
   }));
 
-  const queues = state.stats.filter((q) => q.waiting > 0 || q.open_windows > 0);
+  // A queue out of tickets for today (限号) stays listed, so that nobody queues at the kiosk for it.
+  const queues = state.stats.filter((q) => q.waiting > 0 || q.open_windows > 0 || q.quota_reached);
   $("queues").parentElement.dataset.density = queues.length > 6 ? "compact" : "roomy";
   $("queues").replaceChildren(...queues.map((q) => {
     const tr = document.createElement("tr");
@@ -112,7 +115,8 @@ function renderFloor() {
     tr.dataset.queue = q.code;
     tr.children[0].textContent = q.name;
     tr.children[1].textContent = String(q.waiting);
-    tr.children[2].textContent = q.eta_minutes == null ? t("none") : t("minutes", { n: q.eta_minutes });
+    tr.children[2].textContent = q.quota_reached ? t("quotaReached") : q.eta_minutes == null ? t("none") : t("minutes", { n: q.eta_minutes });
+    if (q.quota_reached) tr.className = "quota-reached";
     return tr;
   }));
 }

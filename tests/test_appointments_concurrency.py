@@ -9,7 +9,8 @@ from booking_hall import id_number, next_working_day
 from harness import Client, Server, run_cli
 
 
-def test_slot_quota_id_limit_and_ticket_cap_hold_across_two_processes(fresh_hall, pg_url, tmp_path):
+def test_slot_quota_id_limit_and_ticket_cap_hold_across_two_processes(pg_url, fresh_hall, tmp_path):
+    # pg_url first: its database is dropped after the servers (fresh_hall's) have stopped.
     hall = fresh_hall(db=pg_url)
     other = Server(pg_url, tmp_path).start()
     try:

@@ -25,6 +25,67 @@ const GENERAL = {
   },
 };
 
+// ---- 预约、身份证、限号、过号顺延 (contract v2 "Appointments, identity, quotas"; issue 11) ----
+// One block, so that a page of the kiosk and the staff's pages say the same; a page's own table still
+// comes first (the kiosk speaks to the citizen as 您, these suit staff reading them out as well).
+const BOOKING = {
+  zh: {
+    reasons: {
+      invalid_id_number: "身份证号码有误（应为18位，最后一位校验码须正确），请核对后重新输入。",
+      id_daily_limit: (d) => (d.limit ? `该身份证今天已取号 ${d.limit} 次，达到本大厅每日上限。` : "该身份证今天的取号次数已达本大厅每日上限。"),
+      quota_reached: "该队列今日号源已满，请改日再来或预约其他时段。",
+      slot_full: "该时段已约满，请选择其他时段。",
+      slot_passed: "该时段已开始或已过，请选择之后的时段。",
+      too_far_ahead: (d) => (d.last ? `预约只能提前数个工作日，最晚可约到 ${d.last}。` : "超出可预约的日期范围，请选择更近的日期。"),
+      not_a_working_day: "所选日期不是工作日，大厅不办理预约。",
+      matter_takes_no_bookings: "该事项不接受预约，请现场取号。",
+      id_banned: (d) => (d.until ? `该身份证因多次爽约暂停预约，${d.until} 起可再预约。` : "该身份证因多次爽约暂停预约。"),
+      id_limit: "该身份证在这一天（或这一周）的预约已达上限。",
+      appointment_too_early: (d) => (d.from ? `还没到签到时间，请于 ${d.from} 后签到。` : "还没到签到时间，请稍后再签到。"),
+      appointment_missed: "已过签到时间，该预约已作爽约处理，请现场取号。",
+      appointment_cancelled: "该预约已取消。",
+      appointment_checked_in: "该预约已签到取号，无需再次签到。",
+      appointment_not_today: (d) => (d.date ? `该预约是 ${d.date} 的，请当天来签到。` : "该预约不是今天的，请在预约当天签到。"),
+      no_such_appointment: "找不到这个预约码，请核对短信中的6位预约码。",
+      no_appointment_for_id: "该身份证今天没有预约。",
+      not_a_no_show: "只有已过号的号票才能过号顺延。",
+      requeue_expired: "过号时间太久，不能再顺延，请重新取号。",
+      already_requeued: "该号已顺延过一次，不能再顺延，请重新取号。",
+      no_such_slot: "没有这个预约时段，请从可选时段中选择。",
+      invalid_date: "日期格式应为 年-月-日（如 2026-11-02）。",
+      appointment_of_other_booker: "只能取消本平台提交的预约。",
+    },
+  },
+  en: {
+    reasons: {
+      invalid_id_number: "The ID number is not valid (18 characters, the last a correct check digit); check it and try again.",
+      id_daily_limit: (d) => (d.limit ? `This ID card has taken ${d.limit} ticket(s) today, the most the hall allows.` : "This ID card has taken as many tickets today as the hall allows."),
+      quota_reached: "Today's tickets for this queue are all gone (daily quota reached).",
+      slot_full: "That slot is fully booked; choose another.",
+      slot_passed: "That slot has begun or passed; choose a later one.",
+      too_far_ahead: (d) => (d.last ? `That is too far ahead; the last bookable day is ${d.last}.` : "That day is too far ahead to book."),
+      not_a_working_day: "The hall takes no bookings on that day (not a working day).",
+      matter_takes_no_bookings: "This matter takes no bookings; take a ticket at the hall.",
+      id_banned: (d) => (d.until ? `This ID missed too many bookings and may book again from ${d.until}.` : "This ID missed too many bookings and may not book for now."),
+      id_limit: "This ID holds as many bookings for that day (or week) as the hall allows.",
+      appointment_too_early: (d) => (d.from ? `Check-in is not open yet; come back from ${d.from}.` : "Check-in is not open yet."),
+      appointment_missed: "Check-in has closed; the booking is missed. Take a walk-in ticket.",
+      appointment_cancelled: "The booking was cancelled.",
+      appointment_checked_in: "The booking is checked in already.",
+      appointment_not_today: (d) => (d.date ? `The booking is for ${d.date}; check in on that day.` : "The booking is for another day."),
+      no_such_appointment: "No booking has this code; check the 6 digits in the booking message.",
+      no_appointment_for_id: "This ID card holds no booking for today.",
+      not_a_no_show: "Only a ticket marked as a no-show can be re-queued.",
+      requeue_expired: "The no-show was too long ago to re-queue; take a new ticket.",
+      already_requeued: "The ticket was re-queued once already; take a new ticket.",
+      no_such_slot: "There is no such slot; choose one of the offered times.",
+      invalid_date: "A date is written YYYY-MM-DD (such as 2026-11-02).",
+      appointment_of_other_booker: "A platform cancels only the bookings it made.",
+    },
+  },
+};
+// ---- end of 预约 block ----
+
 // Sentences for refusals that mean the same on every page (the 电子监察 half of contract v2). A page's
 // own table still comes first; these come before its sentence for the code.
 const SHARED = {
@@ -38,6 +99,7 @@ const SHARED = {
       no_such_follow_up: "找不到这条回访整改记录，请刷新列表。",
       follow_up_step_not_allowed: "这条回访整改的当前状态不允许这一步，请刷新后按流程操作。",
       invalid_follow_up_action: "回访整改的操作只能是联系、整改、办结、申诉、维持或撤销。",
+      ...BOOKING.zh.reasons,
     },
   },
   en: {
@@ -50,6 +112,7 @@ const SHARED = {
       no_such_follow_up: "This follow-up no longer exists; reload the list.",
       follow_up_step_not_allowed: "This follow-up cannot take that step in its current state; reload and follow the steps.",
       invalid_follow_up_action: "A follow-up step is contact, fix, close, appeal, uphold or remove.",
+      ...BOOKING.en.reasons,
     },
   },
 };

@@ -167,7 +167,7 @@ class Appointment:
         return events.AppointmentFacts(
             id=self.id, code=self.code, matter=self.matter, day=self.day, start=self.start, end=self.end,
             status=self.status.value, name=masked["name"], id_number=masked["id_number"], ticket=self.ticket,
-            booked_by=self.booked_by)
+            booked_by=self.booked_by, phone=masked["phone"])
 
     def _require_booked(self) -> None:
         if self.status is AppointmentStatus.CANCELLED:

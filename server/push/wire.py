@@ -56,6 +56,8 @@ class Wire:
             ev.ReadyCasesChanged: lambda e: ("ready_cases", {"floor": e.floor, "numbers": list(e.numbers)}),
             ev.AlertRaised: self._alert, ev.AlertCleared: self._alert, ev.AlertAcknowledged: self._alert,
             ev.DeviceHealthChanged: lambda e: ("device_health", alerts.device(e)),
+            **dict.fromkeys((ev.AppointmentBooked, ev.AppointmentCheckedIn, ev.AppointmentCancelled,
+                             ev.AppointmentMissed), self._appointment),
             ev.CallAudioReady: lambda e: ("call_audio", {"number": e.number, "window": e.window, "floor": e.floor,
                                                               "audio": e.audio}),
             ev.IdCardRead: lambda e: ("id_card", {"number": e.card.number, "name": e.card.name,
@@ -84,6 +86,9 @@ class Wire:
     @staticmethod
     def _alert(event: ev.AlertEvent) -> tuple[str, dict]:
         return "alert", views.alert(event.alert)  # raised, cleared or acknowledged: the ALERT says which
+
+    def _appointment(self, event: ev.AppointmentEvent) -> tuple[str, dict]:
+        return "appointment", self.hall.appointments.view_of(event.appointment)  # the masked APPOINTMENT
 
     @staticmethod
     def _call(event: ev.TicketCalled | ev.TicketRecalled) -> tuple[str, dict]:

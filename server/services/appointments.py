@@ -10,6 +10,7 @@ from ..config import HallConfig
 from ..domain.appointments import Appointment, AppointmentStatus, BookingRules, new_code
 from ..domain.calendar import WorkingCalendar
 from ..domain.errors import Conflict, Forbidden, Invalid, NotFound, Reason
+from ..domain.events import AppointmentFacts
 from ..domain.identity import Holder, IdNumber
 from ..domain.model import Priority, TicketKind
 from .actors import READS_EVERYTHING, STAFF_ROLES, Actor
@@ -47,14 +48,18 @@ class Appointments:
 
     # ---------------------------------------------------------------- views
     def view(self, appointment: Appointment) -> dict:
-        """CONTRACT v2's APPOINTMENT (name and ID number masked), with the matter's name and the ticket."""
-        a, tz = appointment, self.config.hall.tz
-        masked = a.holder.masked()
+        """CONTRACT v2's APPOINTMENT (name, ID number and phone masked), with the matter's name and the ticket."""
+        return self.view_of(appointment.facts())
+
+    def view_of(self, a: AppointmentFacts) -> dict:
+        """The same APPOINTMENT from an event's facts (masked already): an answer and the push of the same
+        change cannot differ."""
+        tz = self.config.hall.tz
         matter = self.config.matters.get(a.matter)
         return {"id": a.id, "code": a.code, "matter": a.matter, "matter_name": matter.name if matter else a.matter,
                 "date": a.day.isoformat(), "start": a.start.astimezone(tz).isoformat(),
-                "end": a.end.astimezone(tz).isoformat(), "status": a.status.value, "name": masked["name"],
-                "id_number": masked["id_number"], "phone": masked["phone"], "ticket": a.ticket}
+                "end": a.end.astimezone(tz).isoformat(), "status": a.status, "name": a.name,
+                "id_number": a.id_number, "phone": a.phone, "ticket": a.ticket}
 
     def _matter(self, matter_id: str):
         matter = self.config.matters.get(matter_id)

@@ -59,6 +59,11 @@ AUDIENCES: dict[type[ev.Event], tuple[Audience, ...]] = {
     ev.AlertCleared: _ALERT,
     ev.AlertAcknowledged: _ALERT,
     ev.DeviceHealthChanged: (A.ADMIN, A.SUPERVISION),
+    # 预约: the board's 今日预约 panel (the facts are masked: the board is no serving window).
+    ev.AppointmentBooked: (A.ADMIN,),
+    ev.AppointmentCheckedIn: (A.ADMIN,),
+    ev.AppointmentCancelled: (A.ADMIN,),
+    ev.AppointmentMissed: (A.ADMIN,),
     ev.CallAudioReady: (A.FLOOR_SCREENS, A.WINDOW_SCREENS),
     ev.IdCardRead: (A.KIOSKS,),  # the full ID number: to the reader's own kiosk, nowhere else
     ev.QueueFiguresChanged: (A.FLOOR_SCREENS, A.CLERKS, A.ADMIN, A.DEVICES),

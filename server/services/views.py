@@ -23,14 +23,15 @@ def iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def ticket(facts: ev.TicketFacts, ahead: int | None = None, eta: int | None = None) -> dict:
+def ticket(facts: ev.TicketFacts, ahead: int | None = None, eta: int | None = None, holder: bool = True) -> dict:
+    """TICKET. `holder`: with the citizen it is tied to, masked (not in a WINDOW, which screens show)."""
     waiting = facts.status == "waiting"
     return {
         "id": facts.id, "number": facts.number, "queue": facts.queue, "matter": facts.matter,
         "floor": facts.floor, "zone": facts.zone, "priority": facts.priority, "status": facts.status,
         "issued_at": iso(facts.issued_at), "called_at": iso(facts.called_at), "window": facts.window,
         "ahead": ahead if waiting else 0, "eta_minutes": eta if waiting else 0,
-        "recalls": facts.recalls, "case": facts.case, "kind": facts.kind, "holder": facts.holder,
+        "recalls": facts.recalls, "case": facts.case, "kind": facts.kind, "holder": facts.holder if holder else None,
         "requeued": facts.requeued,
     }
 
@@ -39,7 +40,7 @@ def window(facts: ev.WindowFacts, current: ev.TicketFacts | None) -> dict:
     return {
         "number": facts.number, "floor": facts.floor, "kind": facts.kind, "department": facts.department,
         "queues": list(facts.queues), "state": facts.state, "clerk": facts.clerk,
-        "current": ticket(current) if current else None, "version": facts.version,
+        "current": ticket(current, holder=False) if current else None, "version": facts.version,
         "pause_reason": facts.pause_reason, "state_since": iso(facts.state_since),
     }
 

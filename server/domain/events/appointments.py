@@ -22,6 +22,7 @@ class AppointmentFacts:
     id_number: str | None  # masked
     ticket: str | None
     booked_by: str
+    phone: str | None = None  # masked (events logged before it was kept have none)
 
 
 @dataclass(frozen=True)
