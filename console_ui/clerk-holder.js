@@ -26,14 +26,17 @@ export function createHolderCheck({ session, i18n, window: currentWindow }) {
   const $ = (id) => document.getElementById(id);
   const state = { ticket: null, answer: null };
 
-  const tiedToSomeone = (ticket) => Boolean(ticket && ticket.status === "called"
-    && (ticket.case || (ticket.holder && (ticket.holder.name || ticket.holder.id_number || ticket.holder.phone))));
+  // A WINDOW's current ticket carries no holder (screens show WINDOWs), so every newly served ticket is
+  // asked about; the panel shows only when the answer names someone.
+  const served = (ticket) => Boolean(ticket && ticket.status === "called");
+  const namesSomeone = (a) => Boolean(a && (a.failed || a.applicant
+    || (a.holder && (a.holder.name || a.holder.id_number || a.holder.phone))));
 
   /** After every change of the window: read the holder of a newly served ticket, or hide the panel. */
   async function sync() {
     const w = currentWindow();
     const ticket = w && w.current;
-    const wanted = tiedToSomeone(ticket) ? ticket.id : null;
+    const wanted = served(ticket) ? ticket.id : null;
     if (wanted === state.ticket) { render(); return; }  // the same ticket (the language may have changed)
     state.ticket = wanted;
     state.answer = null;
@@ -53,8 +56,8 @@ export function createHolderCheck({ session, i18n, window: currentWindow }) {
   function render() {
     const panel = $("verify");
     const a = state.answer;
-    panel.hidden = !a;
-    if (!a) return;
+    panel.hidden = !namesSomeone(a);
+    if (panel.hidden) return;
     const pickup = !a.failed && a.kind === "pickup";
     $("verify-title").textContent = t(pickup ? "verifyPickup" : "verifyTitle");
     $("verify-hint").textContent = a.failed || t(pickup ? "verifyPickupHint" : "verifyHint");
