@@ -3,6 +3,7 @@
 // read on load and on every (re)connect, and again shortly after each `appointment` push of /admin for
 // the day shown (several pushes in a burst: one read). Another day can be looked at with the date field.
 import { describe, showMessage } from "/ui/common/errors.js";
+import { BOOK_FOR_PHRASES, createBookFor } from "/ui/console/book-for.js";
 
 const DEBOUNCE_MS = 300;
 const REFRESH_MS = 60000;  // the current slot's highlight moves on, and today turns into tomorrow
@@ -13,12 +14,14 @@ export const BOOKING_PHRASES = {
     slot: "时段", bookingMatter: "事项", taken: "已约 / 限额", checkedIn: "已签到", toCome: "待签到", missed: "爽约",
     bookingSummary: "共 {taken} 人预约：已签到 {checked}，待签到 {booked}，爽约 {missed}，已取消 {cancelled}",
     noBookings: "这一天没有预约。", bookingsUnreadable: "预约情况暂时读不到，稍后会自动重试。",
+    ...BOOK_FOR_PHRASES.zh,
   },
   en: {
     bookingsToday: "Today's bookings", bookingsOn: "Bookings on {date}", bookingDate: "Date", bookingToday: "Today",
     slot: "Slot", bookingMatter: "Matter", taken: "Booked / quota", checkedIn: "Checked in", toCome: "To come", missed: "Missed",
     bookingSummary: "{taken} booked: {checked} checked in, {booked} to come, {missed} missed, {cancelled} cancelled",
     noBookings: "No bookings on this day.", bookingsUnreadable: "The bookings cannot be read just now; retrying shortly.",
+    ...BOOK_FOR_PHRASES.en,
   },
 };
 
@@ -109,6 +112,7 @@ export function createBookingsPanel({ session, i18n, message, onRefused, now = D
     load();
   });
   $("bookings-today").addEventListener("click", () => { state.chosen = null; load(); });
+  createBookFor({ session, i18n, today: () => state.today });
 
   return {
     async start() {
