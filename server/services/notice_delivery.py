@@ -18,9 +18,9 @@ import time
 from collections.abc import Callable
 
 from ..config import HallConfig
-from ..domain.errors import Unavailable
 from ..domain.notices import Notice, after_failure
 from .actors import SYSTEM
+from .background import one_round
 from .runner import CommandRunner
 from .unit_of_work import UnitOfWork
 
@@ -78,16 +78,8 @@ class NoticeDelivery:
             if since >= POLL_S or (self._woken and since >= SOONEST_S):
                 self._woken = False
                 last = time.monotonic()
-                try:
-                    if self.deliver_due() == {"sent": BATCH, "failed": 0, "claimed": BATCH}:
-                        last = 0.0  # more may be due
-                except Unavailable as exc:  # the database is restarting: the next round tries again
-                    log.warning("notices: %s", exc.reason)
-                except Exception as exc:
-                    if type(exc).__module__.startswith("sqlalchemy"):  # lost the database mid-round: the same
-                        log.warning("notices: %s", type(exc).__name__)
-                    else:
-                        log.exception("notices: a round failed")
+                if one_round(log, "notices", self.deliver_due) == {"sent": BATCH, "failed": 0, "claimed": BATCH}:
+                    last = 0.0  # more may be due
             sleep(0.05)
 
     # ---------------------------------------------------------------- the round's transactions

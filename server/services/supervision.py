@@ -18,10 +18,11 @@ from ..config import HallConfig
 from ..domain import events as ev
 from ..domain import supervision as sv
 from ..domain.cases import Deadline
-from ..domain.errors import Conflict, Invalid, NotFound, Reason, Unavailable
+from ..domain.errors import Conflict, Invalid, NotFound, Reason
 from ..domain.model import business_day
 from .actors import READS_EVERYTHING, SYSTEM, Actor
 from .alerts import place
+from .background import one_round
 from .messages import IdempotencyKey, Outcome
 from .runner import CommandRunner
 from .unit_of_work import UnitOfWork
@@ -83,15 +84,7 @@ class Supervision:
             if since >= SWEEP_S or (self._moved and since >= SOONEST_S):
                 self._moved = False
                 last = time.monotonic()
-                try:
-                    self.sweep()
-                except Unavailable as exc:  # the database is restarting: the next sweep tries again
-                    log.warning("supervision sweep: %s", exc.reason)
-                except Exception as exc:
-                    if type(exc).__module__.startswith("sqlalchemy"):  # lost the database mid-sweep: the same
-                        log.warning("supervision sweep: %s", type(exc).__name__)
-                    else:
-                        log.exception("supervision sweep failed")
+                one_round(log, "supervision sweep", self.sweep)
             sleep(0.1)
 
     def _watch(self, uow: UnitOfWork, now: dt.datetime) -> sv.HallWatch:
