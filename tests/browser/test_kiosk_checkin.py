@@ -76,7 +76,8 @@ def test_a_booking_is_checked_in_by_its_code_and_another_by_the_id_card_on_the_r
     kiosk = open_page(hall["server"], "/kiosk", viewport=(1080, 1920))
     page = kiosk.page
     pair_kiosk(page, hall["kiosk"].token)
-    expect(page.locator("#reader-hint")).to_contain_text("请将身份证放在感应区")  # this kiosk has a reader
+    expect(page.locator("#reader-hint")).to_be_visible()  # this kiosk has a reader
+    expect(page.locator("#reader-hint")).to_contain_text("请将身份证放在感应区")
     kiosk.screenshot("kiosk-checkin-home-with-reader-1080x1920")
 
     # By code: six digits on the number pad (no keyboard on a kiosk).
