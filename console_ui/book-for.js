@@ -8,12 +8,12 @@ import { describe } from "/ui/common/errors.js";
 
 export const BOOK_FOR_PHRASES = {
   zh: {
-    bookFor: "代预约", bookId: "身份证号", bookName: "姓名", bookPhone: "手机号（选填）", bookSubmit: "预约",
+    bookFor: "代预约", bookMatter: "预约事项", bookDay: "预约日期", bookSlot: "预约时段", bookId: "身份证号", bookName: "姓名", bookPhone: "手机号（选填）", bookSubmit: "预约",
     bookSlotFree: "{start}–{end} 余{free}", bookNoSlot: "这一天没有可约时段", bookDone: "已预约 {date} {start}，预约码 {code}：请告诉群众凭此码在取号机「预约签到」。",
     bookNeedAll: "请选择事项、日期和时段，并填写身份证号和姓名。",
   },
   en: {
-    bookFor: "Book for a citizen", bookId: "ID number", bookName: "Name", bookPhone: "Phone (optional)", bookSubmit: "Book",
+    bookFor: "Book for a citizen", bookMatter: "Matter to book", bookDay: "Day to book", bookSlot: "Slot to book", bookId: "ID number", bookName: "Name", bookPhone: "Phone (optional)", bookSubmit: "Book",
     bookSlotFree: "{start}–{end} ({free} free)", bookNoSlot: "No free slot on this day",
     bookDone: "Booked {date} {start}, code {code}: the citizen checks in with it at the kiosk.",
     bookNeedAll: "Choose a matter, a day and a slot, and enter the ID number and name.",

@@ -495,7 +495,7 @@ def test_a_long_report_does_not_hold_the_hall_up(tmp_path):
                 called, window = issued + dt.timedelta(seconds=rng.randint(0, 3600)), str(rng.randint(1, 10))
                 tickets.append(dict(id=tid, day=day, series_queue="shebao", seq=i + 1, number=f"A{i + 1:03d}",
                                     queue="shebao", matter="rst-sbk", floor=1, zone="individual", priority="normal",
-                                    status="done", issued_at=issued))
+                                    status="done", issued_at=issued, placed_at=issued))
                 for kind, at, where in (("issued", issued, {}), ("called", called, {"window": window, "clerk": "c" + window}),
                                         ("done", called + dt.timedelta(minutes=9), {"window": window, "clerk": "c" + window})):
                     ticket = {"id": tid, "queue": "shebao", "matter": "rst-sbk", **where}

@@ -83,7 +83,7 @@ def test_the_admin_board_shows_the_days_bookings_per_slot_and_follows_check_ins_
     expect(panel.locator("tr[data-slot='09:30'][data-matter='rst-sbk']")).to_have_class(re.compile(r"\bb-now\b"))
 
     # Another day: the date field; 今天 comes back.
-    panel.get_by_label("日期").fill(TUESDAY.isoformat())
+    panel.get_by_label("日期", exact=True).fill(TUESDAY.isoformat())
     other = board.page.get_by_role("region", name=f"{TUESDAY.isoformat()} 预约")
     expect(other.locator("tbody tr")).to_have_count(1)
     expect(other.locator("tr[data-slot='14:00'] td").nth(1)).to_have_text("普通护照签发")
@@ -274,9 +274,9 @@ def test_the_admin_books_for_a_citizen_and_the_code_checks_in_at_the_kiosk(hall,
     panel = board.page.get_by_role("region", name="今日预约")
     panel.get_by_role("button", name="代预约").click()
     form = panel.locator("#book-form")
-    form.get_by_label("事项").select_option(label="社会保障卡申领")
-    expect(form.get_by_label("时段").locator("option").first).to_have_text("08:30–09:00 余4")
-    form.get_by_label("时段").select_option("09:00")
+    form.get_by_label("预约事项").select_option(label="社会保障卡申领")
+    expect(form.get_by_label("预约时段").locator("option").first).to_have_text("08:30–09:00 余4")
+    form.get_by_label("预约时段").select_option("09:00")
     form.get_by_label("身份证号").fill(id_number("19800101", 40)[:-1] + ("1" if id_number("19800101", 40)[-1] != "1" else "2"))
     form.get_by_label("姓名").fill("周八")
     form.get_by_role("button", name="预约").click()
