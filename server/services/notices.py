@@ -92,7 +92,8 @@ class Notices:
         """Waiting tickets with a phone not told yet, whose place is now near enough."""
         untold = {row.id: row for row in uow.notices.untold_waiting_with_phone(dedupe_key(NoticeKind.AHEAD, ""))}
         due = []
-        for place in self.waits.places(uow, now, list(untold)) if untold else ():
+        queues = {row.queue for row in untold.values()}
+        for place in self.waits.places(uow, now, list(untold), queues) if untold else ():
             if place["ahead"] <= self.settings.ahead:
                 row = untold[place["id"]]
                 due.append(_Due(dedupe_key(NoticeKind.AHEAD, row.id), NoticeKind.AHEAD, row.phone,

@@ -81,11 +81,14 @@ class WaitEstimates:
         ahead = estimator.ahead_of(me, waiting)
         return ahead, estimator.eta_minutes(queue, ahead)
 
-    def places(self, uow: UnitOfWork, now: dt.datetime, ticket_ids: list[str]) -> list[dict]:
+    def places(self, uow: UnitOfWork, now: dt.datetime, ticket_ids: list[str],
+               in_queues: set[str] | None = None) -> list[dict]:
         """`{"id", "ahead", "eta_minutes"}` of those of the tickets that still wait; one read of the
-        waiting tickets serves them all."""
+        waiting tickets serves them all. `in_queues`: the tickets' queues, when known, so that only the
+        queues that can stand before them are read."""
         estimator = self.estimator(uow, now)
-        waiting = self.waiting(uow)
+        related = set().union(*(estimator.related_queues(q) for q in in_queues)) if in_queues is not None else None
+        waiting = self.waiting(uow, related)
         wanted = set(ticket_ids)
         places = []
         for me in (w for w in waiting if w.id in wanted):

@@ -469,7 +469,7 @@ class FakeNotices:
 
     def untold_waiting_with_phone(self, key_prefix):
         told = {n.dedupe_key for n in self.store.notices.values()}
-        return [SimpleNamespace(id=t.id, number=t.number, matter=t.matter, phone=t.phone) for t in _waiting(self.store)
+        return [SimpleNamespace(id=t.id, number=t.number, matter=t.matter, phone=t.phone, queue=t.queue) for t in _waiting(self.store)
                 if t.phone and key_prefix + t.id not in told]
 
     def claim(self, now, lease_until, limit):

@@ -32,10 +32,10 @@ class NoticeRepository:
 
     def untold_waiting_with_phone(self, key_prefix: str) -> list:
         """Waiting tickets with a phone and no notice keyed `key_prefix` + their id: (id, number, matter,
-        phone). Reads only tickets with a phone (an index on status, phone)."""
+        phone, queue). Reads only tickets with a phone (an index on status, phone)."""
         c, n = t.tickets.c, t.notices.c
         told = exists().where(n.dedupe_key == literal(key_prefix) + c.id)
-        return self.conn.execute(select(c.id, c.number, c.matter, c.phone).where(
+        return self.conn.execute(select(c.id, c.number, c.matter, c.phone, c.queue).where(
             c.status == TicketStatus.WAITING.value, c.phone.is_not(None), ~told)).all()
 
     def claim(self, now: dt.datetime, lease_until: dt.datetime, limit: int) -> list[Notice]:
