@@ -43,7 +43,8 @@ export function createBookFor({ session, i18n, today }) {
       $("book-matter").replaceChildren(...state.matters.map((m) => Object.assign(document.createElement("option"),
         { value: m.id, textContent: m.name })));
     }
-    if (!$("book-day").value) $("book-day").value = today() || "";
+    // The hall's today as the panel knows it; before the panel's first read, as the server says.
+    if (!$("book-day").value) $("book-day").value = today() || (await session.call("GET", "/appointments")).date;
     await slots();
   }
 
