@@ -206,21 +206,20 @@ class Appointments:
                 raise NotFound("This ID card holds no booking for today.", Reason.NO_APPOINTMENT_FOR_ID)
             # Of several, the one whose check-in is open, else the next to open.
             return min(live, key=lambda a: (now > self.rules.check_in_closes(a.start), a.start))
-        found = uow.appointments.booked_with_code((code or "").strip(), for_update=True)
+        found = uow.appointments.with_code((code or "").strip(), for_update=True)
         if not found:
             raise NotFound("No booking has this code; please check the code in your booking message.",
                            Reason.NO_SUCH_APPOINTMENT)
-        today_first = sorted(found, key=lambda a: (a.day != today, a.status is not AppointmentStatus.BOOKED))
-        return today_first[0]
+        # Today's first, a live one before the rest, then the newest day (its refusal says which day).
+        return min(found, key=lambda a: (a.day != today, a.status is not AppointmentStatus.BOOKED, -a.day.toordinal()))
 
     # ---------------------------------------------------------------- misses
     def mark_missed_in(self, uow: UnitOfWork, now: dt.datetime, id_number: str | None = None) -> int:
-        """Bookings nobody checked in by the end of their slot plus late_minutes become missed (爽约)."""
+        """Bookings nobody checked in by the end of their slot plus late_minutes become missed (爽约): every
+        one, or (a booking's check) only those of `id_number`, so a booking locks no other ID's rows."""
         late = dt.timedelta(minutes=self.rules.late_minutes)
         count = 0
-        for appointment in uow.appointments.overdue(now - late):
-            if id_number is not None and appointment.holder.id_number != id_number:
-                continue
+        for appointment in uow.appointments.overdue(now - late, id_number):
             appointment.mark_missed(now)
             uow.appointments.save(appointment)
             count += 1

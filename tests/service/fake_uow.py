@@ -143,9 +143,8 @@ class FakeAppointments:
         found = self._pick(lambda a: a.id == appointment_id)
         return found[0] if found else None
 
-    def booked_with_code(self, code, for_update=False):
-        return sorted(self._pick(lambda a: a.code == code),
-                      key=lambda a: (a.status.value != "booked", -a.day.toordinal()))
+    def with_code(self, code, for_update=False):
+        return self._pick(lambda a: a.code == code)
 
     def of_holder(self, id_number, since, for_update=False):
         return self._pick(lambda a: a.holder.id_number == id_number and a.day >= since)
@@ -153,8 +152,9 @@ class FakeAppointments:
     def of_day(self, day, matter=None):
         return self._pick(lambda a: a.day == day and matter in (None, a.matter))
 
-    def overdue(self, before):
-        return self._pick(lambda a: a.status.value == "booked" and a.end < before)
+    def overdue(self, before, id_number=None):
+        return self._pick(lambda a: a.status.value == "booked" and a.end < before
+                          and id_number in (None, a.holder.id_number))
 
     def booked_starting(self, after, until):
         return self._pick(lambda a: a.status.value == "booked" and after < a.start <= until)

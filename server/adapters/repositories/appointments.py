@@ -39,10 +39,9 @@ class AppointmentRepository:
         found = self._select(t.appointments.c.id == appointment_id, for_update=for_update)
         return found[0] if found else None
 
-    def booked_with_code(self, code: str, for_update: bool = False) -> list[Appointment]:
-        """Bookings with this code (unique within a day), newest day first: live ones before the rest."""
-        found = self._select(t.appointments.c.code == code, for_update=for_update)
-        return sorted(found, key=lambda a: (a.status is not AppointmentStatus.BOOKED, -a.day.toordinal()))
+    def with_code(self, code: str, for_update: bool = False) -> list[Appointment]:
+        """Bookings with this code (unique within a day; several days may share it)."""
+        return self._select(t.appointments.c.code == code, for_update=for_update)
 
     def of_holder(self, id_number: str, since: dt.date, for_update: bool = False) -> list[Appointment]:
         c = t.appointments.c
@@ -52,10 +51,12 @@ class AppointmentRepository:
         c = t.appointments.c
         return self._select(c.day == day, *([c.matter == matter] if matter else []))
 
-    def overdue(self, before: dt.datetime) -> list[Appointment]:
-        """Bookings still `booked` whose slot ended before `before` (the caller adds late_minutes)."""
+    def overdue(self, before: dt.datetime, id_number: str | None = None) -> list[Appointment]:
+        """Bookings still `booked` whose slot ended before `before` (the caller adds late_minutes); of one
+        ID only, when given."""
         c = t.appointments.c
-        return self._select(c.status == AppointmentStatus.BOOKED.value, c.end < before, for_update=True)
+        of_id = [c.id_number == id_number] if id_number is not None else []
+        return self._select(c.status == AppointmentStatus.BOOKED.value, c.end < before, *of_id, for_update=True)
 
     def booked_starting(self, after: dt.datetime, until: dt.datetime) -> list[Appointment]:
         c = t.appointments.c
