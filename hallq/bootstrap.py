@@ -18,7 +18,7 @@ from server.adapters.sql_uow import SqlUnitOfWork
 from server.config import HallConfig, load_config
 from server.domain.calendar import WorkingCalendar
 from server.domain.cases import DeadlinePolicy
-from server.domain.policy import PreferenceWithGreenChannel
+from server.domain.policy import CallNextPolicy, PreferenceWithGreenChannel
 from server.services.accounts import Accounts
 from server.services.appointments import Appointments
 from server.services.bus import Audience, MessageBus
@@ -70,8 +70,9 @@ def build_hall(config_path: str | None, db_url: str, async_mode: str | None = No
 
 
 def build_services(config: HallConfig, unit_of_work: Callable[[], UnitOfWork], clock: Callable[[], dt.datetime],
-                   run_blocking=None) -> Hall:
-    """The service layer over any unit of work (tests give an in-memory one)."""
+                   run_blocking=None, policy: CallNextPolicy | None = None) -> Hall:
+    """The service layer over any unit of work (tests give an in-memory one). `policy`: the call-next rule
+    (the hall's default unless the simulator compares another)."""
     bus = MessageBus()
     runner = CommandRunner(unit_of_work, bus, clock)
     waits = WaitEstimates(config)
@@ -83,7 +84,7 @@ def build_services(config: HallConfig, unit_of_work: Callable[[], UnitOfWork], c
     queries = Queries(config, runner, waits)
     printing = Printing(config, runner, queries)
     tickets = TicketCommands(config, runner, queries, waits, printing)
-    windows = WindowCommands(config, runner, queries, waits, PreferenceWithGreenChannel(config.hall.green_max_in_row))
+    windows = WindowCommands(config, runner, queries, waits, policy or PreferenceWithGreenChannel(config.hall.green_max_in_row))
     cal = config.calendar
     calendar = WorkingCalendar.of(cal.holidays, cal.workdays)
     case_views = CaseViews(config, DeadlinePolicy(calendar, config.hall.tz, cal.due_soon_working_days))

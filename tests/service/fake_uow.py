@@ -102,12 +102,19 @@ class FakeTickets:
         return [self._track(t) for t in self.store.tickets.values()
                 if t.day < today and t.status in (TicketStatus.WAITING, TicketStatus.CALLED)]
 
-    def measured_service(self, day):
+    def measured_service(self, day, since=None):
         seconds = defaultdict(list)
         for t in self.store.tickets.values():
-            if t.day == day and t.service_seconds is not None:
+            if t.day == day and t.service_seconds is not None and (since is None or t.finished_at >= since):
                 seconds[t.queue].append(t.service_seconds)
         return {q: (sum(s) / len(s), len(s)) for q, s in seconds.items()}
+
+    def arrivals(self, day, since):
+        counts = defaultdict(int)
+        for t in self.store.tickets.values():
+            if t.day == day and t.issued_at >= since:
+                counts[t.queue] += 1
+        return dict(counts)
 
     def served_today(self, day):
         served = defaultdict(int)

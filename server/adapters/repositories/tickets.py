@@ -141,14 +141,22 @@ class TicketRepository:
             t.tickets.c.status.in_([TicketStatus.WAITING.value, TicketStatus.CALLED.value]))).all()
         return [self._track(r) for r in rows]
 
-    def measured_service(self, day: dt.date) -> dict[str, tuple[float, int]]:
-        """Per queue: mean service seconds of tickets finished today, and how many."""
+    def measured_service(self, day: dt.date, since: dt.datetime | None = None) -> dict[str, tuple[float, int]]:
+        """Per queue: mean service seconds of tickets finished today (since `since`, when given), and how many."""
+        c = t.tickets.c
+        where = [c.day == day, c.status == TicketStatus.DONE.value, c.service_seconds.is_not(None)]
+        if since is not None:
+            where.append(c.finished_at >= since)
+        rows = self.conn.execute(
+            select(c.queue, func.avg(c.service_seconds), func.count()).where(*where).group_by(c.queue)).all()
+        return {q: (float(avg), n) for q, avg, n in rows}
+
+    def arrivals(self, day: dt.date, since: dt.datetime) -> dict[str, int]:
+        """Per queue (the one each ticket is in now): tickets of `day` issued at or after `since`."""
         c = t.tickets.c
         rows = self.conn.execute(
-            select(c.queue, func.avg(c.service_seconds), func.count())
-            .where(c.day == day, c.status == TicketStatus.DONE.value, c.service_seconds.is_not(None))
-            .group_by(c.queue)).all()
-        return {q: (float(avg), n) for q, avg, n in rows}
+            select(c.queue, func.count()).where(c.day == day, c.issued_at >= since).group_by(c.queue)).all()
+        return dict(rows)
 
     def served_today(self, day: dt.date) -> dict[str, int]:
         c = t.tickets.c
