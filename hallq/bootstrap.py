@@ -20,6 +20,7 @@ from server.domain.calendar import WorkingCalendar
 from server.domain.cases import DeadlinePolicy
 from server.domain.policy import CallNextPolicy, PreferenceWithGreenChannel
 from server.services.accounts import Accounts
+from server.services.advice import Advice
 from server.services.appointments import Appointments
 from server.services.bus import Audience, MessageBus
 from server.services.cases import CaseCommands
@@ -105,4 +106,5 @@ def build_services(config: HallConfig, unit_of_work: Callable[[], UnitOfWork], c
         device_desk=DeviceDesk(device_health, printing, pagers, ratings), figures=figures, accounts=accounts,
         reports=Reports(config, runner),
         housekeeping=Housekeeping(config, runner, queries, case_views, accounts, appointments),
-        supervision=supervision, appointments=appointments, notices=notices, notice_delivery=notice_delivery)
+        supervision=supervision, appointments=appointments, notices=notices, notice_delivery=notice_delivery,
+        advice=Advice(config, runner))

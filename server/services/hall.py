@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ..config import HallConfig
 from .accounts import Accounts
+from .advice import Advice
 from .appointments import Appointments
 from .bus import MessageBus
 from .cases import CaseCommands
@@ -54,3 +55,4 @@ class Hall:
     appointments: Appointments
     notices: Notices  # queue(): for the services that send their own (appointments)
     notice_delivery: NoticeDelivery
+    advice: Advice  # 调度建议: the staffing model's moves
