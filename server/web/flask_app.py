@@ -11,7 +11,7 @@ from flask import Flask, Response, abort, request, send_from_directory
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
-from ..api import http, http_alerts, http_appointments, http_cases, http_ratings, http_reports  # noqa: F401  (their routes register on the API)
+from ..api import http, http_advice, http_alerts, http_appointments, http_cases, http_ratings, http_reports  # noqa: F401  (their routes register on the API)
 from ..api.common import api
 from ..domain.errors import HallError, Reason, Throttled
 from ..services.hall import Hall
