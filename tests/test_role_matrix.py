@@ -86,6 +86,7 @@ ROUTES = [
     ("GET", "/alerts", None, READERS),
     ("POST", "/alerts/{a}/acknowledge", lambda: {"note": "看过"}, READERS),  # no such alert: 404 for them
     ("GET", "/reports/service", None, READERS),
+    ("GET", "/advice", None, READERS),
     ("POST", "/tickets/{t}/reprint", None, {"kiosk", "admin"}),
     ("PUT", "/windows/{w}/queues", lambda: {"queues": ["shebao", "yibao"]}, {"admin"}),
     ("PUT", "/windows/{w}/state", lambda: {"state": "open"}, {"admin"}),

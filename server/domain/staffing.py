@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from .erlang import mean_wait
 
 MIN_SAMPLES = 3  # finished tickets in the hour before the measured mean service replaces the configured one
+MIN_SERVICE_MINUTES = 0.5  # a measured mean below this (tickets finished at once) is taken as this
 HORIZON_MIN = 60.0  # the fluid estimate looks this far ahead
 UNSERVED_WAIT_MIN = 480.0  # a queue with demand and no window: "waits all day"; also caps every estimate
 SIGNIFICANT_MIN = 0.1  # a move must cut the hall's mean wait by more than this
@@ -43,7 +44,7 @@ class QueueLoad:
 def service_minutes(measured: tuple[float, int] | None, configured_minutes: float) -> float:
     """The last hour's measured mean service (seconds, samples) when it has enough samples, else the configured."""
     if measured and measured[1] >= MIN_SAMPLES:
-        return measured[0] / 60
+        return max(MIN_SERVICE_MINUTES, measured[0] / 60)
     return configured_minutes
 
 

@@ -155,3 +155,4 @@ def test_measured_service_needs_three_samples():
     assert st.service_minutes((600.0, 3), 12) == 10
     assert st.service_minutes((600.0, 2), 12) == 12
     assert st.service_minutes(None, 12) == 12
+    assert st.service_minutes((0.0, 5), 12) == st.MIN_SERVICE_MINUTES  # finished as soon as called
