@@ -4,6 +4,7 @@
 // print (devices.js), and the day's bookings per slot (bookings.js). A supervisor signs in here too:
 // the same board, without the window controls.
 import { describe, showMessage } from "/ui/common/errors.js";
+import { ADVICE_PHRASES, createAdvicePanel } from "/ui/console/advice.js";
 import { createI18n, floorLabel, WINDOW_STATES } from "/ui/common/i18n.js";
 import { connectLive } from "/ui/common/live.js";
 import { BOOKING_PHRASES, createBookingsPanel } from "/ui/console/bookings.js";
@@ -19,7 +20,7 @@ const PHRASES = {
   zh: {
     ...SIGNIN_PHRASES.zh,
     ...DEVICE_PHRASES.zh,
-    ...SUPERVISION_PHRASES.zh, ...BOOKING_PHRASES.zh,
+    ...SUPERVISION_PHRASES.zh, ...BOOKING_PHRASES.zh, ...ADVICE_PHRASES.zh,
     title: "大厅管理", signinTitle: "大厅管理 · 电子监察登录", windows: "窗口", window: "窗口", department: "部门", state: "状态",
     clerk: "工作人员", current: "当前号", served: "今日办结", queues: "服务队列（按顺序）", nextFrom: "下次叫号来自",
     actions: "操作", open: "开放", pause: "暂停", close: "关闭", editQueues: "调整队列", queueBoard: "排队情况",
@@ -37,7 +38,7 @@ const PHRASES = {
   en: {
     ...SIGNIN_PHRASES.en,
     ...DEVICE_PHRASES.en,
-    ...SUPERVISION_PHRASES.en, ...BOOKING_PHRASES.en,
+    ...SUPERVISION_PHRASES.en, ...BOOKING_PHRASES.en, ...ADVICE_PHRASES.en,
     title: "Hall admin", signinTitle: "Hall admin / supervisor sign-in", windows: "Windows", window: "Window", department: "Department", state: "State",
     clerk: "Clerk", current: "Current", served: "Served today", queues: "Queues (in order)", nextFrom: "Next call from",
     actions: "Actions", open: "Open", pause: "Pause", close: "Close", editQueues: "Queues…", queueBoard: "Queues",
@@ -65,6 +66,8 @@ const operates = () => state.role === "admin";  // a supervisor reads the board 
 const devices = createDevicesPanel({ session, i18n, message: $("message"), onRefused: () => expire(), canReprint: operates });
 const supervision = createSupervisionPanel({ session, i18n, message: $("message"), onRefused: () => expire(), jump: focusOn });
 const bookings = createBookingsPanel({ session, i18n, message: $("message"), onRefused: () => expire(), now: () => supervision.serverNow() });
+const advice = createAdvicePanel({ session, i18n, message: $("message"), onRefused: () => expire(), canApply: operates,
+  queueName: (code) => queueName(code), onApplied: (w) => { upsert(w); render(); } });
 
 // ------------------------------------------------------------------ data
 const queueOf = (code) => state.catalog.queues.find((q) => q.code === code);
@@ -98,6 +101,7 @@ function render() {
   devices.render();
   supervision.render();
   bookings.render();
+  advice.render();
 }
 
 function renderTabs() {
@@ -336,6 +340,7 @@ function showSignIn() {
   devices.stop();
   supervision.stop();
   bookings.stop();
+  advice.stop();
   state.editing = null;
   $("board").hidden = true;
   $("signin").hidden = false;
@@ -352,11 +357,11 @@ async function enterBoard() {
   $("who").textContent = operates() ? session.username : t("roleSupervisor", { user: session.username });
   $("actions-head").hidden = !operates();
   await loadWindows();
-  await Promise.all([devices.start(), supervision.start(), bookings.start()]);
+  await Promise.all([devices.start(), supervision.start(), bookings.start(), advice.start()]);
   state.socket = connectLive("/admin", {
     auth: { token: session.token },
     on: {
-      window_updated: (w) => { upsert(w); render(); },
+      window_updated: (w) => { upsert(w); render(); advice.windowsChanged(); },
       stats: (stats) => { state.stats = stats; renderWindows(); renderQueues(); renderEditor(); },
       alert: (alert) => { supervision.onAlert(alert); recountPauses(); },  // 电子监察: raised, cleared or acknowledged
       device_health: devices.onDeviceHealth,
@@ -365,7 +370,7 @@ async function enterBoard() {
     onStatus: (status, error) => {
       $("link").hidden = status === "up";
       $("link").textContent = t("reconnecting");
-      if (status === "up") { loadWindows().catch(() => {}); devices.reload(); supervision.reload(); bookings.reload(); }  // what changed while down
+      if (status === "up") { loadWindows().catch(() => {}); devices.reload(); supervision.reload(); bookings.reload(); advice.reload(); }  // what changed while down
       if (error && error.error && error.error.code === "unauthorized") expire();
     },
   });

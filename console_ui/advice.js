@@ -1,0 +1,108 @@
+// 调度建议 on the admin board: the staffing model's moves (GET /advice, best first), each with the window,
+// its queues before → after, the expected change of the hall's mean wait and the server's reason, and for
+// the admin a one-tap 应用 that sets the window's queues (PUT /windows/{w}/queues, the queue editor's own
+// command). A supervisor reads the panel without the button. Re-read every minute and, a moment after
+// they settle, whenever windows change (docs/waits.md "Staffing advice").
+import { describe, showMessage } from "/ui/common/errors.js";
+
+const ADVICE_REFRESH_MS = 60000;
+const SETTLE_MS = 1500;  // a burst of window pushes (a clerk calling) re-reads the advice once
+
+export const ADVICE_PHRASES = {
+  zh: {
+    advice: "调度建议", noAdvice: "当前人员安排合理，暂无调度建议。", apply: "应用", adviceWindow: "{window}号窗口",
+    adviceChange: "预计大厅平均等候缩短 {minutes} 分钟", adviceHall: "大厅平均等候预计 {minutes} 分钟",
+    adviceApplied: "已将 {window}号窗口改为：{queues}。", notApplier: "调整窗口队列需要管理员账号。",
+  },
+  en: {
+    advice: "Staffing advice", noAdvice: "Staffing fits the demand; no move is advised.", apply: "Apply",
+    adviceWindow: "Window {window}", adviceChange: "hall mean wait {minutes} min shorter", adviceHall: "Hall mean wait about {minutes} min",
+    adviceApplied: "Window {window} now serves: {queues}.", notApplier: "Changing a window's queues needs an admin account.",
+  },
+};
+
+export function createAdvicePanel({ session, i18n, message, onRefused, canApply, queueName, onApplied }) {
+  const t = i18n.t;
+  const $ = (id) => document.getElementById(id);
+  const state = { advice: [], hallWait: null, timer: null, settle: null };
+
+  async function load() {
+    const answer = await session.call("GET", "/advice");
+    state.advice = answer.advice;
+    state.hallWait = answer.hall_mean_wait_min;
+    render();
+  }
+
+  function reload() { load().catch(refused); }
+
+  function refused(err) {
+    if (err.code === "unauthorized") { onRefused(); return; }
+    showMessage(message, describe(err, i18n.lang, { reasons: { role_not_allowed: t("notApplier") } }));
+  }
+
+  async function apply(move) {
+    try {
+      const answer = await session.call("PUT", `/windows/${move.window}/queues`, { body: { queues: move.to_queues } });
+      onApplied(answer.window);
+      showMessage(message, { text: t("adviceApplied", { window: move.window, queues: answer.window.queues.map(queueName).join(" › ") }) }, "info");
+      await load();
+    } catch (err) {
+      refused(err);
+    }
+  }
+
+  function row(move) {
+    const item = document.createElement("li");
+    item.className = "advice-item";
+    item.dataset.window = move.window;
+    const head = document.createElement("div");
+    head.className = "advice-head";
+    const who = document.createElement("strong");
+    who.textContent = t("adviceWindow", { window: move.window });
+    const queues = document.createElement("span");
+    queues.className = "advice-queues";
+    queues.textContent = `${move.from_queues.map(queueName).join(" › ")} → ${move.to_queues.map(queueName).join(" › ")}`;
+    const change = document.createElement("span");
+    change.className = "advice-change";
+    change.textContent = t("adviceChange", { minutes: Math.abs(move.expected_wait_change_min).toFixed(1) });
+    head.append(who, queues, change);
+    if (canApply()) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "primary";
+      button.textContent = t("apply");
+      button.setAttribute("aria-label", `${t("apply")} ${t("adviceWindow", { window: move.window })}`);
+      button.addEventListener("click", () => { button.disabled = true; apply(move).finally(() => { button.disabled = false; }); });
+      head.append(button);
+    }
+    const why = document.createElement("p");
+    why.className = "advice-why";
+    why.textContent = move.why;
+    item.append(head, why);
+    return item;
+  }
+
+  function render() {
+    $("advice-list").replaceChildren(...state.advice.map(row));
+    $("no-advice").hidden = state.advice.length > 0;
+    $("advice-hall").hidden = state.hallWait === null;
+    if (state.hallWait !== null) $("advice-hall").textContent = t("adviceHall", { minutes: state.hallWait.toFixed(1) });
+  }
+
+  return {
+    render,
+    reload,
+    async start() {
+      await load().catch(refused);
+      clearInterval(state.timer);
+      state.timer = setInterval(reload, ADVICE_REFRESH_MS);
+    },
+    stop() { clearInterval(state.timer); clearTimeout(state.settle); state.timer = null; },
+    /** A window changed (`window_updated`): re-read once the burst settles. */
+    windowsChanged() {
+      if (state.timer === null) return;
+      clearTimeout(state.settle);
+      state.settle = setTimeout(reload, SETTLE_MS);
+    },
+  };
+}
