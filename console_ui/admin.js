@@ -100,8 +100,7 @@ function render() {
   renderEditor();
   devices.render();
   supervision.render();
-  bookings.render();
-  advice.render();
+  bookings.render(); advice.render();
 }
 
 function renderTabs() {
@@ -339,8 +338,7 @@ function showSignIn() {
   if (state.socket) state.socket.disconnect();
   devices.stop();
   supervision.stop();
-  bookings.stop();
-  advice.stop();
+  bookings.stop(); advice.stop();
   state.editing = null;
   $("board").hidden = true;
   $("signin").hidden = false;
