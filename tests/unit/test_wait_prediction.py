@@ -5,6 +5,7 @@ import math
 
 import pytest
 
+from server.domain.wording import wait_text
 from server.domain.prediction import (MIN_BACKUP_SHARE, Capacity, QueueRate, Wait, WindowStaffing, capacities,
                                       gamma_cdf, gamma_quantile, predict)
 
@@ -116,3 +117,15 @@ def test_wait_of_event_figures():
     assert Wait.of(None, None) is None
     assert Wait.of(7, [5, 11]) == Wait(7, 5, 11)
     assert Wait.of(7, None) == Wait(7, 7, 7)
+
+
+# --- the wording on paper ------------------------------------------------------------------------
+@pytest.mark.parametrize("minutes, eta_range, text", [
+    (None, None, "暂无窗口办理"),
+    (11, [8, 15], "预计等候约 8–15 分钟"),
+    (0, [0, 1], "即将叫号"),
+    (5, [5, 5], "预计等候约 5 分钟"),
+    (18, None, "预计等候约 18 分钟"),  # an event logged before ranges existed
+])
+def test_wait_text(minutes, eta_range, text):
+    assert wait_text(minutes, eta_range) == text
