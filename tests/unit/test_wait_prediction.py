@@ -5,9 +5,9 @@ import math
 
 import pytest
 
-from server.domain.wording import wait_text
 from server.domain.prediction import (MIN_BACKUP_SHARE, Capacity, QueueRate, Wait, WindowStaffing, capacities,
                                       gamma_cdf, gamma_quantile, predict)
+from server.domain.wording import wait_text
 
 
 # --- the Gamma distribution: Gamma(k, 1) quantile = χ²(2k) quantile / 2, from the χ² tables ---------
