@@ -5,7 +5,7 @@
 // the same board, without the window controls.
 import { describe, showMessage } from "/ui/common/errors.js";
 import { ADVICE_PHRASES, createAdvicePanel } from "/ui/console/advice.js";
-import { createI18n, floorLabel, WINDOW_STATES } from "/ui/common/i18n.js";
+import { createI18n, floorLabel, waitText, WINDOW_STATES } from "/ui/common/i18n.js";
 import { connectLive } from "/ui/common/live.js";
 import { BOOKING_PHRASES, createBookingsPanel } from "/ui/console/bookings.js";
 import { DEVICE_PHRASES, createDevicesPanel } from "/ui/console/devices.js";
@@ -222,7 +222,7 @@ function renderQueues() {
     tr.dataset.queue = q.code;
     if (state.focus && state.focus.queue === q.code) tr.classList.add("focus");
     for (const value of [q.quota_reached ? t("quotaReached", { queue: q.name }) : q.name, String(q.waiting), t("minutes", { n: Math.floor(q.longest_wait_s / 60) }),
-      q.eta_minutes == null ? "—" : t("minutes", { n: q.eta_minutes }), serving.join("、") || "—"]) {
+      waitText(i18n.lang, q.eta_minutes, q.eta_range), serving.join("、") || "—"]) {
       tr.append(Object.assign(document.createElement("td"), { textContent: value }));
     }
     return tr;

@@ -6,6 +6,7 @@
 // printer (the browser's print: only the slip prints) or scan: its QR code opens the tracking page.
 import { newIdempotencyKey } from "/ui/common/api.js";
 import { describe, showMessage } from "/ui/common/errors.js";
+import { waitText } from "/ui/common/i18n.js";
 
 const PHONE = /^1[3-9]\d{9}$/;
 const ID_SHAPE = /^\d{17}[\dXx]$/;
@@ -19,7 +20,7 @@ export const GUIDE_PHRASES = {
     requeueButton: "顺延", slipTitle: "号票", slipIssued: "已出号 {number}", slipRequeued: "{number} 已顺延",
     kindWalkIn: "现场取号", kindAppointment: "预约签到", kindPickup: "取件", green: "绿色通道", slipKind: "类型",
     slipMatter: "事项", slipAhead: "前面等候", slipEta: "预计等候", slipHolder: "持证人", slipPhone: "手机",
-    people: "{n} 人", minutesShort: "约 {n} 分钟", slipHint: "请把号码告诉群众；扫码可在手机上查看排队进度，叫号时请留意大厅屏幕和广播。",
+    people: "{n} 人", slipHint: "请把号码告诉群众；扫码可在手机上查看排队进度，叫号时请留意大厅屏幕和广播。",
     printSlip: "打印号票", scanToTrack: "扫码查看排队进度", quotaFull: "（今日号源已满）",
     chooseMatter: "请先选择事项。", needIdAndName: "填写身份证号时请同时填写持证人姓名。",
     idShape: "身份证号应为18位（最后一位可以是X），请核对。", phoneShape: "手机号应为11位数字，如 13812341234。",
@@ -34,7 +35,7 @@ export const GUIDE_PHRASES = {
     ticketNumber: "Number", requeueButton: "Re-queue", slipTitle: "Ticket", slipIssued: "Issued {number}",
     slipRequeued: "{number} re-queued", kindWalkIn: "Walk-in", kindAppointment: "Booking", kindPickup: "Pickup",
     green: "green channel", slipKind: "Kind", slipMatter: "Matter", slipAhead: "Ahead", slipEta: "Est. wait",
-    slipHolder: "Holder", slipPhone: "Phone", people: "{n}", minutesShort: "about {n} min",
+    slipHolder: "Holder", slipPhone: "Phone", people: "{n}",
     slipHint: "Tell the citizen the number; the QR code follows the queue on their phone. Calls show on the hall's screens.",
     printSlip: "Print", scanToTrack: "Scan to follow the queue", quotaFull: " (today's quota reached)",
     chooseMatter: "Choose a matter first.", needIdAndName: "With an ID number, enter the holder's name too.",
@@ -168,7 +169,7 @@ export function createGuideDesk(console_) {
       ["slipMatter", ticket.matter ? console_.matterName(ticket.matter) : ticket.case || ""],
       ["slipKind", ticket.priority === "green" ? `${kind} · ${t("green")}` : kind],
       ["slipAhead", t("people", { n: ticket.ahead ?? 0 })],
-      ["slipEta", ticket.eta_minutes == null ? "—" : t("minutesShort", { n: ticket.eta_minutes })],
+      ["slipEta", waitText(i18n.lang, ticket.eta_minutes, ticket.eta_range)],
       ["slipHolder", [holder.name, holder.id_number].filter(Boolean).join(" ")],  // masked: the desk is no serving window
       ["slipPhone", holder.phone || ""],
     ].filter(([, value]) => value);

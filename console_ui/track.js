@@ -4,14 +4,14 @@
 // the ticket may be rated here (好差评), once; then the page shows the level given.
 import { api, newIdempotencyKey } from "/ui/common/api.js";
 import { describe, showMessage } from "/ui/common/errors.js";
-import { createI18n, TICKET_STATUSES } from "/ui/common/i18n.js";
+import { createI18n, TICKET_STATUSES, waitText } from "/ui/common/i18n.js";
 import { connectLive } from "/ui/common/live.js";
 
 // A routed ticket's case is linked once the case exists; until then it is tried again now and then.
 const CASE_RETRY_MS = 15000;
 const PHRASES = {
   zh: {
-    ahead: "前面还有", eta: "预计等候", people: "{n} 人", minutes: "约 {n} 分钟",
+    ahead: "前面还有", eta: "预计等候", people: "{n} 人",
     goTo: "请到{floor}楼{window}号窗口", waiting: "排队中，请留意叫号", foot: "本页面会自动更新，无需刷新。",
     notFound: "找不到这张号票，请核对二维码或到服务台咨询。", reconnecting: "网络中断，正在重新连接…",
     noShow: "您的号已过号，请到服务台咨询。", done: "已办结，感谢您的耐心等候。", routed: "已受理，正在后台办理。",
@@ -27,7 +27,7 @@ const PHRASES = {
     r_ticket_not_served: "办理结束后才能评价。", r_invalid_rating_level: "请选择一个评价等级。",
   },
   en: {
-    ahead: "Ahead of you", eta: "Estimated wait", people: "{n}", minutes: "about {n} min",
+    ahead: "Ahead of you", eta: "Estimated wait", people: "{n}",
     goTo: "Please go to window {window}, floor {floor}", waiting: "Waiting; watch for your number", foot: "This page updates by itself.",
     notFound: "This ticket was not found; check the QR code or ask at the service desk.", reconnecting: "Connection lost; reconnecting…",
     noShow: "Your number was passed; please ask at the service desk.", done: "Done. Thank you for waiting.", routed: "Accepted; being processed by the back office.",
@@ -66,7 +66,7 @@ function render() {
   document.body.dataset.status = ticket.status;
   if (waiting) {
     $("ahead").textContent = t("people", { n: ticket.ahead ?? 0 });
-    $("eta").textContent = t("minutes", { n: ticket.eta_minutes ?? "—" });
+    $("eta").textContent = waitText(i18n.lang, ticket.eta_minutes, ticket.eta_range);
     $("status").textContent = t("waiting");
   } else if (called) {
     $("called").textContent = t("goTo", { floor: ticket.floor, window: ticket.window });
@@ -139,7 +139,7 @@ function onTicket(ticket) {
 // the ticket waits (a place computed just before the ticket's own call must not undo the call).
 function onPlace(place) {
   if (!state.ticket || place.id !== ticketId || state.ticket.status !== "waiting") return;
-  state.ticket = { ...state.ticket, ahead: place.ahead, eta_minutes: place.eta_minutes };
+  state.ticket = { ...state.ticket, ahead: place.ahead, eta_minutes: place.eta_minutes, eta_range: place.eta_range };
   render();
 }
 

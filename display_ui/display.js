@@ -4,7 +4,7 @@
 // reconnect. No personal data is ever sent to them. The floor screen speaks the calls.
 import { api } from "/ui/common/api.js";
 import { describe } from "/ui/common/errors.js";
-import { createI18n, clock, WINDOW_STATES } from "/ui/common/i18n.js";
+import { createI18n, clock, waitText, WINDOW_STATES } from "/ui/common/i18n.js";
 import { connectLive } from "/ui/common/live.js";
 import { createCallSounds } from "/ui/display/chime.js";
 
@@ -14,7 +14,7 @@ const READY_PAGE_MS = 8000;  // more ready cases than fit on one line: the next 
 const PHRASES = {
   zh: {
     nowCalling: "正在叫号", recentCalls: "最近叫号", windows: "窗口", queues: "排队情况", queue: "队列",
-    waiting: "等候人数", eta: "预计等候", minutes: "{n} 分钟", toWindow: "请到 {window} 号窗口",
+    waiting: "等候人数", eta: "预计等候", toWindow: "请到 {window} 号窗口",
     serving: "正在办理", windowNo: "{window} 号窗口", reconnecting: "与服务器的连接中断，正在重新连接…",
     connecting: "正在连接服务器…", badAddress: "请在地址中指定楼层或窗口", none: "—", hallWindow: "综合服务窗口",
     noSuchPlace: "没有这个楼层或窗口，请检查屏幕的地址。", readyLabel: "请以下办件到窗口取件：", readyCount: "共 {n} 件",
@@ -22,7 +22,7 @@ const PHRASES = {
   },
   en: {
     nowCalling: "Now calling", recentCalls: "Recent calls", windows: "Windows", queues: "Queues", queue: "Queue",
-    waiting: "Waiting", eta: "Est. wait", minutes: "{n} min", toWindow: "Please go to window {window}",
+    waiting: "Waiting", eta: "Est. wait", toWindow: "Please go to window {window}",
     serving: "Now serving", windowNo: "Window {window}", reconnecting: "Connection lost; reconnecting…",
     connecting: "Connecting to the server…", badAddress: "Add a floor or window to the address", none: "—", hallWindow: "Hall service window",
     noSuchPlace: "There is no such floor or window; check the screen's address.",
@@ -115,7 +115,7 @@ function renderFloor() {
     tr.dataset.queue = q.code;
     tr.children[0].textContent = q.name;
     tr.children[1].textContent = String(q.waiting);
-    tr.children[2].textContent = q.quota_reached ? t("quotaReached") : q.eta_minutes == null ? t("none") : t("minutes", { n: q.eta_minutes });
+    tr.children[2].textContent = q.quota_reached ? t("quotaReached") : waitText(i18n.lang, q.eta_minutes, q.eta_range);
     if (q.quota_reached) tr.className = "quota-reached";
     return tr;
   }));

@@ -30,14 +30,14 @@ class TicketPrint:
     zone: str
     direction: str
     ahead: int
-    eta_minutes: int
+    wait: str        # the predicted wait, worded (server/domain/wording.py: wait_text)
     issued_at: str   # local time, already formatted
     url: str         # tracking page, the QR payload
     reprint: bool = False
 
     def lines(self) -> list[str]:
         return [self.matter, f"{self.floor}（{self.zone}）", self.direction,
-                f"前面还有 {self.ahead} 人，预计等候约 {self.eta_minutes} 分钟", f"取号时间 {self.issued_at}"]
+                f"前面还有 {self.ahead} 人，{self.wait}", f"取号时间 {self.issued_at}"]
 
 
 def _font(size: int):

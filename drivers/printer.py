@@ -15,6 +15,7 @@ import time
 
 from server.config import HallConfig
 from server.domain.events import TicketIssued
+from server.domain.wording import wait_text
 from server.services.printing import PrintJob
 
 from .escpos_ticket import STATUS_QUERY, PrinterStatus, TicketPrint, compose, parse_status
@@ -57,7 +58,7 @@ def ticket_paper(config: HallConfig, ticket: dict, reprint: bool = False) -> Tic
         matter=matter.name if matter else queue.name,
         floor=config.floors[floor].name, zone=ZONE_NAMES.get(ticket["zone"], ticket["zone"]),
         direction=f"请到{floor}楼 {number_ranges(windows)}号窗口附近等候叫号" if windows else queue.name,
-        ahead=ticket.get("ahead") or 0, eta_minutes=ticket.get("eta_minutes") or 0,
+        ahead=ticket.get("ahead") or 0, wait=wait_text(ticket.get("eta_minutes"), ticket.get("eta_range")),
         issued_at=issued.strftime("%Y-%m-%d %H:%M"),
         url=f"{config.hall.public_url.rstrip('/')}/t/{ticket['id']}", reprint=reprint)
 

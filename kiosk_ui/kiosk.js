@@ -3,7 +3,7 @@
 // channel) ends with their ticket, 回到首页 or 30 s without a touch: nothing is kept for the next.
 import { api, newIdempotencyKey } from "/ui/common/api.js";
 import { describe, showMessage } from "/ui/common/errors.js";
-import { createI18n, clock, floorLabel, ZONE_NAMES } from "/ui/common/i18n.js";
+import { createI18n, clock, floorLabel, waitText, ZONE_NAMES } from "/ui/common/i18n.js";
 import { pairWithToken } from "/ui/common/pairing.js";
 import { buildPad } from "/ui/kiosk/numpad.js";
 import { PHRASES } from "/ui/kiosk/phrases.js";
@@ -219,7 +219,7 @@ async function openConfirm(matter) {
   const stats = await refreshStats();
   if (state.matter !== matter) return;
   const row = stats && stats.rows[matter.queue];
-  $("confirm-waiting").textContent = row ? t("waitingLine", { n: row.waiting, eta: row.eta_minutes ?? "—" }) : "—";
+  $("confirm-waiting").textContent = row ? t("waitingLine", { n: row.waiting, eta: waitText(i18n.lang, row.eta_minutes, row.eta_range) }) : "—";
   renderConfirmExtras();
   updateTakeButton();
 }
@@ -523,7 +523,7 @@ function renderTicket() {
   const way = ticket.floor === kioskFloor ? t("sameFloor") : t(ticket.floor > kioskFloor ? "goUp" : "goDown", { floor: ticket.floor });
   $("ticket-direction").textContent = `${arrow} ${floorLabel(i18n.lang, ticket.floor)} ${zone} · ${way}`;
   $("ticket-ahead").textContent = t("people", { n: ticket.ahead ?? 0 });
-  $("ticket-eta").textContent = t("minutes", { n: ticket.eta_minutes ?? "—" });
+  $("ticket-eta").textContent = waitText(i18n.lang, ticket.eta_minutes, ticket.eta_range);
   $("ticket-qr").src = `/t/${encodeURIComponent(ticket.id)}/qr.svg`;
   $("ticket-qr").alt = t("scanToTrack");
 }

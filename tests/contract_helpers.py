@@ -107,12 +107,18 @@ def window_rows(hall) -> dict[str, dict]:
     return {w["number"]: w for w in rows(r.json(), "windows")}
 
 
+# A newcomer's predicted wait follows the last hour's service times and arrivals, re-read every 10 s
+# (docs/waits.md): it may move between two reads without any request, so it is not hall state here.
+CLOCK_DRIVEN = ("eta_minutes", "eta_range")
+
+
 def hall_state(hall) -> tuple[dict, dict]:
     stats = hall.admin.get("/stats")
     windows = hall.admin.get("/windows")
     assert stats.status_code == 200, stats.text
     assert windows.status_code == 200, windows.text
-    return stats.json(), windows.json()
+    queues = [{k: v for k, v in q.items() if k not in CLOCK_DRIVEN} for q in rows(stats.json(), "queues")]
+    return queues, windows.json()
 
 
 def differences(before, after, where="$") -> list[str]:

@@ -661,6 +661,17 @@ def test_every_operation_is_well_formed(openapi):
                 assert "401" in op["responses"], where
 
 
+def test_openapi_documents_eta_range_on_tickets_and_stats(openapi):
+    schemas = openapi["components"]["schemas"]
+    for name in ("TicketOut", "QueueStats"):
+        prop = schemas[name]["properties"]["eta_range"]
+        assert "暂无窗口办理" in prop.get("description", "") or "null" in prop.get("description", ""), prop
+        options = prop.get("anyOf", [prop])
+        arrays = [o for o in options if o.get("type") == "array"]
+        assert arrays and arrays[0]["items"]["type"] == "integer" and arrays[0]["minItems"] == arrays[0]["maxItems"] == 2, prop
+        assert {"type": "null"} in options, prop
+
+
 def test_every_ref_resolves(openapi):
     refs = set(_refs(openapi))
     assert refs, "the document uses no $ref at all"
@@ -794,6 +805,11 @@ def test_stats_shape(hall):
         for k in ("waiting", "open_windows", "longest_wait_s"):
             assert type(q[k]) is int and q[k] >= 0, q
         assert q["eta_minutes"] is None or (type(q["eta_minutes"]) is int and q["eta_minutes"] >= 0), q
+        # CONTRACT v2: eta_range is [low, high] around eta_minutes, and null exactly when it is (nobody staffs it)
+        assert (q["eta_range"] is None) == (q["eta_minutes"] is None), q
+        if q["eta_range"] is not None:
+            low, high = q["eta_range"]
+            assert type(low) is int and type(high) is int and 0 <= low <= q["eta_minutes"] <= high, q
     floor2 = rows(requests.get(hall.server.api + "/stats?floor=2", timeout=30).json(), "queues")
     assert floor2 and {q["code"] for q in floor2} == {q["code"] for q in catalog["queues"] if q["floor"] == 2}
 
@@ -807,8 +823,12 @@ def test_stats_count_what_happens(hall, windows):
     assert row()["open_windows"] == start["open_windows"] + 1
     r = hall.kiosk.post("/tickets", {"matter": "mzt-shtt"})
     assert r.status_code == 201
+    ticket = r.json()["ticket"]
     try:
         assert row()["waiting"] == start["waiting"] + 1 and row()["eta_minutes"] is not None
+        low, high = ticket["eta_range"]  # a clerk staffs the window: a range, around the estimate
+        assert type(low) is int and type(high) is int and low <= ticket["eta_minutes"] <= high, ticket
+        assert row()["eta_range"] is not None
     finally:
         serve_all(clerk, window)
     assert row()["waiting"] == start["waiting"] and row()["longest_wait_s"] == 0

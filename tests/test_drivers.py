@@ -34,7 +34,8 @@ from server.services.pagers import PagerKey, PagerOutcome
 from server.services.printing import PrintJob
 
 TICKET = {"id": "tkt-abc", "number": "A023", "queue": "shebao", "matter": None, "floor": 1, "zone": "individual",
-          "issued_at": "2026-11-27T01:30:00+00:00", "ahead": 4, "eta_minutes": 18}
+          "issued_at": "2026-11-27T01:30:00+00:00", "ahead": 4, "eta_minutes": 18,
+          "eta_range": [12, 26]}
 NOW = dt.datetime(2026, 11, 27, 1, 30, tzinfo=dt.timezone.utc)
 
 
@@ -255,7 +256,7 @@ def test_printer_job_over_tcp_has_chinese_in_chinese_mode_a_native_qr_and_a_cut(
     data = printer.data
     url = b"http://127.0.0.1:5000/t/tkt-abc"
     assert b"\x1c\x26" + "湖南省政务服务中心".encode("gb18030") + b"\n\x1c\x2e" in data
-    assert b"\x1c\x26" + "前面还有 4 人，预计等候约 18 分钟".encode("gb18030") in data
+    assert b"\x1c\x26" + "前面还有 4 人，预计等候约 12–26 分钟".encode("gb18030") in data
     assert b"\x1d\x28\x6b" + (len(url) + 3).to_bytes(2, "little") + b"\x31\x50\x30" + url in data
     assert b"\x1d\x28\x6b\x03\x00\x31\x51\x30" in data  # print the stored symbol
     assert data.endswith(b"\x1b\x64\x06\x1d\x56\x00")  # feed, full cut: the last bytes of the job
@@ -521,7 +522,7 @@ def test_a_character_outside_gbk_is_printed_as_an_image_not_as_a_question_mark()
     from drivers.escpos_ticket import TicketPrint, compose
     rare = "𠀀"  # CJK Extension B: a four-byte GB18030 code most printer fonts lack
     assert len(rare.encode("gb18030")) == 4
-    data = compose(TicketPrint("大厅", "A001", f"{rare}名字变更", "一楼", "个人", "请到1号窗口", 0, 0, "09:00", "http://h/t/x"))
+    data = compose(TicketPrint("大厅", "A001", f"{rare}名字变更", "一楼", "个人", "请到1号窗口", 0, "即将叫号", "09:00", "http://h/t/x"))
     assert rare.encode("gb18030") not in data and b"?" not in data
     assert b"\x1d\x76\x30" in data  # GS v 0: the line went out as a raster image
     assert "名字变更".encode("gb18030") not in data  # the whole line, so the glyphs match in size

@@ -71,3 +71,19 @@ export function clock(lang, now = new Date()) {
 export function minutesSince(iso, until = Date.now()) {
   return iso ? Math.max(0, Math.floor((until - Date.parse(iso)) / 60000)) : 0;
 }
+
+// A predicted wait (TICKET's and /stats' eta_minutes and eta_range), worded alike on every page and on
+// the printed slip (server/domain/wording.py): a range, "soon" within a minute, or nobody serving (null).
+export const WAIT_WORDS = {
+  zh: { range: "约 {low}–{high} 分钟", about: "约 {n} 分钟", soon: "即将叫号", nobody: "暂无窗口办理" },
+  en: { range: "about {low}–{high} min", about: "about {n} min", soon: "Called very soon", nobody: "No window serving now" },
+};
+
+export function waitText(lang, minutes, range) {
+  const words = WAIT_WORDS[lang] || WAIT_WORDS.zh;
+  if (minutes == null) return words.nobody;
+  const [low, high] = range || [minutes, minutes];
+  if (high <= 1) return words.soon;
+  const fill = (text, vars) => text.replace(/\{(\w+)\}/g, (_, name) => vars[name]);
+  return low < high ? fill(words.range, { low, high }) : fill(words.about, { n: high });
+}

@@ -146,7 +146,11 @@ class TicketOut(BaseModel):
     called_at: str | None
     window: str | None
     ahead: int | None
-    eta_minutes: int | None
+    eta_minutes: int | None = Field(description="about how many minutes it will still wait (the median of the "
+                                    "prediction); null when no clerk staffs a window serving its queue; 0 once called")
+    eta_range: list[int] | None = Field(None, min_length=2, max_length=2, description=(
+        "[low, high]: the wait most likely falls within these minutes (docs/waits.md); null when no clerk "
+        "staffs a window serving its queue (pages say 暂无窗口办理); [0, 0] once called"))
     recalls: int
     case: str | None
     kind: Literal["walk_in", "appointment", "pickup"] = "walk_in"
@@ -188,7 +192,11 @@ class QueueStats(BaseModel):
     waiting: int
     open_windows: int
     longest_wait_s: int
-    eta_minutes: int | None
+    eta_minutes: int | None = Field(description="a newcomer's likely wait in minutes; null when no clerk staffs "
+                                    "a window serving the queue")
+    eta_range: list[int] | None = Field(None, min_length=2, max_length=2, description=(
+        "[low, high] minutes a newcomer most likely waits (docs/waits.md); null when no clerk staffs a window "
+        "serving the queue"))
     daily_quota: int | None = Field(None, description="numbers the queue issues a day (限号), or null")
     quota_reached: bool = Field(False, description="the day's quota is used up: 今日号源已满")
 

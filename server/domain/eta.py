@@ -9,17 +9,18 @@ queue (if the priority class allows); and green tickets of any queue sharing a w
 normal. The green no-starvation cap is ignored: it only ever moves a normal ticket earlier, so the
 estimate errs on the side of a longer wait.
 
-`eta_minutes` = ahead × average service minutes ÷ windows serving the queue, rounded up; None when
-no window serving the queue is open or paused.
+How long that is, `estimate(queue, ahead)`, is worked out in server/domain/prediction.py from the
+staffed windows' capacity and the queue's service rate; None when no clerk staffs the queue.
 """
 from __future__ import annotations
 
 import bisect
 import datetime as dt
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+
+from .prediction import Capacity, QueueRate, Wait, predict
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,12 @@ def _key(t: WaitingTicket):
 
 
 class WaitEstimator:
-    def __init__(self, windows: Iterable[ServingWindow], avg_minutes: Mapping[str, float]):
-        self.avg_minutes = avg_minutes
+    def __init__(self, windows: Iterable[ServingWindow], capacity: Mapping[str, Capacity],
+                 rates: Mapping[str, QueueRate]):
+        """`windows`: those whose tickets may stand before each other (not closed); `capacity`: the staffed
+        windows per queue and `rates` its service, for the minutes."""
+        self.capacity = capacity
+        self.rates = rates
         self.serving: dict[str, dict[str, int]] = defaultdict(dict)  # queue -> window -> preference index
         for w in windows:
             for i, q in enumerate(w.queues):
@@ -60,9 +65,6 @@ class WaitEstimator:
                 found.update(q for q, windows in self.serving.items() if window in windows)
             related = self._related[queue] = frozenset(found)
         return related
-
-    def windows_for(self, queue: str) -> int:
-        return len(self.serving.get(queue, ()))
 
     def _relation(self, queue: str, other: str) -> str | None:
         """How tickets of `other` stand against tickets of `queue`: 'same', 'preferred', 'after' or None."""
@@ -117,12 +119,10 @@ class WaitEstimator:
                 count += other.green and not ticket.green
         return count
 
-    def eta_minutes(self, queue: str, ahead: int) -> int | None:
-        n = self.windows_for(queue)
-        if n == 0:
-            return None
-        # round() first: float noise (25 × 2.2 = 55.000000000000007) must not add a whole minute.
-        return math.ceil(round(ahead * self.avg_minutes.get(queue, 10.0) / n, 6))
+    def estimate(self, queue: str, ahead: int) -> Wait | None:
+        """The wait of a ticket of `queue` with `ahead` tickets before it; None when nobody staffs the queue."""
+        rate = self.rates.get(queue)
+        return predict(ahead, self.capacity.get(queue), rate) if rate else None
 
     def ahead_of_newcomer(self, queue: str, waiting: Sequence[WaitingTicket]) -> int:
         """`ahead` for a normal ticket joining `queue` now (what the kiosk and /stats show):

@@ -15,6 +15,12 @@ from enum import StrEnum
 from . import events
 from .errors import Conflict, Reason
 from .identity import Holder
+from .prediction import Wait
+
+
+def _eta(wait: Wait | None) -> tuple[int | None, tuple[int, int] | None]:
+    """A predicted wait as its events carry it: minutes and range."""
+    return (wait.minutes, (wait.low, wait.high)) if wait else (None, None)
 
 
 class TicketStatus(StrEnum):
@@ -95,10 +101,10 @@ class Ticket:
         return self.holder.phone
 
     @classmethod
-    def issue(cls, *, issued_by: str | None, ahead: int, eta_minutes: int | None, **fields) -> "Ticket":
-        """A new waiting ticket; `ahead` and `eta_minutes` are its place when issued (what its paper says)."""
+    def issue(cls, *, issued_by: str | None, ahead: int, wait: Wait | None, **fields) -> "Ticket":
+        """A new waiting ticket; `ahead` and `wait` are its place when issued (what its paper says)."""
         ticket = cls(**fields)
-        ticket.events.append(events.TicketIssued(ticket.facts(), issued_by, ahead, eta_minutes))
+        ticket.events.append(events.TicketIssued(ticket.facts(), issued_by, ahead, *_eta(wait)))
         return ticket
 
     def facts(self) -> events.TicketFacts:
@@ -148,9 +154,9 @@ class Ticket:
         self.events.append(events.TicketRouted(self.facts()))
 
     def transfer(self, queue: str, now: dt.datetime, floor: int | None = None, zone: str | None = None,
-                 ahead: int | None = None, eta_minutes: int | None = None) -> None:
+                 ahead: int | None = None, wait: Wait | None = None) -> None:
         """Back to waiting in another queue (on that queue's floor and zone, when they differ); it keeps its
-        issue time, so it keeps its place. `ahead` and `eta_minutes`: its new place, when known."""
+        issue time, so it keeps its place. `ahead` and `wait`: its new place, when known."""
         self._require(TicketStatus.CALLED, action="transferred")
         if queue == self.queue:
             raise Conflict(f"Ticket {self.number} already waits in queue {queue}; choose another queue.", Reason.SAME_QUEUE)
@@ -159,7 +165,7 @@ class Ticket:
         self.status = TicketStatus.WAITING
         self.window = self.clerk = self.called_at = None
         self.recalls = 0
-        self.events.append(events.TicketTransferred(self.facts(), from_window, ahead, eta_minutes))
+        self.events.append(events.TicketTransferred(self.facts(), from_window, ahead, *_eta(wait)))
 
     def requeue(self, now: dt.datetime, within: dt.timedelta, placed_at: dt.datetime, behind: int) -> None:
         """过号顺延: a no-show waits again, once, if it comes back within `within` of being marked;

@@ -3,7 +3,7 @@ commit and emits them from one background task, in commit order, so a slow socke
 the command that caused it. Audiences of one event that share a message share one emit.
 
 After each `stats`, tracking pages connected to this process hear their ticket's new place
-(`ticket_place`: `ahead`, `eta_minutes`) when it moved, so no page polls.
+(`ticket_place`: `ahead`, `eta_minutes`, `eta_range`) when it moved, so no page polls.
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ class SocketPush:
         self.queries = queries
         self.tracked_tickets = tracked_tickets  # ids followed by tracking pages on this process
         self._queue: queue_module.Queue = queue_module.Queue()
-        self._sent_places: dict[str, tuple] = {}  # ticket id -> (ahead, eta_minutes) last pushed
+        self._sent_places: dict[str, tuple] = {}  # ticket id -> (ahead, eta_minutes, eta_range) last pushed
 
     def take(self, event: ev.Event, audience: Audience) -> None:
         """The bus consumer: only queues (this runs on the thread of the command that committed)."""
@@ -77,7 +77,7 @@ class SocketPush:
             log.warning("tracked tickets' places could not be computed: %s", exc.message)
             return
         for place in places:
-            key = (place["ahead"], place["eta_minutes"])
+            key = (place["ahead"], place["eta_minutes"], tuple(place["eta_range"] or ()))
             if self._sent_places.get(place["id"]) != key:
                 self._sent_places[place["id"]] = key
                 self.socketio.emit("ticket_place", place, to=f"ticket:{place['id']}", namespace="/display",

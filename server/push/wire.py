@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from ..domain import events as ev
+from ..domain.prediction import Wait
 from ..domain.wording import call_text
 from ..services import alerts, views
 from ..services.bus import Audience
@@ -100,7 +101,8 @@ class Wire:
 
     @staticmethod
     def _tracked_ticket(event: ev.TicketEvent) -> dict:
-        return views.ticket(event.ticket, getattr(event, "ahead", None), getattr(event, "eta_minutes", None))
+        return views.ticket(event.ticket, getattr(event, "ahead", None),
+                            Wait.of(getattr(event, "eta_minutes", None), getattr(event, "eta_range", None)))
 
     def _case(self, event: ev.CaseUpdated, audience: Audience) -> tuple[str, dict]:
         now = self.hall.clock()

@@ -57,7 +57,7 @@ class Queries:
         return views.ticket(ticket.facts(), ahead, eta)
 
     def places(self, ticket_ids: list[str]) -> list[dict]:
-        """`{"id", "ahead", "eta_minutes"}` for those of the tickets that still wait (tracking pages)."""
+        """`{"id", "ahead", "eta_minutes", "eta_range"}` for those of the tickets that still wait (tracking pages)."""
         return self.runner.read(lambda uow, now: self.waits.places(uow, now, ticket_ids))
 
     def ticket_history(self, actor: Actor, ticket_id: str) -> list[dict]:
@@ -143,13 +143,14 @@ class Queries:
             if floor is not None and queue.floor != floor:
                 continue
             oldest = oldest_of.get(code)
-            ahead = estimator.ahead_of_newest(code, False, counts)
+            wait = estimator.estimate(code, estimator.ahead_of_newest(code, False, counts))
             out.append(ev.QueueFigures(
                 code=code, name=queue.name, floor=queue.floor,
                 waiting=counts.get((code, False), 0) + counts.get((code, True), 0),
                 open_windows=sum(1 for w in windows if w.state is WindowState.OPEN and code in w.queues),
                 longest_wait_s=int((now - oldest).total_seconds()) if oldest else 0,
-                eta_minutes=estimator.eta_minutes(code, ahead), daily_quota=queue.daily_quota,
+                eta_minutes=wait.minutes if wait else None, eta_range=(wait.low, wait.high) if wait else None,
+                daily_quota=queue.daily_quota,
                 quota_reached=queue.daily_quota is not None and issued.get(code, 0) >= queue.daily_quota))
         return tuple(out)
 

@@ -92,7 +92,7 @@ class TicketCommands:
             raise Conflict(f"Queue {queue.name} has issued its {queue.daily_quota} tickets for today (今日号源已满).",
                            Reason.QUOTA_REACHED, queue=queue.code, quota=queue.daily_quota)
         ticket = Ticket.issue(
-            issued_by=actor.name, ahead=ahead, eta_minutes=eta,
+            issued_by=actor.name, ahead=ahead, wait=eta,
             id=ticket_id or secrets.token_urlsafe(16), day=day, series_queue=queue.code, seq=seq,
             number=format_number(queue.prefix, seq), queue=queue.code, matter=matter_id,
             floor=queue.floor, zone=self.config.zone_of_floor(queue.floor), priority=prio,

@@ -13,6 +13,7 @@ import json
 from ..config import HallConfig
 from ..domain import events as ev
 from ..domain.cases import Applicant, Case, DeadlinePolicy, mask_name, mask_phone
+from ..domain.prediction import Wait
 from ..domain.ratings import LEVELS
 from .actors import Actor
 
@@ -23,14 +24,19 @@ def iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def ticket(facts: ev.TicketFacts, ahead: int | None = None, eta: int | None = None, holder: bool = True) -> dict:
-    """TICKET. `holder`: with the citizen it is tied to, masked (not in a WINDOW, which screens show)."""
+def ticket(facts: ev.TicketFacts, ahead: int | None = None, wait: Wait | None = None, holder: bool = True) -> dict:
+    """TICKET. `holder`: with the citizen it is tied to, masked (not in a WINDOW, which screens show).
+    A waiting ticket's `eta_minutes` and `eta_range` are null when nobody staffs its queue; a ticket that
+    no longer waits has none left: 0 and [0, 0]."""
     waiting = facts.status == "waiting"
+    if not waiting:
+        wait = Wait(0, 0, 0)
     return {
         "id": facts.id, "number": facts.number, "queue": facts.queue, "matter": facts.matter,
         "floor": facts.floor, "zone": facts.zone, "priority": facts.priority, "status": facts.status,
         "issued_at": iso(facts.issued_at), "called_at": iso(facts.called_at), "window": facts.window,
-        "ahead": ahead if waiting else 0, "eta_minutes": eta if waiting else 0,
+        "ahead": ahead if waiting else 0,
+        "eta_minutes": wait.minutes if wait else None, "eta_range": wait.range if wait else None,
         "recalls": facts.recalls, "case": facts.case, "kind": facts.kind, "holder": facts.holder if holder else None,
         "requeued": facts.requeued,
     }

@@ -1,89 +1,120 @@
-"""Wait estimates: how many are ahead of a ticket and about how long it will wait (server/domain/eta.py),
-from what is open now and what was measured today."""
+"""Wait estimates: how many are ahead of a ticket (server/domain/eta.py) and about how long it will wait
+(server/domain/prediction.py), from the windows staffed now and the service times measured lately."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from ..config import HallConfig
 from ..domain.eta import ServingWindow, WaitEstimator, WaitingTicket
-from ..domain.model import Priority, Ticket, TicketKind, business_day
+from ..domain.model import Priority, Ticket, TicketKind, WindowState, business_day
+from ..domain.prediction import QueueRate, Wait, WindowStaffing, capacities
 from .unit_of_work import UnitOfWork
 
-MEASURED_MIN_SAMPLES = 3  # below this many finished tickets today, use the configured average
-MEASURED_TTL_S = 10
+MEASURED_MIN_SAMPLES = 3  # below this many finished tickets (in the last hour, then today), look further back
+RATES_TTL_S = 10
+RECENT = dt.timedelta(minutes=60)  # "live" service times and arrivals: those of the last hour
+CONFIGURED_UNCERTAINTY = 0.3  # how far a configured average may be from the day's real one
+MODEL_SLACK = 0.15  # the least widening: green tickets, transfers and no-shows move a place after the fact
+PAUSE_BACK_MINUTES = 10  # a window paused outside the lunch break (会议, 临时离岗) is expected back this soon
 
 
 class WaitEstimates:
-    """Kept per process: the estimator is reused while the serving windows and the measured times are
-    unchanged (both are read per ticket; the rest is config), which the bench's profile showed matters
-    (docs/performance.md)."""
+    """Kept per process: the estimator is reused while the windows' staffing, the rates and a paused
+    window's expected return are unchanged (all read per ticket; the rest is config), which the bench's
+    profile showed matters (docs/performance.md)."""
 
     def __init__(self, config: HallConfig):
         self.config = config
-        self._measured: tuple[dt.datetime | None, dict] = (None, {})
-        self._estimator: tuple | None = None  # (serving windows, measured, WaitEstimator)
+        self._rates: tuple[dt.datetime | None, dict[str, QueueRate]] = (None, {})
+        self._estimator: tuple | None = None  # (staffing rows, rates, paused away minutes, WaitEstimator)
 
     def estimator(self, uow: UnitOfWork, now: dt.datetime) -> WaitEstimator:
-        serving_rows = tuple(uow.windows.serving())
-        measured = self._measured_service(uow, now)
+        rows = tuple(uow.windows.staffing())
+        rates = self._rates_of(uow, now)
+        away = self._paused_away_minutes(now)
         cached = self._estimator
-        if cached is not None and cached[0] == serving_rows and cached[1] is measured:
-            return cached[2]
-        estimator = self._build(serving_rows, measured)
-        self._estimator = (serving_rows, measured, estimator)
+        if cached is not None and cached[0] == rows and cached[1] is rates and cached[2] == away:
+            return cached[3]
+        estimator = self._build(rows, rates, away)
+        self._estimator = (rows, rates, away, estimator)
         return estimator
 
-    def _build(self, serving_rows, measured: dict[str, tuple[float, int]]) -> WaitEstimator:
-        serving = [ServingWindow(number, queues) for number, queues in serving_rows]
-        staffed = {q for w in serving for q in w.queues}
-        # A queue with no window open yet (before opening time, say) is estimated with the windows
-        # the hall plans for it, so a kiosk can still show a wait.
+    def _build(self, rows: tuple[WindowStaffing, ...], rates: dict[str, QueueRate], away: int) -> WaitEstimator:
+        serving = [ServingWindow(w.number, w.queues) for w in rows if w.state != WindowState.CLOSED.value]
+        open_queues = {q for w in serving for q in w.queues}
+        # Who stands before whom in a queue no window is open for yet (before opening time, say) follows
+        # the windows the hall plans for it; its minutes wait for a clerk.
         for spec in self.config.windows.values():
-            planned = tuple(q for q in spec.queues if q not in staffed)
+            planned = tuple(q for q in spec.queues if q not in open_queues)
             if planned:
                 serving.append(ServingWindow(f"planned:{spec.number}", planned))
-        avg = {}
-        for code in self.config.queues:
-            seconds, n = measured.get(code, (0.0, 0))
-            avg[code] = seconds / 60 if n >= MEASURED_MIN_SAMPLES else self.config.queue_avg_minutes(code)
-        return WaitEstimator(serving, avg)
+        return WaitEstimator(serving, capacities(rows, rates, away), rates)
 
-    def _measured_service(self, uow: UnitOfWork, now: dt.datetime) -> dict[str, tuple[float, int]]:
-        """Today's measured service times per queue, re-read at most every MEASURED_TTL: an estimate does
-        not need the last second, and the query scans the day's finished tickets."""
-        cached_at, value = self._measured
-        if cached_at is None or abs((now - cached_at).total_seconds()) > MEASURED_TTL_S:
-            value = uow.tickets.measured_service(business_day(now, self.config.hall.tz, self.config.hall.day_rollover_hour))
-            self._measured = (now, value)
-        return value
+    def _rates_of(self, uow: UnitOfWork, now: dt.datetime) -> dict[str, QueueRate]:
+        """Each queue's mean service time: the last hour's when it has enough finished tickets, else
+        today's, else the configured average; and the last hour's arrivals. Re-read at most every
+        RATES_TTL_S: an estimate does not need the last second, and the queries scan the day's tickets."""
+        cached_at, rates = self._rates
+        if cached_at is not None and abs((now - cached_at).total_seconds()) <= RATES_TTL_S:
+            return rates
+        day = business_day(now, self.config.hall.tz, self.config.hall.day_rollover_hour)
+        since = now - RECENT
+        recent, today = uow.tickets.measured_service(day, since), uow.tickets.measured_service(day)
+        arrivals = uow.tickets.arrivals(day, since)
+        rates = {}
+        for code in self.config.queues:
+            seconds, n = recent.get(code, (0.0, 0))
+            if n < MEASURED_MIN_SAMPLES:
+                seconds, n = today.get(code, (0.0, 0))
+            if n >= MEASURED_MIN_SAMPLES:
+                # The standard error of a mean of n exponential times, a cautious stand-in for the real spread.
+                minutes, uncertainty = seconds / 60, max(MODEL_SLACK, 1 / math.sqrt(n))
+            else:
+                minutes, uncertainty = self.config.queue_avg_minutes(code), CONFIGURED_UNCERTAINTY
+            rates[code] = QueueRate(max(minutes, 0.1), uncertainty, arrivals.get(code, 0) / (RECENT.total_seconds() / 60))
+        self._rates = (now, rates)
+        return rates
+
+    def _paused_away_minutes(self, now: dt.datetime) -> int:
+        """How long a paused window is expected to stay away: until the end of the lunch break
+        ([supervision] lunch_breaks) when it is one, else PAUSE_BACK_MINUTES."""
+        local = now.astimezone(self.config.hall.tz)
+        clock = local.strftime("%H:%M")
+        for start, end in self.config.supervision.lunch_breaks:
+            if start <= clock < end:
+                hours, minutes = map(int, end.split(":"))
+                back = local.replace(hour=hours, minute=minutes, second=0, microsecond=0)
+                return math.ceil((back - local).total_seconds() / 60)
+        return PAUSE_BACK_MINUTES
 
     def of_newcomer(self, uow: UnitOfWork, now: dt.datetime, queue: str, green: bool,
-                    appointment: bool = False) -> tuple[int, int | None]:
-        """(ahead, eta_minutes) of a ticket about to be issued: a walk-in stands behind every waiting one it
+                    appointment: bool = False) -> tuple[int, Wait | None]:
+        """(ahead, wait) of a ticket about to be issued: a walk-in stands behind every waiting one it
         competes with, counted in SQL rather than loading the queues (the bench's profile); a checked-in
         appointment goes before the walk-ins of its queue, so its place is worked out ticket by ticket."""
         estimator = self.estimator(uow, now)
         if appointment:
             me = WaitingTicket("", queue, green, now, 2**62, appointment=True)
             ahead = estimator.ahead_of(me, self.waiting(uow, estimator.related_queues(queue)))
-            return ahead, estimator.eta_minutes(queue, ahead)
+            return ahead, estimator.estimate(queue, ahead)
         counts = uow.tickets.waiting_counts(estimator.related_queues(queue))
         ahead = estimator.ahead_of_newest(queue, green, counts)
-        return ahead, estimator.eta_minutes(queue, ahead)
+        return ahead, estimator.estimate(queue, ahead)
 
-    def of_ticket(self, uow: UnitOfWork, now: dt.datetime, ticket: Ticket, queue: str | None = None) -> tuple[int, int | None]:
-        """(ahead, eta_minutes) of a waiting ticket (in `queue`, when it is about to move there)."""
+    def of_ticket(self, uow: UnitOfWork, now: dt.datetime, ticket: Ticket, queue: str | None = None) -> tuple[int, Wait | None]:
+        """(ahead, wait) of a waiting ticket (in `queue`, when it is about to move there)."""
         queue = queue or ticket.queue
         estimator = self.estimator(uow, now)
         me = WaitingTicket(ticket.id, queue, ticket.priority is Priority.GREEN, ticket.placed_at, ticket.seq,
                            ticket.kind is TicketKind.APPOINTMENT)
         waiting = [w for w in self.waiting(uow, estimator.related_queues(queue)) if w.id != ticket.id]
         ahead = estimator.ahead_of(me, waiting)
-        return ahead, estimator.eta_minutes(queue, ahead)
+        return ahead, estimator.estimate(queue, ahead)
 
     def places(self, uow: UnitOfWork, now: dt.datetime, ticket_ids: list[str],
                in_queues: set[str] | None = None) -> list[dict]:
-        """`{"id", "ahead", "eta_minutes"}` of those of the tickets that still wait; one read of the
+        """`{"id", "ahead", "eta_minutes", "eta_range"}` of those of the tickets that still wait; one read of the
         waiting tickets serves them all. `in_queues`: the tickets' queues, when known, so that only the
         queues that can stand before them are read."""
         estimator = self.estimator(uow, now)
@@ -94,7 +125,9 @@ class WaitEstimates:
         for me in (w for w in waiting if w.id in wanted):
             related = estimator.related_queues(me.queue)
             ahead = estimator.ahead_of(me, [w for w in waiting if w.queue in related])
-            places.append({"id": me.id, "ahead": ahead, "eta_minutes": estimator.eta_minutes(me.queue, ahead)})
+            wait = estimator.estimate(me.queue, ahead)
+            places.append({"id": me.id, "ahead": ahead, "eta_minutes": wait.minutes if wait else None,
+                           "eta_range": wait.range if wait else None})
         return places
 
     @staticmethod

@@ -3,6 +3,8 @@ for CI's artefacts (test-artifacts/screenshots/), the page's own content checked
 leaving the server."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 from .pages import choose_matter, pair_kiosk, staff_sign_in, take_ticket
@@ -32,6 +34,9 @@ def test_kiosk_portrait(busy_hall, open_page):
     number, ticket_id = take_ticket(kiosk.page)
     expect(kiosk.page.locator("#ticket-ahead")).to_have_text("2 人")  # the two 户籍 tickets issued before
     assert busy_hall.kiosk.get(f"/tickets/{ticket_id}").json()["ticket"]["ahead"] == 2
+    # No clerk is signed in at any 户籍 window: no minutes, a sentence (docs/waits.md)
+    expect(kiosk.page.locator("#ticket-eta")).to_have_text("暂无窗口办理")
+    assert busy_hall.kiosk.get(f"/tickets/{ticket_id}").json()["ticket"]["eta_range"] is None
     expect(kiosk.page.locator("#ticket-qr")).to_have_js_property("complete", True)
     assert kiosk.page.locator("#ticket-qr").evaluate("img => img.naturalWidth") > 100  # the QR code rendered
     kiosk.screenshot("kiosk-portrait-ticket")
@@ -60,9 +65,14 @@ def test_kiosk_landscape_elder_green_channel_and_search(busy_hall, open_page):
     kiosk.screenshot("kiosk-landscape-elder-departments")
     kiosk.page.get_by_role("button", name="省人力资源社会保障厅").click()
     kiosk.page.get_by_role("button", name="社会保障卡申领", exact=True).click()
+    # Windows 1 and 2 are staffed for 社保: the wait is a range
+    expect(kiosk.page.locator("#confirm-waiting")).to_have_text(re.compile(r"^\d+ 人等候；预计等候：(约 \d+–\d+ 分钟|即将叫号)$"))
     kiosk.screenshot("kiosk-landscape-confirm")
     number, ticket_id = take_ticket(kiosk.page)
-    assert busy_hall.kiosk.get(f"/tickets/{ticket_id}").json()["ticket"]["priority"] == "green"
+    ticket = busy_hall.kiosk.get(f"/tickets/{ticket_id}").json()["ticket"]
+    assert ticket["priority"] == "green"
+    low, high = ticket["eta_range"]
+    expect(kiosk.page.locator("#ticket-eta")).to_have_text("即将叫号" if high <= 1 else f"约 {low}–{high} 分钟")
     kiosk.screenshot("kiosk-landscape-ticket")
     kiosk.assert_stayed_local()
 

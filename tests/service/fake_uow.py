@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from server.domain import events as ev
 from server.domain.cases import CaseStatus, Deadline
 from server.domain.model import TicketStatus, WindowState
+from server.domain.prediction import WindowStaffing
 from server.domain.notices import Notice
 from server.services.printing import PrintJob
 from server.services.unit_of_work import AlreadyStored, UnitOfWork
@@ -199,6 +200,10 @@ class FakeWindows:
 
     def serving(self):
         return [(w.number, w.queues) for w in self.store.windows.values() if w.state is not WindowState.CLOSED]
+
+    def staffing(self):
+        return [WindowStaffing(w.number, w.queues, w.state.value, w.clerk is not None, w.current_ticket is not None)
+                for w in self.store.windows.values()]
 
     def of_clerk(self, clerk):
         return [self.seen.setdefault(w.number, w) for w in self.store.windows.values() if w.clerk == clerk]

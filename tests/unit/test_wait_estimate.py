@@ -1,4 +1,5 @@
-"""Waiting estimates: how many are ahead of each ticket, and the ETA in minutes."""
+"""Waiting estimates: how many are ahead of each ticket, and the wait the estimator gives for it
+(the model itself: tests/unit/test_wait_prediction.py)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from server.domain.eta import ServingWindow, WaitEstimator, WaitingTicket, count_waiting
+from server.domain.prediction import QueueRate, WindowStaffing, capacities
 from server.domain.policy import PreferenceWithGreenChannel
 from unit_factories import at, make_ticket, make_window
 
@@ -16,8 +18,11 @@ def wt(id, queue="A", green=False, minute=0, seq=None):
     return WaitingTicket(id=id, queue=queue, green=green, placed_at=at(minute), seq=seq if seq is not None else int(minute))
 
 
-def est(*windows, avg=None):
-    return WaitEstimator([ServingWindow(n, tuple(q)) for n, q in windows], avg or {})
+def est(*windows, avg=None, staffed=True):
+    """Windows (number, queues), all open and busy, with a clerk each unless `staffed` is False."""
+    rows = [WindowStaffing(n, tuple(q), "open", staffed, True) for n, q in windows]
+    rates = {q: QueueRate(m, 0.0) for q, m in (avg or {}).items()}
+    return WaitEstimator([ServingWindow(n, tuple(q)) for n, q in windows], capacities(rows, rates, 0), rates)
 
 
 # --- ahead -------------------------------------------------------------------------------------
@@ -92,8 +97,7 @@ def test_unserved_queue_counts_only_its_own_line():
     e = est(("1", "A"))
     waiting = [wt("a", "A", minute=0), wt("z1", "Z", minute=1), wt("z2", "Z", minute=2)]
     assert e.ahead(waiting) == {"a": 0, "z1": 0, "z2": 1}
-    assert e.windows_for("Z") == 0
-    assert e.eta_minutes("Z", 1) is None
+    assert e.estimate("Z", 1) is None
 
 
 def test_ahead_of_newcomer_examples():
@@ -108,37 +112,29 @@ def test_ahead_of_newcomer_examples():
 
 # --- eta ---------------------------------------------------------------------------------------
 
-def test_windows_for_counts_every_window_serving_the_queue():
-    e = est(("1", "A"), ("2", "AB"), ("3", "BA"))
-    assert (e.windows_for("A"), e.windows_for("B"), e.windows_for("C")) == (3, 2, 0)
+def test_eta_of_first_queues_is_ahead_plus_one_completions_among_the_windows():
+    # A is the first queue of windows 1 and 2 (6 minutes a ticket): with 5 ahead the ticket waits for the
+    # 6th completion at 2 windows, about 6 × 6 / 2 = 18 minutes (the median a little below the mean).
+    e = est(("1", "AB"), ("2", "AB"), avg={"A": 6, "B": 4})
+    wait = e.estimate("A", 5)
+    assert 16 <= wait.minutes <= 18 and wait.low < wait.minutes < wait.high
 
 
-@pytest.mark.parametrize("queue, ahead, expected", [
-    ("A", 0, 0),
-    ("A", 1, 3),      # ceil(1 * 6 / 2)
-    ("A", 5, 15),     # 5 * 6 / 2
-    ("B", 5, 7),      # ceil(5 * 4 / 3) = ceil(6.67)
-    ("B", 3, 4),      # 3 * 4 / 3
-    ("C", 2, 20),     # no configured average: 10 minutes, one window
-])
-def test_eta_minutes(queue, ahead, expected):
-    e = est(("1", "AB"), ("2", "BA"), ("3", "BC"), avg={"A": 6, "B": 4.0})
-    assert e.eta_minutes(queue, ahead) == expected
+def test_more_windows_shorten_the_estimate():
+    one = est(("1", "A"), avg={"A": 6}).estimate("A", 4)
+    three = est(("1", "A"), ("2", "A"), ("3", "A"), avg={"A": 6}).estimate("A", 4)
+    assert three.minutes * 2 < one.minutes and three.high < one.high
 
 
-def test_eta_is_none_without_serving_windows():
-    assert est(avg={"A": 5}).eta_minutes("A", 0) is None
-    assert est(("1", "B"), avg={"A": 5}).eta_minutes("A", 3) is None
+def test_eta_is_none_without_a_clerk_at_a_serving_window():
+    assert est(avg={"A": 5}).estimate("A", 0) is None
+    assert est(("1", "B"), avg={"A": 5, "B": 5}).estimate("A", 3) is None
+    assert est(("1", "A"), avg={"A": 5}, staffed=False).estimate("A", 3) is None
+    assert est(("1", "A"), avg={"A": 5}).estimate("A", 3) is not None
 
 
-@pytest.mark.parametrize("avg, ahead, windows, expected", [
-    (2.2, 25, 1, 55),       # a configured average of 2.2 minutes
-    (62 / 60, 30, 1, 31),   # a measured average of 62 seconds (seconds / 60, as the service computes it)
-    (2.2, 45, 3, 33),
-])
-def test_eta_minutes_exact_products_are_not_rounded_up(avg, ahead, windows, expected):
-    e = est(*[(str(i), "A") for i in range(windows)], avg={"A": avg})
-    assert e.eta_minutes("A", ahead) == expected
+def test_eta_is_none_for_a_queue_without_rate():
+    assert est(("1", "A")).estimate("A", 1) is None
 
 
 # --- properties --------------------------------------------------------------------------------
@@ -158,7 +154,7 @@ def build_waiting(spec):
 @settings(max_examples=300, deadline=None)
 @given(windows=windows_st, spec=waiting_st, queue=st.sampled_from(QUEUES + ["Z"]))
 def test_ahead_of_newcomer_equals_ahead_of_a_new_normal_ticket(windows, spec, queue):
-    e = WaitEstimator([ServingWindow(str(i), qs) for i, qs in enumerate(windows)], {})
+    e = WaitEstimator([ServingWindow(str(i), qs) for i, qs in enumerate(windows)], {}, {})
     waiting = build_waiting(spec)
     newcomer = WaitingTicket("new", queue, False, at(31), len(spec) + 1)
     assert e.ahead(waiting + [newcomer])["new"] == e.ahead_of_newcomer(queue, waiting)
@@ -169,7 +165,7 @@ def test_ahead_of_newcomer_equals_ahead_of_a_new_normal_ticket(windows, spec, qu
 def test_with_one_window_ahead_is_the_exact_position_in_the_policy_ranking(queues, spec):
     """With a single window and no green streak, the estimate is exact: it matches the policy."""
     waiting = [w for w in build_waiting(spec) if w.queue in queues]
-    e = WaitEstimator([ServingWindow("1", queues)], {})
+    e = WaitEstimator([ServingWindow("1", queues)], {}, {})
     tickets = [make_ticket(id=w.id, queue=w.queue, seq=w.seq, green=w.green,
                            issued_min=(w.placed_at - at(0)) / dt.timedelta(minutes=1)) for w in waiting]
     ranked = PreferenceWithGreenChannel(green_max_in_row=1000).rank(make_window(queues=queues), tickets)
@@ -180,7 +176,7 @@ def test_with_one_window_ahead_is_the_exact_position_in_the_policy_ranking(queue
 @given(windows=windows_st, spec=waiting_st)
 def test_ahead_is_a_permutation_within_each_queue(windows, spec):
     """Within one queue the counts grow strictly along green-then-issue order."""
-    e = WaitEstimator([ServingWindow(str(i), qs) for i, qs in enumerate(windows)], {})
+    e = WaitEstimator([ServingWindow(str(i), qs) for i, qs in enumerate(windows)], {}, {})
     waiting = build_waiting(spec)
     result = e.ahead(waiting)
     assert set(result) == {w.id for w in waiting}
@@ -196,7 +192,7 @@ def test_ahead_is_a_permutation_within_each_queue(windows, spec):
 def test_ahead_of_one_ticket_equals_ahead_of_all(rows):
     """The one-pass count the kiosk uses agrees with the full computation, ticket by ticket."""
     estimator = WaitEstimator([ServingWindow("1", ("A", "B")), ServingWindow("2", ("B", "A")),
-                               ServingWindow("3", ("C",)), ServingWindow("4", ("C", "A"))], {})
+                               ServingWindow("3", ("C",)), ServingWindow("4", ("C", "A"))], {}, {})
     base = dt.datetime(2024, 5, 6, 1, tzinfo=dt.timezone.utc)
     waiting = [WaitingTicket(f"t{i}", q, g, base + dt.timedelta(minutes=m), i) for i, (q, g, m) in enumerate(rows)]
     everyone = estimator.ahead(waiting)
@@ -207,7 +203,7 @@ def test_ahead_of_one_ticket_equals_ahead_of_all(rows):
 @given(windows=windows_st, spec=waiting_st, queue=st.sampled_from(QUEUES + ["Z"]), green=st.booleans())
 def test_ahead_of_newest_from_counts_equals_ahead_of_a_new_ticket(windows, spec, queue, green):
     """The kiosk's count-only answer agrees with the full computation for a ticket issued now."""
-    e = WaitEstimator([ServingWindow(str(i), qs) for i, qs in enumerate(windows)], {})
+    e = WaitEstimator([ServingWindow(str(i), qs) for i, qs in enumerate(windows)], {}, {})
     waiting = build_waiting(spec)
     newest = WaitingTicket("new", queue, green, at(31), len(spec) + 1)
     assert e.ahead(waiting + [newest])["new"] == e.ahead_of_newest(queue, green, count_waiting(waiting))

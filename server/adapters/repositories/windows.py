@@ -8,10 +8,13 @@ from sqlalchemy import Connection, select, update
 
 from ...domain.errors import Conflict, Reason
 from ...domain.model import Window, WindowState
+from ...domain.prediction import WindowStaffing
 from .. import tables as t
 from .common import queue_tuple, upsert_nothing
 
 _SERVING_WINDOWS = select(t.windows.c.number, t.windows.c.queues).where(t.windows.c.state != WindowState.CLOSED.value)
+_STAFFING = select(t.windows.c.number, t.windows.c.queues, t.windows.c.state, t.windows.c.clerk.is_not(None),
+                   t.windows.c.current_ticket.is_not(None))
 
 
 class WindowRepository:
@@ -48,6 +51,13 @@ class WindowRepository:
         """(number, queues) of every window that is not closed, without loading whole windows."""
         rows = self.conn.execute(_SERVING_WINDOWS).all()
         return [(number, queue_tuple(queues)) for number, queues in rows]
+
+    def staffing(self) -> list[WindowStaffing]:
+        """Every window's queues, state, whether a clerk is signed in and whether a ticket is at it: what
+        the wait predictor reads per ticket, in one small query."""
+        rows = self.conn.execute(_STAFFING).all()
+        return [WindowStaffing(number, queue_tuple(queues), state, bool(staffed), bool(busy))
+                for number, queues, state, staffed, busy in rows]
 
     def of_clerk(self, clerk: str) -> list[Window]:
         rows = self.conn.execute(select(t.windows).where(t.windows.c.clerk == clerk)).all()

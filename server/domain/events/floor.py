@@ -72,11 +72,13 @@ class TicketEvent(Event):
 
 @dataclass(frozen=True)
 class TicketIssued(TicketEvent):
-    """Issued with `ahead` tickets before it and a wait of about `eta_minutes` (what its paper says)."""
+    """Issued with `ahead` tickets before it and a wait of about `eta_minutes`, most likely within
+    `eta_range` (what its paper says)."""
     kind: ClassVar[str] = "issued"
     issued_by: str | None  # the kiosk's or staff member's name
     ahead: int
     eta_minutes: int | None
+    eta_range: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,7 @@ class TicketTransferred(TicketEvent):
     from_window: str | None
     ahead: int | None
     eta_minutes: int | None
+    eta_range: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -122,6 +122,7 @@ class QueueFigures:
     eta_minutes: int | None
     daily_quota: int | None = None
     quota_reached: bool = False
+    eta_range: tuple[int, int] | None = None  # a newcomer's likely wait (server/domain/prediction.py)
 
 
 @dataclass(frozen=True)

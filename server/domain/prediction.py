@@ -1,0 +1,188 @@
+"""How long a ticket will wait, as a range (docs/waits.md, "Wait prediction").
+
+A ticket with n tickets ahead is called at the (n + 1 − idle)-th completion among the windows serving
+its queue (idle: staffed windows with nobody at them, which take the first tickets at once). With c
+windows each finishing a ticket every s minutes on average, completions come at rate c/s, so the wait
+is about Gamma(k, rate c/s): its spread relative to its mean is 1/√k (research/next-features.md §6.2).
+The estimate is the median (what halves the absolute error) and the range its 10 %–90 % quantiles,
+widened by how uncertain s itself is.
+
+A window counts when a clerk is signed in. One that serves the queue as a back-up (not its first
+queue) counts for the share of its time its preferred queues leave; one that is paused counts from
+when it is expected back: nothing is served before the first counted window is back (a certain
+delay), and each one back later costs the completions it would have made meanwhile, which adds
+(its away − the delay) × share ÷ s to the shape. Only windows back before the wait would end are
+worth counting, so the set of windows is the one giving the shortest mean wait.
+"""
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+LOW_QUANTILE, HIGH_QUANTILE = 0.10, 0.90
+MIN_BACKUP_SHARE = 0.1  # a back-up window behind overloaded queues still calls now and then
+OPEN, PAUSED = "open", "paused"
+
+
+@dataclass(frozen=True)
+class Wait:
+    """A predicted wait in whole minutes: about `minutes`, most likely between `low` and `high`."""
+    minutes: int
+    low: int
+    high: int
+
+    @property
+    def range(self) -> list[int]:
+        return [self.low, self.high]
+
+    @classmethod
+    def of(cls, minutes: int | None, range_: tuple[int, int] | list[int] | None) -> "Wait | None":
+        """From the figures an event carries (one logged before ranges existed has none: a point)."""
+        if minutes is None:
+            return None
+        low, high = range_ or (minutes, minutes)
+        return cls(minutes, low, high)
+
+
+@dataclass(frozen=True)
+class WindowStaffing:
+    """A window as the predictor needs it: `state` open | paused | closed, `staffed` (a clerk signed in),
+    `busy` (a ticket at it)."""
+    number: str
+    queues: tuple[str, ...]
+    state: str
+    staffed: bool
+    busy: bool
+
+
+@dataclass(frozen=True)
+class QueueRate:
+    """A queue's mean service minutes per ticket, how uncertain that mean is (relative standard error)
+    and its recent arrivals per minute."""
+    service_minutes: float
+    uncertainty: float
+    arrivals_per_minute: float = 0.0
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """The windows able to serve a queue: (share of its time for the queue, minutes until back) each,
+    and how many staffed open windows stand idle."""
+    windows: tuple[tuple[float, float], ...]
+    idle: int
+
+
+def capacities(windows: Iterable[WindowStaffing], rates: Mapping[str, QueueRate],
+               paused_away_minutes: float) -> dict[str, Capacity]:
+    """Per queue, the staffed windows serving it. `paused_away_minutes`: how long a paused window is
+    expected to stay away (an open one is there now)."""
+    staffed = [w for w in windows if w.staffed and w.state in (OPEN, PAUSED)]
+    serving: dict[str, int] = {}
+    for w in staffed:
+        for q in w.queues:
+            serving[q] = serving.get(q, 0) + 1
+
+    def utilisation(queue: str) -> float:
+        """The share of each of its windows' time a queue's recent arrivals take."""
+        rate = rates.get(queue)
+        return rate.arrivals_per_minute * rate.service_minutes / serving[queue] if rate else 0.0
+
+    found: dict[str, list] = {}
+    idle: dict[str, int] = {}
+    for w in staffed:
+        away = 0.0 if w.state == OPEN else paused_away_minutes
+        for i, q in enumerate(w.queues):
+            share = 1.0 if i == 0 else max(MIN_BACKUP_SHARE, 1.0 - sum(utilisation(p) for p in w.queues[:i]))
+            found.setdefault(q, []).append((share, away))
+            if w.state == OPEN and not w.busy:
+                idle[q] = idle.get(q, 0) + 1
+    return {q: Capacity(tuple(sorted(ws, key=lambda sw: sw[1])), idle.get(q, 0)) for q, ws in found.items()}
+
+
+def predict(ahead: int, capacity: Capacity | None, rate: QueueRate) -> Wait | None:
+    """The wait of a ticket with `ahead` tickets before it; None when no staffed window serves its queue."""
+    if capacity is None or not capacity.windows:
+        return None
+    needed = ahead + 1 - capacity.idle  # completions before a window is free for this ticket
+    if needed <= 0:
+        return Wait(0, 0, 1)
+    s = rate.service_minutes
+    delay, shape, windows = _fastest_windows(needed, capacity.windows, s)
+    scale = s / windows  # minutes per completion
+    median = delay + gamma_quantile(shape, 0.5) * scale
+    low = delay + gamma_quantile(shape, LOW_QUANTILE) * scale * (1 - rate.uncertainty)
+    high = delay + gamma_quantile(shape, HIGH_QUANTILE) * scale * (1 + rate.uncertainty)
+    minutes = round(median)
+    return Wait(minutes, min(minutes, math.floor(low)), max(minutes, math.ceil(high)))
+
+
+def _fastest_windows(needed: int, windows: tuple[tuple[float, float], ...], s: float) -> tuple[float, float, float]:
+    """(delay, shape, effective windows) over the windows back soonest, taking as many as shorten the
+    mean wait. Nothing is served before the first of them is back (the delay, certain); each one back
+    later costs the completions it would have made meanwhile: (its away − delay) × share ÷ s."""
+    best = None
+    delay = windows[0][1]  # sorted by when each is back
+    total_share = lost = 0.0
+    for share, away in windows:
+        total_share += share
+        lost += share * (away - delay) / s
+        mean = delay + (needed + lost) * s / total_share
+        if best is None or mean < best[0]:
+            best = (mean, needed + lost, total_share)
+    return delay, best[1], best[2]
+
+
+# ---------------------------------------------------------------- the Gamma distribution (unit scale)
+def gamma_cdf(shape: float, x: float) -> float:
+    """P(Gamma(shape, 1) ≤ x), the regularised lower incomplete gamma function: its power series below
+    shape + 1, its continued fraction above (Numerical Recipes §6.2); no scipy in the venv."""
+    if x <= 0:
+        return 0.0
+    log_front = shape * math.log(x) - x - math.lgamma(shape)
+    if x < shape + 1:
+        term = total = 1.0 / shape
+        a = shape
+        while abs(term) > abs(total) * 1e-14:
+            a += 1
+            term *= x / a
+            total += term
+        return min(1.0, total * math.exp(log_front))
+    tiny = 1e-300  # Lentz's method
+    b = x + 1 - shape
+    c, d = 1 / tiny, 1 / b
+    h = d
+    for i in range(1, 500):
+        an = -i * (i - shape)
+        b += 2
+        d = an * d + b
+        d = tiny if abs(d) < tiny else d
+        c = b + an / c
+        c = tiny if abs(c) < tiny else c
+        d = 1 / d
+        h *= d * c
+        if abs(d * c - 1) < 1e-14:
+            break
+    return max(0.0, 1.0 - math.exp(log_front) * h)
+
+
+def gamma_quantile(shape: float, p: float) -> float:
+    """The x with P(Gamma(shape, 1) ≤ x) = p. Shapes are rounded to 1/100 and remembered: a kiosk asks
+    for the same few again and again (a minute of wait more or less is below what is shown)."""
+    return _quantile(round(shape, 2), p)
+
+
+@functools.lru_cache(maxsize=8192)
+def _quantile(shape: float, p: float) -> float:
+    """By bisection (the CDF is monotone)."""
+    low, high = 0.0, max(1.0, shape)
+    while gamma_cdf(shape, high) < p:
+        high *= 2
+    for _ in range(60):
+        mid = (low + high) / 2
+        if gamma_cdf(shape, mid) < p:
+            low = mid
+        else:
+            high = mid
+    return (low + high) / 2

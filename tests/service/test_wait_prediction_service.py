@@ -1,0 +1,101 @@
+"""The wait predictor through the service layer (docs/waits.md, "Wait prediction"): only staffed windows
+count, live service times set the pace, back-up windows count for what their first queue leaves."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from server.domain.prediction import gamma_quantile
+from server.services.actors import Actor
+from service_hall import hall_at  # noqa: F401  (the fixture)
+
+KIOSK = Actor("device", "kiosk-1", "kiosk")
+SHEBAO_CLERK = Actor("staff", "li", "clerk", ("rst",))
+YIBAO_CLERK = Actor("staff", "wang", "clerk", ("ybj",))
+BACKUP_CLERK = Actor("staff", "zhao", "clerk", ("rst", "ybj"))
+
+
+@pytest.fixture
+def hall(hall_at):
+    return hall_at(dt.datetime(2026, 3, 2, 9, 0))
+
+
+def take(service, matter="rst-sbk"):
+    return service.tickets.take_ticket(KIOSK, matter).body["ticket"]
+
+
+def later(clock, minutes):
+    clock.set(clock.now.replace(tzinfo=None) + dt.timedelta(minutes=minutes))
+
+
+def stats_row(service, code):
+    return next(q for q in service.queries.stats() if q["code"] == code)
+
+
+def test_no_clerk_at_a_serving_window_means_no_estimate_and_a_clerk_gives_a_range(hall):
+    service, _clock = hall
+    service.windows.set_state(Actor("staff", "admin", "admin"), "1", "open")
+    first = take(service)  # window 1 is open, but nobody is signed in there
+    assert first["eta_minutes"] is None and first["eta_range"] is None
+    assert stats_row(service, "shebao")["eta_range"] is None
+    assert service.queries.get_ticket(first["id"])["ticket"]["eta_range"] is None
+    service.windows.sign_in(SHEBAO_CLERK, "1")
+    service.windows.call_next(SHEBAO_CLERK, "1")
+    second, third = take(service), take(service)
+    low, high = third["eta_range"]
+    assert type(low) is int and type(high) is int and 0 <= low <= third["eta_minutes"] <= high
+    assert second["eta_range"][1] < high  # one more ahead: a later range
+    row = stats_row(service, "shebao")
+    assert row["eta_minutes"] is not None and row["eta_range"][0] <= row["eta_minutes"] <= row["eta_range"][1]
+    tracked = service.queries.get_ticket(second["id"])["ticket"]
+    assert tracked["eta_range"] == second["eta_range"]
+
+
+def test_the_last_hours_service_times_set_the_pace(hall):
+    service, clock = hall
+    service.windows.sign_in(SHEBAO_CLERK, "1")
+
+    def serve(minutes):
+        take(service)
+        service.windows.call_next(SHEBAO_CLERK, "1")
+        later(clock, minutes)
+        service.windows.finish(SHEBAO_CLERK, "1")
+
+    for _ in range(4):
+        serve(30)
+    slow = [take(service) for _ in range(3)][-1]
+    for ticket in range(3):  # the three waiting go first, 30 minutes each as before
+        service.windows.call_next(SHEBAO_CLERK, "1")
+        later(clock, 30)
+        service.windows.finish(SHEBAO_CLERK, "1")
+    later(clock, 120)  # the 30-minute visits are now more than an hour old
+    for _ in range(3):
+        serve(5)
+    fast = [take(service) for _ in range(3)][-1]
+    assert slow["ahead"] == fast["ahead"] == 2
+    # Window 1 stands free: the ticket waits for the 2nd completion, at 5 minutes each (the last hour),
+    # not at today's mean of (7 × 30 + 3 × 5) ÷ 10 minutes.
+    assert fast["eta_minutes"] == round(gamma_quantile(2, 0.5) * 5)
+    assert slow["eta_minutes"] == round(gamma_quantile(2, 0.5) * 30)
+
+
+def backup_hall(hall_at, backup_window):
+    """Shebao staffed at window 1 and at `backup_window`; an hour of yibao visits served at window 13."""
+    service, clock = hall_at(dt.datetime(2026, 3, 2, 9, 0))
+    service.windows.sign_in(SHEBAO_CLERK, "1")
+    service.windows.sign_in(BACKUP_CLERK, backup_window)
+    service.windows.sign_in(YIBAO_CLERK, "13")
+    for _ in range(10):
+        take(service, "ybj-ydjy")
+        service.windows.call_next(YIBAO_CLERK, "13")
+        later(clock, 5)
+        service.windows.finish(YIBAO_CLERK, "13")
+    return [take(service) for _ in range(6)][-1]
+
+
+def test_a_back_up_window_counts_less_than_one_serving_the_queue_first(hall_at):
+    first = backup_hall(hall_at, "11")   # window 11 serves shebao first, yibao second
+    backup = backup_hall(hall_at, "19")  # window 19 serves yibao first, shebao second
+    assert first["ahead"] == backup["ahead"] == 5
+    assert backup["eta_minutes"] > first["eta_minutes"] and backup["eta_range"][1] > first["eta_range"][1]
