@@ -122,7 +122,7 @@ def main(args) -> int:
         from server.simulation.metrics import timeline
         from server.simulation.plot import draw
         draw(timeline(log, profile.staffing.sign_in), args.plot, config,
-             f"{config.hall.name} · {profile.name} · {args.policy} · seed {args.seed}")
+             f"{config.hall.code} · {profile.name} · {args.policy} · seed {args.seed}")
     if args.json:
         print(json.dumps(result, ensure_ascii=False, sort_keys=True))
     else:
