@@ -56,6 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
     from bench.options import add_arguments
     add_arguments(bench)
 
+    simulate = sub.add_parser("simulate", help="play a hall day on the real service layer and report its waits "
+                                               "(docs/waits.md)")
+    simulate.add_argument("--config", default=os.environ.get("HALLQ_CONFIG"),
+                          help="hall config TOML (default: $HALLQ_CONFIG or the bundled demo hall)")
+    from .simulate import add_arguments as simulate_arguments
+    simulate_arguments(simulate)
+
     config = sub.add_parser("config", help="hall configuration").add_subparsers(dest="action", required=True)
     check = config.add_parser("check", help="validate a hall config; exit 1 listing the problems")
     check.add_argument("file")
@@ -72,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
         return serve(args)
     if args.command == "config":
         return config_check(args.file)
+    if args.command == "simulate":
+        from .simulate import main as simulate_main
+        return simulate_main(args)
     if args.command == "bench":
         from bench.run import main as bench_main
 

@@ -1,0 +1,1 @@
+"""`hallq simulate`: a hall day played through the real service layer (docs/waits.md, "Simulator")."""
