@@ -59,7 +59,7 @@ def run_day(config, profile, policy: str, seed: int, day: dt.date = DEFAULT_DATE
     from server.adapters.engine import migrate, open_database
     from server.adapters.sql_uow import SqlUnitOfWork
     from server.domain.policy import policy_named
-    from server.simulation.arrivals import draw_day
+    from server.simulation.arrivals import draw_breaks, draw_day
     from server.simulation.engine import Engine, SimClock
     from server.simulation.profile import local_moment
 
@@ -74,7 +74,7 @@ def run_day(config, profile, policy: str, seed: int, day: dt.date = DEFAULT_DATE
             hall = build_services(config, partial(SqlUnitOfWork, database, config.hall.code), clock,
                                   policy=policy_named(policy, config))
             hall.housekeeping.install_windows()
-            engine = Engine(hall, profile, arrivals, day, progress)
+            engine = Engine(hall, profile, arrivals, day, progress, draw_breaks(seed, profile))
             if advice_every:
                 engine.every(advice_every, apply_advice)
             return engine.run()

@@ -9,8 +9,9 @@ queue (if the priority class allows); and green tickets of any queue sharing a w
 normal. The green no-starvation cap is ignored: it only ever moves a normal ticket earlier, so the
 estimate errs on the side of a longer wait.
 
-How long that is, `estimate(queue, ahead)`, is worked out in server/domain/prediction.py from the
-staffed windows' capacity and the queue's service rate; None when no clerk staffs the queue.
+How long that is, `estimate(queue, in_queue)`, is worked out in server/domain/prediction.py from the
+tickets of the ticket's own queue before it, the staffed windows' capacity for the queue and its
+service rate; None when no clerk staffs the queue.
 """
 from __future__ import annotations
 
@@ -119,10 +120,24 @@ class WaitEstimator:
                 count += other.green and not ticket.green
         return count
 
-    def estimate(self, queue: str, ahead: int) -> Wait | None:
-        """The wait of a ticket of `queue` with `ahead` tickets before it; None when nobody staffs the queue."""
+    def estimate(self, queue: str, in_queue: int) -> Wait | None:
+        """The wait of a ticket of `queue` with `in_queue` tickets of its own queue before it (`in_queue_of`);
+        None when nobody staffs the queue. Tickets of a queue a shared window prefers are not counted again
+        here: that window's share of the queue's capacity already leaves their time out (prediction.py)."""
         rate = self.rates.get(queue)
-        return predict(ahead, self.capacity.get(queue), rate) if rate else None
+        return predict(in_queue, self.capacity.get(queue), rate) if rate else None
+
+    @staticmethod
+    def in_queue_of(ticket: WaitingTicket, waiting: Sequence[WaitingTicket]) -> int:
+        """How many tickets of the ticket's own queue stand before it."""
+        key = _key(ticket)
+        return sum(1 for other in waiting if other.queue == ticket.queue and other.id != ticket.id and _key(other) < key)
+
+    @staticmethod
+    def in_queue_of_newest(queue: str, green: bool, counts: Mapping[tuple[str, bool], int]) -> int:
+        """`in_queue_of` a ticket joining `queue` now: every green ticket of its queue, and every normal one
+        unless it is green itself."""
+        return counts.get((queue, True), 0) + (0 if green else counts.get((queue, False), 0))
 
     def ahead_of_newcomer(self, queue: str, waiting: Sequence[WaitingTicket]) -> int:
         """`ahead` for a normal ticket joining `queue` now (what the kiosk and /stats show):

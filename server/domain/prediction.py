@@ -21,7 +21,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-LOW_QUANTILE, HIGH_QUANTILE = 0.10, 0.90
+LOW_QUANTILE, HIGH_QUANTILE = 0.15, 0.85
 MIN_BACKUP_SHARE = 0.1  # a back-up window behind overloaded queues still calls now and then
 OPEN, PAUSED = "open", "paused"
 

@@ -143,7 +143,7 @@ class Queries:
             if floor is not None and queue.floor != floor:
                 continue
             oldest = oldest_of.get(code)
-            wait = estimator.estimate(code, estimator.ahead_of_newest(code, False, counts))
+            wait = estimator.estimate(code, estimator.in_queue_of_newest(code, False, counts))
             out.append(ev.QueueFigures(
                 code=code, name=queue.name, floor=queue.floor,
                 waiting=counts.get((code, False), 0) + counts.get((code, True), 0),

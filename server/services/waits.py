@@ -15,7 +15,7 @@ MEASURED_MIN_SAMPLES = 3  # below this many finished tickets (in the last hour, 
 RATES_TTL_S = 10
 RECENT = dt.timedelta(minutes=60)  # "live" service times and arrivals: those of the last hour
 CONFIGURED_UNCERTAINTY = 0.3  # how far a configured average may be from the day's real one
-MODEL_SLACK = 0.15  # the least widening: green tickets, transfers and no-shows move a place after the fact
+MODEL_SLACK = 0.05  # the least widening: green tickets, transfers and no-shows move a place after the fact
 PAUSE_BACK_MINUTES = 10  # a window paused outside the lunch break (会议, 临时离岗) is expected back this soon
 
 
@@ -96,11 +96,11 @@ class WaitEstimates:
         estimator = self.estimator(uow, now)
         if appointment:
             me = WaitingTicket("", queue, green, now, 2**62, appointment=True)
-            ahead = estimator.ahead_of(me, self.waiting(uow, estimator.related_queues(queue)))
-            return ahead, estimator.estimate(queue, ahead)
+            waiting = self.waiting(uow, estimator.related_queues(queue))
+            return estimator.ahead_of(me, waiting), estimator.estimate(queue, estimator.in_queue_of(me, waiting))
         counts = uow.tickets.waiting_counts(estimator.related_queues(queue))
-        ahead = estimator.ahead_of_newest(queue, green, counts)
-        return ahead, estimator.estimate(queue, ahead)
+        return (estimator.ahead_of_newest(queue, green, counts),
+                estimator.estimate(queue, estimator.in_queue_of_newest(queue, green, counts)))
 
     def of_ticket(self, uow: UnitOfWork, now: dt.datetime, ticket: Ticket, queue: str | None = None) -> tuple[int, Wait | None]:
         """(ahead, wait) of a waiting ticket (in `queue`, when it is about to move there)."""
@@ -109,8 +109,7 @@ class WaitEstimates:
         me = WaitingTicket(ticket.id, queue, ticket.priority is Priority.GREEN, ticket.placed_at, ticket.seq,
                            ticket.kind is TicketKind.APPOINTMENT)
         waiting = [w for w in self.waiting(uow, estimator.related_queues(queue)) if w.id != ticket.id]
-        ahead = estimator.ahead_of(me, waiting)
-        return ahead, estimator.estimate(queue, ahead)
+        return estimator.ahead_of(me, waiting), estimator.estimate(queue, estimator.in_queue_of(me, waiting))
 
     def places(self, uow: UnitOfWork, now: dt.datetime, ticket_ids: list[str],
                in_queues: set[str] | None = None) -> list[dict]:
@@ -125,7 +124,7 @@ class WaitEstimates:
         for me in (w for w in waiting if w.id in wanted):
             related = estimator.related_queues(me.queue)
             ahead = estimator.ahead_of(me, [w for w in waiting if w.queue in related])
-            wait = estimator.estimate(me.queue, ahead)
+            wait = estimator.estimate(me.queue, estimator.in_queue_of(me, waiting))
             places.append({"id": me.id, "ahead": ahead, "eta_minutes": wait.minutes if wait else None,
                            "eta_range": wait.range if wait else None})
         return places

@@ -96,3 +96,30 @@ def draw_day(seed: int, profile: Profile, config, replay: list[ReplayedArrival] 
     if replay is not None:
         return [draws.complete(a.minute, a.matter, a.green) for a in replay]
     return [draws.complete(minute, matter) for minute, _queue, matter in draws.poisson_times()]
+
+
+def draw_breaks(seed: int, profile: Profile) -> dict[str, list[float]]:
+    """Each staffed window's short breaks (minutes after midnight): the n-th of a clerk's breaks at a moment
+    drawn uniformly from the n-th of equal parts of the working day outside lunch, from its own stream."""
+    plan = profile.staffing
+    stream = random.Random(f"{seed}:breaks")
+    if not plan.breaks_per_clerk:
+        return {}
+    # the working day outside lunch, less the first and last half-hour (nobody breaks at opening or closing)
+    spans = [(plan.sign_in + HALF_HOUR, plan.sign_out - HALF_HOUR)]
+    if plan.lunch:
+        spans = [(spans[0][0], plan.lunch[0] - plan.break_minutes), (plan.lunch[1], spans[0][1])]
+    spans = [(a, b) for a, b in spans if b > a]
+    total = sum(b - a for a, b in spans)
+    found: dict[str, list[float]] = {}
+    for number in plan.windows:
+        moments = []
+        for part in range(plan.breaks_per_clerk):
+            offset = stream.uniform(part, part + 1) * total / plan.breaks_per_clerk
+            for a, b in spans:
+                if offset < b - a:
+                    moments.append(a + offset)
+                    break
+                offset -= b - a
+        found[number] = moments
+    return found

@@ -64,7 +64,7 @@ class SimWindow:
     lunch_at: float | None
     status: str = "closed"  # closed | idle | serving | paused
     ticket: str | None = None
-    lunch_pending: bool = False
+    pause_due: tuple[str, float] | None = None  # (reason, minutes): taken once the current ticket is done
     leaving: bool = False
     idle_since: float = 0.0
     open_since: float | None = None
@@ -82,7 +82,7 @@ class DayLog:
 
 class Engine:
     def __init__(self, hall, profile: Profile, arrivals: list[Arrival], day: dt.date,
-                 progress: Callable[[str], None] | None = None):
+                 progress: Callable[[str], None] | None = None, breaks: dict[str, list[float]] | None = None):
         self.hall, self.profile, self.day, self.progress = hall, profile, day, progress
         self.config = hall.config
         self.tz = self.config.hall.tz
@@ -93,7 +93,7 @@ class Engine:
         self.heap: list = []
         self.seq = 0
         self.hooks = 0
-        self.windows = self._staff()
+        self.windows = self._staff(breaks or {})
         for a in arrivals:
             self.at(a.minute, self._arrive, a)
 
@@ -141,7 +141,7 @@ class Engine:
                       f"served {self.log.served:5d}  waiting {waiting:4d}")
 
     # ------------------------------------------------------------------ staffing plan
-    def _staff(self) -> dict[str, SimWindow]:
+    def _staff(self, breaks: dict[str, list[float]]) -> dict[str, SimWindow]:
         plan = self.profile.staffing
         shifts = 1
         if plan.lunch:
@@ -156,10 +156,17 @@ class Engine:
             departments = (spec.department,) if spec.department else ()
             w = windows[number] = SimWindow(number, spec.floor, spec.queues,
                                             Actor("staff", f"sim-{number}", "clerk", departments), lunch_at)
-            self.at(plan.sign_in, self._sign_in, w)
+            late = plan.late.get(number)
+            if late:  # the admin opens the window; its clerk comes later
+                self.at(plan.sign_in, self._opened_by_admin, w)
+            self.at(plan.sign_in + (late or 0), self._sign_in, w)
             if lunch_at is not None:
-                self.at(lunch_at, self._lunch_starts, w)
+                self.at(lunch_at, self._pause_starts, w, self.pause_reason, plan.lunch_minutes)
+            for moment in breaks.get(number, ()):
+                self.at(moment, self._pause_starts, w, plan.break_reason, plan.break_minutes)
             self.at(plan.sign_out, self._time_to_leave, w)
+        for number, moment, minutes, reason in plan.pauses:
+            self.at(moment, self._pause_starts, windows[number], reason, minutes)
         return windows
 
     def _sign_in(self, minute: float, w: SimWindow) -> None:
@@ -168,19 +175,24 @@ class Engine:
         self._open_span(w, minute)
         self._next(w, minute)
 
-    def _lunch_starts(self, minute: float, w: SimWindow) -> None:
-        if w.status == "serving":
-            w.lunch_pending = True  # the current ticket is finished first
+    def _opened_by_admin(self, minute: float, w: SimWindow) -> None:
+        self.hall.windows.set_state(ADMIN, w.number, "open")
+
+    def _pause_starts(self, minute: float, w: SimWindow, reason: str, minutes: float) -> None:
+        """Lunch or a break: taken at once by an idle clerk, after the current ticket by a busy one; a
+        break falling while the clerk is away (not yet in, at lunch, gone) is skipped."""
+        if w.status == "serving" and w.pause_due is None:
+            w.pause_due = (reason, minutes)
         elif w.status == "idle":
-            self._pause(w, minute)
+            self._pause(w, minute, reason, minutes)
 
-    def _pause(self, w: SimWindow, minute: float) -> None:
-        self.hall.windows.pause(w.clerk, w.number, self.pause_reason)
-        w.status, w.lunch_pending = "paused", False
+    def _pause(self, w: SimWindow, minute: float, reason: str, minutes: float) -> None:
+        self.hall.windows.pause(w.clerk, w.number, reason)
+        w.status, w.pause_due = "paused", None
         self._close_span(w, minute)
-        self.at(minute + self.profile.staffing.lunch_minutes, self._lunch_ends, w)
+        self.at(minute + minutes, self._pause_ends, w)
 
-    def _lunch_ends(self, minute: float, w: SimWindow) -> None:
+    def _pause_ends(self, minute: float, w: SimWindow) -> None:
         self.hall.windows.resume(w.clerk, w.number)
         w.status = "idle"
         self._open_span(w, minute)
@@ -243,8 +255,8 @@ class Engine:
 
     def _next(self, w: SimWindow, minute: float) -> None:
         """The clerk is free: lunch if it is due, else call next; with nothing waiting, wait (or leave)."""
-        if w.lunch_pending:
-            self._pause(w, minute)
+        if w.pause_due:
+            self._pause(w, minute, *w.pause_due)
             return
         try:
             ticket = self.hall.windows.call_next(w.clerk, w.number).body["ticket"]

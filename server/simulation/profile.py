@@ -52,6 +52,13 @@ class BehaviourFile(_Strict):
     transfers: list[TransferRule] = Field(default_factory=list)
 
 
+class PauseRule(_Strict):
+    window: int | str
+    at: str
+    minutes: float = Field(gt=0, le=240)
+    reason: str = "会议"
+
+
 class StaffingFile(_Strict):
     sign_in: str = "08:30"
     sign_out: str = "17:00"
@@ -59,6 +66,15 @@ class StaffingFile(_Strict):
     lunch_to: str | None = None
     lunch_minutes: int = Field(30, ge=5, le=180)
     unstaffed: list[int | str] = Field(default_factory=list)
+    # The admin opens every staffed window at sign_in; these clerks sign in so many minutes later, and
+    # their windows stand open with nobody at them meanwhile (电子监察's unstaffed-window alert).
+    late: dict[str, float] = Field(default_factory=dict)
+    # Short breaks (临时离岗) per clerk, each at a moment drawn from the seed in the morning or the afternoon.
+    breaks_per_clerk: int = Field(0, ge=0, le=4)
+    break_minutes: float = Field(10, gt=0, le=60)
+    break_reason: str = "临时离岗"
+    # Planned pauses of one window (a clerk called to a meeting, 会议), taken once the current ticket is done.
+    pauses: list[PauseRule] = Field(default_factory=list)
 
 
 class DayFile(_Strict):
@@ -83,6 +99,11 @@ class Staffing:
     sign_out: float
     lunch: tuple[float, float] | None
     lunch_minutes: int
+    late: dict[str, float]  # window -> minutes its clerk signs in after sign_in
+    breaks_per_clerk: int = 0
+    break_minutes: float = 10
+    break_reason: str = "临时离岗"
+    pauses: tuple[tuple[str, float, float, str], ...] = ()  # (window, minute, minutes, reason)
 
 
 @dataclass(frozen=True)
@@ -151,6 +172,22 @@ def _checked(name: str, where: str, f: ProfileFile, config) -> Profile:
                             "queue of the same floor")
     unstaffed = {str(n) for n in f.staffing.unstaffed}
     problems += [f"staffing.unstaffed: the hall has no window {n}" for n in sorted(unstaffed - set(config.windows))]
+    late = {str(n): float(m) for n, m in f.staffing.late.items()}
+    problems += [f"staffing.late.{n}: not a staffed window of the hall" for n in sorted(late)
+                 if n not in config.windows or n in unstaffed]
+    problems += [f"staffing.late.{n}: minutes late must be positive" for n, m in sorted(late.items()) if m <= 0]
+    if f.staffing.break_reason not in config.supervision.pause_reasons:
+        problems.append(f"staffing.break_reason: {f.staffing.break_reason!r} is not one of the hall's pause reasons")
+    pauses = []
+    for i, rule in enumerate(f.staffing.pauses):
+        if str(rule.window) not in config.windows or str(rule.window) in unstaffed:
+            problems.append(f"staffing.pauses.{i}: window {rule.window} is not a staffed window of the hall")
+        if rule.reason not in config.supervision.pause_reasons:
+            problems.append(f"staffing.pauses.{i}: {rule.reason!r} is not one of the hall's pause reasons")
+        try:
+            pauses.append((str(rule.window), minute_of_day(rule.at, f"staffing.pauses.{i}.at"), rule.minutes, rule.reason))
+        except ProfileError as exc:
+            problems.append(str(exc))
     try:
         arrivals_from = minute_of_day(f.day.arrivals_from, "day.arrivals_from")
         hard_end = minute_of_day(f.day.hard_end, "day.hard_end")
@@ -171,7 +208,8 @@ def _checked(name: str, where: str, f: ProfileFile, config) -> Profile:
     profile = Profile(name, arrivals_from, hard_end, {q: tuple(c) for q, c in f.arrivals.items()},
                       dict(f.matter_weights), f.behaviour,
                       Staffing(tuple(n for n in config.windows if n not in unstaffed), sign_in, sign_out, lunch,
-                               f.staffing.lunch_minutes))
+                               f.staffing.lunch_minutes, late, f.staffing.breaks_per_clerk,
+                               f.staffing.break_minutes, f.staffing.break_reason, tuple(pauses)))
     if profile.arrivals_until > hard_end:
         problems.append("day: the arrivals run past hard_end")
     if problems:

@@ -99,3 +99,21 @@ def test_a_back_up_window_counts_less_than_one_serving_the_queue_first(hall_at):
     backup = backup_hall(hall_at, "19")  # window 19 serves yibao first, shebao second
     assert first["ahead"] == backup["ahead"] == 5
     assert backup["eta_minutes"] > first["eta_minutes"] and backup["eta_range"][1] > first["eta_range"][1]
+
+
+def test_tickets_of_a_queue_a_shared_window_prefers_are_ahead_but_not_counted_twice(hall):
+    """Window 11 serves 社保 first and 医保 as a back-up; window 13 serves 医保 alone. A 医保 ticket has the
+    社保 tickets ahead of it (window 11 calls them first), but the minutes come from the 医保 tickets before
+    it and the capacity 医保 gets: counting 社保's line again would make it as slow as 社保's."""
+    service, _clock = hall
+    service.windows.sign_in(SHEBAO_CLERK, "11")
+    service.windows.sign_in(YIBAO_CLERK, "13")
+    for _ in range(12):
+        take(service, "rst-sbk")
+    alone = take(service, "ybj-ydjy")
+    assert alone["ahead"] == 12
+    with_one_before = take(service, "ybj-ydjy")
+    assert with_one_before["ahead"] == 13
+    # With both windows idle and one 医保 ticket before it, the second waits about a ticket, not 13.
+    assert with_one_before["eta_minutes"] <= 2 * service.config.queue_avg_minutes("yibao")
+    assert with_one_before["eta_range"][1] < 13 * service.config.queue_avg_minutes("yibao") / 2

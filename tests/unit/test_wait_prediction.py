@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import math
+import statistics
 
 import pytest
 
-from server.domain.prediction import (MIN_BACKUP_SHARE, Capacity, QueueRate, Wait, WindowStaffing, capacities,
+from server.domain.prediction import (HIGH_QUANTILE, MIN_BACKUP_SHARE, Capacity, QueueRate, Wait, WindowStaffing, capacities,
                                       gamma_cdf, gamma_quantile, predict)
 from server.domain.wording import wait_text
 
@@ -42,10 +43,11 @@ def one_window(n_ahead: int, minutes: float = 10.0, uncertainty: float = 0.0) ->
 
 @pytest.mark.parametrize("ahead", [3, 8, 15, 35])
 def test_the_range_narrows_as_one_over_root_n_plus_one(ahead):
-    # 10 %–90 % of a normal is ±1.28 sd; sd / mean = 1/√(n+1)
+    # the range's quantiles of a normal lie ± z sd from the mean; sd / mean = 1/√(n+1)
     wait = one_window(ahead)
     mean = (ahead + 1) * 10
-    relative_half_width = (wait.high - wait.low) / 2 / mean / 1.2816
+    z = statistics.NormalDist().inv_cdf(HIGH_QUANTILE)
+    relative_half_width = (wait.high - wait.low) / 2 / mean / z
     assert relative_half_width == pytest.approx(1 / math.sqrt(ahead + 1), rel=0.12)
 
 
