@@ -38,21 +38,6 @@ def scratch_dir() -> str | None:
     return "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
 
 
-def apply_advice(hall, now) -> None:
-    """Each advised window moves once (the first, best, move naming it); a refused move is skipped."""
-    from server.domain.errors import HallError
-    from server.simulation.engine import ADMIN
-    moved = set()
-    for move in hall.advice.advise(ADMIN)["advice"]:
-        if move["window"] in moved:
-            continue
-        try:
-            hall.windows.set_queues(ADMIN, move["window"], list(move["to_queues"]))
-            moved.add(move["window"])
-        except HallError:
-            pass
-
-
 def run_day(config, profile, policy: str, seed: int, day: dt.date = DEFAULT_DATE,
             replay=None, progress=None, advice_every: float | None = None):
     """Play the day; returns the engine's DayLog (server/simulation/metrics.py makes the figures)."""
@@ -76,7 +61,7 @@ def run_day(config, profile, policy: str, seed: int, day: dt.date = DEFAULT_DATE
             hall.housekeeping.install_windows()
             engine = Engine(hall, profile, arrivals, day, progress, draw_breaks(seed, profile))
             if advice_every:
-                engine.every(advice_every, apply_advice)
+                engine.apply_advice_every(advice_every)
             return engine.run()
         finally:
             database.dispose()
@@ -97,14 +82,8 @@ def main(args) -> int:
         replay = read_arrivals_csv(args.arrivals, config) if args.arrivals else None
     except (ConfigError, ProfileError) as exc:
         return refuse(str(exc))
-    if args.apply_advice is not None:
-        from dataclasses import fields
-
-        from server.services.hall import Hall
-        if args.apply_advice <= 0:
-            return refuse("--apply-advice takes a positive number of minutes")
-        if "advice" not in {f.name for f in fields(Hall)}:
-            return refuse("this build has no staffing advice (hall.advice) to apply")
+    if args.apply_advice is not None and args.apply_advice <= 0:
+        return refuse("--apply-advice takes a positive number of minutes")
     if args.plot:
         try:
             import matplotlib  # noqa: F401  (checked before the day is played, not after)
@@ -117,6 +96,7 @@ def main(args) -> int:
     result.update(policy=args.policy, seed=args.seed, profile=profile.name, date=args.date.isoformat(),
                   arrivals=len(log.records) + sum(log.refused.values()),
                   arrivals_file=args.arrivals, refused=log.refused, apply_advice_minutes=args.apply_advice,
+                  advice_moves=len(log.advice_moves),
                   ended_at=f"{int(log.end_minute) // 60:02d}:{int(log.end_minute) % 60:02d}")
     if args.plot:
         from server.simulation.metrics import timeline

@@ -142,7 +142,8 @@ def test_the_json_has_every_contract_field_and_the_same_seed_gives_the_same_day(
     assert figures_["served"] > 50 and figures_["mean_wait_min"] > 0
     assert figures_["refused"] == {"quota_reached": figures_["arrivals"] - figures_["issued"]} and figures_["refused"]
     assert figures_["no_shows"] > 0 and figures_["transfers"] > 0
-    assert figures_["eta_mae_min"] is not None and figures_["eta_in_range"] is None  # no range before the new predictor
+    assert figures_["eta_mae_min"] >= 0 and figures_["baseline_eta_mae_min"] >= 0
+    assert 0 <= figures_["eta_in_range"] <= 1 and figures_["eta_scored"] > 50
     assert first.stderr == ""  # no progress lines with --json
     assert again.stdout == first.stdout
     assert json.loads(other.stdout.strip().splitlines()[-1]) != figures_
@@ -201,3 +202,16 @@ def test_the_bundled_profile_fits_the_demo_hall():
     assert profile.arrivals_until == 17 * 60 and len(profile.staffing.windows) == 148 - 19
     with pytest.raises(ProfileError, match="no profile"):
         load_profile("provincial-pea", load_config())
+
+
+def test_following_the_staffing_advice_shortens_the_day_it_was_made_for(short_day):
+    """The short day swamps 社保 (four of its windows staffed) while 医保's eight wait for nobody: an admin who
+    applies the advice every 15 minutes moves 医保 windows over, and the same citizens wait less."""
+    without, following = (simulate("--profile", short_day, "--seed", "5", "--json", *extra)
+                          for extra in ((), ("--apply-advice", "15")))
+    assert without.returncode == 0 and following.returncode == 0, following.stderr
+    before, after = (json.loads(run.stdout.strip().splitlines()[-1]) for run in (without, following))
+    assert before["advice_moves"] == 0 and after["advice_moves"] > 0
+    assert after["arrivals"] == before["arrivals"]
+    assert after["per_queue"]["shebao"]["mean_wait_min"] < before["per_queue"]["shebao"]["mean_wait_min"]
+    assert after["mean_wait_min"] < before["mean_wait_min"]

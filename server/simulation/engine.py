@@ -78,6 +78,7 @@ class DayLog:
     open_spans: list = field(default_factory=list)  # (start, end, floor, queues) a window was staffed and open
     served: int = 0
     end_minute: float = 0.0
+    advice_moves: list = field(default_factory=list)  # (minute, window, from queues, to queues) applied
 
 
 class Engine:
@@ -114,6 +115,23 @@ class Engine:
                 self.hooks -= 1
         self.hooks += 1
         self.at(self.profile.staffing.sign_in + minutes, tick)
+
+    def apply_advice_every(self, minutes: float) -> None:
+        """调度建议 as an admin who follows it: every `minutes`, each window the advice names moves once (its
+        first, best, move); a refused move is skipped."""
+        def follow(hall, now) -> None:
+            moved = set()
+            for move in hall.advice.advise(ADMIN)["advice"]:
+                if move["window"] in moved:
+                    continue
+                try:
+                    hall.windows.set_queues(ADMIN, move["window"], list(move["to_queues"]))
+                except HallError:
+                    continue
+                moved.add(move["window"])
+                minute = round((now - local_moment(self.day, 0, self.tz)).total_seconds() / 60, 1)
+                self.log.advice_moves.append((minute, move["window"], list(move["from_queues"]), list(move["to_queues"])))
+        self.every(minutes, follow)
 
     def run(self) -> DayLog:
         minute = self.profile.staffing.sign_in
