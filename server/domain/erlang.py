@@ -27,3 +27,19 @@ def mean_wait(arrivals_per_minute: float, mean_service_minutes: float, servers: 
     if servers <= 0 or load >= servers:
         return math.inf
     return wait_probability(servers, load) * mean_service_minutes / (servers - load)
+
+
+def building_wait(arrivals_per_minute: float, mean_service_minutes: float, servers: int, horizon_minutes: float) -> float:
+    """The wait chance makes in a queue that has only `horizon_minutes` to build up: near capacity Erlang C's
+    steady state needs hours to arrive, so it is blended (harmonically: the smaller rules) with what a
+    critically loaded queue builds within the horizon, a random walk's mean height averaged over it,
+    (2/3)·√(4λH/π) tickets, over the windows' pace. Finite where Erlang C is infinite; a backlog beyond
+    the windows' pace is the caller's (fluid) part."""
+    if arrivals_per_minute <= 0:
+        return 0.0
+    pace = servers / mean_service_minutes
+    within_horizon = (2 / 3) * math.sqrt(4 * arrivals_per_minute * horizon_minutes / math.pi) / pace
+    steady = mean_wait(arrivals_per_minute, mean_service_minutes, servers)
+    if math.isinf(steady):
+        return within_horizon
+    return steady * within_horizon / (steady + within_horizon) if steady > 0 else 0.0

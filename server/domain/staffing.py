@@ -8,11 +8,10 @@ over-estimated rather than promised. A move makes another queue a window's prima
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from .erlang import mean_wait
+from .erlang import building_wait
 
 MIN_SAMPLES = 3  # finished tickets in the hour before the measured mean service replaces the configured one
 MIN_SERVICE_MINUTES = 0.5  # a measured mean below this (tickets finished at once) is taken as this
@@ -98,12 +97,7 @@ def pool_wait(load: QueueLoad, servers: int) -> float:
         return UNSERVED_WAIT_MIN
     per_minute = load.arrivals / 60
     rate = servers / load.service_minutes
-    within_horizon = (2 / 3) * math.sqrt(4 * per_minute * HORIZON_MIN / math.pi) / rate
-    steady = mean_wait(per_minute, load.service_minutes, servers)
-    if math.isinf(steady):
-        chance = within_horizon
-    else:
-        chance = steady * within_horizon / (steady + within_horizon) if steady > 0 else 0.0
+    chance = building_wait(per_minute, load.service_minutes, servers, HORIZON_MIN)
     backlog = max(0.0, load.waiting + (per_minute - rate) * HORIZON_MIN / 2)
     return min(UNSERVED_WAIT_MIN, chance + backlog / rate)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from server.domain.erlang import mean_wait
+from server.domain.erlang import building_wait
 
 from .engine import DayLog, TicketRecord
 from .profile import HALF_HOUR
@@ -75,24 +75,46 @@ def _occupancy(r: TicketRecord, grace: float, transfer_after: float, pooled: boo
 
 
 def erlang_bound(records: list[TicketRecord], servers_in_slot, behaviour, pooled: bool) -> tuple[float | None, int]:
-    """The arrival-weighted M/M/c mean wait over half-hours: λ = the tickets issued in the half-hour ÷ 30,
-    service = the mean window time drawn for them, c = `servers_in_slot(slot)` (staffed open windows,
-    time-averaged, rounded down). A half-hour whose load reaches c has no steady state: it is left out
-    and its tickets are counted (second value)."""
+    """The arrival-weighted M/M/c mean wait over the day's half-hours (λ = the tickets issued in it ÷ 30,
+    service = the mean window time drawn for them, c = `servers_in_slot(slot)`: staffed open windows,
+    time-averaged, rounded down): Erlang C's wait as far as it can build within the half-hour
+    (`erlang.building_wait`), plus a fluid backlog carried from one half-hour to the next, where the
+    tickets outrun the windows (λ·s ≥ c) and drained when the load falls. Tickets of a half-hour with no
+    window at all are not estimated: their number is the second value."""
     by_slot: dict[float, list[TicketRecord]] = defaultdict(list)
     for r in records:
         by_slot[r.arrival.minute // HALF_HOUR * HALF_HOUR].append(r)
-    total = weight = overloaded = 0
-    for slot, tickets in sorted(by_slot.items()):
-        service = sum(_occupancy(r, behaviour.no_show_grace_minutes, behaviour.transfer_after_minutes, pooled)
-                      for r in tickets) / len(tickets)
-        wait = mean_wait(len(tickets) / HALF_HOUR, service, servers_in_slot(slot))
-        if math.isinf(wait):
-            overloaded += len(tickets)
+    if not by_slot:
+        return None, 0
+    occupancy = {slot: sum(_occupancy(r, behaviour.no_show_grace_minutes, behaviour.transfer_after_minutes, pooled)
+                           for r in tickets) / len(tickets) for slot, tickets in by_slot.items()}
+    day_service = sum(occupancy[slot] * len(t) for slot, t in by_slot.items()) / len(records)
+    total = weight = unstaffed = 0
+    backlog = 0.0  # tickets beyond what the windows keep up with, carried over
+    slot, last = min(by_slot), max(by_slot)
+    while slot <= last:
+        tickets = by_slot.get(slot, [])
+        servers = servers_in_slot(slot)
+        if servers <= 0:
+            unstaffed += len(tickets)
+            backlog += len(tickets)
+            slot += HALF_HOUR
             continue
-        total += wait * len(tickets)
-        weight += len(tickets)
-    return (total / weight if weight else None), overloaded
+        service = occupancy.get(slot, day_service)
+        arrivals, pace = len(tickets) / HALF_HOUR, servers / service  # per minute
+        chance = building_wait(arrivals, service, servers, HALF_HOUR)
+        end = max(0.0, backlog + (arrivals - pace) * HALF_HOUR)
+        if end > 0 or backlog == 0:
+            mean_backlog = (backlog + end) / 2
+        else:  # drained within the half-hour
+            drained_at = backlog / (pace - arrivals)
+            mean_backlog = backlog / 2 * drained_at / HALF_HOUR
+        if tickets:
+            total += (chance + mean_backlog / pace) * len(tickets)
+            weight += len(tickets)
+        backlog = end
+        slot += HALF_HOUR
+    return (total / weight if weight else None), unstaffed
 
 
 def _servers(spans, slot: float, share) -> int:
@@ -104,17 +126,17 @@ def figures(log: DayLog, config, behaviour) -> dict:
     records = list(log.records.values())
     service_queues = {q for q, spec in config.queues.items() if spec.purpose != "pickup"}
     result = block(records)
-    total = weight = overloaded = 0
+    total = weight = unstaffed = 0
     for floor in sorted({r.floor for r in records}):
         mine = [r for r in records if r.floor == floor]
-        wait, over = erlang_bound(mine, lambda slot: _servers(log.open_spans, slot, lambda f, _q: f == floor),
-                                  behaviour, pooled=True)
-        overloaded += over
+        wait, without = erlang_bound(mine, lambda slot: _servers(log.open_spans, slot, lambda f, _q: f == floor),
+                                     behaviour, pooled=True)
+        unstaffed += without
         if wait is not None:
-            total += wait * (len(mine) - over)
-            weight += len(mine) - over
+            total += wait * (len(mine) - without)
+            weight += len(mine) - without
     result["erlang_c_mean_wait_min"] = _round(total / weight) if weight else None
-    result["erlang_c_overloaded"] = overloaded
+    result["erlang_c_unstaffed"] = unstaffed
     per_queue = {}
     for queue in config.queues:  # the config's order
         mine = [r for r in records if r.arrival.queue == queue]
@@ -126,10 +148,10 @@ def figures(log: DayLog, config, behaviour) -> dict:
             # a window shared by k service queues counts as 1/k of a window for each of them
             served = [q for q in queues if q in service_queues]
             return 1 / len(served) if queue in served else 0.0
-        wait, over = erlang_bound(mine, lambda slot, share=share: _servers(log.open_spans, slot, share),
-                                  behaviour, pooled=False)
+        wait, without = erlang_bound(mine, lambda slot, share=share: _servers(log.open_spans, slot, share),
+                                     behaviour, pooled=False)
         figures_q["erlang_c_mean_wait_min"] = _round(wait)
-        figures_q["erlang_c_overloaded"] = over
+        figures_q["erlang_c_unstaffed"] = without
         per_queue[queue] = figures_q
     result["per_queue"] = per_queue
     return result

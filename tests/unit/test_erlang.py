@@ -28,3 +28,12 @@ def test_no_arrivals_no_wait_and_too_many_arrivals_no_end():
 
 def test_large_halls_do_not_overflow():
     assert 0 < wait_probability(200, 190.0) < 1
+
+
+def test_a_queue_with_little_time_to_build_waits_less_than_the_steady_state_and_never_forever():
+    from server.domain.erlang import building_wait
+    steady = mean_wait(1.0, 12.0, 13)
+    assert building_wait(1.0, 12.0, 13, 30) < steady
+    assert building_wait(1.0, 12.0, 13, 10_000) == pytest.approx(steady, rel=0.1)  # given hours, it gets there
+    assert math.isfinite(building_wait(1.0, 12.0, 12, 30)) and building_wait(1.0, 12.0, 12, 30) > 0
+    assert building_wait(0.0, 12.0, 3, 30) == 0.0
