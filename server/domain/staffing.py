@@ -17,7 +17,7 @@ MIN_SAMPLES = 3  # finished tickets in the hour before the measured mean service
 MIN_SERVICE_MINUTES = 0.5  # a measured mean below this (tickets finished at once) is taken as this
 HORIZON_MIN = 60.0  # the fluid estimate looks this far ahead
 UNSERVED_WAIT_MIN = 480.0  # a queue with demand and no window: "waits all day"; also caps every estimate
-SIGNIFICANT_MIN = 0.5  # a move must cut the hall's mean wait by more than this (0.1 moved windows to and fro: docs/waits.md)
+SIGNIFICANT_MIN = 0.25  # a move must cut the hall's mean wait by more than this (smaller moved windows to and fro: docs/waits.md)
 MAX_MOVES = 5
 
 
