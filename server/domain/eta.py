@@ -16,6 +16,7 @@ service rate; None when no clerk staffs the queue.
 from __future__ import annotations
 
 import bisect
+import copy
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -56,6 +57,12 @@ class WaitEstimator:
             for i, q in enumerate(w.queues):
                 self.serving[q][w.number] = i
         self._related: dict[str, frozenset[str]] = {}  # an estimator is reused while the windows stay
+
+    def with_staffing(self, capacity: Mapping[str, Capacity], rates: Mapping[str, QueueRate]) -> "WaitEstimator":
+        """The same order of tickets with other staffing figures; the twin shares what it remembers."""
+        twin = copy.copy(self)
+        twin.capacity, twin.rates = capacity, rates
+        return twin
 
     def related_queues(self, queue: str) -> frozenset[str]:
         """The queues whose tickets can stand before a ticket of `queue`: those sharing a window."""

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import functools
 import math
+import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 LOW_QUANTILE, HIGH_QUANTILE = 0.15, 0.85
 MIN_BACKUP_SHARE = 0.1  # a back-up window behind overloaded queues still calls now and then
@@ -46,10 +48,9 @@ class Wait:
         return cls(minutes, low, high)
 
 
-@dataclass(frozen=True)
-class WindowStaffing:
+class WindowStaffing(NamedTuple):
     """A window as the predictor needs it: `state` open | paused | closed, `staffed` (a clerk signed in),
-    `busy` (a ticket at it)."""
+    `busy` (a ticket at it). A named tuple: every window is read for every ticket issued."""
     number: str
     queues: tuple[str, ...]
     state: str
@@ -175,7 +176,27 @@ def gamma_quantile(shape: float, p: float) -> float:
 
 @functools.lru_cache(maxsize=8192)
 def _quantile(shape: float, p: float) -> float:
-    """By bisection (the CDF is monotone)."""
+    """Newton's method from the Wilson–Hilferty approximation (a few steps: the kiosk meets new shapes as
+    lines grow, and 60 bisection steps cost a millisecond each time, the bench saw), by bisection where
+    Newton strays."""
+    z = statistics.NormalDist().inv_cdf(p)
+    x = shape * (1 - 1 / (9 * shape) + z * math.sqrt(1 / (9 * shape))) ** 3
+    if x > 0:
+        log_norm = math.lgamma(shape)
+        for _ in range(12):
+            density = math.exp((shape - 1) * math.log(x) - x - log_norm)
+            if density <= 0:
+                break
+            step = (gamma_cdf(shape, x) - p) / density
+            if not math.isfinite(step) or x - step <= 0:
+                break
+            x -= step
+            if abs(step) <= 1e-12 * max(1.0, x):
+                return x
+    return _bisect(shape, p)
+
+
+def _bisect(shape: float, p: float) -> float:
     low, high = 0.0, max(1.0, shape)
     while gamma_cdf(shape, high) < p:
         high *= 2

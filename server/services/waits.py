@@ -28,6 +28,7 @@ class WaitEstimates:
         self.config = config
         self._rates: tuple[dt.datetime | None, dict[str, QueueRate]] = (None, {})
         self._estimator: tuple | None = None  # (staffing rows, rates, paused away minutes, WaitEstimator)
+        self._ordering: tuple | None = None  # (the windows' queues and closedness, WaitEstimator without staffing)
 
     def estimator(self, uow: UnitOfWork, now: dt.datetime) -> WaitEstimator:
         rows = tuple(uow.windows.staffing())
@@ -36,11 +37,17 @@ class WaitEstimates:
         cached = self._estimator
         if cached is not None and cached[0] == rows and cached[1] is rates and cached[2] == away:
             return cached[3]
-        estimator = self._build(rows, rates, away)
+        # Which window is busy changes with every call; who stands before whom only when a window opens,
+        # closes or changes its queues: that part (and the related queues it remembers) is kept apart.
+        layout = tuple((w.number, w.queues, w.state == WindowState.CLOSED.value) for w in rows)
+        ordering = self._ordering
+        if ordering is None or ordering[0] != layout:
+            ordering = self._ordering = (layout, self._order(rows))
+        estimator = ordering[1].with_staffing(capacities(rows, rates, away), rates)
         self._estimator = (rows, rates, away, estimator)
         return estimator
 
-    def _build(self, rows: tuple[WindowStaffing, ...], rates: dict[str, QueueRate], away: int) -> WaitEstimator:
+    def _order(self, rows: tuple[WindowStaffing, ...]) -> WaitEstimator:
         serving = [ServingWindow(w.number, w.queues) for w in rows if w.state != WindowState.CLOSED.value]
         open_queues = {q for w in serving for q in w.queues}
         # Who stands before whom in a queue no window is open for yet (before opening time, say) follows
@@ -49,7 +56,7 @@ class WaitEstimates:
             planned = tuple(q for q in spec.queues if q not in open_queues)
             if planned:
                 serving.append(ServingWindow(f"planned:{spec.number}", planned))
-        return WaitEstimator(serving, capacities(rows, rates, away), rates)
+        return WaitEstimator(serving, {}, {})
 
     def _rates_of(self, uow: UnitOfWork, now: dt.datetime) -> dict[str, QueueRate]:
         """Each queue's mean service time: the last hour's when it has enough finished tickets, else
