@@ -52,16 +52,19 @@ class WaitEstimator:
         windows per queue and `rates` its service, for the minutes."""
         self.capacity = capacity
         self.rates = rates
+        self.idle: Mapping[str, int] = {}
         self.serving: dict[str, dict[str, int]] = defaultdict(dict)  # queue -> window -> preference index
         for w in windows:
             for i, q in enumerate(w.queues):
                 self.serving[q][w.number] = i
         self._related: dict[str, frozenset[str]] = {}  # an estimator is reused while the windows stay
 
-    def with_staffing(self, capacity: Mapping[str, Capacity], rates: Mapping[str, QueueRate]) -> "WaitEstimator":
-        """The same order of tickets with other staffing figures; the twin shares what it remembers."""
+    def with_staffing(self, capacity: Mapping[str, Capacity], rates: Mapping[str, QueueRate],
+                      idle: Mapping[str, int]) -> "WaitEstimator":
+        """The same order of tickets with other staffing figures (`idle`: `prediction.idle_windows`); the
+        twin shares what it remembers."""
         twin = copy.copy(self)
-        twin.capacity, twin.rates = capacity, rates
+        twin.capacity, twin.rates, twin.idle = capacity, rates, idle
         return twin
 
     def related_queues(self, queue: str) -> frozenset[str]:
@@ -131,8 +134,10 @@ class WaitEstimator:
         """The wait of a ticket of `queue` with `in_queue` tickets of its own queue before it (`in_queue_of`);
         None when nobody staffs the queue. Tickets of a queue a shared window prefers are not counted again
         here: that window's share of the queue's capacity already leaves their time out (prediction.py)."""
-        rate = self.rates.get(queue)
-        return predict(in_queue, self.capacity.get(queue), rate) if rate else None
+        rate, capacity = self.rates.get(queue), self.capacity.get(queue)
+        if capacity is not None and self.idle.get(queue):
+            capacity = replace(capacity, idle=self.idle[queue])
+        return predict(in_queue, capacity, rate) if rate else None
 
     @staticmethod
     def in_queue_of(ticket: WaitingTicket, waiting: Sequence[WaitingTicket]) -> int:

@@ -70,9 +70,9 @@ class QueueRate:
 @dataclass(frozen=True)
 class Capacity:
     """The windows able to serve a queue: (share of its time for the queue, minutes until back) each,
-    and how many staffed open windows stand idle."""
+    and how many staffed open windows stand idle (`idle_windows`)."""
     windows: tuple[tuple[float, float], ...]
-    idle: int
+    idle: int = 0
 
 
 def capacities(windows: Iterable[WindowStaffing], rates: Mapping[str, QueueRate],
@@ -91,15 +91,23 @@ def capacities(windows: Iterable[WindowStaffing], rates: Mapping[str, QueueRate]
         return rate.arrivals_per_minute * rate.service_minutes / serving[queue] if rate else 0.0
 
     found: dict[str, list] = {}
-    idle: dict[str, int] = {}
     for w in staffed:
         away = 0.0 if w.state == OPEN else paused_away_minutes
         for i, q in enumerate(w.queues):
             share = 1.0 if i == 0 else max(MIN_BACKUP_SHARE, 1.0 - sum(utilisation(p) for p in w.queues[:i]))
             found.setdefault(q, []).append((share, away))
-            if w.state == OPEN and not w.busy:
+    return {q: Capacity(tuple(sorted(ws, key=lambda sw: sw[1]))) for q, ws in found.items()}
+
+
+def idle_windows(windows: Iterable[WindowStaffing]) -> dict[str, int]:
+    """Per queue, the staffed open windows serving it with nobody at them (they change with every call,
+    the capacities above only when staffing does)."""
+    idle: dict[str, int] = {}
+    for w in windows:
+        if w.staffed and w.state == OPEN and not w.busy:
+            for q in w.queues:
                 idle[q] = idle.get(q, 0) + 1
-    return {q: Capacity(tuple(sorted(ws, key=lambda sw: sw[1])), idle.get(q, 0)) for q, ws in found.items()}
+    return idle
 
 
 def predict(ahead: int, capacity: Capacity | None, rate: QueueRate) -> Wait | None:

@@ -8,7 +8,7 @@ import math
 from ..config import HallConfig
 from ..domain.eta import ServingWindow, WaitEstimator, WaitingTicket
 from ..domain.model import Priority, Ticket, TicketKind, WindowState, business_day
-from ..domain.prediction import QueueRate, Wait, WindowStaffing, capacities
+from ..domain.prediction import QueueRate, Wait, WindowStaffing, capacities, idle_windows
 from .unit_of_work import UnitOfWork
 
 MEASURED_MIN_SAMPLES = 3  # below this many finished tickets (in the last hour, then today), look further back
@@ -27,25 +27,25 @@ class WaitEstimates:
     def __init__(self, config: HallConfig):
         self.config = config
         self._rates: tuple[dt.datetime | None, dict[str, QueueRate]] = (None, {})
-        self._estimator: tuple | None = None  # (staffing rows, rates, paused away minutes, WaitEstimator)
+        self._capacities: tuple | None = None  # ((staffing rows, rates, paused away minutes), capacities)
         self._ordering: tuple | None = None  # (the windows' queues and closedness, WaitEstimator without staffing)
 
     def estimator(self, uow: UnitOfWork, now: dt.datetime) -> WaitEstimator:
         rows = tuple(uow.windows.staffing())
         rates = self._rates_of(uow, now)
         away = self._paused_away_minutes(now)
-        cached = self._estimator
-        if cached is not None and cached[0] == rows and cached[1] is rates and cached[2] == away:
-            return cached[3]
-        # Which window is busy changes with every call; who stands before whom only when a window opens,
-        # closes or changes its queues: that part (and the related queues it remembers) is kept apart.
+        # Who stands before whom changes only when a window opens, closes or changes its queues; the
+        # windows' shares when staffing, rates or a pause's expected return do; which window is idle with
+        # every call. Each part is kept as long as what it depends on.
         layout = tuple((w.number, w.queues, w.state == WindowState.CLOSED.value) for w in rows)
         ordering = self._ordering
         if ordering is None or ordering[0] != layout:
             ordering = self._ordering = (layout, self._order(rows))
-        estimator = ordering[1].with_staffing(capacities(rows, rates, away), rates)
-        self._estimator = (rows, rates, away, estimator)
-        return estimator
+        staffing = (tuple(w[:4] for w in rows), rates, away)
+        shares = self._capacities
+        if shares is None or shares[0] != staffing:
+            shares = self._capacities = (staffing, capacities(rows, rates, away))
+        return ordering[1].with_staffing(shares[1], rates, idle_windows(rows))
 
     def _order(self, rows: tuple[WindowStaffing, ...]) -> WaitEstimator:
         serving = [ServingWindow(w.number, w.queues) for w in rows if w.state != WindowState.CLOSED.value]

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import math
 import statistics
+from dataclasses import replace
 
 import pytest
 
-from server.domain.prediction import (HIGH_QUANTILE, MIN_BACKUP_SHARE, Capacity, QueueRate, Wait, WindowStaffing, capacities,
-                                      gamma_cdf, gamma_quantile, predict)
+from server.domain.prediction import (HIGH_QUANTILE, MIN_BACKUP_SHARE, Capacity, QueueRate, Wait, WindowStaffing,
+                                      capacities, gamma_cdf, gamma_quantile, idle_windows, predict)
 from server.domain.wording import wait_text
 
 
@@ -76,8 +77,10 @@ def test_nobody_staffing_the_queue_gives_no_estimate():
 
 def test_idle_windows_take_the_first_tickets_at_once():
     rows = [WindowStaffing(str(i), ("A",), "open", True, False) for i in (1, 2)]
-    capacity = capacities(rows, {"A": QueueRate(10, 0)}, 0)["A"]
-    assert capacity.idle == 2
+    rows.append(WindowStaffing("3", ("A",), "open", True, True))  # busy: not idle
+    rows.append(WindowStaffing("4", ("A",), "paused", True, False))  # away: not idle
+    assert idle_windows(rows) == {"A": 2}
+    capacity = replace(capacities(rows[:2], {"A": QueueRate(10, 0)}, 0)["A"], idle=2)
     assert predict(1, capacity, QueueRate(10, 0)) == Wait(0, 0, 1)
     assert predict(2, capacity, QueueRate(10, 0)) == predict(0, Capacity(capacity.windows, 0), QueueRate(10, 0))
 
