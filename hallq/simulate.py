@@ -82,6 +82,8 @@ def main(args) -> int:
         replay = read_arrivals_csv(args.arrivals, config) if args.arrivals else None
     except (ConfigError, ProfileError) as exc:
         return refuse(str(exc))
+    if replay is None and not profile.arrivals:
+        return refuse(f"profile {profile.name!r} has no [arrivals]: give them, or replay a day with --arrivals FILE")
     if args.apply_advice is not None and args.apply_advice <= 0:
         return refuse("--apply-advice takes a positive number of minutes")
     if args.plot:

@@ -176,6 +176,10 @@ def test_a_bad_profile_or_arrivals_file_exits_2_naming_the_problem(tmp_path):
     assert done.returncode == 2 and "Traceback" not in done.stderr
     for problem in ("no queue 'nowhere'", "pickup queue gets no arrivals", "no window 999"):
         assert problem in done.stderr
+    empty = tmp_path / "empty.toml"
+    empty.write_text("", encoding="utf-8")
+    done = simulate("--profile", str(empty))
+    assert done.returncode == 2 and "has no [arrivals]" in done.stderr and "Traceback" not in done.stderr
     rows = tmp_path / "bad.csv"
     rows.write_text("time,matter\n9:00,rst-sbk\n09:05,nothing\n09:10,rst-sbk,vip\n", encoding="utf-8")
     done = simulate("--arrivals", str(rows))
