@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 LOW_QUANTILE, HIGH_QUANTILE = 0.15, 0.85
+MEASURED_MIN_SAMPLES = 3  # finished tickets before their mean service time replaces a longer view or the configured one
 MIN_BACKUP_SHARE = 0.1  # a back-up window behind overloaded queues still calls now and then
 OPEN, PAUSED = "open", "paused"
 

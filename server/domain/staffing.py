@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from .erlang import building_wait
+from .prediction import MEASURED_MIN_SAMPLES
 
-MIN_SAMPLES = 3  # finished tickets in the hour before the measured mean service replaces the configured one
 MIN_SERVICE_MINUTES = 0.5  # a measured mean below this (tickets finished at once) is taken as this
 HORIZON_MIN = 60.0  # the fluid estimate looks this far ahead
 UNSERVED_WAIT_MIN = 480.0  # a queue with demand and no window: "waits all day"; also caps every estimate
@@ -42,7 +42,7 @@ class QueueLoad:
 
 def service_minutes(measured: tuple[float, int] | None, configured_minutes: float) -> float:
     """The last hour's measured mean service (seconds, samples) when it has enough samples, else the configured."""
-    if measured and measured[1] >= MIN_SAMPLES:
+    if measured and measured[1] >= MEASURED_MIN_SAMPLES:
         return max(MIN_SERVICE_MINUTES, measured[0] / 60)
     return configured_minutes
 

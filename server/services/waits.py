@@ -8,10 +8,9 @@ import math
 from ..config import HallConfig
 from ..domain.eta import ServingWindow, WaitEstimator, WaitingTicket
 from ..domain.model import Priority, Ticket, TicketKind, WindowState, business_day
-from ..domain.prediction import QueueRate, Wait, WindowStaffing, capacities, idle_windows
+from ..domain.prediction import MEASURED_MIN_SAMPLES, QueueRate, Wait, WindowStaffing, capacities, idle_windows
 from .unit_of_work import UnitOfWork
 
-MEASURED_MIN_SAMPLES = 3  # below this many finished tickets (in the last hour, then today), look further back
 RATES_TTL_S = 10
 RECENT = dt.timedelta(minutes=60)  # "live" service times and arrivals: those of the last hour
 CONFIGURED_UNCERTAINTY = 0.3  # how far a configured average may be from the day's real one
