@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
                           help="a department whose windows (or cases) the account works for; repeat for several")
     add_user.add_argument("--password-stdin", action="store_true", required=True,
                           help="read the password from standard input (required: never on the command line)")
+    add_user.add_argument("--display-name", metavar="TEXT",
+                          help='what public screens show of this clerk at a window, e.g. "工号 0123 张三" '
+                               "(without one they show no name)")
 
     devices = sub.add_parser("devices", help="kiosks and screens").add_subparsers(dest="action", required=True)
     add_device = devices.add_parser("add", help="register a device and print its token on the last line")
@@ -113,7 +116,7 @@ def manage(args) -> int:
         hall, database = build_hall(args.config, args.db)
         if args.command == "users":
             password = sys.stdin.readline().rstrip("\r\n")
-            hall.accounts.add_user(args.name, password, args.role, tuple(args.department))
+            hall.accounts.add_user(args.name, password, args.role, tuple(args.department), args.display_name)
             print(f"created {args.role} {args.name}")
         else:
             token = hall.accounts.add_device(args.name, args.kind)

@@ -151,6 +151,7 @@ users = Table(
     Column("departments", Text, nullable=False),  # JSON list: the departments whose windows or cases they work for
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("display_name", String(40), nullable=True),  # what public screens show of the clerk (0008)
 )
 
 devices = Table(

@@ -71,9 +71,9 @@ def add_user(body: s.NewUserBody):
     departments = tuple(dict.fromkeys(([body.department] if body.department else []) + list(body.departments or [])))
 
     def create() -> dict:
-        hall().accounts.add_user(body.username, body.password, body.role, departments)
+        hall().accounts.add_user(body.username, body.password, body.role, departments, body.display_name)
         return {"username": body.username, "role": body.role, "department": departments[0] if departments else None,
-                "departments": list(departments)}
+                "departments": list(departments), "display_name": body.display_name}
     return answer(hall().runner.remember(admin, idem(), create))
 
 

@@ -31,6 +31,7 @@ class Reason(StrEnum):
     DEPARTMENT_REQUIRED = "department_required"
     PASSWORD_TOO_SHORT = "password_too_short"
     INVALID_USERNAME = "invalid_username"
+    INVALID_DISPLAY_NAME = "invalid_display_name"
     INVALID_DEVICE_KIND = "invalid_device_kind"
     INVALID_DEVICE_NAME = "invalid_device_name"
     INVALID_RATING_LEVEL = "invalid_rating_level"
@@ -211,6 +212,7 @@ REASONS: dict[Reason, str] = {
     Reason.DEPARTMENT_REQUIRED: "a back-office account needs its department",
     Reason.PASSWORD_TOO_SHORT: "the password is shorter than the hall allows",
     Reason.INVALID_USERNAME: "a username must have 1 to 64 printable characters",
+    Reason.INVALID_DISPLAY_NAME: "a display name (what screens show of a clerk) must have 1 to 40 printable characters",
     Reason.INVALID_DEVICE_KIND: "a device kind the hall does not know",
     Reason.INVALID_DEVICE_NAME: "a device name must have 1 to 64 printable characters",
     Reason.INVALID_RATING_LEVEL: "a rating is a level from 1 to 5",

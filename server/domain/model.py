@@ -214,6 +214,7 @@ class Window:
     state_since: dt.datetime | None = None
     active_at: dt.datetime | None = None
     pause_reason: str | None = None
+    clerk_name: str | None = None  # the clerk's display name (the account's; public screens show it)
     events: list = field(default_factory=list, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -221,7 +222,8 @@ class Window:
 
     def facts(self) -> events.WindowFacts:
         return events.WindowFacts(self.number, self.floor, self.kind, self.department, self.queues,
-                                  self.state.value, self.clerk, self.version, self.pause_reason, self.state_since)
+                                  self.state.value, self.clerk, self.version, self.pause_reason, self.state_since,
+                                  self.clerk_name)
 
     def stamp(self, now: dt.datetime) -> None:
         """Note the times of what changed since the window was loaded (called as it is saved)."""
@@ -234,11 +236,11 @@ class Window:
             self.pause_reason = None
         self._as_loaded = (self.state, self.clerk, self.current_ticket)
 
-    def sign_in(self, clerk: str) -> None:
+    def sign_in(self, clerk: str, clerk_name: str | None = None) -> None:
         if self.clerk and self.clerk != clerk:
             raise Conflict(f"Window {self.number} is signed in by {self.clerk}; they must sign out first, or an admin closes the window.",
                            Reason.WINDOW_TAKEN)
-        self.clerk = clerk
+        self.clerk, self.clerk_name = clerk, clerk_name
         if self.state is WindowState.CLOSED:
             self.state = WindowState.OPEN
         self.events.append(events.WindowSignedIn(self.number, clerk))
@@ -247,7 +249,7 @@ class Window:
         if self.current_ticket:
             raise Conflict(f"Window {self.number} still serves a ticket; finish, transfer or mark it before signing out.",
                            Reason.WINDOW_STILL_SERVING)
-        clerk, self.clerk = self.clerk, None
+        clerk, self.clerk, self.clerk_name = self.clerk, None, None
         self.state = WindowState.CLOSED
         self.events.append(events.WindowSignedOut(self.number, clerk))
 
@@ -288,7 +290,7 @@ class Window:
                            Reason.WINDOW_STILL_SERVING)
         self.state = state
         if state is WindowState.CLOSED:
-            self.clerk = None
+            self.clerk = self.clerk_name = None
         self.events.append(events.WindowStateSet(self.number, state.value))
 
     def set_queues(self, queues: tuple[str, ...]) -> None:

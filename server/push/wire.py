@@ -15,6 +15,7 @@ from ..services.hall import Hall
 from ..services.views import FULL, MASKED, PUBLIC
 
 A = Audience
+SCREENS = (A.FLOOR_SCREENS, A.WINDOW_SCREENS)  # anonymous: public data only (CONTRACT v2)
 NAMESPACES = {A.FLOOR_SCREENS: "/display", A.WINDOW_SCREENS: "/display", A.TRACKING: "/display",
               A.CLERKS: "/clerk", A.ADMIN: "/admin", A.BACK_OFFICE: "/backoffice", A.KIOSKS: "/kiosk"}
 
@@ -73,6 +74,8 @@ class Wire:
             name, data = "ticket_updated", self._tracked_ticket(event)
         elif isinstance(event, ev.CaseUpdated):  # each audience sees the case its own way
             name, data = self._case(event, audience)
+        elif isinstance(event, ev.WindowUpdated) and audience in SCREENS:  # no username, no ticket id
+            name, data = "window_updated", views.public_window(event.facts, event.current)
         elif self._last[0] is event:  # the same message for every other audience: built once
             name, data = self._last[1]
         else:

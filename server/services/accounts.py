@@ -21,6 +21,7 @@ THROTTLE_WINDOW = dt.timedelta(minutes=15)
 MAX_FAILURES_PER_USER = 5
 MAX_FAILURES_PER_ADDRESS = 30
 MIN_PASSWORD_LENGTH = 8
+MAX_DISPLAY_NAME_LENGTH = 40
 
 _hasher = PasswordHasher()
 # Verifying against this hash when the user does not exist keeps the answer time the same.
@@ -65,12 +66,27 @@ class Accounts:
             raise Invalid("A username has 1 to 64 printable characters, without leading or trailing spaces.",
                           Reason.INVALID_USERNAME)
 
-    def add_user(self, username: str, password: str, role: str, departments: tuple[str, ...] = ()) -> None:
+    @staticmethod
+    def _check_display_name(display_name: str | None) -> None:
+        """Public screens show it (issue 14): printable text of bounded length, nothing that reorders or
+        hides characters (a right-to-left override, a zero-width space: not printable)."""
+        if display_name is None:
+            return
+        if (not 0 < len(display_name) <= MAX_DISPLAY_NAME_LENGTH or not display_name.isprintable()
+                or display_name.strip() != display_name):
+            raise Invalid(f"A display name has 1 to {MAX_DISPLAY_NAME_LENGTH} printable characters, without leading "
+                          "or trailing spaces.", Reason.INVALID_DISPLAY_NAME)
+
+    def add_user(self, username: str, password: str, role: str, departments: tuple[str, ...] = (),
+                 display_name: str | None = None) -> None:
+        """`display_name`: what public screens show of the clerk at a window (e.g. "工号 0123 张三"); without
+        one they show nobody's name."""
         departments = tuple(dict.fromkeys(departments))
         self._check_user(username, role, departments)
+        self._check_display_name(display_name)
         if len(password) < MIN_PASSWORD_LENGTH:
             raise Invalid(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.", Reason.PASSWORD_TOO_SHORT)
-        self._store_user(username, self.run_blocking(_hasher.hash, password), role, departments)
+        self._store_user(username, self.run_blocking(_hasher.hash, password), role, departments, display_name)
 
     def add_seeded_user(self, username: str, role: str, departments: tuple[str, ...] = ()) -> str:
         """An account for scripts (the bench's clerks): no password at all, and a token minted at once,
@@ -84,10 +100,11 @@ class Accounts:
             uow.commit()
         return token
 
-    def _store_user(self, username: str, password_hash: str, role: str, departments: tuple[str, ...]) -> None:
+    def _store_user(self, username: str, password_hash: str, role: str, departments: tuple[str, ...],
+                    display_name: str | None = None) -> None:
         try:
             with self.unit_of_work() as uow:
-                uow.accounts.add_user(username, password_hash, role, departments, self.clock())
+                uow.accounts.add_user(username, password_hash, role, departments, self.clock(), display_name)
                 uow.commit()
         except AlreadyStored:
             raise Conflict(f"A user named {username!r} already exists.", Reason.USER_EXISTS)

@@ -70,9 +70,10 @@ class Queries:
         return self.runner.read(read)
 
     # ---------------------------------------------------------------- windows
-    def window_view(self, uow: UnitOfWork, window) -> dict:
+    def window_view(self, uow: UnitOfWork, window, public: bool = False) -> dict:
+        """WINDOW; `public`: as anonymous screens see it (views.public_window)."""
         current = uow.tickets.get(window.current_ticket) if window.current_ticket else None
-        return views.window(window.facts(), current.facts() if current else None)
+        return (views.public_window if public else views.window)(window.facts(), current.facts() if current else None)
 
     def windows(self, actor: Actor, floor: int | None = None) -> list[dict]:
         actor.require_staff()
@@ -164,12 +165,13 @@ class Queries:
                 found = uow.windows.get(str(window))
                 if found is None:
                     raise NotFound(f"There is no window {window}.", Reason.NO_SUCH_WINDOW)
-                floor_of, wins = found.floor, [self.window_view(uow, found)]
+                floor_of, wins = found.floor, [self.window_view(uow, found, public=True)]
             else:
                 if floor not in self.config.floors:
                     raise NotFound(f"There is no floor {floor}.", Reason.NO_SUCH_FLOOR)
                 floor_of = floor
-                wins = [self.window_view(uow, w) for w in sorted(uow.windows.all(), key=_by_number) if w.floor == floor]
+                wins = [self.window_view(uow, w, public=True)
+                        for w in sorted(uow.windows.all(), key=_by_number) if w.floor == floor]
             recent = uow.log.recent_calls(floor if window is None else None, window)
             # Cases whose result waits on this floor: screens show their numbers only.
             ready = uow.cases.ready_numbers(self.config.windows_on(floor_of))

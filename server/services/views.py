@@ -45,10 +45,21 @@ def ticket(facts: ev.TicketFacts, ahead: int | None = None, wait: Wait | None = 
 def window(facts: ev.WindowFacts, current: ev.TicketFacts | None) -> dict:
     return {
         "number": facts.number, "floor": facts.floor, "kind": facts.kind, "department": facts.department,
-        "queues": list(facts.queues), "state": facts.state, "clerk": facts.clerk,
+        "queues": list(facts.queues), "state": facts.state, "clerk": facts.clerk, "clerk_name": facts.clerk_name,
         "current": ticket(current, holder=False) if current else None, "version": facts.version,
         "pause_reason": facts.pause_reason, "state_since": iso(facts.state_since),
     }
+
+
+def public_window(facts: ev.WindowFacts, current: ev.TicketFacts | None) -> dict:
+    """WINDOW as anonymous screens get it (CONTRACT v2 "Public data is only what screens show"): the
+    clerk by display name only, and the ticket at the window without its id (the id is the key to the
+    citizen's tracking page and case) or its case number."""
+    out = window(facts, current)
+    out["clerk"] = None
+    if out["current"] is not None:
+        out["current"] = {**out["current"], "id": None, "case": None}
+    return out
 
 
 def history_entry(row) -> dict:

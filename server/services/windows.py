@@ -84,7 +84,8 @@ class WindowCommands:
                                    window=other.number)
                 other.sign_out()
                 uow.windows.save(other, now)
-            window.sign_in(actor.name)
+            account = uow.accounts.user(actor.name)
+            window.sign_in(actor.name, account.display_name if account else None)
             uow.windows.save(window, now)
             return {"window": self.queries.window_view(uow, window)}
         return self.runner.run(actor, idempotency, command)

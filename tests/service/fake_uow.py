@@ -269,11 +269,12 @@ class FakeAccounts:
     def user(self, username):
         return self.store.users.get(username)
 
-    def add_user(self, username, password_hash, role, departments, now):
+    def add_user(self, username, password_hash, role, departments, now, display_name=None):
         if username in self.store.users:
             raise AlreadyStored(username)
         self.store.users[username] = SimpleNamespace(username=username, password_hash=password_hash, role=role,
-                                                     departments=tuple(departments), active=True)
+                                                     departments=tuple(departments), active=True,
+                                                     display_name=display_name)
 
     def set_password_hash(self, username, password_hash):
         self.store.users[username].password_hash = password_hash

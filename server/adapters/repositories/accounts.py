@@ -27,12 +27,14 @@ class StaffAccount:
     role: str
     departments: tuple[str, ...]
     active: bool
+    display_name: str | None = None  # what public screens show instead of the username
 
 
 def _account(row) -> StaffAccount | None:
     if row is None:
         return None
-    return StaffAccount(row.username, row.password_hash, row.role, tuple(json.loads(row.departments)), row.active)
+    return StaffAccount(row.username, row.password_hash, row.role, tuple(json.loads(row.departments)), row.active,
+                        row.display_name)
 
 
 class AccountRepository:
@@ -42,10 +44,11 @@ class AccountRepository:
     def user(self, username: str) -> StaffAccount | None:
         return _account(self.conn.execute(select(t.users).where(t.users.c.username == username)).first())
 
-    def add_user(self, username: str, password_hash: str, role: str, departments: tuple[str, ...], now) -> None:
+    def add_user(self, username: str, password_hash: str, role: str, departments: tuple[str, ...], now,
+                 display_name: str | None = None) -> None:
         insert_unique(self.conn, insert(t.users).values(
             username=username, password_hash=password_hash, role=role, departments=json.dumps(list(departments)),
-            active=True, created_at=now))
+            active=True, created_at=now, display_name=display_name))
 
     def set_password_hash(self, username: str, password_hash: str) -> None:
         self.conn.execute(update(t.users).where(t.users.c.username == username).values(password_hash=password_hash))

@@ -12,6 +12,10 @@ from ...domain.prediction import WindowStaffing
 from .. import tables as t
 from .common import queue_tuple, upsert_nothing
 
+# A window with its clerk's display name, read from the account (what public screens show of the clerk).
+_CLERK_NAME = (select(t.users.c.display_name).where(t.users.c.username == t.windows.c.clerk)
+               .scalar_subquery().label("clerk_name"))
+_WINDOWS = select(t.windows, _CLERK_NAME)
 _SERVING_WINDOWS = select(t.windows.c.number, t.windows.c.queues).where(t.windows.c.state != WindowState.CLOSED.value)
 _STAFFING = select(t.windows.c.number, t.windows.c.queues, t.windows.c.state, t.windows.c.clerk.is_not(None),
                    t.windows.c.current_ticket.is_not(None))
@@ -27,21 +31,22 @@ class WindowRepository:
         window = Window(number=row.number, floor=row.floor, kind=row.kind, department=row.department,
                         queues=queue_tuple(row.queues), state=WindowState(row.state), clerk=row.clerk,
                         current_ticket=row.current_ticket, green_streak=row.green_streak, version=row.version,
-                        state_since=row.state_since, active_at=row.active_at, pause_reason=row.pause_reason)
+                        state_since=row.state_since, active_at=row.active_at, pause_reason=row.pause_reason,
+                        clerk_name=row.clerk_name)
         self.seen[window.number] = window
         return window
 
     def get(self, number: str, for_update: bool = False) -> Window | None:
         if number in self.seen:
             return self.seen[number]
-        stmt = select(t.windows).where(t.windows.c.number == number)
+        stmt = _WINDOWS.where(t.windows.c.number == number)
         if for_update:
-            stmt = stmt.with_for_update()  # one command at a time per window
+            stmt = stmt.with_for_update(of=t.windows)  # one command at a time per window
         row = self.conn.execute(stmt).first()
         return self._track(row) if row else None
 
     def all(self) -> list[Window]:
-        rows = self.conn.execute(select(t.windows)).all()
+        rows = self.conn.execute(_WINDOWS).all()
         out = []
         for row in rows:
             out.append(self.seen.get(row.number) or self._track(row))
@@ -60,7 +65,7 @@ class WindowRepository:
                 for number, queues, state, staffed, busy in rows]
 
     def of_clerk(self, clerk: str) -> list[Window]:
-        rows = self.conn.execute(select(t.windows).where(t.windows.c.clerk == clerk)).all()
+        rows = self.conn.execute(_WINDOWS.where(t.windows.c.clerk == clerk)).all()
         return [self.seen.get(r.number) or self._track(r) for r in rows]
 
     def add(self, window: Window, now: dt.datetime) -> None:

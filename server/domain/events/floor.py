@@ -45,6 +45,7 @@ class WindowFacts:
     version: int
     pause_reason: str | None = None
     state_since: dt.datetime | None = None  # since when it is open, paused or closed (or has its clerk)
+    clerk_name: str | None = None  # the clerk's display name: what public screens show instead of `clerk`
 
 
 # ---------------------------------------------------------------- tickets
