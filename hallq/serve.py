@@ -14,7 +14,7 @@ from drivers.router import DeviceRouter
 from server import __version__
 from server.adapters.device_lock import DeviceOwnership
 from server.api.common import api
-from server.push.message_queue import ResyncingRedisManager
+from server.push.message_queue import ResyncingRedisManager, client_manager
 from server.push.publisher import SocketPush
 from server.push.relay import EventRelay
 from server.push.sockets import AdminNamespace, BackofficeNamespace, ClerkNamespace, DisplayNamespace, KioskNamespace
@@ -31,21 +31,22 @@ def create_server(config_path: str | None, db_url: str, async_mode: str = "event
                   clock: Callable[[], dt.datetime] = utc_now) -> tuple[Flask, SocketIO]:
     """The hall's server process: the service layer, the web adapter, the push and the devices."""
     hall, database = build_hall(config_path, db_url, async_mode, clock)
-    queue = {}
-    if message_queue and message_queue.startswith(("redis://", "rediss://")):
-        queue = {"client_manager": ResyncingRedisManager(message_queue, channel)}
-    elif message_queue:
-        queue = {"message_queue": message_queue, "channel": channel}
+    manager = client_manager(message_queue, channel)
+    # async_handlers=False: a client's events are handled one after another on its own connection's
+    # reader, not each on a task of its own; a flood of events from one socket then costs that socket's
+    # reader the time, and the screens' namespace can refuse and cut it before reading the rest
+    # (issue 14; push/screens.py).
     socketio = SocketIO(async_mode=async_mode, max_http_buffer_size=MAX_BODY_BYTES, ping_interval=10,
-                        ping_timeout=10, **queue)
+                        ping_timeout=10, client_manager=manager, async_handlers=False)
 
     display = DisplayNamespace(hall)
+    manager.room_listener = display.snapshots.changed  # each emit to a screen room: that room changed
     push = SocketPush(socketio, Wire(hall), hall.queries, display.tracked_tickets)
     for audience in SocketPush.audiences:
         hall.bus.subscribe(audience, push.take)
 
     router = DeviceRouter(hall.config, hall.device_desk, hall.bus.publish)
-    relay = EventRelay(message_queue, f"{channel}:devices") if "client_manager" in queue else None
+    relay = EventRelay(message_queue, f"{channel}:devices") if isinstance(manager, ResyncingRedisManager) else None
     duty = DeviceDuty(router, DeviceOwnership(database, hall.config.hall.code), relay, hall.queries.current_state,
                       socketio.start_background_task, socketio.sleep)
     if not router.empty:

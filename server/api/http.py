@@ -20,7 +20,7 @@ def get_catalog():
 @route("GET", "/stats", answer=s.StatsOut, summary="Per queue: waiting, open windows, longest wait, estimated wait",
        query=(("floor", "integer", "only the queues of this floor"),))
 def get_stats():
-    return hall().queries.stats(floor_arg())
+    return hall().queries.public_stats(floor_arg())
 
 
 @route("GET", "/tickets/{ticket_id}", answer=TrackedTicketEnvelope, summary="Track a ticket (public; ids are unguessable)",

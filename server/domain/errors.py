@@ -148,6 +148,7 @@ class Reason(StrEnum):
     DATABASE_BUSY = "database_busy"
     DATABASE_UNREACHABLE = "database_unreachable"
     TOO_MANY_ATTEMPTS = "too_many_attempts"
+    TOO_MANY_REQUESTS = "too_many_requests"
     SERVER_ERROR = "server_error"
 
 
@@ -286,6 +287,7 @@ REASONS: dict[Reason, str] = {
     Reason.DATABASE_BUSY: "the hall database is too busy; nothing was changed",
     Reason.DATABASE_UNREACHABLE: "the hall database did not answer; nothing was changed",
     Reason.TOO_MANY_ATTEMPTS: "too many failed attempts; wait (Retry-After)",
+    Reason.TOO_MANY_REQUESTS: "an anonymous client (a screen's socket, a public read) asks faster than its share; slow down (docs/security.md)",
     Reason.SERVER_ERROR: "the server failed; nothing was changed",
 }
 

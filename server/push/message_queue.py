@@ -10,15 +10,43 @@ seconds. A closed transport, unlike a server "disconnect", makes clients reconne
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import socketio
 
 log = logging.getLogger("hallq.push")
 RETRY_S = 0.5  # python-socketio backs off up to 60 s; a hall wants its screens back in seconds
 RESYNC_DELAY_S = 0.2  # let the re-subscription reach Redis before clients come back
+# (namespace, rooms): rooms a room, a list of rooms or None (the whole namespace); namespace None: all.
+RoomListener = Callable[[str | None, object], None]
 
 
-class ResyncingRedisManager(socketio.RedisManager):
+class RoomWatch(socketio.Manager):
+    """A client manager that tells a listener of every emit it delivers to this process's clients
+    (screens' snapshot cache: push/screens.py). Placed after the queue's manager in a class's bases,
+    it also sees what other processes emit: a queue manager delivers what it hears through this emit."""
+    room_listener: RoomListener | None = None
+
+    def emit(self, event, data, namespace, room=None, skip_sid=None, callback=None, to=None, **kwargs):
+        if self.room_listener is not None:
+            self.room_listener(namespace, to or room)  # before delivery: a snapshot read now sees the change
+        return super().emit(event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, to=to, **kwargs)
+
+
+def client_manager(url: str | None, channel: str) -> socketio.Manager:
+    """The Socket.IO client manager for a server process: a RoomWatch, over the message queue at `url`
+    (Redis: resyncing after an outage) or none."""
+    if not url:
+        return RoomWatch()
+    if url.startswith(("redis://", "rediss://")):
+        return ResyncingRedisManager(url, channel)
+    queue_class = socketio.KafkaManager if url.startswith("kafka://") else (
+        socketio.ZmqManager if url.startswith("zmq") else socketio.KombuManager)
+    watched = type(f"Watched{queue_class.__name__}", (queue_class, RoomWatch), {})
+    return watched(url, channel=channel)
+
+
+class ResyncingRedisManager(socketio.RedisManager, RoomWatch):
     def __init__(self, url: str, channel: str):
         super().__init__(url, channel=channel, redis_options={"socket_connect_timeout": 2})
         self._subscribed_before = False
@@ -63,6 +91,8 @@ class ResyncingRedisManager(socketio.RedisManager):
     def _resync(self) -> None:
         self.server.sleep(RESYNC_DELAY_S)
         self._resync_pending = False
+        if self.room_listener is not None:  # what other processes emitted meanwhile never arrived
+            self.room_listener(None, None)
         sockets = list(self.server.eio.sockets.values())
         log.warning("message queue is back: reconnecting this process's %d clients for fresh snapshots", len(sockets))
         for sock in sockets:

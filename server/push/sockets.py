@@ -7,16 +7,24 @@ state (a screen's `snapshot`, a clerk's window, the admin's stats).
 """
 from __future__ import annotations
 
+import logging
+import re
+
 from flask import request
 from flask_socketio import Namespace, emit, join_room, leave_room
 
-from ..domain.errors import Forbidden, HallError, Invalid, Reason, Unauthorized
+from ..domain.errors import Forbidden, HallError, Invalid, NotFound, Reason, Unauthorized, Unavailable
 from ..services.actors import ANONYMOUS
 from ..services.hall import Hall
 from ..services.views import iso
+from .screens import SnapshotCache, SocketAllowance, Verdict
 
+log = logging.getLogger("hallq.push")
 _SUBSCRIPTIONS = ("floor", "window", "ticket", "case")
 _ONE_OF = 'Subscribe with exactly one of {"floor": N}, {"window": W}, {"ticket": ID} or {"case": ID}.'
+# ASCII only: "²".isdigit() is true and int("٣") is 3; a floor or window number has a few digits.
+_NUMBER = re.compile(r"-?[0-9]{1,4}")
+_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")  # ticket and case ids are URL-safe tokens (secrets.token_urlsafe)
 
 
 def error_body(exc: HallError) -> dict:
@@ -51,6 +59,8 @@ class DisplayNamespace(Namespace):
         super().__init__("/display")
         self.hall = hall
         self.rooms_of: dict[str, str] = {}
+        self.snapshots = SnapshotCache(self._build_snapshot, hall.config.windows_on)
+        self.allowance = SocketAllowance()
 
     def on_connect(self, auth=None):
         # A screen may subscribe in its connect auth, so a reconnect resubscribes by itself.
@@ -59,10 +69,32 @@ class DisplayNamespace(Namespace):
 
     def on_disconnect(self, reason=None):
         self.rooms_of.pop(request.sid, None)
+        self.allowance.forget(request.sid)
 
     def tracked_tickets(self) -> set[str]:
         """Ids of the tickets that tracking pages connected here follow."""
         return {room.removeprefix("ticket:") for room in self.rooms_of.values() if room.startswith("ticket:")}
+
+    def trigger_event(self, event, *args):
+        """Every event a client sends is counted against its allowance (screens.SocketAllowance) before
+        anything else is done for it, even before Flask's request context, which costs more than the
+        refusal."""
+        if event in ("connect", "disconnect"):
+            return super().trigger_event(event, *args)
+        sid = args[0]
+        try:
+            verdict = self.allowance.check(sid)
+            if verdict == Verdict.ALLOWED:
+                return super().trigger_event(event, *args)
+            if verdict == Verdict.CUT:
+                self._cut(sid)
+            # The answer only: an `error` event as well would double what a flood costs.
+            return error_body(Unavailable("This connection sends too many events; a screen subscribes once.",
+                                          Reason.TOO_MANY_REQUESTS))
+        finally:
+            # Events are handled on the connection's own reader (serve.py: async_handlers=False), which
+            # reads on without pausing while a flood is buffered: let kiosks and clerks run between two.
+            self.socketio.sleep(0)
 
     def on_subscribe(self, data=None):
         return self._subscribe(data)
@@ -82,28 +114,73 @@ class DisplayNamespace(Namespace):
         return {"ok": True, "room": room}
 
     def _resolve(self, data) -> tuple[str, dict]:
+        """The room a subscription names, checked (issue 14: hostile values get a refusal, never a
+        traceback), and what a subscriber gets at once. Floors and windows must exist, so the snapshot
+        cache holds one entry per floor and window of the hall at most."""
         if not isinstance(data, dict) or len(data) != 1:
             raise Invalid(_ONE_OF, Reason.INVALID_SUBSCRIPTION)
         (key, value), = data.items()
-        queries = self.hall.queries
         if key == "floor":
-            if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).lstrip("-").isdigit():
+            number = _number(value)
+            if number is None:
                 raise Invalid("floor must be a floor number.", Reason.INVALID_FLOOR)
-            return f"floor:{int(value)}", queries.snapshot(floor=int(value))
+            if int(number) not in self.hall.config.floors:
+                raise NotFound(f"There is no floor {number}.", Reason.NO_SUCH_FLOOR)
+            room = f"floor:{int(number)}"
+            return room, self.snapshots.get(room)
         if key == "window":
-            if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit() or len(str(value)) > 6:
+            number = _number(value)
+            if number is None or number.startswith("-"):
                 raise Invalid("window must be a window number.", Reason.INVALID_WINDOW_NUMBER)
-            number = str(int(value))
-            return f"window:{number}", queries.snapshot(window=number)
-        if key == "ticket":
-            if not isinstance(value, str) or not 0 < len(value) <= 32:
-                raise Invalid("ticket must be a ticket id.", Reason.INVALID_SUBSCRIPTION)
-            return f"ticket:{value}", {**queries.get_ticket(value), "at": iso(self.hall.clock())}
-        if key == "case":
-            if not isinstance(value, str) or not 0 < len(value) <= 32:
-                raise Invalid("case must be a case id.", Reason.INVALID_SUBSCRIPTION)
-            return f"case:{value}", {**self.hall.cases.get_case(ANONYMOUS, value), "at": iso(self.hall.clock())}
+            if str(int(number)) not in self.hall.config.windows:
+                raise NotFound(f"There is no window {int(number)}.", Reason.NO_SUCH_WINDOW)
+            room = f"window:{int(number)}"
+            return room, self.snapshots.get(room)
+        if key in ("ticket", "case"):
+            if not isinstance(value, str) or not _ID.fullmatch(value):
+                raise Invalid(f"{key} must be a {key} id.", Reason.INVALID_SUBSCRIPTION)
+            # The tracking page's own ticket or case: read through the public lane (runner.read).
+            found = (self.hall.queries.get_ticket(value) if key == "ticket"
+                     else self.hall.cases.get_case(ANONYMOUS, value))
+            return f"{key}:{value}", {**found, "at": iso(self.hall.clock())}
         raise Invalid(_ONE_OF, Reason.INVALID_SUBSCRIPTION)
+
+    def _cut(self, sid: str) -> None:
+        """Close a flooding socket's connection, not only its namespace: what it still has in flight is
+        then never read (a namespace disconnect would leave the reader decoding every buffered event)."""
+        server = self.socketio.server
+        environ = server.get_environ(sid, self.namespace) or {}
+        log.warning("a /display socket from %s kept flooding after its refusals; disconnected",
+                    environ.get("REMOTE_ADDR", "?"))
+        eio_sid = server.manager.eio_sid_from_sid(sid, self.namespace)
+        connection = server.eio.sockets.get(eio_sid) if eio_sid else None
+        if connection is None:
+            server.disconnect(sid, namespace=self.namespace)
+            return
+        connection.close(wait=False, abort=True)
+        # Under eventlet the reader reads on while the flood is buffered, before the connection's writer
+        # gets its turn to close the transport; closing the client's socket here ends the reading now.
+        request_input = environ.get("eventlet.input")
+        client_socket = request_input.get_socket() if hasattr(request_input, "get_socket") else None
+        if client_socket is not None:
+            client_socket.close()
+
+    def _build_snapshot(self, room: str) -> dict:
+        kind, number = room.split(":", 1)
+        if kind == "floor":
+            return self.hall.queries.snapshot(floor=int(number))
+        return self.hall.queries.snapshot(window=number)
+
+
+def _number(value) -> str | None:
+    """A floor or window number as ASCII digits (an int, or a string of them), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value) if -9999 <= value <= 9999 else None
+    if isinstance(value, str) and _NUMBER.fullmatch(value):
+        return value
+    return None
 
 
 class ClerkNamespace(Namespace):

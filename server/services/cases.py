@@ -241,7 +241,7 @@ class CaseCommands:
             if case is None:
                 raise NotFound(f"Ticket {ticket.number} has no case.", Reason.TICKET_WITHOUT_CASE)
             return {"case": self.views.view(case, PUBLIC, now, uow.log.of("case", case.id))}
-        return self.runner.read(read)
+        return self.runner.read(read, public=True)
 
     def get_case(self, actor: Actor, case_id: str) -> dict:
         """Public tracking by the unguessable id; staff see more, the case's departments see all."""
@@ -253,4 +253,4 @@ class CaseCommands:
             if case is None:
                 raise NotFound("There is no such case.", Reason.NO_SUCH_CASE)
             return {"case": self.views.view(case, self.views.audience(case, actor), now, uow.log.of("case", case.id))}
-        return self.runner.read(read)
+        return self.runner.read(read, public=not actor.is_staff)

@@ -3,6 +3,7 @@ changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import asdict
 
 from ..config import HallConfig
@@ -17,6 +18,11 @@ from .unit_of_work import UnitOfWork
 from .waits import WaitEstimates
 
 
+# GET /stats (public) answers figures at most this old: one database read per interval, however many
+# ask; the figures are estimates that age by the second anyway.
+PUBLIC_STATS_MAX_AGE_S = 1.0
+
+
 def _by_number(w) -> tuple:
     return (int(w.number) if w.number.isdigit() else 0, w.number)
 
@@ -26,6 +32,7 @@ class Queries:
         self.config = config
         self.runner = runner
         self.waits = waits
+        self._public_stats: tuple[float, tuple[ev.QueueFigures, ...]] | None = None  # (read at, figures)
 
     def today(self, now: dt.datetime | None = None) -> dt.date:
         return business_day(now or self.runner.clock(), self.config.hall.tz, self.config.hall.day_rollover_hour)
@@ -48,7 +55,7 @@ class Queries:
                 raise NotFound("There is no such ticket.", Reason.NO_SUCH_TICKET)
             rated = uow.ratings.of_ticket(found.id)  # the tracking page shows the level given (好差评)
             return {"ticket": {**self.ticket_view(uow, now, found), "rating": rated.level if rated else None}}
-        return self.runner.read(read)
+        return self.runner.read(read, public=True)
 
     def ticket_view(self, uow: UnitOfWork, now: dt.datetime, ticket) -> dict:
         if ticket.status.value != "waiting":
@@ -128,7 +135,7 @@ class Queries:
         return Actor("staff", found.clerk, "clerk", (found.department,) if found.department else ())
 
     # ---------------------------------------------------------------- the hall's figures and screens
-    def queue_figures(self, floor: int | None = None) -> tuple[ev.QueueFigures, ...]:
+    def queue_figures(self, floor: int | None = None, public: bool = False) -> tuple[ev.QueueFigures, ...]:
         def read(uow: UnitOfWork, now: dt.datetime):
             estimator = self.waits.estimator(uow, now)
             counts, oldest_of = {}, {}
@@ -138,7 +145,7 @@ class Queries:
             limited = any(q.daily_quota for q in self.config.queues.values())
             issued = uow.tickets.issued_today(self.today(now)) if limited else {}
             return estimator, counts, oldest_of, uow.windows.all(), now, issued
-        estimator, counts, oldest_of, windows, now, issued = self.runner.read(read)
+        estimator, counts, oldest_of, windows, now, issued = self.runner.read(read, public)
         out = []
         for code, queue in self.config.queues.items():
             if floor is not None and queue.floor != floor:
@@ -157,6 +164,14 @@ class Queries:
 
     def stats(self, floor: int | None = None) -> list[dict]:
         return [asdict(q) for q in self.queue_figures(floor)]
+
+    def public_stats(self, floor: int | None = None) -> list[dict]:
+        """GET /stats: the hall's figures as read at most PUBLIC_STATS_MAX_AGE_S ago (shared by every
+        caller), through the public lane."""
+        cached = self._public_stats
+        if cached is None or time.monotonic() - cached[0] > PUBLIC_STATS_MAX_AGE_S:
+            cached = self._public_stats = (time.monotonic(), self.queue_figures(public=True))
+        return [asdict(q) for q in cached[1] if floor is None or q.floor == floor]
 
     def snapshot(self, floor: int | None = None, window: str | None = None) -> dict:
         """Everything a screen needs at once: on subscribe and after every reconnect."""
@@ -178,12 +193,12 @@ class Queries:
             return {"floor": floor_of, "windows": wins, "ready_cases": ready, "at": views.iso(now),
                     "recent_calls": [{"number": r.number, "window": r.window, "floor": r.floor, "queue": r.queue,
                                       "text": call_text(r.number, r.window), "at": views.iso(r.at)} for r in recent]}
-        shot = self.runner.read(read)
+        shot = self.runner.read(read, public=True)  # screens are anonymous
         floor_of = shot["floor"]
         return {
             **shot, "window": str(window) if window is not None else None,
             "zone": self.config.zone_of_floor(floor_of), "floor_name": self.config.floors[floor_of].name,
-            "hall": self.config.hall.name, "notice": self.config.hall.notice, "stats": self.stats(floor_of),
+            "hall": self.config.hall.name, "notice": self.config.hall.notice, "stats": self.public_stats(floor_of),
             # A speaker on this floor renders each call with its chime (drivers/): the screen plays that.
             "call_audio": any(d.kind == "speaker" and d.attach == f"floor:{floor_of}" for d in self.config.devices),
         }

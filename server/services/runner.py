@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from collections.abc import Callable
 
 from ..domain import events as ev
-from ..domain.errors import Conflict, Reason
+from ..domain.errors import Conflict, Reason, Unavailable
 from .actors import Actor
 from .bus import MessageBus
 from .messages import IdempotencyKey, Outcome
@@ -22,6 +23,11 @@ from .unit_of_work import AlreadyStored, UnitOfWork
 Command = Callable[[UnitOfWork, dt.datetime], dict]
 # Runs inside the command's transaction, after its events are collected; may write, never does I/O.
 InTransaction = Callable[[UnitOfWork, list[ev.Event], dt.datetime], None]
+# Anonymous reads (screens' snapshots, public tracking, GET /stats) stand in the database's queue at
+# most this many at a time per process, so a kiosk's or clerk's transaction never waits behind a crowd
+# of them (issue 14: "a fair share of the database for kiosks and clerks whatever screens do").
+PUBLIC_READERS = 2
+PUBLIC_WAIT_S = 5.0
 
 
 class CommandRunner:
@@ -30,6 +36,7 @@ class CommandRunner:
         self.bus = bus
         self.clock = clock
         self._in_transaction: list[InTransaction] = []
+        self._public_lane = threading.BoundedSemaphore(PUBLIC_READERS)
 
     def also_in_transaction(self, consumer: InTransaction) -> None:
         """Registered by the composition root before anything runs (like a bus subscription)."""
@@ -60,8 +67,17 @@ class CommandRunner:
         self.bus.publish(events)
         return Outcome(body)
 
-    def read(self, query: Callable[[UnitOfWork, dt.datetime], object]):
-        """A query in its own short transaction (no events, nothing stored)."""
+    def read(self, query: Callable[[UnitOfWork, dt.datetime], object], public: bool = False):
+        """A query in its own short transaction (no events, nothing stored). `public`: for an anonymous
+        client, through the public lane (PUBLIC_READERS at a time; `Unavailable` when it stays full)."""
+        if public:
+            if not self._public_lane.acquire(timeout=PUBLIC_WAIT_S):
+                raise Unavailable("The hall is busy with public requests; try again in a few seconds.",
+                                  Reason.TOO_MANY_REQUESTS)
+            try:
+                return self.read(query)
+            finally:
+                self._public_lane.release()
         now = self.clock()
         with self.unit_of_work() as uow:
             return query(uow, now)
