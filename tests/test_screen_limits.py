@@ -16,7 +16,7 @@ from pathlib import Path
 
 import requests
 
-from harness import connect_socket, display_client, wait_for
+from harness import Server, connect_socket, display_client, wait_for
 
 FLOOD_EVENTS = 3000
 FLOODER = [sys.executable, str(Path(__file__).parent / "launchers" / "screen_flood.py")]
@@ -107,3 +107,33 @@ def test_hostile_subscription_values_get_the_contracts_error_and_no_traceback(ha
     grown = hall.server.log()[log_before:]
     assert "Traceback" not in grown and "ValueError" not in grown, grown[-3000:]
     assert len(grown) < 2000, f"the log grew by {len(grown)} characters:\n{grown[-3000:]}"
+
+
+def test_each_process_serves_a_fresh_snapshot_after_a_change_made_by_another(fresh_hall, pg_url, message_queue,
+                                                                              tmp_path):
+    """Snapshots are cached per process; a call made through another process reaches this one through
+    the message queue, and the next screen to subscribe here sees it at once."""
+    mq, channel = message_queue
+    hall = fresh_hall(db=pg_url, message_queue=mq, channel=channel)
+    other = Server(pg_url, tmp_path, message_queue=mq, channel=channel).start()
+    screens = []
+    try:
+        clerk = hall.clerk_at("49")
+        for _ in range(2):
+            assert hall.kiosk.post("/tickets", {"matter": "tyjr-ydz"}).status_code == 201
+        for _ in range(2):
+            first, first_events = display_client(other.url, {"floor": 1})  # fills the other process's cache
+            screens.append(first)
+            called = clerk.post("/windows/49/call-next")  # through the first process
+            assert called.status_code == 200, called.text
+            number = called.json()["ticket"]["number"]
+            assert wait_for(lambda: any(e == "ticket_called" and d["number"] == number for e, d in first_events), 10)
+            late, late_events = display_client(other.url, {"floor": 1})
+            screens.append(late)
+            assert wait_for(lambda: any(e == "snapshot" for e, _ in late_events), 5)
+            window = next(w for w in next(d for e, d in late_events if e == "snapshot")["windows"] if w["number"] == "49")
+            assert window["current"] and window["current"]["number"] == number, window
+    finally:
+        for screen in screens:
+            screen.disconnect()
+        other.stop()

@@ -73,7 +73,7 @@ def add_user(body: s.NewUserBody):
     def create() -> dict:
         hall().accounts.add_user(body.username, body.password, body.role, departments, body.display_name)
         return {"username": body.username, "role": body.role, "department": departments[0] if departments else None,
-                "departments": list(departments), "display_name": body.display_name}
+                "departments": list(departments)}
     return answer(hall().runner.remember(admin, idem(), create))
 
 

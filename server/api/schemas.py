@@ -113,8 +113,7 @@ class NewUserBody(Body):
     department: Code | None = None
     departments: Annotated[list[Code], Field(max_length=20)] | None = Field(
         None, description="more departments the account works for (a clerk staffs their windows)")
-    display_name: Annotated[str, StringConstraints(min_length=1, max_length=40)] | None = Field(
-        None, description='what public screens show of the clerk at a window (e.g. "工号 0123 张三"); none: no name')
+    display_name: Annotated[str, StringConstraints(min_length=1, max_length=40)] | None = Field(None, description="what screens show of the clerk")
 
 
 # ---------------------------------------------------------------- responses
@@ -172,8 +171,7 @@ class WindowOut(BaseModel):
     queues: list[str]
     state: Literal["open", "paused", "closed"]
     clerk: str | None
-    clerk_name: str | None = Field(None, description="the display name of the clerk signed in (what public screens "
-                                   "show; they never show the username); null when the account has none")
+    clerk_name: str | None = Field(None, description="the clerk's display name (screens show it, never `clerk`)")
     current: TicketOut | None
     version: int = Field(description="grows with every change of the window; ignore an update older than the one shown")
     served_today: int | None = None
@@ -296,7 +294,6 @@ class UserOut(BaseModel):
     role: str
     department: str | None
     departments: list[str]
-    display_name: str | None = None
 
 
 class OkOut(BaseModel):
