@@ -126,6 +126,9 @@ function renderWindow() {
   if (!w) return;
   $("w-number").textContent = t("windowNo", { window: w.number });
   $("w-department").textContent = w.department ? (state.departments[w.department] || w.department) : t("hallWindow");
+  // The clerk's display name (工号 and name), when the account has one; screens never get usernames.
+  $("w-clerk").hidden = !w.clerk_name;
+  $("w-clerk").textContent = w.clerk_name || "";
   const open = w.state === "open";
   $("w-paused").hidden = open;
   $("w-paused").textContent = WINDOW_STATES[i18n.lang][w.state];

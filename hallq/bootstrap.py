@@ -94,6 +94,7 @@ def build_services(config: HallConfig, unit_of_work: Callable[[], UnitOfWork], c
     device_health = DeviceHealth(config, runner)
     figures = QueueFiguresTicker(queries, bus)
     bus.subscribe(Audience.QUEUE_FIGURES, figures.moved)
+    bus.subscribe(Audience.QUEUE_FIGURES, queries.figures_moved)  # GET /stats is read anew after a change
     accounts = Accounts(unit_of_work, clock, set(config.departments), run_blocking)
     supervision = Supervision(config, runner, case_views)
     bus.subscribe(Audience.SUPERVISION, supervision.moved)

@@ -18,8 +18,9 @@ from .unit_of_work import UnitOfWork
 from .waits import WaitEstimates
 
 
-# GET /stats (public) answers figures at most this old: one database read per interval, however many
-# ask; the figures are estimates that age by the second anyway.
+# GET /stats (public) answers figures read at most this long ago, and none from before a change this
+# process made (figures_moved): one database read per interval however many ask. A change made through
+# another process shows within the interval.
 PUBLIC_STATS_MAX_AGE_S = 1.0
 
 
@@ -33,6 +34,7 @@ class Queries:
         self.runner = runner
         self.waits = waits
         self._public_stats: tuple[float, tuple[ev.QueueFigures, ...]] | None = None  # (read at, figures)
+        self._figures_generation = 0  # bumped by every change that moves the figures
 
     def today(self, now: dt.datetime | None = None) -> dt.date:
         return business_day(now or self.runner.clock(), self.config.hall.tz, self.config.hall.day_rollover_hour)
@@ -170,8 +172,16 @@ class Queries:
         caller), through the public lane."""
         cached = self._public_stats
         if cached is None or time.monotonic() - cached[0] > PUBLIC_STATS_MAX_AGE_S:
-            cached = self._public_stats = (time.monotonic(), self.queue_figures(public=True))
+            generation, started = self._figures_generation, time.monotonic()
+            cached = (started, self.queue_figures(public=True))
+            if generation == self._figures_generation:  # else a change came in while it was read
+                self._public_stats = cached
         return [asdict(q) for q in cached[1] if floor is None or q.floor == floor]
+
+    def figures_moved(self, _event=None, _audience=None) -> None:
+        """The bus consumer of Audience.QUEUE_FIGURES: the next GET /stats reads them again."""
+        self._figures_generation += 1
+        self._public_stats = None
 
     def snapshot(self, floor: int | None = None, window: str | None = None) -> dict:
         """Everything a screen needs at once: on subscribe and after every reconnect."""
