@@ -83,7 +83,7 @@ class Appointments:
                 {"start": s.start.astimezone(tz).strftime("%H:%M"), "end": s.end.astimezone(tz).strftime("%H:%M"),
                  "free": max(0, matter.appointment_quota - taken.get(s.start, 0)) if open_day and s.start > now else 0}
                 for s in self.rules.slots(day)]}
-        return self.runner.read(read)
+        return self.runner.read(read, public=True)  # anyone may ask
 
     def day(self, actor: Actor, date: str | None) -> dict:
         """The admin board's view of a day: its bookings per matter and slot, with check-ins."""
