@@ -137,4 +137,3 @@ def test_each_process_serves_a_fresh_snapshot_after_a_change_made_by_another(fre
         for screen in screens:
             screen.disconnect()
         other.stop()
-
