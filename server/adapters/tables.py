@@ -236,6 +236,11 @@ cases = Table(
     Column("tracking", String(64)),
     Column("handed_over_at", UTCDateTime),
     Column("alerted", String(12)),
+    # 取件码: kept in clear, since the clerk may show it again and a 6-digit code hashed would be found by
+    # trying the 10^6 codes; it sits beside the applicant's phone, which is as private.
+    Column("pickup_code", String(8)),
+    Column("applicant_id", String(18)),  # the applicant's ID number (ticket taken with the ID card)
+    Column("pickup_failures", Integer, nullable=False, default=0, server_default="0"),
 )
 Index("ix_cases_status_due", cases.c.status, cases.c.due_at)
 

@@ -81,11 +81,12 @@ def add_user(body: s.NewUserBody):
 @route("POST", "/tickets", body=s.TakeTicketBody, answer=s.TicketEnvelope, status=201,
        summary="Take a ticket: for a matter (optionally tied to the ID card read and a phone for notices), "
                "to collect a case's result, or by checking a booking in (its code, or the ID card alone)",
-       auth="kiosk device or staff", errors=(401, 403, 404, 409, 503))
+       auth="kiosk device or staff (a kiosk's pickup ticket needs the case's pickup code or the applicant's ID card)",
+       errors=(401, 403, 404, 409, 503))
 def take_ticket(body: s.TakeTicketBody):
     card = body.id_card.model_dump() if body.id_card is not None else None
     if body.case is not None:
-        return answer(hall().cases.take_pickup_ticket(actor(), body.case, idempotency=idem()))
+        return answer(hall().cases.take_pickup_ticket(actor(), body.case, body.pickup_code, card, idempotency=idem()))
     if body.appointment is not None or body.matter is None:
         return answer(hall().appointments.check_in(actor(), code=body.appointment, id_card=card, idempotency=idem()))
     return answer(hall().tickets.take_ticket(actor(), body.matter, body.priority, idempotency=idem(), id_card=card,

@@ -35,11 +35,15 @@ class TakeTicketBody(Body):
         {"required": ["matter"]}, {"required": ["case"]}, {"required": ["appointment"]}, {"required": ["id_card"]}]})
     # Every field may be left out, but none may be null (so each documents a plain value).
     matter: Code = Field(None, description="matter id from /catalog")  # type: ignore[assignment]
-    case: CaseNumber = Field(None, description="instead of a matter: the number of a case ready for pickup (取件)")  # type: ignore[assignment]
+    case: CaseNumber = Field(None, description="instead of a matter: the number of a case ready for pickup (取件); "
+                                               "a kiosk adds pickup_code or id_card")  # type: ignore[assignment]
+    pickup_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")] = Field(  # type: ignore[assignment]
+        None, description="with case, from a kiosk: the 取件码 on the acceptance receipt (staff need none)")
     appointment: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")] = Field(  # type: ignore[assignment]
         None, description="instead of a matter: a booking's code, to check it in (预约签到)")
     id_card: IdCardIn = Field(  # type: ignore[assignment]
         None, description="the ID card read at the kiosk: beside a matter it ties the ticket to the ID; "
+                          "beside a case it proves the applicant (when the case recorded the ID); "
                           "alone it checks in the ID's booking for today")
     phone: Annotated[str, StringConstraints(pattern=r"^1[3-9][0-9]{9}$")] = Field(  # type: ignore[assignment]
         None, description="a mainland mobile number for notices (SMS) about this ticket")
@@ -51,8 +55,10 @@ class TakeTicketBody(Body):
         kinds = [self.matter is not None, self.case is not None, self.appointment is not None]
         if sum(kinds) > 1 or (not any(kinds) and self.id_card is None):
             raise ValueError("give one of a matter, a case number, a booking code or (alone) an ID card")
-        if (self.case is not None or self.appointment is not None) and self.id_card is not None:
-            raise ValueError("an ID card goes with a matter, or alone to check in its booking")
+        if self.appointment is not None and self.id_card is not None:
+            raise ValueError("an ID card goes with a matter or a case, or alone to check in its booking")
+        if self.pickup_code is not None and self.case is None:
+            raise ValueError("a pickup code goes with a case number")
         return self
 
 
@@ -81,7 +87,8 @@ class HandOverBody(Body):
     how: Literal["pickup", "mail"]
     case: CaseNumber | None = Field(None, description="the case; by default the current pickup ticket's")
     tracking: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = Field(
-        None, description="the mail's tracking number (mail only)")
+        None, description="the mail's tracking number (mail only): 8 to 30 letters and digits, at least 6 "
+                          "of them digits, as on the waybill")
 
 
 class LoginBody(Body):
@@ -337,62 +344,8 @@ class DevicesOut(BaseModel):
     unprinted: list[str] = Field(description="numbers of tickets issued but not printed yet")
     unprinted_tickets: list[UnprintedTicket] = Field(description="the same tickets with their ids, for a reprint")
 
-ReviewStatusOut = Literal["pending", "claimed", "awaiting_materials", "approved", "rejected"]
-
-
-class CaseDepartmentOut(BaseModel):
-    code: str
-    name: str
-    status: ReviewStatusOut
-    claimed_by: str | None
-    note: str | None
-    requested: list[str] = Field(description="materials this department asked for (补正)")
-    decided_at: str | None
-
 
 class ApplicantOut(BaseModel):
-    name: str = Field(description="masked (张*三) except for the back office of the case's departments")
+    name: str = Field(description="masked (张*三) except for the back office of the case's departments; "
+                                  "staff only (the public view has no applicant)")
     phone: str = Field(description="masked (138****1234) except for the back office of the case's departments")
-
-
-class CaseStepOut(BaseModel):
-    at: str
-    kind: str
-    actor: str | None
-    department: str | None
-    detail: dict | None
-
-
-class CaseOut(BaseModel):
-    id: str
-    number: str
-    ticket: str = Field(description="id of the ticket the case was accepted from")
-    ticket_number: str
-    matter: str
-    matter_name: str
-    departments: list[CaseDepartmentOut]
-    status: Literal["in_review", "approved", "rejected", "ready_for_pickup", "picked_up"]
-    accepted_at: str
-    due_at: str
-    window: str
-    clerk: str | None
-    applicant: ApplicantOut
-    materials: list[str]
-    supplements: list[str]
-    note: str | None
-    deadline: Literal["on_time", "due_soon", "overdue"]
-    clock_stopped: bool = Field(description="the promised time stands still while materials are awaited (补正)")
-    decided_at: str | None
-    returned_at: str | None
-    handed_over: Literal["pickup", "mail"] | None
-    tracking: str | None
-    handed_over_at: str | None
-    history: list[CaseStepOut] | None = None
-
-
-class CaseEnvelope(BaseModel):
-    case: CaseOut
-
-
-class CaseList(RootModel[list[CaseOut]]):
-    """Cases, soonest due first (a JSON array)."""

@@ -41,6 +41,7 @@ class Reason(StrEnum):
     MATERIALS_REQUIRED = "materials_required"
     INVALID_HAND_OVER = "invalid_hand_over"
     TRACKING_NUMBER_REQUIRED = "tracking_number_required"
+    INVALID_TRACKING_NUMBER = "invalid_tracking_number"
     CASE_NUMBER_REQUIRED = "case_number_required"
     NO_DEPARTMENTS = "no_departments"
     UNKNOWN_PAUSE_REASON = "unknown_pause_reason"
@@ -67,6 +68,7 @@ class Reason(StrEnum):
     WINDOW_OF_OTHER_CLERK = "window_of_other_clerk"
     NOT_SIGNED_IN_HERE = "not_signed_in_here"
     CASE_OF_OTHER_DEPARTMENT = "case_of_other_department"
+    CASE_OF_OTHER_WINDOW = "case_of_other_window"
     MATTER_OF_OTHER_DEPARTMENT = "matter_of_other_department"
     MATTER_NOT_ACCEPTED_HERE = "matter_not_accepted_here"
     APPOINTMENT_OF_OTHER_BOOKER = "appointment_of_other_booker"
@@ -78,6 +80,7 @@ class Reason(StrEnum):
     NO_SUCH_MATTER = "no_such_matter"
     NO_SUCH_TICKET = "no_such_ticket"
     NO_SUCH_CASE = "no_such_case"
+    PICKUP_NOT_AVAILABLE = "pickup_not_available"
     TICKET_WITHOUT_CASE = "ticket_without_case"
     NO_PRINTER = "no_printer"
     NO_SUCH_ALERT = "no_such_alert"
@@ -221,6 +224,7 @@ REASONS: dict[Reason, str] = {
     Reason.MATERIALS_REQUIRED: "name at least one material",
     Reason.INVALID_HAND_OVER: "a result is handed over by pickup or mail",
     Reason.TRACKING_NUMBER_REQUIRED: "a mailed result needs its tracking number",
+    Reason.INVALID_TRACKING_NUMBER: "a tracking number is 8 to 30 letters and digits, at least 6 of them digits",
     Reason.CASE_NUMBER_REQUIRED: "name the case, or call its pickup ticket first",
     Reason.NO_DEPARTMENTS: "a case needs at least one department",
     Reason.TOKEN_MISSING: "no token was sent",
@@ -235,6 +239,9 @@ REASONS: dict[Reason, str] = {
     Reason.WINDOW_OF_OTHER_CLERK: "another clerk is signed in at this window",
     Reason.NOT_SIGNED_IN_HERE: "sign in at this window before operating it",
     Reason.CASE_OF_OTHER_DEPARTMENT: "the case does not involve your department",
+    Reason.CASE_OF_OTHER_WINDOW: "only the window that accepted the case, its department's windows (or, for a "
+                                 "hall-staffed window, the hall-staffed windows of its floor) and the window "
+                                 "serving its pickup ticket act on it (error detail: window)",
     Reason.MATTER_OF_OTHER_DEPARTMENT: "a professional window routes only its own department's matters",
     Reason.MATTER_NOT_ACCEPTED_HERE: "this window's queues do not take this matter",
     Reason.NO_SUCH_ROUTE: "no such path in the API",
@@ -244,6 +251,10 @@ REASONS: dict[Reason, str] = {
     Reason.NO_SUCH_MATTER: "no such matter in the catalogue",
     Reason.NO_SUCH_TICKET: "no such ticket",
     Reason.NO_SUCH_CASE: "no such case",
+    Reason.PICKUP_NOT_AVAILABLE: "a kiosk issues a pickup ticket only for a case ready for pickup, with its "
+                                 "receipt's pickup code or the applicant's ID card; an unknown case, a case not "
+                                 "ready, a wrong or missing code and a case locked after 5 wrong codes all get "
+                                 "this one answer",
     Reason.TICKET_WITHOUT_CASE: "the ticket has no case",
     Reason.NO_PRINTER: "no printer fits the reprint",
     Reason.IDEMPOTENCY_KEY_REUSED: "the Idempotency-Key was used for another request",

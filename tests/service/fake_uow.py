@@ -258,6 +258,14 @@ class FakeCases:
         self.store.cases[case.id] = case
         self._saved[case.id] = case
 
+    def count_pickup_failure(self, case):
+        case.pickup_failures += 1
+        self.store.cases[case.id] = case
+
+    def reset_pickup_failures(self, case):
+        case.pickup_failures = 0
+        self.store.cases[case.id] = case
+
     def saved(self):
         return list(self._saved.values())
 
