@@ -159,3 +159,23 @@ def test_a_change_made_on_the_command_line_closes_sockets_too(hall):
         assert wait_for(lambda: bo_socket.closed, 8), "a socket of an account disabled on the command line stayed open"
     finally:
         bo_socket.close()
+
+
+def test_a_logout_on_one_process_closes_the_socket_on_another(fresh_hall, pg_url, message_queue, tmp_path):
+    """Two `hallq serve` on one PostgreSQL database behind Redis: the revocation crosses over the hall's
+    sessions channel, well before the other process's sweep would find it."""
+    from harness import Server
+    mq, channel = message_queue
+    hall = fresh_hall(db=pg_url, message_queue=mq, channel=channel)
+    other = Server(pg_url, tmp_path, message_queue=mq, channel=channel).start()
+    try:
+        name = backoffice_user(hall)
+        session = login(hall.server, name)
+        there = Watched(other.url, "/backoffice", session.token)
+        try:
+            assert session.post("/auth/logout").status_code == 200
+            assert closed_within_a_second(there), "the socket on the other process is still open"
+        finally:
+            there.close()
+    finally:
+        other.stop()
