@@ -36,7 +36,15 @@ def assert_throttled(r: requests.Response, at_most: int = 60) -> int:
 
 
 def test_parallel_guesses_check_no_more_than_the_limit(fresh_hall):
-    hall = fresh_hall()
+    parallel_guesses(fresh_hall())
+
+
+def test_parallel_guesses_on_postgresql_check_no_more_than_the_limit(fresh_hall, pg_url):
+    """PostgreSQL runs the transactions at once (SQLite one after the other): the locks must hold."""
+    parallel_guesses(fresh_hall(db=pg_url))
+
+
+def parallel_guesses(hall) -> None:
     hall.add_clerk("race-clerk", None)
     passwords = [f"wrong-guess-{i}" for i in range(49)]
     passwords.insert(24, PASSWORD)  # the right one, in the middle of the burst
