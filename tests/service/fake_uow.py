@@ -314,9 +314,6 @@ class FakeAccounts:
     def _attempt(self, attempt):
         return next((a for a in self.store.attempts if getattr(a, "id", None) == attempt), None)
 
-    def forget_attempt(self, attempt):
-        self.store.attempts = [a for a in self.store.attempts if a is not self._attempt(attempt)]
-
     def attempt_succeeded(self, attempt):
         self._attempt(attempt).ok = True
 

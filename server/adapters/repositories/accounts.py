@@ -139,9 +139,6 @@ class AccountRepository:
         return self.conn.execute(insert(t.login_attempts).values(username=username, address=address, ok=False, at=now)
                                  .returning(t.login_attempts.c.id)).scalar_one()
 
-    def forget_attempt(self, attempt: int) -> None:
-        self.conn.execute(delete(t.login_attempts).where(t.login_attempts.c.id == attempt))
-
     def attempt_succeeded(self, attempt: int) -> None:
         self.conn.execute(update(t.login_attempts).where(t.login_attempts.c.id == attempt).values(ok=True))
 
