@@ -61,15 +61,14 @@ class OpenSockets:
         return [key for key, (_who, digest) in list(self._holders.items()) if digest in token_hashes]
 
 
-def _staff_or_refuse(hall: Hall, sockets: OpenSockets, namespace: str, auth, *roles: str):
-    """The actor behind a connect's token, registered in `sockets`; refuse the connection (with the
-    contract's error) otherwise."""
+def _staff_or_refuse(hall: Hall, auth, *roles: str):
+    """The actor behind a connect's token; refuse the connection (with the contract's error) otherwise.
+    A namespace registers the connection in OpenSockets once its connect has succeeded."""
     try:
         actor = hall.accounts.authenticate(_token(auth))
         actor.require_staff(*roles)
     except HallError as exc:
         raise ConnectionRefusedError(error_body(exc))
-    sockets.opened(namespace, actor, _token(auth))
     return actor
 
 
@@ -145,9 +144,10 @@ class ClerkNamespace(Namespace):
         self.actors: dict[str, object] = {}
 
     def on_connect(self, auth=None):
-        actor = _staff_or_refuse(self.hall, self.sockets, self.namespace, auth, "clerk", "admin")
+        actor = _staff_or_refuse(self.hall, auth, "clerk", "admin")
         self.actors[request.sid] = actor
         self._join(actor)
+        self.sockets.opened(self.namespace, actor, _token(auth))
 
     def on_disconnect(self, reason=None):
         self.actors.pop(request.sid, None)
@@ -176,9 +176,10 @@ class AdminNamespace(Namespace):
         self.sockets = sockets
 
     def on_connect(self, auth=None):
-        _staff_or_refuse(self.hall, self.sockets, self.namespace, auth, "admin", "supervisor")  # supervisors watch too
+        actor = _staff_or_refuse(self.hall, auth, "admin", "supervisor")  # supervisors watch the board too
         join_room("admin")
         emit("stats", self.hall.queries.stats())
+        self.sockets.opened(self.namespace, actor, _token(auth))
 
     def on_disconnect(self, reason=None):
         self.sockets.closed(self.namespace)
@@ -194,9 +195,10 @@ class BackofficeNamespace(Namespace):
         self.sockets = sockets
 
     def on_connect(self, auth=None):
-        actor = _staff_or_refuse(self.hall, self.sockets, self.namespace, auth, "backoffice")
+        actor = _staff_or_refuse(self.hall, auth, "backoffice")
         for department in actor.departments:
             join_room(f"department:{department}")
+        self.sockets.opened(self.namespace, actor, _token(auth))
 
     def on_disconnect(self, reason=None):
         self.sockets.closed(self.namespace)
@@ -225,9 +227,9 @@ class KioskNamespace(Namespace):
                 raise Forbidden(f"A {actor.role} device is not a kiosk.", Reason.ROLE_NOT_ALLOWED)
         except HallError as exc:
             raise ConnectionRefusedError(error_body(exc))
-        self.sockets.opened(self.namespace, actor, _token(auth))
         reader = False
         if not actor.is_staff:
             join_room(f"kiosk:{actor.name}")
             reader = any(d.kind == "id_reader" and d.attach == f"kiosk:{actor.name}" for d in self.hall.config.devices)
         emit("kiosk", {"reader": reader})
+        self.sockets.opened(self.namespace, actor, _token(auth))
