@@ -159,6 +159,8 @@ devices = Table(
     Column("kind", String(16), nullable=False),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("token_issued_at", UTCDateTime),  # when the current token was made (rotate renews it)
+    Column("revoked_at", UTCDateTime),  # set: the token is refused until a rotate gives a new one
 )
 
 # Staff sign-in tokens; only a hash of each token is stored.
@@ -176,6 +178,7 @@ login_attempts = Table(
     Column("username", String(64), nullable=False),
     Column("address", String(64), nullable=False),
     Column("at", UTCDateTime, nullable=False),
+    # False from the moment the attempt is counted (before its password is checked), True once it succeeded.
     Column("ok", Boolean, nullable=False),
 )
 Index("ix_login_attempts_username_at", login_attempts.c.username, login_attempts.c.at)

@@ -38,16 +38,17 @@ def get_openapi():
 @route("POST", "/auth/login", body=s.LoginBody, answer=s.LoginOut, summary="Staff sign-in: returns a bearer token",
        errors=(401, 429), idempotent=False)
 def login(body: s.LoginBody):
-    token, role = hall().accounts.login(body.username, body.password, request.remote_addr or "-")
+    # remote_addr is the client's real address behind a trusted proxy (server/web/proxies.py).
+    token, role = hall().signin.login(body.username, body.password, request.remote_addr or "-")
     return {"token": token, "role": role}
 
 
-@route("POST", "/auth/logout", answer=s.OkOut, summary="Invalidate this token", auth="staff", errors=(401,),
-       idempotent=False)
+@route("POST", "/auth/logout", answer=s.OkOut, summary="Invalidate this token and close its sockets", auth="staff",
+       errors=(401,), idempotent=False)
 def logout(_body):
     who = actor()
     who.require_staff()
-    hall().accounts.logout(bearer_token())
+    hall().account_admin.logout(who, bearer_token())
     return {"ok": True}
 
 

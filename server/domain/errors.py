@@ -33,6 +33,7 @@ class Reason(StrEnum):
     INVALID_USERNAME = "invalid_username"
     INVALID_DEVICE_KIND = "invalid_device_kind"
     INVALID_DEVICE_NAME = "invalid_device_name"
+    INVALID_ADDRESS = "invalid_address"
     INVALID_RATING_LEVEL = "invalid_rating_level"
     APPLICANT_NAME_REQUIRED = "applicant_name_required"
     INVALID_PHONE = "invalid_phone"
@@ -72,8 +73,11 @@ class Reason(StrEnum):
     MATTER_OF_OTHER_DEPARTMENT = "matter_of_other_department"
     MATTER_NOT_ACCEPTED_HERE = "matter_not_accepted_here"
     APPOINTMENT_OF_OTHER_BOOKER = "appointment_of_other_booker"
+    WRONG_PASSWORD = "wrong_password"
     # -- not_found
     NO_SUCH_ROUTE = "no_such_route"
+    UNKNOWN_USER = "unknown_user"
+    UNKNOWN_DEVICE = "unknown_device"
     NO_SUCH_WINDOW = "no_such_window"
     NO_SUCH_FLOOR = "no_such_floor"
     NO_SUCH_QUEUE = "no_such_queue"
@@ -89,6 +93,7 @@ class Reason(StrEnum):
     NO_APPOINTMENT_FOR_ID = "no_appointment_for_id"
     # -- conflict: the state of the hall says no
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    OWN_ACCOUNT = "own_account"
     TICKET_NOT_WAITING = "ticket_not_waiting"
     TICKET_NOT_CALLED = "ticket_not_called"
     RECALL_LIMIT = "recall_limit"
@@ -216,6 +221,11 @@ REASONS: dict[Reason, str] = {
     Reason.INVALID_USERNAME: "a username must have 1 to 64 printable characters",
     Reason.INVALID_DEVICE_KIND: "a device kind the hall does not know",
     Reason.INVALID_DEVICE_NAME: "a device name must have 1 to 64 printable characters",
+    Reason.INVALID_ADDRESS: "not an IPv4 or IPv6 address",
+    Reason.UNKNOWN_USER: "there is no staff account of that name",
+    Reason.UNKNOWN_DEVICE: "there is no paired device (kiosk, screen, pad, platform) of that name",
+    Reason.WRONG_PASSWORD: "the current password given to change it is wrong",
+    Reason.OWN_ACCOUNT: "an admin may not disable or remove the account it is signed in with",
     Reason.INVALID_RATING_LEVEL: "a rating is a level from 1 to 5",
     Reason.APPLICANT_NAME_REQUIRED: "routing a case needs the applicant's name",
     Reason.INVALID_PHONE: "the applicant's phone is not a phone number",

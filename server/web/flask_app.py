@@ -11,11 +11,12 @@ from flask import Flask, Response, abort, request, send_from_directory
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
-from ..api import http, http_advice, http_alerts, http_appointments, http_cases, http_ratings, http_reports  # noqa: F401  (their routes register on the API)
+from ..api import http, http_accounts, http_advice, http_alerts, http_appointments, http_cases, http_ratings, http_reports  # noqa: F401  (their routes register on the API)
 from ..api.common import api
 from ..domain.errors import HallError, Reason, Throttled
 from ..services.hall import Hall
 from .pages import pages
+from .proxies import ClientAddress, Network
 
 log = logging.getLogger("hallq")
 MAX_BODY_BYTES = 64 * 1024
@@ -48,9 +49,10 @@ def error_response(code: str, reason: Reason, message: str, status: int | None =
                     mimetype="application/json", headers=headers)
 
 
-def create_flask_app(hall: Hall, openapi_json: str, audio_folder: Callable[[str], Path | None]) -> Flask:
+def create_flask_app(hall: Hall, openapi_json: str, audio_folder: Callable[[str], Path | None],
+                     trusted_proxies: tuple[Network, ...] = ()) -> Flask:
     app = Flask("hallq", static_folder=None)
-    app.wsgi_app = _ChunkedBodies(app.wsgi_app)
+    app.wsgi_app = ClientAddress(_ChunkedBodies(app.wsgi_app), trusted_proxies)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.json.ensure_ascii = False
     app.extensions["hallq"] = hall
