@@ -56,6 +56,14 @@ class FakeTickets:
         self.store.counters[(day, queue)] = self.store.counters.get((day, queue), 0) + 1
         return self.store.counters[(day, queue)]
 
+    def highest_live_seq(self, series, before):
+        seqs = [t.seq for t in self.store.tickets.values() if t.series_queue == series and t.day < before
+                and t.status in (TicketStatus.WAITING, TicketStatus.CALLED)]
+        return max(seqs, default=None)
+
+    def continue_series(self, day, series, seq):
+        self.store.counters[(day, series)] = seq
+
     def get(self, ticket_id, for_update=False):
         return self._track(self.store.tickets.get(ticket_id))
 

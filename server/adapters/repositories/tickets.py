@@ -24,6 +24,7 @@ from .common import hold_lock
 # its cache key again per call, which was about a fifth of a ticket's CPU in the bench's profile
 # (docs/performance.md).
 _INSERT_TICKET = insert(t.tickets)
+_LIVE = (TicketStatus.WAITING.value, TicketStatus.CALLED.value)
 _WAITING_SUMMARY = (
     select(t.tickets.c.queue, t.tickets.c.priority, func.count().label("n"),
            func.min(t.tickets.c.issued_at).label("oldest"))
@@ -54,6 +55,18 @@ class TicketRepository:
     def next_seq(self, day: dt.date, queue: str) -> int:
         return self.conn.execute(_next_seq_statement(self.conn.dialect.name),
                                  {"day": day, "queue": queue, "last_seq": 1}).scalar_one()
+
+    def highest_live_seq(self, series: str, before: dt.date) -> int | None:
+        """The highest number of this series that a ticket of an earlier day still carries, live
+        (waiting or called); None when none is."""
+        c = t.tickets.c
+        return self.conn.execute(select(func.max(c.seq)).where(
+            c.series_queue == series, c.day < before, c.status.in_(_LIVE))).scalar_one()
+
+    def continue_series(self, day: dt.date, series: str, seq: int) -> None:
+        """Set the (day, series) counter, just created by this transaction, to `seq`."""
+        c = t.counters.c
+        self.conn.execute(update(t.counters).where(c.day == day, c.queue == series).values(last_seq=seq))
 
     # -- loading ----------------------------------------------------------------------------
     def _track(self, row) -> Ticket:
