@@ -140,7 +140,7 @@ class TicketCommands:
                 raise NotFound(f"No ticket {number} was issued today.", Reason.NO_SUCH_TICKET)
             me = WaitingTicket(ticket.id, ticket.queue, ticket.priority is Priority.GREEN, now, ticket.seq,
                                ticket.kind is TicketKind.APPOINTMENT)
-            placed_at, behind = requeue_place(self.waits.waiting(uow, [ticket.queue]), me, hall.requeue_after)
+            placed_at, behind = requeue_place(self.waits.waiting(uow, now, [ticket.queue]), me, hall.requeue_after)
             ticket.requeue(now, dt.timedelta(minutes=hall.requeue_minutes), placed_at, behind)
             uow.tickets.save(ticket)
             ahead, eta = self.waits.of_ticket(uow, now, ticket)

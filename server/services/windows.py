@@ -120,7 +120,10 @@ class WindowCommands:
                     current.finish(moment, ended_by="call_next")
                     uow.tickets.save(current)
                 window.released()
-            for candidate in self.policy.rank(window, uow.tickets.call_candidates(window.queues)):
+            # Today's tickets only, the day of this moment: once the day has turned, an earlier day's
+            # waiting ticket is never called, whether or not housekeeping has cancelled it yet.
+            today = self.queries.today(moment)
+            for candidate in self.policy.rank(window, uow.tickets.call_candidates(window.queues, today)):
                 candidate.call(window, actor.name, moment)
                 if uow.tickets.claim(candidate):
                     window.took(candidate)
