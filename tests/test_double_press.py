@@ -9,6 +9,7 @@ answer. Against a real server, over real sockets.
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -91,3 +92,31 @@ def test_a_retry_with_the_same_key_returns_the_first_answer(hall):
     assert retry.json() == first.json()
     assert current(hall, "6") == first.json()["ticket"]["id"]
     assert status(hall, first.json()["ticket"]["id"]) == "called"
+
+
+def test_concurrent_presses_on_two_processes_call_one_ticket(fresh_hall, pg_url, tmp_path):
+    """The rule holds across processes: it compares times stored in the database (PostgreSQL)."""
+    from harness import Server
+    hall = fresh_hall(db=pg_url)
+    other = Server(pg_url, tmp_path).start()
+    try:
+        clerk = hall.clerk_at("8")
+        issue(hall, ROUNDS + 2)
+        servers = [hall.server, other]
+        for _round in range(ROUNDS):
+            start = threading.Barrier(2)
+
+            def press(i):
+                own = Client(servers[i], clerk.token)
+                own.get("/health")  # the connection is open before the press
+                start.wait()
+                t0 = time.time()
+                r = own.post("/windows/8/call-next")
+                assert r.status_code == 200, r.text
+                return {**r.json(), "t": (t0, time.time())}
+            with ThreadPoolExecutor(2) as pool:
+                answers = list(pool.map(press, range(2)))
+            assert len({a["ticket"]["id"] for a in answers}) == 1, [(a["t"], a["ticket"]["called_at"]) for a in answers]
+            assert sorted(a["repeated"] for a in answers) == [False, True]
+    finally:
+        other.stop()

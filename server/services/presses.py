@@ -7,9 +7,12 @@ current ticket's call was answered* overlaps that call: it answers with the curr
 (`repeated`) and changes nothing. A press's arrival is read as the request arrives, before it waits
 for the database's gate, a connection or the window's lock.
 
-When the call was answered, two ways:
+When the call was answered, three ways:
 - from the database, across processes: not before the ticket's `called_at`, which the call reads
   while holding the window's lock;
+- from the database, across processes, for the call's tail: the window's current ticket changed while
+  this press waited for the window's lock (read before, and after taking it: windows.py), so the call
+  committed after this press was already there;
 - in the process that made the call, exactly: `AnsweredCalls` below notes the ticket when the call is
   made (pending) and the moment its answer leaves, after the commit. This closes the call's tail (its
   commit, during which a press arriving here reads a later time than `called_at`).

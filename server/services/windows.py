@@ -105,6 +105,7 @@ class WindowCommands:
         answer: list[str] = []  # the ticket this press answers with, once chosen
 
         def command(uow: UnitOfWork, now: dt.datetime) -> dict:
+            before_lock = uow.windows.current_ticket_of(number)  # what a call committed while we wait changes
             window = self.for_clerk(uow, actor, number)
             window.require_can_call()
             # The call's moment is read holding the window's lock, so a press that arrived before it
@@ -113,7 +114,7 @@ class WindowCommands:
             if window.current_ticket:
                 current = uow.tickets.get(window.current_ticket, for_update=True)
                 if current and current.status is TicketStatus.CALLED:
-                    if self.answered.overlaps(number, current, arrived_at):
+                    if current.id != before_lock or self.answered.overlaps(number, current, arrived_at):
                         self._answering(number, current.id, answer)
                         return {"ticket": views.ticket(current.facts()), "repeated": True}
                     # Pressing call-next while serving ends the current visit (as Qmatic's "next").

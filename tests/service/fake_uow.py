@@ -204,6 +204,10 @@ class FakeWindows:
         window = self.store.windows.get(number)
         return self.seen.setdefault(number, window) if window else None
 
+    def current_ticket_of(self, number):
+        window = self.store.windows.get(number)
+        return window.current_ticket if window else None
+
     def all(self):
         return [self.seen.setdefault(n, w) for n, w in self.store.windows.items()]
 
