@@ -53,7 +53,8 @@ def test_the_day_turns_at_the_rollover_instant_with_a_ticket_at_a_window(fresh_h
     assert r.json()["ticket"]["id"] == today["id"]
     r = window_2.post("/windows/2/call-next")  # finishes today's ticket; yesterday's are not called
     assert r.status_code == 409 and r.json()["error"]["code"] == "queue_empty", r.text
-    assert all(ticket(t)["status"] == "waiting" for t in yesterday[1:])
+    # (waiting still, or cancelled if housekeeping's minute came meanwhile: never called)
+    assert all(ticket(t)["status"] in ("waiting", "cancelled") for t in yesterday[1:])
 
     # Housekeeping (it runs at every start) cancels yesterday's waiting tickets, not the one being served.
     hall.server.restart()
