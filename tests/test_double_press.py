@@ -120,3 +120,13 @@ def test_concurrent_presses_on_two_processes_call_one_ticket(fresh_hall, pg_url,
             assert sorted(a["repeated"] for a in answers) == [False, True]
     finally:
         other.stop()
+
+
+def test_concurrent_presses_call_one_ticket_under_gevent_too(fresh_hall):
+    hall = fresh_hall("gevent")
+    clerk = hall.clerk_at("9")
+    issue(hall, ROUNDS * 2 + 2)
+    for _round in range(ROUNDS):
+        answers = press_together(hall, clerk, "9", 2)
+        assert len({a["ticket"]["id"] for a in answers}) == 1, answers
+        assert sorted(a["repeated"] for a in answers) == [False, True]
