@@ -40,9 +40,10 @@ class Store:
     ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
 
-def _waiting(store: Store, queues=None) -> list:
-    return [t for t in store.tickets.values()
-            if t.status is TicketStatus.WAITING and (queues is None or t.queue in queues)]
+def _waiting(store: Store, day=None, queues=None) -> list:
+    """Waiting tickets (of `day`, or of any day; in `queues`, or all)."""
+    return [t for t in store.tickets.values() if t.status is TicketStatus.WAITING
+            and (day is None or t.day == day) and (queues is None or t.queue in queues)]
 
 
 class FakeTickets:
@@ -56,32 +57,40 @@ class FakeTickets:
         self.store.counters[(day, queue)] = self.store.counters.get((day, queue), 0) + 1
         return self.store.counters[(day, queue)]
 
+    def highest_live_seq(self, series, before):
+        seqs = [t.seq for t in self.store.tickets.values() if t.series_queue == series and t.day < before
+                and t.status in (TicketStatus.WAITING, TicketStatus.CALLED)]
+        return max(seqs, default=None)
+
+    def continue_series(self, day, series, seq):
+        self.store.counters[(day, series)] = seq
+
     def get(self, ticket_id, for_update=False):
         return self._track(self.store.tickets.get(ticket_id))
 
-    def call_candidates(self, queues):
+    def call_candidates(self, queues, day):
         found = []
         for queue in queues:
             for green in (True, False):
-                heads = sorted((t for t in _waiting(self.store, {queue}) if (t.priority.value == "green") == green),
+                heads = sorted((t for t in _waiting(self.store, day, {queue}) if (t.priority.value == "green") == green),
                                key=lambda t: (t.kind.value, t.placed_at, t.seq, t.id))
                 if heads:
                     found.append(self._track(heads[0]))
         return found
 
-    def waiting(self, queues=None):
+    def waiting(self, day, queues=None):
         return [SimpleNamespace(id=t.id, queue=t.queue, priority=t.priority.value, placed_at=t.placed_at, seq=t.seq,
-                                kind=t.kind.value) for t in _waiting(self.store, None if queues is None else set(queues))]
+                                kind=t.kind.value) for t in _waiting(self.store, day, None if queues is None else set(queues))]
 
-    def waiting_summary(self):
+    def waiting_summary(self, day):
         groups = defaultdict(list)
-        for t in _waiting(self.store):
+        for t in _waiting(self.store, day):
             groups[(t.queue, t.priority.value)].append(t.issued_at)
         return [SimpleNamespace(queue=q, priority=p, n=len(at), oldest=min(at)) for (q, p), at in groups.items()]
 
-    def waiting_counts(self, queues):
+    def waiting_counts(self, day, queues):
         counts = defaultdict(int)
-        for t in _waiting(self.store, set(queues)):
+        for t in _waiting(self.store, day, set(queues)):
             counts[(t.queue, t.priority.value == "green")] += 1
         return dict(counts)
 
@@ -101,7 +110,7 @@ class FakeTickets:
 
     def stale(self, today):
         return [self._track(t) for t in self.store.tickets.values()
-                if t.day < today and t.status in (TicketStatus.WAITING, TicketStatus.CALLED)]
+                if t.day < today and t.status is TicketStatus.WAITING]
 
     def measured_service(self, day, since=None):
         seconds = defaultdict(list)
@@ -194,6 +203,10 @@ class FakeWindows:
     def get(self, number, for_update=False):
         window = self.store.windows.get(number)
         return self.seen.setdefault(number, window) if window else None
+
+    def current_ticket_of(self, number):
+        window = self.store.windows.get(number)
+        return window.current_ticket if window else None
 
     def all(self):
         return [self.seen.setdefault(n, w) for n, w in self.store.windows.items()]
