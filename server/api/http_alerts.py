@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from ..domain.errors import Invalid, Reason
 from .common import actor, answer, hall, idem, route
+from .fields import Note
 from .schemas import Body
 
 
@@ -42,7 +43,7 @@ class AlertEnvelope(BaseModel):
 
 
 class AcknowledgeBody(Body):
-    note: Annotated[str, StringConstraints(min_length=1, max_length=500)] = Field(
+    note: Note(500) = Field(
         description="what was done about it (处理说明)")
 
 

@@ -6,13 +6,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, StringConstraints, model_validator
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
-Text = Annotated[str, StringConstraints(max_length=500)]
-CaseNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{8,16}$")]
-Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 -]{4,19}$")]
-MobilePhone = Annotated[str, StringConstraints(pattern=r"^1[3-9][0-9]{9}$")]  # 11-digit mainland mobile
-Material = Annotated[str, StringConstraints(min_length=1, max_length=120)]
+from .fields import CaseNumber, Code, FreeText, IdNumberText, Line, MobilePhone, Name, Phone
+
+Text = FreeText(500)
+Material = Line(120, min_length=1)
 
 
 class Body(BaseModel):
@@ -24,8 +21,7 @@ class EmptyBody(Body):
 
 
 class IdCardIn(Body):
-    number: Annotated[str, StringConstraints(min_length=1, max_length=32)] = Field(
-        description="the 18-character ID number as read (GB 11643; its check digit is verified)")
+    number: IdNumberText = Field(description="the 18-character ID number as read (GB 11643; its check digit is verified)")
     name: Name
 
 
@@ -41,8 +37,6 @@ class TakeTicketBody(Body):
     id_card: IdCardIn = Field(  # type: ignore[assignment]
         None, description="the ID card read at the kiosk: beside a matter it ties the ticket to the ID; "
                           "alone it checks in the ID's booking for today")
-    phone: Annotated[str, StringConstraints(pattern=r"^1[3-9][0-9]{9}$")] = Field(  # type: ignore[assignment]
-        None, description="a mainland mobile number for notices (SMS) about this ticket")
     priority: Literal["normal", "green"] = "normal"
     phone: MobilePhone = Field(None, description="a mobile number for notices (短信通知: a few ahead, called)")  # type: ignore[assignment]
 
@@ -80,13 +74,13 @@ class MaterialsBody(Body):
 class HandOverBody(Body):
     how: Literal["pickup", "mail"]
     case: CaseNumber | None = Field(None, description="the case; by default the current pickup ticket's")
-    tracking: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = Field(
+    tracking: Line(64, min_length=1) | None = Field(
         None, description="the mail's tracking number (mail only)")
 
 
 class LoginBody(Body):
     username: Name
-    password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    password: Line(200, min_length=1)
 
 
 class TransferBody(Body):
@@ -94,7 +88,7 @@ class TransferBody(Body):
 
 
 class PauseBody(Body):
-    reason: Annotated[str, StringConstraints(min_length=1, max_length=120)] = Field(
+    reason: Line(120, min_length=1) = Field(
         description="one of the hall's pause reasons ([supervision] pause_reasons; GET /catalog hall.pause_reasons)")
 
 
@@ -108,7 +102,7 @@ class StateBody(Body):
 
 class NewUserBody(Body):
     username: Name
-    password: Annotated[str, StringConstraints(min_length=8, max_length=200)]
+    password: Line(200, min_length=8)
     role: Literal["clerk", "backoffice", "admin", "supervisor"]
     department: Code | None = None
     departments: Annotated[list[Code], Field(max_length=20)] | None = Field(
