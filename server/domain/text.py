@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from .errors import Invalid, Reason
+
 _SURROGATES = r"\ud800-\udfff"
 # Characters that are there but cannot be seen, or that reorder what follows them on screen.
 _INVISIBLE = r"\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
@@ -86,3 +88,21 @@ def for_log(text: str) -> str:
 
 
 _LOGGED = re.compile(rf"[\x00-\x1f\x7f-\x9f{_SURROGATES}{_INVISIBLE}]")
+
+
+NAME_MAX = 64
+
+
+def require_name(value: str | None, what: str = "name") -> str:
+    """`value` if it is a name people can read as it is (see above), else `invalid_name`."""
+    if not isinstance(value, str) or len(value) > NAME_MAX or not is_name(value):
+        raise Invalid(f"The {what} must have 1 to {NAME_MAX} characters, without control, invisible (zero-width) or "
+                      "direction-changing characters and without blanks at either end.", Reason.INVALID_NAME)
+    return value
+
+
+def require_phone(value: str | None, what: str = "phone") -> str:
+    if not isinstance(value, str) or not is_phone(value):
+        raise Invalid(f"The {what} must be a mainland mobile (13812341234) or a landline with its area code "
+                      "(0731-88888888).", Reason.INVALID_PHONE)
+    return value

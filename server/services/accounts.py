@@ -13,6 +13,7 @@ from collections.abc import Callable
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from ..domain.errors import Conflict, Invalid, Reason, Throttled, Unauthorized
+from ..domain.text import is_name
 from .actors import ANONYMOUS, DEVICE_KINDS, STAFF_ROLES, Actor
 from .unit_of_work import AlreadyStored, UnitOfWork
 
@@ -61,7 +62,7 @@ class Accounts:
         unknown = [d for d in departments if d not in self.departments]
         if unknown:
             raise Invalid(f"There is no department {unknown[0]!r} in this hall's config.", Reason.UNKNOWN_DEPARTMENT)
-        if not username or len(username) > 64 or not username.isprintable() or username.strip() != username:
+        if not username or len(username) > 64 or not is_name(username):
             raise Invalid("A username has 1 to 64 printable characters, without leading or trailing spaces.",
                           Reason.INVALID_USERNAME)
 
@@ -95,7 +96,7 @@ class Accounts:
     def add_device(self, name: str, kind: str) -> str:
         if kind not in DEVICE_KINDS:
             raise Invalid(f"Device kind must be one of {', '.join(DEVICE_KINDS)}.", Reason.INVALID_DEVICE_KIND)
-        if not name or len(name) > 64 or not name.isprintable():
+        if not name or len(name) > 64 or not is_name(name):
             raise Invalid("A device name has 1 to 64 printable characters.", Reason.INVALID_DEVICE_NAME)
         token = new_token()
         try:

@@ -82,7 +82,7 @@ def _eventlet_protocol():
         def send_error(self, code, message=None, explain=None):
             # http.server's own refusals: an unreadable request line, over 100 header lines, a bad version.
             self.log_message("code %d, message %s", code, message)
-            self._refuse(code if 400 <= code < 600 else 400)
+            self._refuse(code if 400 <= code < 500 else 400)  # a bad version (505) is the client's error too
 
         def log_message(self, format, *args):  # noqa: A002 (http.server's signature)
             wsgi_log.warning("%s: %s", self.client_address[0] if self.client_address else "-", format % args)
