@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, GetJsonSchemaHandler, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, GetJsonSchemaHandler, StringConstraints
 from pydantic_core import PydanticCustomError, core_schema
 
 from ..domain import text
@@ -90,3 +90,20 @@ TimeOfDay = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5]
 # Path parameters: a window is its number; any other is an id the server minted.
 WINDOW_PATTERN = r"^[0-9]{1,6}$"
 PATH_PATTERNS = {"window": WINDOW_PATTERN}
+
+# Query parameters' JSON Schemas (a route's `query=` entries: (name, schema, description[, required])).
+FLOOR_QUERY = {"type": "integer", "minimum": -9999, "maximum": 9999}
+DATE_QUERY = {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+CODE_QUERY = {"type": "string", "pattern": r"^[A-Za-z0-9_-]{1,32}$"}
+
+
+def one_of(*values: str) -> dict:
+    return {"type": "string", "enum": list(values)}
+
+
+def _integral(value):
+    # JSON Schema's integer includes 3.0; pydantic's strict int does not.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_integral)]

@@ -9,6 +9,7 @@ from ..domain.errors import Reason, Unauthorized
 from . import schemas as s
 from . import schemas_appointments as sa
 from .schemas_ratings import TrackedTicketEnvelope
+from .fields import FLOOR_QUERY
 from .common import CLERK_AT_WINDOW, actor, answer, bearer_token, floor_arg, hall, idem, route, window_number
 
 # ---------------------------------------------------------------- public
@@ -18,7 +19,7 @@ def get_catalog():
 
 
 @route("GET", "/stats", answer=s.StatsOut, summary="Per queue: waiting, open windows, longest wait, estimated wait",
-       query=(("floor", "integer", "only the queues of this floor"),))
+       query=(("floor", FLOOR_QUERY, "only the queues of this floor"),))
 def get_stats():
     return hall().queries.stats(floor_arg())
 
@@ -42,7 +43,7 @@ def login(body: s.LoginBody):
     return {"token": token, "role": role}
 
 
-@route("POST", "/auth/logout", answer=s.OkOut, summary="Invalidate this token", auth="staff", errors=(401,),
+@route("POST", "/auth/logout", answer=s.OkOut, summary="Invalidate this token", auth="staff", errors=(401, 403),
        idempotent=False)
 def logout(_body):
     who = actor()
@@ -107,7 +108,7 @@ def ticket_history(ticket_id: str):
 
 # ---------------------------------------------------------------- windows
 @route("GET", "/windows", answer=s.WindowList, summary="Every window", auth="staff", errors=(401, 403),
-       query=(("floor", "integer", "only this floor's windows"),))
+       query=(("floor", FLOOR_QUERY, "only this floor's windows"),))
 def list_windows():
     return hall().queries.windows(actor(), floor_arg())
 

@@ -19,6 +19,8 @@ from .fields import PATH_PATTERNS
 from .schemas import EmptyBody, ErrorOut
 
 MAX_IDEMPOTENCY_KEY = 200
+# Visible ASCII, spaces inside only (HTTP strips a header value's outer blanks before anyone sees them).
+IDEMPOTENCY_KEY_PATTERN = rf"^[\x21-\x7e]([\x20-\x7e]{{0,{MAX_IDEMPOTENCY_KEY - 2}}}[\x21-\x7e])?$"
 _ERRORS = {400: "invalid input", 401: "no or bad token", 403: "not allowed for this token",
            404: "not found", 409: "conflict with the current state", 429: "too many attempts",
            503: "the hall database or a service is unavailable"}
@@ -126,8 +128,8 @@ def idempotency_key() -> str | None:
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return None
-    if not key or len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
-        raise Invalid(f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} printable characters.",
+    if not re.fullmatch(IDEMPOTENCY_KEY_PATTERN.strip("^$"), key):
+        raise Invalid(f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} visible ASCII characters (inner spaces allowed).",
                       Reason.INVALID_IDEMPOTENCY_KEY)
     return key
 
@@ -202,7 +204,7 @@ class Api:
             params += [_query_parameter(*q) for q in r.query]
             if r.idempotent:
                 params.append({"name": "Idempotency-Key", "in": "header", "required": False,
-                               "schema": {"type": "string", "maxLength": MAX_IDEMPOTENCY_KEY},
+                               "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
                                "description": "a repeat of the same request with this key returns the first answer"})
             if params:
                 op["parameters"] = params

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, StringConstraints, model_validator
 
+from ..domain.text import NOTE_PATTERN
 from .fields import CaseNumber, Code, FreeText, IdNumberText, Line, MobilePhone, Name, Phone
 
 Text = FreeText(500)
@@ -27,8 +28,14 @@ class IdCardIn(Body):
 
 class TakeTicketBody(Body):
     # A matter (with an ID card or not), a case to collect, a booking's code, or an ID card alone.
-    model_config = ConfigDict(json_schema_extra={"anyOf": [
-        {"required": ["matter"]}, {"required": ["case"]}, {"required": ["appointment"]}, {"required": ["id_card"]}]})
+    model_config = ConfigDict(json_schema_extra={"oneOf": [
+        {"required": ["matter"], "not": {"anyOf": [{"required": ["case"]}, {"required": ["appointment"]}]}},
+        {"required": ["case"], "not": {"anyOf": [{"required": ["matter"]}, {"required": ["appointment"]},
+                                                 {"required": ["id_card"]}]}},
+        {"required": ["appointment"], "not": {"anyOf": [{"required": ["matter"]}, {"required": ["case"]},
+                                                        {"required": ["id_card"]}]}},
+        {"required": ["id_card"], "not": {"anyOf": [{"required": ["matter"]}, {"required": ["case"]},
+                                                    {"required": ["appointment"]}]}}]})
     # Every field may be left out, but none may be null (so each documents a plain value).
     matter: Code = Field(None, description="matter id from /catalog")  # type: ignore[assignment]
     case: CaseNumber = Field(None, description="instead of a matter: the number of a case ready for pickup (取件)")  # type: ignore[assignment]
@@ -62,6 +69,10 @@ class RouteBody(Body):
 
 
 class DecideBody(Body):
+    # A rejection says why (rejection_needs_note).
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"properties": {"result": {"const": "approved"}}},
+        {"properties": {"note": {"type": "string", "pattern": NOTE_PATTERN}}, "required": ["note"]}]})
     result: Literal["approved", "rejected"]
     note: Text | None = None
 

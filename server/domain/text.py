@@ -18,19 +18,21 @@ import re
 
 from .errors import Invalid, Reason
 
+# Lone surrogates are refused by `storable` alone: a pattern naming them is no regex to JSON Schema's
+# validators (Rust's engines have no surrogates), and a client can send them only as JSON escapes.
 _SURROGATES = r"\ud800-\udfff"
 # Characters that are there but cannot be seen, or that reorder what follows them on screen.
 _INVISIBLE = r"\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
 
-FREE_TEXT_CLASS = rf"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f{_SURROGATES}]"
-LINE_CLASS = rf"[^\x00-\x1f\x7f{_SURROGATES}]"
-_NAME_CHAR = rf"[^\x00-\x1f\x7f-\x9f{_SURROGATES}{_INVISIBLE}]"
-_NAME_EDGE = rf"[^\s\x00-\x1f\x7f-\x9f{_SURROGATES}{_INVISIBLE}]"
+FREE_TEXT_CLASS = rf"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+LINE_CLASS = rf"[^\x00-\x1f\x7f]"
+_NAME_CHAR = rf"[^\x00-\x1f\x7f-\x9f{_INVISIBLE}]"
+_NAME_EDGE = rf"[^\s\x00-\x1f\x7f-\x9f{_INVISIBLE}]"
 
 FREE_TEXT_PATTERN = rf"^{FREE_TEXT_CLASS}*$"
 LINE_PATTERN = rf"^{LINE_CLASS}*$"
 # Free text that must say something (a note that is required): at least one character that is not blank.
-NOTE_PATTERN = rf"^{FREE_TEXT_CLASS}*[^\s\x00-\x1f\x7f{_SURROGATES}]{FREE_TEXT_CLASS}*$"
+NOTE_PATTERN = rf"^{FREE_TEXT_CLASS}*[^\s\x00-\x1f\x7f]{FREE_TEXT_CLASS}*$"
 NAME_PATTERN = rf"^{_NAME_EDGE}({_NAME_CHAR}*{_NAME_EDGE})?$"
 MOBILE_PATTERN = r"^1[3-9][0-9]{9}$"
 PHONE_PATTERN = r"^(1[3-9][0-9]{9}|0[1-9][0-9]{1,2}-?[1-9][0-9]{6,7})$"
@@ -54,19 +56,19 @@ def storable(text: str) -> bool:
 
 
 def is_free_text(text: str) -> bool:
-    return bool(_FREE_TEXT.fullmatch(text))
+    return storable(text) and bool(_FREE_TEXT.fullmatch(text))
 
 
 def is_note(text: str) -> bool:
-    return bool(_NOTE.fullmatch(text))
+    return storable(text) and bool(_NOTE.fullmatch(text))
 
 
 def is_line(text: str) -> bool:
-    return bool(_LINE.fullmatch(text))
+    return storable(text) and bool(_LINE.fullmatch(text))
 
 
 def is_name(text: str) -> bool:
-    return bool(_NAME.fullmatch(text))
+    return storable(text) and bool(_NAME.fullmatch(text))
 
 
 def is_id_number_shape(text: str) -> bool:

@@ -92,7 +92,7 @@ class Appointments:
 
         def command(uow: UnitOfWork, now: dt.datetime) -> dict:
             self.mark_missed_in(uow, now)
-            day = parse_day(date) if date else now.astimezone(self.config.hall.tz).date()
+            day = parse_day(date) if date is not None else now.astimezone(self.config.hall.tz).date()
             bookings = uow.appointments.of_day(day)
             slots: dict[tuple[str, str], dict] = {}
             for a in bookings:
