@@ -217,9 +217,11 @@ REASONS: dict[Reason, str] = {
     Reason.INVALID_ROLE: "a staff role other than clerk, backoffice, admin or supervisor",
     Reason.DEPARTMENT_REQUIRED: "a back-office account needs its department",
     Reason.PASSWORD_TOO_SHORT: "the password is shorter than the hall allows",
-    Reason.INVALID_USERNAME: "a username must have 1 to 64 printable characters",
+    Reason.INVALID_USERNAME: "a username is a name: 1 to 64 characters, no control, invisible or "
+                             "direction-changing characters, no blanks at either end",
     Reason.INVALID_DEVICE_KIND: "a device kind the hall does not know",
-    Reason.INVALID_DEVICE_NAME: "a device name must have 1 to 64 printable characters",
+    Reason.INVALID_DEVICE_NAME: "a device name is a name: 1 to 64 characters, no control, invisible or "
+                                "direction-changing characters, no blanks at either end",
     Reason.INVALID_RATING_LEVEL: "a rating is a level from 1 to 5",
     Reason.APPLICANT_NAME_REQUIRED: "routing a case needs the applicant's name",
     Reason.INVALID_PHONE: "a phone is neither a mainland mobile (1[3-9] and 9 digits) nor a landline with its "

@@ -63,7 +63,8 @@ class Accounts:
         if unknown:
             raise Invalid(f"There is no department {unknown[0]!r} in this hall's config.", Reason.UNKNOWN_DEPARTMENT)
         if not username or len(username) > 64 or not is_name(username):
-            raise Invalid("A username has 1 to 64 printable characters, without leading or trailing spaces.",
+            raise Invalid("A username has 1 to 64 characters, without control, invisible or direction-changing "
+                          "characters and without blanks at either end.",
                           Reason.INVALID_USERNAME)
 
     def add_user(self, username: str, password: str, role: str, departments: tuple[str, ...] = ()) -> None:
@@ -97,7 +98,8 @@ class Accounts:
         if kind not in DEVICE_KINDS:
             raise Invalid(f"Device kind must be one of {', '.join(DEVICE_KINDS)}.", Reason.INVALID_DEVICE_KIND)
         if not name or len(name) > 64 or not is_name(name):
-            raise Invalid("A device name has 1 to 64 printable characters.", Reason.INVALID_DEVICE_NAME)
+            raise Invalid("A device name has 1 to 64 characters, without control, invisible or direction-changing "
+                          "characters and without blanks at either end.", Reason.INVALID_DEVICE_NAME)
         token = new_token()
         try:
             with self.unit_of_work() as uow:
