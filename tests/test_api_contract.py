@@ -366,7 +366,7 @@ PATHS = [
     ("call-next-window-letters", "served", "POST", "/windows/abc/call-next", None, None),
     ("call-next-window-huge", "served", "POST", "/windows/" + "9" * 300 + "/call-next", None, None),
     ("ticket-unknown", "anonymous", "GET", "/tickets/no-such-ticket", 404, "not_found"),
-    ("ticket-1000-chars", "anonymous", "GET", "/tickets/" + "t" * 1000, 404, "not_found"),
+    ("ticket-1000-chars", "anonymous", "GET", "/tickets/" + "t" * 1000, 400, "invalid"),  # not an id's form
     ("stats-floor-letters", "anonymous", "GET", "/stats?floor=abc", 400, "invalid"),
     ("stats-floor-decimal", "anonymous", "GET", "/stats?floor=1.5", 400, "invalid"),
     ("windows-floor-letters", "admin", "GET", "/windows?floor=one", 400, "invalid"),

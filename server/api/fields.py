@@ -87,9 +87,13 @@ Date = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "date")]
 TimeOfDay = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 
-# Path parameters: a window is its number; any other is an id the server minted.
+# Path parameters: a window is its number, a username or a device's name is a name, any other is an id the
+# server minted (text.ID_PATTERN). routing.check_path_and_query enforces these; the document states them.
 WINDOW_PATTERN = r"^[0-9]{1,6}$"
-PATH_PATTERNS = {"window": WINDOW_PATTERN}
+PATH_SCHEMAS = {"window": {"type": "string", "pattern": WINDOW_PATTERN},
+                "username": {"type": "string", "maxLength": text.NAME_MAX, "pattern": text.NAME_PATTERN},
+                "name": {"type": "string", "maxLength": text.NAME_MAX, "pattern": text.NAME_PATTERN}}
+ID_SCHEMA = {"type": "string", "pattern": text.ID_PATTERN}
 
 # Query parameters' JSON Schemas (a route's `query=` entries: (name, schema, description[, required])).
 FLOOR_QUERY = {"type": "integer", "minimum": -9999, "maximum": 9999}

@@ -15,7 +15,7 @@ from pydantic.json_schema import models_json_schema
 
 from ..domain import text
 from ..domain.errors import REASONS, Invalid, Reason, Unauthorized
-from .fields import PATH_PATTERNS
+from .fields import ID_SCHEMA, PATH_SCHEMAS
 from .schemas import EmptyBody, ErrorOut
 
 MAX_IDEMPOTENCY_KEY = 200
@@ -102,8 +102,9 @@ def check_path_and_query(params: dict[str, str]) -> None:
     minted); query values are one line of storable text. Checked before any handler, so nothing
     malformed reaches a service or a database."""
     for name, value in params.items():
-        pattern = PATH_PATTERNS.get(name, text.ID_PATTERN)
-        if not re.fullmatch(pattern.strip("^$"), value):
+        schema = PATH_SCHEMAS.get(name, ID_SCHEMA)
+        pattern = schema["pattern"]
+        if len(value) > schema.get("maxLength", len(value)) or not re.fullmatch(pattern, value):
             if name == "window":
                 raise Invalid(f"'{text.for_log(value[:20])}' is not a window number.", Reason.INVALID_WINDOW_NUMBER)
             raise Invalid(f"{name} '{text.for_log(value[:40])}' is not in the form {pattern}.",
@@ -199,7 +200,7 @@ class Api:
                 op["responses"][str(code)] = {"description": _ERRORS.get(code, "error"), "content": {
                     "application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
             params = [{"name": p, "in": "path", "required": True,
-                       "schema": {"type": "string", "pattern": PATH_PATTERNS.get(p, text.ID_PATTERN)}}
+                       "schema": PATH_SCHEMAS.get(p, ID_SCHEMA)}
                       for p in re.findall(r"\{(\w+)\}", r.path)]
             params += [_query_parameter(*q) for q in r.query]
             if r.idempotent:

@@ -28,14 +28,11 @@ class IdCardIn(Body):
 
 class TakeTicketBody(Body):
     # A matter (with an ID card or not), a case to collect, a booking's code, or an ID card alone.
+    # Which fields each kind excludes (the document says it, as the validator below enforces it).
     model_config = ConfigDict(json_schema_extra={"oneOf": [
-        {"required": ["matter"], "not": {"anyOf": [{"required": ["case"]}, {"required": ["appointment"]}]}},
-        {"required": ["case"], "not": {"anyOf": [{"required": ["matter"]}, {"required": ["appointment"]},
-                                                 {"required": ["id_card"]}]}},
-        {"required": ["appointment"], "not": {"anyOf": [{"required": ["matter"]}, {"required": ["case"]},
-                                                        {"required": ["id_card"]}]}},
-        {"required": ["id_card"], "not": {"anyOf": [{"required": ["matter"]}, {"required": ["case"]},
-                                                    {"required": ["appointment"]}]}}]})
+        {"required": [kind], "not": {"anyOf": [{"required": [other]} for other in others]}} for kind, others in (
+            ("matter", ("case", "appointment")), ("case", ("matter", "appointment", "id_card")),
+            ("appointment", ("matter", "case", "id_card")), ("id_card", ("matter", "case", "appointment")))]})
     # Every field may be left out, but none may be null (so each documents a plain value).
     matter: Code = Field(None, description="matter id from /catalog")  # type: ignore[assignment]
     case: CaseNumber = Field(None, description="instead of a matter: the number of a case ready for pickup (取件)")  # type: ignore[assignment]
