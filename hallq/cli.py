@@ -165,8 +165,9 @@ def serve(args, clock=None) -> int:
     """`clock`: the time the hall runs on (tests/launchers/clock_server.py gives one a test moves)."""
     patch_for(args.async_mode)
     import logging
-    logging.basicConfig(level=os.environ.get("HALLQ_LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    from .logs import configure
+    configure(os.environ.get("HALLQ_LOG_LEVEL", "INFO"))
     logging.getLogger("alembic").setLevel(logging.WARNING)
     from server.config import ConfigError
 
@@ -191,7 +192,9 @@ def serve(args, clock=None) -> int:
           f"({args.async_mode}, {args.db.split('://')[0]})", flush=True)
     # eventlet's server stops accepting at 1024 open connections by default, and every screen's
     # websocket holds one for good: a hall's screens and kiosks must not lock clerks out.
+    from server.web.http_limits import server_options
     extra = {"error_log": _pywsgi_error_log()} if args.async_mode == "gevent" else {"max_size": MAX_CONNECTIONS}
+    extra.update(server_options(args.async_mode))  # over-long requests refused in the contract's shape
     socketio.run(app, host=args.host, port=args.port, log_output=False, use_reloader=False, **extra)
     return 0
 

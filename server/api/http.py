@@ -10,6 +10,7 @@ from . import schemas as s
 from . import schemas_appointments as sa
 from .schemas_calls import CallEnvelope
 from .schemas_ratings import TrackedTicketEnvelope
+from .fields import FLOOR_QUERY
 from .common import CLERK_AT_WINDOW, actor, answer, bearer_token, floor_arg, hall, idem, route, window_number
 
 # ---------------------------------------------------------------- public
@@ -19,7 +20,7 @@ def get_catalog():
 
 
 @route("GET", "/stats", answer=s.StatsOut, summary="Per queue: waiting, open windows, longest wait, estimated wait",
-       query=(("floor", "integer", "only the queues of this floor"),))
+       query=(("floor", FLOOR_QUERY, "only the queues of this floor"),))
 def get_stats():
     return hall().queries.stats(floor_arg())
 
@@ -45,7 +46,7 @@ def login(body: s.LoginBody):
 
 
 @route("POST", "/auth/logout", answer=s.OkOut, summary="Invalidate this token and close its sockets", auth="staff",
-       errors=(401,), idempotent=False)
+       errors=(401, 403), idempotent=False)
 def logout(_body):
     who = actor()
     who.require_staff()
@@ -110,7 +111,7 @@ def ticket_history(ticket_id: str):
 
 # ---------------------------------------------------------------- windows
 @route("GET", "/windows", answer=s.WindowList, summary="Every window", auth="staff", errors=(401, 403),
-       query=(("floor", "integer", "only this floor's windows"),))
+       query=(("floor", FLOOR_QUERY, "only this floor's windows"),))
 def list_windows():
     return hall().queries.windows(actor(), floor_arg())
 

@@ -7,7 +7,11 @@ from flask import request
 from ..services.actors import READS_EVERYTHING
 from . import schemas as s
 from . import schemas_cases as sc
+from ..domain.cases import CaseStatus
+from .fields import CODE_QUERY, one_of
 from .common import CLERK_AT_WINDOW, actor, answer, hall, idem, route, window_number
+
+CASE_STATUS = one_of(*(s.value for s in CaseStatus))
 
 @route("POST", "/windows/{window}/route", body=s.RouteBody, answer=sc.CaseEnvelope, status=201,
        summary="Accept the current ticket as a case and route it to the back office (the ticket ends as routed)",
@@ -30,7 +34,7 @@ def hand_over(body: s.HandOverBody, window: str):
 @route("GET", "/windows/{window}/cases", answer=sc.CaseList,
        summary="The cases accepted at this window (masked), soonest due first: the clerk console's list",
        auth=CLERK_AT_WINDOW, errors=(401, 403, 404),
-       query=(("status", "string", "in_review, approved, rejected, ready_for_pickup or picked_up"),))
+       query=(("status", CASE_STATUS, "only cases in this status"),))
 def window_cases(window: str):
     return hall().cases.at_window(actor(), window_number(window), request.args.get("status"))
 
@@ -44,13 +48,13 @@ def ticket_case(ticket_id: str):
 # ---------------------------------------------------------------- cases (back office)
 @route("GET", "/cases", answer=sc.CaseList, summary="Cases: the back office sees its own department's, the admin all",
        auth="backoffice, admin", errors=(401, 403),
-       query=(("status", "string", "in_review, approved, rejected, ready_for_pickup or picked_up"),))
+       query=(("status", CASE_STATUS, "only cases in this status"),))
 def list_cases():
     return hall().cases.cases(actor(), request.args.get("status"))
 
 
 @route("GET", "/cases/{case_id}", answer=sc.CaseEnvelope,
-       summary="Track a case with its audit trail (public, masked; ids are unguessable)", errors=(404,))
+       summary="Track a case with its audit trail (public, masked; ids are unguessable)", errors=(401, 404))
 def get_case(case_id: str):
     return hall().cases.get_case(actor(), case_id)
 
@@ -106,6 +110,6 @@ def list_devices():
 @route("POST", "/tickets/{ticket_id}/reprint", answer=s.ReprintOut, status=202,
        summary="Print a ticket again (a kiosk on its own printer; an admin on any)", auth="admin or kiosk device",
        errors=(401, 403, 404), idempotent=False,
-       query=(("printer", "string", "admin: the printer to use (default: the one that printed it)"),))
+       query=(("printer", CODE_QUERY, "admin: the printer to use (default: the one that printed it)"),))
 def reprint(_body, ticket_id: str):
     return answer(hall().printing.reprint(actor(), ticket_id, request.args.get("printer")))

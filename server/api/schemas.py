@@ -6,13 +6,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, StringConstraints, model_validator
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
-Text = Annotated[str, StringConstraints(max_length=500)]
-CaseNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{8,16}$")]
-Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 -]{4,19}$")]
-MobilePhone = Annotated[str, StringConstraints(pattern=r"^1[3-9][0-9]{9}$")]  # 11-digit mainland mobile
-Material = Annotated[str, StringConstraints(min_length=1, max_length=120)]
+from ..domain.text import NOTE_PATTERN
+from .fields import CaseNumber, Code, FreeText, IdNumberText, Line, MobilePhone, Name, Phone
+
+Text = FreeText(500)
+Material = Line(120, min_length=1)
 
 
 class Body(BaseModel):
@@ -24,15 +22,18 @@ class EmptyBody(Body):
 
 
 class IdCardIn(Body):
-    number: Annotated[str, StringConstraints(min_length=1, max_length=32)] = Field(
-        description="the 18-character ID number as read (GB 11643; its check digit is verified)")
+    number: IdNumberText = Field(description="the 18-character ID number as read (GB 11643; its check digit is verified)")
     name: Name
 
 
 class TakeTicketBody(Body):
     # A matter (with an ID card or not), a case to collect, a booking's code, or an ID card alone.
-    model_config = ConfigDict(json_schema_extra={"anyOf": [
-        {"required": ["matter"]}, {"required": ["case"]}, {"required": ["appointment"]}, {"required": ["id_card"]}]})
+    # Which fields each kind excludes (the document says it, as the validator below enforces it).
+    model_config = ConfigDict(json_schema_extra={"oneOf": [
+        {"required": [kind], "not": {"anyOf": [{"required": [other]} for other in others]}} for kind, others in (
+            ("matter", ("case", "appointment", "pickup_code")), ("case", ("matter", "appointment")),
+            ("appointment", ("matter", "case", "id_card", "pickup_code")),
+            ("id_card", ("matter", "case", "appointment", "pickup_code")))]})
     # Every field may be left out, but none may be null (so each documents a plain value).
     matter: Code = Field(None, description="matter id from /catalog")  # type: ignore[assignment]
     case: CaseNumber = Field(None, description="instead of a matter: the number of a case ready for pickup (取件); "
@@ -45,8 +46,6 @@ class TakeTicketBody(Body):
         None, description="the ID card read at the kiosk: beside a matter it ties the ticket to the ID; "
                           "beside a case it proves the applicant (when the case recorded the ID); "
                           "alone it checks in the ID's booking for today")
-    phone: Annotated[str, StringConstraints(pattern=r"^1[3-9][0-9]{9}$")] = Field(  # type: ignore[assignment]
-        None, description="a mainland mobile number for notices (SMS) about this ticket")
     priority: Literal["normal", "green"] = "normal"
     phone: MobilePhone = Field(None, description="a mobile number for notices (短信通知: a few ahead, called)")  # type: ignore[assignment]
 
@@ -74,6 +73,10 @@ class RouteBody(Body):
 
 
 class DecideBody(Body):
+    # A rejection says why (rejection_needs_note).
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"properties": {"result": {"const": "approved"}}},
+        {"properties": {"note": {"type": "string", "pattern": NOTE_PATTERN}}, "required": ["note"]}]})
     result: Literal["approved", "rejected"]
     note: Text | None = None
 
@@ -86,14 +89,14 @@ class MaterialsBody(Body):
 class HandOverBody(Body):
     how: Literal["pickup", "mail"]
     case: CaseNumber | None = Field(None, description="the case; by default the current pickup ticket's")
-    tracking: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = Field(
+    tracking: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{8,30}$")] | None = Field(
         None, description="the mail's tracking number (mail only): 8 to 30 letters and digits, at least 6 "
                           "of them digits, as on the waybill")
 
 
 class LoginBody(Body):
     username: Name
-    password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    password: Line(200, min_length=1)
 
 
 class TransferBody(Body):
@@ -101,7 +104,7 @@ class TransferBody(Body):
 
 
 class PauseBody(Body):
-    reason: Annotated[str, StringConstraints(min_length=1, max_length=120)] = Field(
+    reason: Line(120, min_length=1) = Field(
         description="one of the hall's pause reasons ([supervision] pause_reasons; GET /catalog hall.pause_reasons)")
 
 
@@ -115,7 +118,7 @@ class StateBody(Body):
 
 class NewUserBody(Body):
     username: Name
-    password: Annotated[str, StringConstraints(min_length=8, max_length=200)]
+    password: Line(200, min_length=8)
     role: Literal["clerk", "backoffice", "admin", "supervisor"]
     department: Code | None = None
     departments: Annotated[list[Code], Field(max_length=20)] | None = Field(

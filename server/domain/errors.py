@@ -20,6 +20,9 @@ class Reason(StrEnum):
     INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"
     INVALID_WINDOW_NUMBER = "invalid_window_number"
     INVALID_FLOOR = "invalid_floor"
+    CONTROL_CHARACTERS = "control_characters"
+    INVALID_NAME = "invalid_name"
+    INVALID_PATH_PARAMETER = "invalid_path_parameter"
     INVALID_SUBSCRIPTION = "invalid_subscription"
     INVALID_PRIORITY = "invalid_priority"
     INVALID_STATE = "invalid_state"
@@ -168,6 +171,10 @@ REASONS: dict[Reason, str] = {
     Reason.INVALID_IDEMPOTENCY_KEY: "the Idempotency-Key header is empty, too long or not printable",
     Reason.INVALID_WINDOW_NUMBER: "the window in the path is not a window number",
     Reason.INVALID_FLOOR: "the floor is not a floor number",
+    Reason.CONTROL_CHARACTERS: "a text holds a NUL byte, a control character or a line break where none belongs",
+    Reason.INVALID_NAME: "a name is empty or too long, or holds control, invisible (zero-width) or "
+                         "direction-changing (bidi) characters, or starts or ends with a blank",
+    Reason.INVALID_PATH_PARAMETER: "a value in the path is not in the form the OpenAPI document states",
     Reason.INVALID_SUBSCRIPTION: "a Socket.IO subscribe names none or several of floor, window, ticket, case",
     Reason.INVALID_PRIORITY: "priority is neither normal nor green",
     Reason.INVALID_STATE: "a window state other than open, paused or closed",
@@ -218,9 +225,11 @@ REASONS: dict[Reason, str] = {
     Reason.INVALID_ROLE: "a staff role other than clerk, backoffice, admin or supervisor",
     Reason.DEPARTMENT_REQUIRED: "a back-office account needs its department",
     Reason.PASSWORD_TOO_SHORT: "the password is shorter than the hall allows",
-    Reason.INVALID_USERNAME: "a username must have 1 to 64 printable characters",
+    Reason.INVALID_USERNAME: "a username is a name: 1 to 64 characters, no control, invisible or "
+                             "direction-changing characters, no blanks at either end",
     Reason.INVALID_DEVICE_KIND: "a device kind the hall does not know",
-    Reason.INVALID_DEVICE_NAME: "a device name must have 1 to 64 printable characters",
+    Reason.INVALID_DEVICE_NAME: "a device name is a name: 1 to 64 characters, no control, invisible or "
+                                "direction-changing characters, no blanks at either end",
     Reason.INVALID_ADDRESS: "not an IPv4 or IPv6 address",
     Reason.UNKNOWN_USER: "there is no staff account of that name",
     Reason.UNKNOWN_DEVICE: "there is no paired device (kiosk, screen, pad, platform) of that name",
@@ -228,7 +237,8 @@ REASONS: dict[Reason, str] = {
     Reason.OWN_ACCOUNT: "an admin may not disable or remove the account it is signed in with",
     Reason.INVALID_RATING_LEVEL: "a rating is a level from 1 to 5",
     Reason.APPLICANT_NAME_REQUIRED: "routing a case needs the applicant's name",
-    Reason.INVALID_PHONE: "the applicant's phone is not a phone number",
+    Reason.INVALID_PHONE: "a phone is neither a mainland mobile (1[3-9] and 9 digits) nor a landline with its "
+                          "area code (0XX-XXXXXXXX)",
     Reason.INVALID_RESULT: "a decision is approved or rejected",
     Reason.REJECTION_NEEDS_NOTE: "a rejection must say why",
     Reason.MATERIALS_REQUIRED: "name at least one material",

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from ..domain.errors import Conflict, Invalid, NotFound, Reason, Unauthorized
+from ..domain.text import is_name
 from .actors import ANONYMOUS, DEVICE_KINDS, STAFF_ROLES, Actor
 from .unit_of_work import AlreadyStored, UnitOfWork
 
@@ -61,8 +62,9 @@ class Accounts:
         unknown = [d for d in departments if d not in self.departments]
         if unknown:
             raise Invalid(f"There is no department {unknown[0]!r} in this hall's config.", Reason.UNKNOWN_DEPARTMENT)
-        if not username or len(username) > 64 or not username.isprintable() or username.strip() != username:
-            raise Invalid("A username has 1 to 64 printable characters, without leading or trailing spaces.",
+        if not username or len(username) > 64 or not is_name(username):
+            raise Invalid("A username has 1 to 64 characters, without control, invisible or direction-changing "
+                          "characters and without blanks at either end.",
                           Reason.INVALID_USERNAME)
 
     def add_user(self, username: str, password: str, role: str, departments: tuple[str, ...] = ()) -> None:
@@ -103,8 +105,9 @@ class Accounts:
     def add_device(self, name: str, kind: str) -> str:
         if kind not in DEVICE_KINDS:
             raise Invalid(f"Device kind must be one of {', '.join(DEVICE_KINDS)}.", Reason.INVALID_DEVICE_KIND)
-        if not name or len(name) > 64 or not name.isprintable():
-            raise Invalid("A device name has 1 to 64 printable characters.", Reason.INVALID_DEVICE_NAME)
+        if not name or len(name) > 64 or not is_name(name):
+            raise Invalid("A device name has 1 to 64 characters, without control, invisible or direction-changing "
+                          "characters and without blanks at either end.", Reason.INVALID_DEVICE_NAME)
         token = new_token()
         try:
             with self.unit_of_work() as uow:

@@ -3,7 +3,6 @@ reads of each. Who sees the applicant in full is decided in views.py (CaseViews.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import secrets
 
 from ..config import HallConfig
@@ -12,6 +11,7 @@ from ..domain.cases import Applicant, Case, CaseStatus, same_desk
 from ..domain.errors import Conflict, Forbidden, Invalid, NotFound, Reason
 from ..domain.identity import Holder, IdNumber
 from ..domain.model import Priority, TicketStatus, Window, business_day
+from ..domain.text import require_name, require_phone
 from .actors import READS_EVERYTHING, Actor
 from .messages import IdempotencyKey, Outcome
 from .runner import CommandRunner
@@ -22,7 +22,6 @@ from .windows import WindowCommands
 
 _REFUSED = "pickup_refused"  # a kiosk's refused pickup: the answer the runner commits (and replays)
 CASE_SERIES = "~cases"  # the day counter that numbers cases (not a queue code, so never a clash)
-_PHONE = re.compile(r"^\+?[0-9][0-9 -]{4,19}$")
 
 
 def _case_id_ok(case_id: str) -> bool:
@@ -42,10 +41,10 @@ class CaseCommands:
     def route(self, actor: Actor, number: str, applicant_name: str, applicant_phone: str, note: str | None = None,
               matter_id: str | None = None, idempotency: IdempotencyKey | None = None) -> Outcome:
         name, phone = (applicant_name or "").strip(), (applicant_phone or "").strip()
-        if not 1 <= len(name) <= 64:
+        if not name:
             raise Invalid("The applicant's name is required (1 to 64 characters).", Reason.APPLICANT_NAME_REQUIRED)
-        if not _PHONE.match(phone):
-            raise Invalid("The applicant's phone must be a phone number such as 13812341234.", Reason.INVALID_PHONE)
+        require_name(name, "applicant's name")
+        require_phone(phone, "applicant's phone")
 
         def command(uow: UnitOfWork, now: dt.datetime) -> dict:
             window = self.windows.for_clerk(uow, actor, number)

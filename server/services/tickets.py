@@ -7,6 +7,7 @@ import datetime as dt
 import secrets
 
 from ..config import HallConfig
+from ..domain.text import require_name
 from ..domain.errors import Conflict, Invalid, NotFound, Reason, Unavailable
 from ..domain.eta import WaitingTicket, requeue_place
 from ..domain.identity import Holder, IdNumber
@@ -45,7 +46,8 @@ class TicketCommands:
             raise Invalid("priority must be 'normal' or 'green'.", Reason.INVALID_PRIORITY)
         holder = Holder(phone=phone)
         if id_card is not None:
-            holder = Holder(id_card.get("name"), IdNumber.parse(id_card.get("number", "")).value, phone)
+            holder = Holder(require_name(id_card.get("name"), "name on the ID card"),
+                            IdNumber.parse(id_card.get("number", "")).value, phone)
         self.require_issuing_hours()
         queue = self.config.queues[matter.queue]
 
