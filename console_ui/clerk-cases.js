@@ -24,7 +24,7 @@ export const CASE_PHRASES = {
     notReady: "该办件还没有办结，不能取件或邮寄。", callPickupFirst: "请先叫到该办件的取件号，再交付取件。",
     noCase: "找不到这个办件，请核对办件号。",
     caseOtherWindow: "这个办件不是本窗口（本部门或本楼层综合窗口）受理的，只有叫到它的取件号时才能在此交付。",
-    badTracking: "快递单号应为8至30位字母和数字（至少6位数字），请按运单核对。",
+    badTracking: "快递单号应为运单上的编号：最多4个字母、8至26位数字、最多4个字母，请按运单核对。",
   },
   en: {
     route: "Accept & route", pickup: "Hand over", mail: "Mail",
@@ -44,7 +44,7 @@ export const CASE_PHRASES = {
     notReady: "This case is not done yet; it cannot be handed over or mailed.", callPickupFirst: "Call the case's pickup ticket before handing it over.",
     noCase: "There is no such case; check the number.",
     caseOtherWindow: "This case was not accepted at this window's desk; it can be handed over here only once its pickup ticket is called here.",
-    badTracking: "A tracking number is 8 to 30 letters and digits (at least 6 digits); check the waybill.",
+    badTracking: "A tracking number is as on the waybill: up to 4 letters, 8 to 26 digits, up to 4 letters.",
   },
 };
 

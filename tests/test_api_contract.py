@@ -702,7 +702,10 @@ def test_documented_request_bodies_match_what_is_accepted(openapi):
     tickets = body_schema("post", "/tickets")
     # a matter (tied to an ID card or not), a case to collect, a booking's code, or an ID card alone (check-in)
     assert [kind["required"] for kind in tickets["oneOf"]] == [["matter"], ["case"], ["appointment"], ["id_card"]]
-    assert tickets["oneOf"][0]["not"] == {"anyOf": [{"required": ["case"]}, {"required": ["appointment"]}]}
+    assert tickets["oneOf"][0]["not"] == {"anyOf": [{"required": ["case"]}, {"required": ["appointment"]},
+                                                    {"required": ["pickup_code"]}]}
+    # a case may come with its pickup code or the applicant's ID card (a kiosk needs one of them)
+    assert tickets["oneOf"][1]["not"] == {"anyOf": [{"required": ["matter"]}, {"required": ["appointment"]}]}
     assert tickets["properties"]["priority"]["enum"] == ["normal", "green"]
     assert sorted(body_schema("post", "/auth/login")["required"]) == ["password", "username"]
     assert body_schema("post", "/windows/1/transfer")["required"] == ["queue"]

@@ -73,7 +73,7 @@ ROUTES = [
     ("POST", "/windows/{w}/resume", None, AT_WINDOW),
     ("GET", "/windows/{w}/cases", None, AT_WINDOW | READERS),
     ("POST", "/windows/{w}/route", lambda: {"applicant": {"name": "张三", "phone": "13800001111"}}, AT_WINDOW),
-    ("POST", "/windows/{w}/hand-over", lambda: {"how": "mail", "tracking": "SF1"}, AT_WINDOW),
+    ("POST", "/windows/{w}/hand-over", lambda: {"how": "mail", "tracking": "SF1234567890"}, AT_WINDOW),
     ("GET", "/tickets/{t}/case", None, EVERYONE),
     ("GET", "/cases", None, {"backoffice"} | READERS),
     ("GET", "/cases/{c}", None, EVERYONE),

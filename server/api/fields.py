@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, GetJsonSchemaHandler, StringConstraints
 from pydantic_core import PydanticCustomError, core_schema
 
-from ..domain import text
+from ..domain import cases, text
 from ..domain.errors import Reason
 
 
@@ -111,3 +111,16 @@ def _integral(value):
 
 
 WholeNumber = Annotated[int, BeforeValidator(_integral)]
+
+TrackingNumber = Annotated[str, _rule(cases.is_tracking_number, Reason.INVALID_TRACKING_NUMBER, cases.TRACKING_RULE),
+                           _Documented(cases.TRACKING_PATTERN)]
+
+
+def NewPassword() -> Any:  # noqa: N802
+    """A password being set: one line, at least the hall's minimum (refused with `password_too_short`)."""
+    from ..services.accounts import MIN_PASSWORD_LENGTH
+    return Annotated[str, StringConstraints(max_length=200),
+                     _rule(text.is_line, Reason.CONTROL_CHARACTERS, _NO_CONTROLS + " or line breaks"),
+                     _rule(lambda value: len(value) >= MIN_PASSWORD_LENGTH, Reason.PASSWORD_TOO_SHORT,
+                           f"must have at least {MIN_PASSWORD_LENGTH} characters"),
+                     _Documented(rf"^{text.LINE_CLASS}{{{MIN_PASSWORD_LENGTH},}}$")]

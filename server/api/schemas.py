@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, RootModel, StringConstraints, model_validator
 
 from ..domain.text import NOTE_PATTERN
-from .fields import CaseNumber, Code, FreeText, IdNumberText, Line, MobilePhone, Name, Phone
+from .fields import CaseNumber, Code, FreeText, IdNumberText, Line, TrackingNumber, MobilePhone, Name, Phone
 
 Text = FreeText(500)
 Material = Line(120, min_length=1)
@@ -89,9 +89,9 @@ class MaterialsBody(Body):
 class HandOverBody(Body):
     how: Literal["pickup", "mail"]
     case: CaseNumber | None = Field(None, description="the case; by default the current pickup ticket's")
-    tracking: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{8,30}$")] | None = Field(
-        None, description="the mail's tracking number (mail only): 8 to 30 letters and digits, at least 6 "
-                          "of them digits, as on the waybill")
+    tracking: TrackingNumber | None = Field(
+        None, description="the mail's tracking number (mail only), as on the waybill: up to 4 letters, 8 to 26 "
+                          "digits, up to 4 letters")
 
 
 class LoginBody(Body):

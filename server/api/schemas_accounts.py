@@ -5,22 +5,25 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from .fields import Line, NewPassword
 from .schemas import Body
 
-Password = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Password = Line(200, min_length=1)
 
 
 class PasswordBody(Body):
-    password: Password = Field(description="the new password (at least 8 characters)")
+    password: NewPassword() = Field(description="the new password (at least 8 characters)")
 
 
 class OwnPasswordBody(Body):
     old_password: Password
-    new_password: Password = Field(description="at least 8 characters")
+    new_password: NewPassword() = Field(description="at least 8 characters")
 
 
 class UnlockAddressBody(Body):
-    address: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(
+    # The pattern states the characters; which of them make an address is the server's check
+    # (`invalid_address`): JSON Schema's `format: ipv6` is not enforced by every client.
+    address: Annotated[str, StringConstraints(min_length=2, max_length=45, pattern=r"^[0-9A-Fa-f.:]+$")] = Field(
         description="the client address whose failed sign-ins are cleared (IPv4 or IPv6)")
 
 

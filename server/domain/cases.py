@@ -92,9 +92,16 @@ class Applicant:
 # -- who may act on a case, and how the citizen proves the case is theirs -----------------------------
 PICKUP_CODE_DIGITS = 6
 PICKUP_FAILURE_LIMIT = 5  # wrong pickup codes before the kiosk stops taking codes for the case
-# A mail's tracking number as the carriers print them (EMS EA123456789CN, SF1234567890123, 12 digits …):
-# letters and digits, with enough digits that a word is not taken for one.
-_TRACKING = re.compile(r"^[A-Z0-9]{8,30}$")
+# A mail's tracking number as the carriers print them (EMS EA123456789CN, SF1234567890123, JDVA…, 12 digits):
+# a carrier's few letters, at least 8 digits (so a word is not taken for one), maybe a country's letters.
+TRACKING_PATTERN = r"^[A-Za-z]{0,4}[0-9]{8,26}[A-Za-z]{0,4}$"
+_TRACKING = re.compile(TRACKING_PATTERN)
+TRACKING_RULE = ("A tracking number is as printed on the mail's waybill: up to 4 letters, 8 to 26 digits, up to 4 "
+                 "letters (EA123456789CN, SF1234567890123).")
+
+
+def is_tracking_number(value: str) -> bool:
+    return bool(_TRACKING.match(value))
 
 
 def new_pickup_code() -> str:
@@ -312,13 +319,12 @@ class Case:
 
     @staticmethod
     def _tracking_number(tracking: str | None) -> str:
-        tracking = (tracking or "").strip().upper()
+        tracking = (tracking or "").strip()
         if not tracking:
             raise Invalid("A mailed result needs the mail's tracking number.", Reason.TRACKING_NUMBER_REQUIRED)
-        if not _TRACKING.match(tracking) or sum(ch.isdigit() for ch in tracking) < 6:
-            raise Invalid("A tracking number is 8 to 30 letters and digits, at least 6 of them digits, as printed "
-                          "on the mail's waybill.", Reason.INVALID_TRACKING_NUMBER)
-        return tracking
+        if not is_tracking_number(tracking):
+            raise Invalid(TRACKING_RULE, Reason.INVALID_TRACKING_NUMBER)
+        return tracking.upper()
 
     # -- 限时办结 ----------------------------------------------------------------------------
     def deadline(self, policy: DeadlinePolicy, now: dt.datetime) -> Deadline:
