@@ -3,6 +3,7 @@
 // Beside them the supervision alerts (电子监察, supervision.js), the devices and the tickets still to
 // print (devices.js), and the day's bookings per slot (bookings.js). A supervisor signs in here too:
 // the same board, without the window controls.
+import { ACCOUNT_PHRASES, createAccountsPanel } from "/ui/console/accounts.js";
 import { describe, showMessage } from "/ui/common/errors.js";
 import { ADVICE_PHRASES, createAdvicePanel } from "/ui/console/advice.js";
 import { createI18n, floorLabel, waitText, WINDOW_STATES } from "/ui/common/i18n.js";
@@ -20,7 +21,7 @@ const PHRASES = {
   zh: {
     ...SIGNIN_PHRASES.zh,
     ...DEVICE_PHRASES.zh,
-    ...SUPERVISION_PHRASES.zh, ...BOOKING_PHRASES.zh, ...ADVICE_PHRASES.zh,
+    ...SUPERVISION_PHRASES.zh, ...BOOKING_PHRASES.zh, ...ADVICE_PHRASES.zh, ...ACCOUNT_PHRASES.zh,
     title: "大厅管理", signinTitle: "大厅管理 · 电子监察登录", windows: "窗口", window: "窗口", department: "部门", state: "状态",
     clerk: "工作人员", current: "当前号", served: "今日办结", queues: "服务队列（按顺序）", nextFrom: "下次叫号来自",
     actions: "操作", open: "开放", pause: "暂停", close: "关闭", editQueues: "调整队列", queueBoard: "排队情况",
@@ -38,7 +39,7 @@ const PHRASES = {
   en: {
     ...SIGNIN_PHRASES.en,
     ...DEVICE_PHRASES.en,
-    ...SUPERVISION_PHRASES.en, ...BOOKING_PHRASES.en, ...ADVICE_PHRASES.en,
+    ...SUPERVISION_PHRASES.en, ...BOOKING_PHRASES.en, ...ADVICE_PHRASES.en, ...ACCOUNT_PHRASES.en,
     title: "Hall admin", signinTitle: "Hall admin / supervisor sign-in", windows: "Windows", window: "Window", department: "Department", state: "State",
     clerk: "Clerk", current: "Current", served: "Served today", queues: "Queues (in order)", nextFrom: "Next call from",
     actions: "Actions", open: "Open", pause: "Pause", close: "Close", editQueues: "Queues…", queueBoard: "Queues",
@@ -65,6 +66,7 @@ const state = { catalog: null, windows: new Map(), stats: [], floor: 1, editing:
 const operates = () => state.role === "admin";  // a supervisor reads the board and works the alerts only
 const devices = createDevicesPanel({ session, i18n, message: $("message"), onRefused: () => expire(), canReprint: operates });
 const supervision = createSupervisionPanel({ session, i18n, message: $("message"), onRefused: () => expire(), jump: focusOn });
+const accounts = createAccountsPanel({ session, i18n, message: $("message"), onRefused: () => expire(), canManage: operates });
 const bookings = createBookingsPanel({ session, i18n, message: $("message"), onRefused: () => expire(), now: () => supervision.serverNow() });
 const advice = createAdvicePanel({ session, i18n, message: $("message"), onRefused: () => expire(), canApply: operates,
   queueName: (code) => queueName(code), onApplied: (w) => { upsert(w); render(); } });
@@ -100,7 +102,7 @@ function render() {
   renderEditor();
   devices.render();
   supervision.render();
-  bookings.render(); advice.render();
+  bookings.render(); advice.render(); accounts.render();
 }
 
 function renderTabs() {
@@ -338,7 +340,7 @@ function showSignIn() {
   if (state.socket) state.socket.disconnect();
   devices.stop();
   supervision.stop();
-  bookings.stop(); advice.stop();
+  bookings.stop(); advice.stop(); accounts.stop();
   state.editing = null;
   $("board").hidden = true;
   $("signin").hidden = false;
@@ -355,7 +357,7 @@ async function enterBoard() {
   $("who").textContent = operates() ? session.username : t("roleSupervisor", { user: session.username });
   $("actions-head").hidden = !operates();
   await loadWindows();
-  await Promise.all([devices.start(), supervision.start(), bookings.start(), advice.start()]);
+  await Promise.all([devices.start(), supervision.start(), bookings.start(), advice.start(), accounts.start()]);
   state.socket = connectLive("/admin", {
     auth: { token: session.token },
     on: {

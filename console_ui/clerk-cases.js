@@ -12,6 +12,7 @@ export const CASE_PHRASES = {
     confirmRoute: "确认受理", mailTitle: "邮寄送达：办件 {case}", tracking: "快递单号", confirmMail: "确认邮寄",
     receipt: "受理回执", caseNumber: "办件号", caseMatter: "事项", caseDue: "承诺办结", caseAccepted: "受理日期", caseMaterials: "材料清单",
     caseApplicant: "申请人", caseStatus: "状态", closeReceipt: "关闭回执",
+    pickupCode: "取件码", pickupCodeHint: "请告知申请人：凭回执上的办件号和取件码在取号机取件号（或带身份证）。",
     cases: "办件", noCases: "本窗口暂无受理的办件。",
     routed: "已受理：办件 {case}，已转后台审批。", ready: "办件 {case} 已办结，可取件。",
     pickedUp: "办件 {case} 已交付申请人。", mailed: "办件 {case} 已邮寄（快递单号 {tracking}）。",
@@ -22,6 +23,8 @@ export const CASE_PHRASES = {
     routeNotAMatter: "取件号不能受理转办，请按“取件”或“邮寄”交付结果。",
     notReady: "该办件还没有办结，不能取件或邮寄。", callPickupFirst: "请先叫到该办件的取件号，再交付取件。",
     noCase: "找不到这个办件，请核对办件号。",
+    caseOtherWindow: "这个办件不是本窗口（本部门或本楼层综合窗口）受理的，只有叫到它的取件号时才能在此交付。",
+    badTracking: "快递单号应为运单上的编号：最多4个字母、8至26位数字、最多4个字母，请按运单核对。",
   },
   en: {
     route: "Accept & route", pickup: "Hand over", mail: "Mail",
@@ -29,6 +32,7 @@ export const CASE_PHRASES = {
     confirmRoute: "Accept", mailTitle: "Mail the result of case {case}", tracking: "Tracking number", confirmMail: "Mail",
     receipt: "Acceptance receipt", caseNumber: "Case", caseMatter: "Matter", caseDue: "Due", caseAccepted: "Accepted", caseMaterials: "Materials",
     caseApplicant: "Applicant", caseStatus: "Status", closeReceipt: "Close receipt",
+    pickupCode: "Pickup code", pickupCodeHint: "Tell the applicant: the case number and this pickup code on the receipt (or the ID card) get the pickup ticket at a kiosk.",
     cases: "Cases accepted here", noCases: "No case has been accepted at this window.",
     routed: "Accepted: case {case}, sent to the back office.", ready: "Case {case} is done and ready for pickup.",
     pickedUp: "Case {case} handed over to the applicant.", mailed: "Case {case} mailed (tracking number {tracking}).",
@@ -39,6 +43,8 @@ export const CASE_PHRASES = {
     routeNotAMatter: "A pickup ticket cannot be routed; hand the result over or mail it.",
     notReady: "This case is not done yet; it cannot be handed over or mailed.", callPickupFirst: "Call the case's pickup ticket before handing it over.",
     noCase: "There is no such case; check the number.",
+    caseOtherWindow: "This case was not accepted at this window's desk; it can be handed over here only once its pickup ticket is called here.",
+    badTracking: "A tracking number is as on the waybill: up to 4 letters, 8 to 26 digits, up to 4 letters.",
   },
 };
 
@@ -117,6 +123,7 @@ export function createCaseDesk(console_) {
 
   function showReceipt(c) {
     $("receipt-number").textContent = c.number;
+    $("receipt-pickup-code").textContent = c.pickup_code || "—";
     const facts = $("receipt-facts");
     facts.replaceChildren();
     // What was accepted, as of acceptance; where the case is now, the 办件 list says.
@@ -203,6 +210,7 @@ export function createCaseDesk(console_) {
       reasons: {
         tracking_number_required: t("needTracking"), case_number_required: t("callPickupFirst"),
         case_not_ready: t("notReady"), pickup_ticket_not_called: t("callPickupFirst"), no_such_case: t("noCase"),
+        case_of_other_window: t("caseOtherWindow"), invalid_tracking_number: t("badTracking"),
       },
       codes: { invalid: how === "mail" ? t("needTracking") : t("callPickupFirst"), conflict: t("callPickupFirst"), not_found: t("noCase") },
     }));

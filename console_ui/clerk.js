@@ -264,14 +264,26 @@ function fillTransferQueues() {
 }
 
 // ------------------------------------------------------------------ actions
+// A press whose answer never came (the network, or the 8 s timeout): pressing the same button again
+// retries it with the same Idempotency-Key, so a call-next that did land is answered again instead of
+// finishing that citizen and calling the next one (issue 14). Any answer, a refusal too, ends it.
+let unanswered = null; // { press, key }
+
+function keyFor(press) {
+  if (!unanswered || unanswered.press !== press) unanswered = { press, key: newIdempotencyKey() };
+  return unanswered.key;
+}
+
 async function act(name, body, said = {}) {
   if (state.busy || !state.window) return;
   const action = ACTIONS[name];
   const number = state.window.current ? state.window.current.number : "";
+  const press = JSON.stringify([state.window.number, name, body === undefined ? null : body]);
   state.busy = true;
   setButtons(false);
   try {
-    const answer = await session.call("POST", `/windows/${state.window.number}/${action.path}`, { body, idempotencyKey: newIdempotencyKey() });
+    const answer = await session.call("POST", `/windows/${state.window.number}/${action.path}`, { body, idempotencyKey: keyFor(press) });
+    unanswered = null;
     if (answer.window) state.window = answer.window;
     if (answer.ticket) {
       const ticket = answer.ticket;
@@ -281,6 +293,7 @@ async function act(name, body, said = {}) {
     showMessage($("message"), { text: t(action.done, { number: shown, queue: body ? queueName(body.queue) : "", ...said }) }, "info");
     render();
   } catch (err) {
+    if (err.code !== "network") unanswered = null; // the server answered: a new press gets a new key
     showMessage($("message"), actionRefusal(name, err, number));
     if (err.code === "unauthorized") expire();
   } finally {

@@ -19,6 +19,7 @@ from server.config import HallConfig, load_config
 from server.domain.calendar import WorkingCalendar
 from server.domain.cases import DeadlinePolicy
 from server.domain.policy import CallNextPolicy, PreferenceWithGreenChannel
+from server.services.account_admin import AccountAdmin
 from server.services.accounts import Accounts
 from server.services.advice import Advice
 from server.services.appointments import Appointments
@@ -37,6 +38,7 @@ from server.services.queries import Queries
 from server.services.ratings import Ratings
 from server.services.reports import Reports
 from server.services.runner import CommandRunner
+from server.services.signin import SignIn
 from server.services.supervision import Supervision
 from server.services.tickets import TicketCommands
 from server.services.unit_of_work import UnitOfWork
@@ -95,7 +97,9 @@ def build_services(config: HallConfig, unit_of_work: Callable[[], UnitOfWork], c
     figures = QueueFiguresTicker(queries, bus)
     bus.subscribe(Audience.QUEUE_FIGURES, figures.moved)
     bus.subscribe(Audience.QUEUE_FIGURES, queries.figures_moved)  # GET /stats is read anew after a change
-    accounts = Accounts(unit_of_work, clock, set(config.departments), run_blocking)
+    accounts = Accounts(unit_of_work, clock, set(config.departments), run_blocking,
+                        dt.timedelta(hours=config.security.staff_token_hours))
+    account_admin = AccountAdmin(accounts, runner)
     supervision = Supervision(config, runner, case_views)
     bus.subscribe(Audience.SUPERVISION, supervision.moved)
     appointments = Appointments(config, runner, calendar, tickets, notices)
@@ -105,6 +109,7 @@ def build_services(config: HallConfig, unit_of_work: Callable[[], UnitOfWork], c
         follow_ups=FollowUps(runner),
         printing=printing, pagers=pagers, device_health=device_health,
         device_desk=DeviceDesk(device_health, printing, pagers, ratings), figures=figures, accounts=accounts,
+        account_admin=account_admin, signin=SignIn(accounts, account_admin, unit_of_work, clock),
         reports=Reports(config, runner),
         housekeeping=Housekeeping(config, runner, queries, case_views, accounts, appointments),
         supervision=supervision, appointments=appointments, notices=notices, notice_delivery=notice_delivery,

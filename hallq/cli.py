@@ -33,6 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="pub/sub channel on the message queue; processes of one hall share it, other halls "
                             "(or test runs) on the same Redis use their own (default: $HALLQ_MQ_CHANNEL or flask-socketio)")
 
+    serve.add_argument("--trusted-proxy", action="append", default=None, metavar="ADDR",
+                       help="a reverse proxy (address or CIDR block) whose X-Forwarded-For names the client; repeat "
+                            "for several (default: $HALLQ_TRUSTED_PROXIES, comma-separated; none)")
+
     users = sub.add_parser("users", help="staff accounts").add_subparsers(dest="action", required=True)
     add_user = users.add_parser("add", help="create a staff account")
     _common(add_user)
@@ -46,11 +50,33 @@ def build_parser() -> argparse.ArgumentParser:
                           help='what public screens show of this clerk at a window, e.g. "工号 0123 张三" '
                                "(without one they show no name)")
 
+    passwd = users.add_parser("passwd", help="give an account a new password (its sign-ins and sockets end)")
+    _common(passwd)
+    passwd.add_argument("name")
+    passwd.add_argument("--password-stdin", action="store_true", required=True,
+                        help="read the new password from standard input (required: never on the command line)")
+    for action, text in (("disable", "stop an account signing in (its sign-ins and sockets end)"),
+                         ("enable", "let a disabled account sign in again"),
+                         ("remove", "delete an account (its sign-ins and sockets end)")):
+        one = users.add_parser(action, help=text)
+        _common(one)
+        one.add_argument("name")
+    unlock = users.add_parser("unlock", help="forget the failed sign-ins of an account, or of a client address")
+    _common(unlock)
+    unlock.add_argument("name", nargs="?")
+    unlock.add_argument("--address", help="a client address instead of an account")
+
     devices = sub.add_parser("devices", help="kiosks and screens").add_subparsers(dest="action", required=True)
     add_device = devices.add_parser("add", help="register a device and print its token on the last line")
     _common(add_device)
     add_device.add_argument("name")
     add_device.add_argument("--kind", required=True, choices=("kiosk", "display", "pad", "platform"))
+    _common(devices.add_parser("list", help="every paired device, its kind and its token's age"))
+    for action, text in (("revoke", "refuse a device's token from now on (until a rotate)"),
+                         ("rotate", "give a device a new token, printed alone on the last line; the old one ends")):
+        one = devices.add_parser(action, help=text)
+        _common(one)
+        one.add_argument("name")
     devices.add_parser("simulate", add_help=False,
                        help="stand-ins for a printer, LED screens, a pager and an evaluator (see --help)")
 
@@ -112,16 +138,10 @@ def manage(args) -> int:
     from server.domain.errors import HallError
 
     from .bootstrap import build_hall
+    from .accounts_cli import manage_devices, manage_users
     try:
         hall, database = build_hall(args.config, args.db)
-        if args.command == "users":
-            password = sys.stdin.readline().rstrip("\r\n")
-            hall.accounts.add_user(args.name, password, args.role, tuple(args.department), args.display_name)
-            print(f"created {args.role} {args.name}")
-        else:
-            token = hall.accounts.add_device(args.name, args.kind)
-            print(f"registered {args.kind} {args.name}; its token (shown once):")
-            print(token)
+        (manage_users if args.command == "users" else manage_devices)(hall, args)
     except ConfigError as exc:
         print(f"hallq: {exc}", file=sys.stderr)
         return 1
@@ -148,15 +168,25 @@ def serve(args, clock=None) -> int:
     """`clock`: the time the hall runs on (tests/launchers/clock_server.py gives one a test moves)."""
     patch_for(args.async_mode)
     import logging
-    logging.basicConfig(level=os.environ.get("HALLQ_LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    from .logs import configure
+    configure(os.environ.get("HALLQ_LOG_LEVEL", "INFO"))
     logging.getLogger("alembic").setLevel(logging.WARNING)
     from server.config import ConfigError
 
     from .serve import create_server
+    from server.web.proxies import parse_trusted
+    proxies = args.trusted_proxy if args.trusted_proxy is not None else \
+        os.environ.get("HALLQ_TRUSTED_PROXIES", "").split(",")
+    try:
+        parse_trusted(proxies)
+    except ValueError as exc:
+        print(f"hallq: {exc}", file=sys.stderr)
+        return 1
     try:
         app, socketio = create_server(args.config, args.db, args.async_mode, args.message_queue,
-                                      args.message_queue_channel, **({"clock": clock} if clock else {}))
+                                      args.message_queue_channel, trusted_proxies=tuple(proxies),
+                                      **({"clock": clock} if clock else {}))
     except ConfigError as exc:
         print(f"hallq: {exc}", file=sys.stderr)
         return 1
@@ -165,7 +195,9 @@ def serve(args, clock=None) -> int:
           f"({args.async_mode}, {args.db.split('://')[0]})", flush=True)
     # eventlet's server stops accepting at 1024 open connections by default, and every screen's
     # websocket holds one for good: a hall's screens and kiosks must not lock clerks out.
+    from server.web.http_limits import server_options
     extra = {"error_log": _pywsgi_error_log()} if args.async_mode == "gevent" else {"max_size": MAX_CONNECTIONS}
+    extra.update(server_options(args.async_mode))  # over-long requests refused in the contract's shape
     socketio.run(app, host=args.host, port=args.port, log_output=False, use_reloader=False, **extra)
     return 0
 

@@ -17,10 +17,13 @@ from server.api.common import api
 from server.push.message_queue import ResyncingRedisManager, client_manager
 from server.push.publisher import SocketPush
 from server.push.relay import EventRelay
-from server.push.sockets import AdminNamespace, BackofficeNamespace, ClerkNamespace, DisplayNamespace, KioskNamespace
+from server.push.sessions import SessionCloser
+from server.push.sockets import (AdminNamespace, BackofficeNamespace, ClerkNamespace, DisplayNamespace, KioskNamespace,
+                                 OpenSockets)
 from server.push.wire import Wire
 from server.services.bus import Audience
 from server.web.flask_app import MAX_BODY_BYTES, create_flask_app
+from server.web.proxies import parse_trusted
 
 from .bootstrap import build_hall, utc_now
 from .devices import DeviceDuty
@@ -28,8 +31,10 @@ from .devices import DeviceDuty
 
 def create_server(config_path: str | None, db_url: str, async_mode: str = "eventlet",
                   message_queue: str | None = None, channel: str = "flask-socketio",
-                  clock: Callable[[], dt.datetime] = utc_now) -> tuple[Flask, SocketIO]:
-    """The hall's server process: the service layer, the web adapter, the push and the devices."""
+                  clock: Callable[[], dt.datetime] = utc_now, trusted_proxies: tuple[str, ...] = ()) -> tuple[Flask, SocketIO]:
+    """The hall's server process: the service layer, the web adapter, the push and the devices.
+    `trusted_proxies`: addresses or CIDR blocks whose X-Forwarded-For names the client (ValueError if bad)."""
+    proxies = parse_trusted(trusted_proxies)
     hall, database = build_hall(config_path, db_url, async_mode, clock)
     manager = client_manager(message_queue, channel)
     # async_handlers=False: a client's events are handled one after another on its own connection's
@@ -45,6 +50,11 @@ def create_server(config_path: str | None, db_url: str, async_mode: str = "event
     for audience in SocketPush.audiences:
         hall.bus.subscribe(audience, push.take)
 
+    open_sockets = OpenSockets()
+    redis_url = message_queue if "client_manager" in queue else None
+    sessions = SessionCloser(socketio, open_sockets, hall.accounts.live_tokens, redis_url, f"{channel}:sessions")
+    hall.bus.subscribe(Audience.SESSIONS, sessions.take)
+
     router = DeviceRouter(hall.config, hall.device_desk, hall.bus.publish)
     relay = EventRelay(message_queue, f"{channel}:devices") if isinstance(manager, ResyncingRedisManager) else None
     duty = DeviceDuty(router, DeviceOwnership(database, hall.config.hall.code), relay, hall.queries.current_state,
@@ -53,13 +63,17 @@ def create_server(config_path: str | None, db_url: str, async_mode: str = "event
         hall.bus.subscribe(Audience.DEVICES, relay.publish if relay else duty.take)
 
     openapi = json.dumps(api.openapi(f"hallq — {hall.config.hall.name}", __version__), ensure_ascii=False)
-    app = create_flask_app(hall, openapi, router.audio_folder)
+    app = create_flask_app(hall, openapi, router.audio_folder, proxies)
     socketio.init_app(app)
-    for namespace in (display, ClerkNamespace(hall), AdminNamespace(hall), BackofficeNamespace(hall), KioskNamespace(hall)):
+    for namespace in (display, ClerkNamespace(hall, open_sockets), AdminNamespace(hall, open_sockets),
+                      BackofficeNamespace(hall, open_sockets), KioskNamespace(hall, open_sockets)):
         socketio.on_namespace(namespace)
 
     hall.housekeeping.start_of_service()
     socketio.start_background_task(push.run)
+    socketio.start_background_task(sessions.run)
+    if redis_url:
+        socketio.start_background_task(sessions.listen)
     socketio.start_background_task(hall.figures.run, socketio.sleep)
     socketio.start_background_task(hall.housekeeping.run, socketio.sleep)
     socketio.start_background_task(hall.supervision.run, socketio.sleep)

@@ -36,7 +36,8 @@ const state = {
   refusalShown: false,   // the confirm screen shows why it cannot issue now
   ticket: null,
   screen: null,
-  caseNumber: "",        // the pickup screen's digits
+  caseNumber: "",        // the pickup screen's digits: the case number, then
+  pickupCode: "",        // the receipt's pickup code (取件码)
   pickupKey: null,       // one Idempotency-Key per typed number: a double tap, one pickup ticket
   reader: false,         // an ID card reader is attached to this kiosk (told over /kiosk)
   socket: null,
@@ -51,7 +52,7 @@ const state = {
   stats: null,           // {at, rows: {queue code: row of GET /stats}}
 };
 const CASE_DIGITS = 12;
-const CODE_DIGITS = 6;
+const CODE_DIGITS = 6;  // a booking's code, and a case's pickup code
 const PHONE_DIGITS = 11;
 
 // ------------------------------------------------------------------ screens
@@ -324,9 +325,12 @@ async function issue(body, idempotencyKey, message, rerender, precheck, sentence
   }
 }
 
-// ------------------------------------------------------------------ pickup (取件) by case number
+// ------------------------------------------------------------------ pickup (取件) by case number and code
+// One pad types both: the case number's 12 digits, then the pickup code's 6 (deleting past the code
+// goes back into the number). An ID card read this visit stands in for the code (the applicant's own).
 function openPickup() {
   state.caseNumber = "";
+  state.pickupCode = "";
   state.pickupKey = newIdempotencyKey();
   showMessage($("pickup-message"), null);
   renderPickup();
@@ -336,28 +340,38 @@ function openPickup() {
 function renderPickup() {
   $("case-number").value = state.caseNumber;
   $("case-digits").textContent = t("caseDigits", { n: state.caseNumber.length });
+  $("pickup-code").value = state.pickupCode;
+  $("code-digits").textContent = t("codeDigits", { n: state.pickupCode.length });
   $("take-pickup").disabled = state.taking || issuingRefusal() !== null;
 }
 
 function typeCaseDigit(change) {
-  const next = change(state.caseNumber).slice(0, CASE_DIGITS);
-  if (next === state.caseNumber) return;
-  state.caseNumber = next;
+  const typed = state.caseNumber + state.pickupCode;
+  const next = change(typed).slice(0, CASE_DIGITS + CODE_DIGITS);
+  if (next === typed) return;
+  state.caseNumber = next.slice(0, CASE_DIGITS);
+  state.pickupCode = next.slice(CASE_DIGITS);
   state.pickupKey = newIdempotencyKey();  // another number is another request
   showMessage($("pickup-message"), null);
   renderPickup();
 }
 
 async function takePickupTicket() {
-  await issue({ case: state.caseNumber }, state.pickupKey, $("pickup-message"), renderPickup,
-    () => (state.caseNumber.length !== CASE_DIGITS ? { text: t("caseIncomplete") } : null),
+  const body = { case: state.caseNumber };
+  const byCard = state.idCard && !state.pickupCode;
+  if (byCard) body.id_card = { number: state.idCard.number, name: state.idCard.name };
+  else body.pickup_code = state.pickupCode;
+  await issue(body, state.pickupKey, $("pickup-message"), renderPickup,
+    () => (state.caseNumber.length !== CASE_DIGITS ? { text: t("caseIncomplete") }
+      : !byCard && state.pickupCode.length !== CODE_DIGITS ? { text: t("codeIncomplete") } : null),
     {
       reasons: {
         pickup_ticket_exists: (d) => (d.number ? t("caseHasTicket", { number: d.number }) : t("caseHasTicketAny")),
-        case_not_ready: t("caseNotReady"),
+        // One answer for an unknown case, one not ready, a wrong code: the kiosk cannot tell them apart.
+        pickup_not_available: t("pickupNotAvailable"),
         no_pickup_queue: t("noPickupQueue"),
       },
-      codes: { not_found: t("noCase"), invalid: t("caseIncomplete"), conflict: t("retry") },
+      codes: { not_found: t("pickupNotAvailable"), invalid: t("caseIncomplete"), conflict: t("retry") },
     });
 }
 

@@ -41,7 +41,8 @@ class Hall:
 
 
 def make_hall(tmp: Path, async_mode: str = "eventlet", db: str | None = None, config: str | None = None,
-              message_queue: str | None = None, channel: str | None = None, clock_file: str | None = None) -> Hall:
+              message_queue: str | None = None, channel: str | None = None, clock_file: str | None = None,
+              extra_args: tuple[str, ...] = ()) -> Hall:
     db = db or f"sqlite:///{tmp}/hall.db"
     r = run_cli("users", "add", "admin", "--role", "admin", "--password-stdin", db=db, config=config, stdin=PASSWORD + "\n")
     assert r.returncode == 0, r.stderr
@@ -51,7 +52,7 @@ def make_hall(tmp: Path, async_mode: str = "eventlet", db: str | None = None, co
         assert r.returncode == 0, r.stderr
         tokens[kind] = r.stdout.strip().splitlines()[-1]
     server = Server(db, tmp, async_mode=async_mode, config=config, message_queue=message_queue, channel=channel,
-                    clock_file=clock_file).start()
+                    clock_file=clock_file, extra_args=extra_args).start()
     return Hall(server, login(server, "admin"), Client(server, tokens["kiosk"]), Client(server, tokens["display"]), db)
 
 

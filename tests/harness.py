@@ -56,9 +56,11 @@ class Server:
 
     def __init__(self, db: str, workdir: Path, async_mode: str = "eventlet", config: str | None = None,
                  message_queue: str | None = None, port: int | None = None, channel: str | None = None,
-                 clock_file: str | None = None):
-        """`clock_file`: run on the clock of tests/launchers/clock_server.py (a file the test moves)."""
+                 clock_file: str | None = None, extra_args: tuple[str, ...] = ()):
+        """`clock_file`: run on the clock of tests/launchers/clock_server.py (a file the test moves);
+        `extra_args`: more `hallq serve` options (--trusted-proxy …)."""
         self.db, self.workdir, self.async_mode = db, workdir, async_mode
+        self.extra_args = tuple(extra_args)
         self.clock_file = clock_file
         self.config, self.message_queue, self.channel = config, message_queue, channel
         self.port = port or free_port()
@@ -95,6 +97,7 @@ class Server:
             cmd += ["--message-queue", self.message_queue]
         if self.channel:  # test runs share the machine's Redis: each hall gets its own channel
             cmd += ["--message-queue-channel", self.channel]
+        cmd += list(self.extra_args)
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                                      env={**os.environ, "HALLQ_LOG_LEVEL": "WARNING"})
@@ -153,6 +156,9 @@ class Client:
 
     def put(self, path: str, json=None, **kw) -> requests.Response:
         return self.http.put(self.server.api + path, json=json, headers=self.headers(kw.pop("headers", None)), timeout=30, **kw)
+
+    def delete(self, path: str, **kw) -> requests.Response:
+        return self.http.delete(self.server.api + path, headers=self.headers(kw.pop("headers", None)), timeout=30, **kw)
 
 
 def login(server: Server, username: str, password: str = PASSWORD) -> Client:

@@ -366,7 +366,7 @@ PATHS = [
     ("call-next-window-letters", "served", "POST", "/windows/abc/call-next", None, None),
     ("call-next-window-huge", "served", "POST", "/windows/" + "9" * 300 + "/call-next", None, None),
     ("ticket-unknown", "anonymous", "GET", "/tickets/no-such-ticket", 404, "not_found"),
-    ("ticket-1000-chars", "anonymous", "GET", "/tickets/" + "t" * 1000, 404, "not_found"),
+    ("ticket-1000-chars", "anonymous", "GET", "/tickets/" + "t" * 1000, 400, "invalid"),  # not an id's form
     ("stats-floor-letters", "anonymous", "GET", "/stats?floor=abc", 400, "invalid"),
     ("stats-floor-decimal", "anonymous", "GET", "/stats?floor=1.5", 400, "invalid"),
     ("windows-floor-letters", "admin", "GET", "/windows?floor=one", 400, "invalid"),
@@ -701,8 +701,11 @@ def test_documented_request_bodies_match_what_is_accepted(openapi):
         return _resolve(openapi, op["requestBody"]["content"]["application/json"]["schema"]["$ref"])
     tickets = body_schema("post", "/tickets")
     # a matter (tied to an ID card or not), a case to collect, a booking's code, or an ID card alone (check-in)
-    assert tickets["anyOf"] == [{"required": ["matter"]}, {"required": ["case"]}, {"required": ["appointment"]},
-                                {"required": ["id_card"]}]
+    assert [kind["required"] for kind in tickets["oneOf"]] == [["matter"], ["case"], ["appointment"], ["id_card"]]
+    assert tickets["oneOf"][0]["not"] == {"anyOf": [{"required": ["case"]}, {"required": ["appointment"]},
+                                                    {"required": ["pickup_code"]}]}
+    # a case may come with its pickup code or the applicant's ID card (a kiosk needs one of them)
+    assert tickets["oneOf"][1]["not"] == {"anyOf": [{"required": ["matter"]}, {"required": ["appointment"]}]}
     assert tickets["properties"]["priority"]["enum"] == ["normal", "green"]
     assert sorted(body_schema("post", "/auth/login")["required"]) == ["password", "username"]
     assert body_schema("post", "/windows/1/transfer")["required"] == ["queue"]

@@ -73,7 +73,7 @@ ROUTES = [
     ("POST", "/windows/{w}/resume", None, AT_WINDOW),
     ("GET", "/windows/{w}/cases", None, AT_WINDOW | READERS),
     ("POST", "/windows/{w}/route", lambda: {"applicant": {"name": "张三", "phone": "13800001111"}}, AT_WINDOW),
-    ("POST", "/windows/{w}/hand-over", lambda: {"how": "mail", "tracking": "SF1"}, AT_WINDOW),
+    ("POST", "/windows/{w}/hand-over", lambda: {"how": "mail", "tracking": "SF1234567890"}, AT_WINDOW),
     ("GET", "/tickets/{t}/case", None, EVERYONE),
     ("GET", "/cases", None, {"backoffice"} | READERS),
     ("GET", "/cases/{c}", None, EVERYONE),
@@ -91,6 +91,19 @@ ROUTES = [
     ("PUT", "/windows/{w}/queues", lambda: {"queues": ["shebao", "yibao"]}, {"admin"}),
     ("PUT", "/windows/{w}/state", lambda: {"state": "open"}, {"admin"}),
     ("POST", "/windows/{w}/sign-out", None, AT_WINDOW),
+    # Accounts and devices ({u}: an account of its own, {d}: a kiosk of its own), admin only.
+    ("GET", "/users", None, {"admin"}),
+    ("POST", "/users/{u}/unlock", None, {"admin"}),
+    ("POST", "/users/{u}/disable", None, {"admin"}),
+    ("POST", "/users/{u}/enable", None, {"admin"}),
+    ("POST", "/users/{u}/password", lambda: {"password": "matrix-new-pass"}, {"admin"}),
+    ("DELETE", "/users/{u}", None, {"admin"}),
+    ("POST", "/sign-in/unlock", lambda: {"address": "10.0.0.1"}, {"admin"}),
+    ("GET", "/device-tokens", None, {"admin"}),
+    ("POST", "/device-tokens/{d}/revoke", None, {"admin"}),
+    ("POST", "/device-tokens/{d}/rotate", None, {"admin"}),
+    # Any staff member's own password; too short a new one (400) keeps the shared tokens alive.
+    ("POST", "/auth/password", lambda: {"old_password": PASSWORD, "new_password": "short"}, STAFF),
     ("POST", "/auth/logout", None, STAFF),  # with a fresh token per staff role
 ]
 
@@ -108,6 +121,9 @@ def cast(hall):
     ticket = hall.kiosk.post("/tickets", {"matter": "rst-sbk"}).json()["ticket"]
     r = run_cli("users", "add", "matrix-sup", "--role", "supervisor", "--password-stdin", db=hall.db, stdin=PASSWORD + "\n")
     assert r.returncode == 0, r.stderr
+    r = hall.admin.post("/users", {"username": "matrix-target", "password": PASSWORD, "role": "clerk"})
+    assert r.status_code == 201, r.text
+    assert run_cli("devices", "add", "matrix-kiosk", "--kind", "kiosk", db=hall.db).returncode == 0
     r = run_cli("devices", "add", "matrix-pad", "--kind", "pad", db=hall.db)
     assert r.returncode == 0, r.stderr
     p = run_cli("devices", "add", "matrix-platform", "--kind", "platform", db=hall.db)
@@ -142,7 +158,7 @@ def test_the_table_names_every_documented_operation(hall):
                   if m in ("get", "post", "put", "patch", "delete")}
     tabled = {(m, p.replace("{w}", "{window}").replace("{t}", "{ticket_id}").replace("{c}", "{case_id}")
                .replace("{f}", "{follow_up_id}").replace("{a}", "{alert_id}").replace("{p}", "{appointment_id}")
-               .split("?")[0]) for m, p, _, _ in ROUTES}
+               .replace("{u}", "{username}").replace("{d}", "{name}").split("?")[0]) for m, p, _, _ in ROUTES}
     assert documented == tabled, f"missing: {documented - tabled}; unknown: {tabled - documented}"
 
 
@@ -150,7 +166,8 @@ def test_the_table_names_every_documented_operation(hall):
                          ids=[f"{i:02d}-{m}-{p}" for i, (m, p, _, _) in enumerate(ROUTES)])
 def test_every_role_on_every_route(hall, cast, method, path, body, allowed):
     fill = lambda text: text.replace("{w}", cast["w"]).replace("{t}", cast["t"]).replace("{c}", cast["c"]).replace(
-        "{f}", cast["f"]).replace("{s}", cast["s"]).replace("{a}", "424242").replace("{p}", cast["p"])
+        "{f}", cast["f"]).replace("{s}", cast["s"]).replace("{a}", "424242").replace("{p}", cast["p"]).replace(
+        "{u}", "matrix-target").replace("{d}", "matrix-kiosk")
     path = fill(path)
     made = body
     body = (lambda: {k: fill(v) if isinstance(v, str) else v for k, v in made().items()}) if callable(made) else made

@@ -151,7 +151,7 @@ users = Table(
     Column("departments", Text, nullable=False),  # JSON list: the departments whose windows or cases they work for
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", UTCDateTime, nullable=False),
-    Column("display_name", String(40), nullable=True),  # what public screens show of the clerk (0008)
+    Column("display_name", String(40), nullable=True),  # what public screens show of the clerk (0010)
 )
 
 devices = Table(
@@ -160,6 +160,8 @@ devices = Table(
     Column("kind", String(16), nullable=False),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("token_issued_at", UTCDateTime),  # when the current token was made (rotate renews it)
+    Column("revoked_at", UTCDateTime),  # set: the token is refused until a rotate gives a new one
 )
 
 # Staff sign-in tokens; only a hash of each token is stored.
@@ -177,6 +179,7 @@ login_attempts = Table(
     Column("username", String(64), nullable=False),
     Column("address", String(64), nullable=False),
     Column("at", UTCDateTime, nullable=False),
+    # False from the moment the attempt is counted (before its password is checked), True once it succeeded.
     Column("ok", Boolean, nullable=False),
 )
 Index("ix_login_attempts_username_at", login_attempts.c.username, login_attempts.c.at)
@@ -237,6 +240,11 @@ cases = Table(
     Column("tracking", String(64)),
     Column("handed_over_at", UTCDateTime),
     Column("alerted", String(12)),
+    # 取件码: kept in clear, since the clerk may show it again and a 6-digit code hashed would be found by
+    # trying the 10^6 codes; it sits beside the applicant's phone, which is as private.
+    Column("pickup_code", String(8)),
+    Column("applicant_id", String(18)),  # the applicant's ID number (ticket taken with the ID card)
+    Column("pickup_failures", Integer, nullable=False, default=0, server_default="0"),
 )
 Index("ix_cases_status_due", cases.c.status, cases.c.due_at)
 

@@ -8,7 +8,9 @@ from flask import Response, current_app, request
 from ..domain.errors import Reason, Unauthorized
 from . import schemas as s
 from . import schemas_appointments as sa
+from .schemas_calls import CallEnvelope
 from .schemas_ratings import TrackedTicketEnvelope
+from .fields import FLOOR_QUERY
 from .common import CLERK_AT_WINDOW, actor, answer, bearer_token, floor_arg, hall, idem, route, window_number
 
 # ---------------------------------------------------------------- public
@@ -18,7 +20,7 @@ def get_catalog():
 
 
 @route("GET", "/stats", answer=s.StatsOut, summary="Per queue: waiting, open windows, longest wait, estimated wait",
-       query=(("floor", "integer", "only the queues of this floor"),))
+       query=(("floor", FLOOR_QUERY, "only the queues of this floor"),))
 def get_stats():
     return hall().queries.public_stats(floor_arg())
 
@@ -38,16 +40,17 @@ def get_openapi():
 @route("POST", "/auth/login", body=s.LoginBody, answer=s.LoginOut, summary="Staff sign-in: returns a bearer token",
        errors=(401, 429), idempotent=False)
 def login(body: s.LoginBody):
-    token, role = hall().accounts.login(body.username, body.password, request.remote_addr or "-")
+    # remote_addr is the client's real address behind a trusted proxy (server/web/proxies.py).
+    token, role = hall().signin.login(body.username, body.password, request.remote_addr or "-")
     return {"token": token, "role": role}
 
 
-@route("POST", "/auth/logout", answer=s.OkOut, summary="Invalidate this token", auth="staff", errors=(401,),
-       idempotent=False)
+@route("POST", "/auth/logout", answer=s.OkOut, summary="Invalidate this token and close its sockets", auth="staff",
+       errors=(401, 403), idempotent=False)
 def logout(_body):
     who = actor()
     who.require_staff()
-    hall().accounts.logout(bearer_token())
+    hall().account_admin.logout(who, bearer_token())
     return {"ok": True}
 
 
@@ -81,11 +84,12 @@ def add_user(body: s.NewUserBody):
 @route("POST", "/tickets", body=s.TakeTicketBody, answer=s.TicketEnvelope, status=201,
        summary="Take a ticket: for a matter (optionally tied to the ID card read and a phone for notices), "
                "to collect a case's result, or by checking a booking in (its code, or the ID card alone)",
-       auth="kiosk device or staff", errors=(401, 403, 404, 409, 503))
+       auth="kiosk device or staff (a kiosk's pickup ticket needs the case's pickup code or the applicant's ID card)",
+       errors=(401, 403, 404, 409, 503))
 def take_ticket(body: s.TakeTicketBody):
     card = body.id_card.model_dump() if body.id_card is not None else None
     if body.case is not None:
-        return answer(hall().cases.take_pickup_ticket(actor(), body.case, idempotency=idem()))
+        return answer(hall().cases.take_pickup_ticket(actor(), body.case, body.pickup_code, card, idempotency=idem()))
     if body.appointment is not None or body.matter is None:
         return answer(hall().appointments.check_in(actor(), code=body.appointment, id_card=card, idempotency=idem()))
     return answer(hall().tickets.take_ticket(actor(), body.matter, body.priority, idempotency=idem(), id_card=card,
@@ -107,7 +111,7 @@ def ticket_history(ticket_id: str):
 
 # ---------------------------------------------------------------- windows
 @route("GET", "/windows", answer=s.WindowList, summary="Every window", auth="staff", errors=(401, 403),
-       query=(("floor", "integer", "only this floor's windows"),))
+       query=(("floor", FLOOR_QUERY, "only this floor's windows"),))
 def list_windows():
     return hall().queries.windows(actor(), floor_arg())
 
@@ -130,11 +134,15 @@ def sign_out(_body, window: str):
     return answer(hall().windows.sign_out(actor(), window_number(window), idempotency=idem()))
 
 
-@route("POST", "/windows/{window}/call-next", answer=s.TicketEnvelope,
-       summary="Call the next ticket (the current one, if any, is finished)", auth=CLERK_AT_WINDOW,
+@route("POST", "/windows/{window}/call-next", answer=CallEnvelope,
+       summary="Call the next ticket (the current one, if any, is finished; a press overlapping the call that "
+               "put the current ticket there answers with it, repeated, and changes nothing)", auth=CLERK_AT_WINDOW,
        errors=(401, 403, 404, 409))
 def call_next(_body, window: str):
-    return answer(hall().windows.call_next(actor(), window_number(window), idempotency=idem()))
+    # The press arrives now, before the token's check waits for the database: a double press is told
+    # by arrival times (server/services/presses.py).
+    arrived_at = hall().clock()
+    return answer(hall().windows.call_next(actor(), window_number(window), idempotency=idem(), arrived_at=arrived_at))
 
 
 @route("POST", "/windows/{window}/recall", answer=s.TicketEnvelope, summary="Call the current ticket again",

@@ -8,7 +8,9 @@ from flask import request
 from pydantic import BaseModel, Field, StringConstraints
 
 from ..domain.errors import Invalid, Reason
+from .fields import DATE_QUERY, one_of
 from .common import actor, answer, hall, idem, route
+from .fields import Note
 from .schemas import Body
 
 
@@ -42,7 +44,7 @@ class AlertEnvelope(BaseModel):
 
 
 class AcknowledgeBody(Body):
-    note: Annotated[str, StringConstraints(min_length=1, max_length=500)] = Field(
+    note: Note(500) = Field(
         description="what was done about it (处理说明)")
 
 
@@ -58,8 +60,9 @@ def date_arg(name: str) -> dt.date | None:
 
 @route("GET", "/alerts", answer=AlertsOut, summary="电子监察: the supervision alerts, newest first",
        auth="admin or supervisor", errors=(401, 403),
-       query=(("status", "string", "open (default) or all"), ("from", "string", "raised on or after this local date"),
-              ("to", "string", "raised on or before this local date")))
+       query=(("status", one_of("open", "all"), "open (default) or all"),
+              ("from", DATE_QUERY, "raised on or after this local date"),
+              ("to", DATE_QUERY, "raised on or before this local date")))
 def list_alerts():
     alerts = hall().supervision.alerts(actor(), request.args.get("status", "open"), date_arg("from"), date_arg("to"))
     return {"alerts": alerts}

@@ -5,14 +5,15 @@ from __future__ import annotations
 from flask import request
 
 from . import schemas_appointments as s
+from .fields import CODE_QUERY, DATE_QUERY
 from .common import actor, answer, hall, idem, route
 
 _BOOKERS = "platform device (the provincial platform) or staff"
 
 
 @route("GET", "/appointments/slots", answer=s.SlotsOut, summary="A matter's slots on a date, with their free places",
-       errors=(404, 409), query=(("matter", "string", "matter id from /catalog (required)"),
-                                 ("date", "string", "local date YYYY-MM-DD (required)")))
+       errors=(404, 409), query=(("matter", CODE_QUERY, "matter id from /catalog", True),
+                                 ("date", DATE_QUERY, "local date YYYY-MM-DD", True)))
 def slots():
     return hall().appointments.slots(request.args.get("matter", ""), request.args.get("date", ""))
 
@@ -26,7 +27,7 @@ def book(body: s.BookBody):
 
 @route("GET", "/appointments", answer=s.DayOut, summary="A day's bookings per slot, with check-ins and misses",
        auth="admin, supervisor, clerk", errors=(401, 403),
-       query=(("date", "string", "local date YYYY-MM-DD (default: today)"),))
+       query=(("date", DATE_QUERY, "local date YYYY-MM-DD (default: today)"),))
 def day():
     return hall().appointments.day(actor(), request.args.get("date"))
 

@@ -11,12 +11,14 @@ from flask import Response, request
 from ..domain.errors import Invalid, Reason
 from ..services.actors import READS_EVERYTHING
 from . import schemas_ratings as s
+from ..domain.follow_ups import STATUSES
+from .fields import DATE_QUERY, one_of
 from .common import actor, answer, hall, idem, route, window_number
 
 _READERS = "admin, supervisor"
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_DATES = (("from", "string", "first local date YYYY-MM-DD (default: to)"),
-          ("to", "string", "last local date YYYY-MM-DD, inclusive (default: today)"))
+_DATES = (("from", DATE_QUERY, "first local date YYYY-MM-DD (default: to)"),
+          ("to", DATE_QUERY, "last local date YYYY-MM-DD, inclusive (default: today)"))
 
 
 def _date(name: str, default: dt.date) -> dt.date:
@@ -57,7 +59,7 @@ def rating_target(window: str):
 
 
 @route("GET", "/ratings", answer=s.RatingList, summary="Ratings given on the hall's local dates from … to, oldest first",
-       auth=_READERS, errors=(401, 403), query=(*_DATES, ("level", "integer", "only this level (1-5)")))
+       auth=_READERS, errors=(401, 403), query=(*_DATES, ("level", {"type": "integer", "minimum": 1, "maximum": 5}, "only this level (1-5)")))
 def list_ratings():
     start, end = _dates()
     level = request.args.get("level")
@@ -81,7 +83,7 @@ def export_ratings():
 
 # ---------------------------------------------------------------- follow-ups (回访整改)
 @route("GET", "/follow-ups", answer=s.FollowUpList, summary="Follow-ups of 差评, newest first", auth=_READERS,
-       errors=(401, 403), query=(("status", "string", "open, contacted, fixed, appealed or closed"),))
+       errors=(401, 403), query=(("status", one_of(*STATUSES), "only follow-ups in this status"),))
 def list_follow_ups():
     return {"follow_ups": hall().follow_ups.listing(actor(), request.args.get("status"))}
 

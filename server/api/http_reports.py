@@ -11,6 +11,8 @@ from pydantic import BaseModel
 from ..adapters import spreadsheets
 from ..domain.errors import Invalid, Reason
 from ..services.actors import READS_EVERYTHING
+from ..domain.reports import GROUPINGS
+from .fields import DATE_QUERY, one_of
 from .common import actor, hall, route
 
 FORMATS = ("json", "csv", "xlsx")
@@ -42,10 +44,10 @@ class ServiceReportOut(BaseModel):
        summary="The service report of a range of business days, in one grouping: JSON, or a CSV or XLSX file "
                "(the XLSX has a sheet per grouping, the asked one first)",
        auth="admin, supervisor", errors=(401, 403),
-       query=(("from", "string", "first business day, YYYY-MM-DD"),
-              ("to", "string", "last business day, YYYY-MM-DD (at most 366 days in all)"),
-              ("by", "string", "department, window, clerk, matter, queue, hour or day"),
-              ("format", "string", "json (the default), csv or xlsx")))
+       query=(("from", DATE_QUERY, "first business day, YYYY-MM-DD", True),
+              ("to", DATE_QUERY, "last business day, YYYY-MM-DD (at most 366 days in all)", True),
+              ("by", one_of(*GROUPINGS), "the grouping", True),
+              ("format", one_of(*FORMATS), "json (the default), csv or xlsx")))
 def service_report():
     who = actor()
     who.require_staff(*READS_EVERYTHING)

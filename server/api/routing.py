@@ -13,10 +13,14 @@ from flask import Blueprint, Response, request
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
+from ..domain import text
 from ..domain.errors import REASONS, Invalid, Reason, Unauthorized
+from .fields import ID_SCHEMA, PATH_SCHEMAS
 from .schemas import EmptyBody, ErrorOut
 
 MAX_IDEMPOTENCY_KEY = 200
+# Visible ASCII, spaces inside only (HTTP strips a header value's outer blanks before anyone sees them).
+IDEMPOTENCY_KEY_PATTERN = rf"^[\x21-\x7e]([\x20-\x7e]{{0,{MAX_IDEMPOTENCY_KEY - 2}}}[\x21-\x7e])?$"
 _ERRORS = {400: "invalid input", 401: "no or bad token", 403: "not allowed for this token",
            404: "not found", 409: "conflict with the current state", 429: "too many attempts",
            503: "the hall database or a service is unavailable"}
@@ -55,15 +59,60 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
         raise Invalid("The request body is not valid JSON.", Reason.BAD_JSON)
     if not isinstance(data, dict):
         raise Invalid("The request body must be a JSON object.", Reason.BAD_JSON)
+    unstorable = _unstorable_text(data)
+    if unstorable is not None:  # whatever the field's type: no NUL ever reaches a database
+        raise Invalid(f"The request is invalid: {unstorable or 'body'}: holds a NUL byte or a lone surrogate.",
+                      Reason.CONTROL_CHARACTERS, fields=[unstorable or "body"])
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors(include_url=False)[:10]:
-            where = ".".join(str(p) for p in err["loc"]) or "body"
-            problems.append(f"{where}: {err['msg']}")
-        raise Invalid("The request is invalid: " + "; ".join(problems) + ".", Reason.INVALID_FIELD,
-                      fields=[".".join(str(p) for p in err["loc"]) for err in exc.errors(include_url=False)[:10]])
+        errors = exc.errors(include_url=False)[:10]
+        problems = [f"{'.'.join(str(p) for p in err['loc']) or 'body'}: {err['msg']}" for err in errors]
+        # A field type of fields.py names its rule (invalid_name, invalid_phone …); the rest is invalid_field.
+        reason = next((Reason(err["type"]) for err in errors if err["type"] in _REASON_VALUES), Reason.INVALID_FIELD)
+        raise Invalid("The request is invalid: " + "; ".join(problems) + ".", reason,
+                      fields=[".".join(str(p) for p in err["loc"]) for err in errors])
+
+
+_REASON_VALUES = {r.value for r in Reason}
+
+
+def _unstorable_text(value, where: str = "") -> str | None:
+    """Where in the parsed JSON a string (or a key) holds what no database stores, or None."""
+    if isinstance(value, str):
+        return None if text.storable(value) else where
+    if isinstance(value, dict):
+        for key, item in value.items():
+            path = f"{where}.{key}" if where else str(key)
+            if not text.storable(key):
+                return text.for_log(path)
+            found = _unstorable_text(item, path)
+            if found is not None:
+                return text.for_log(found)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _unstorable_text(item, f"{where}.{index}" if where else str(index))
+            if found is not None:
+                return found
+    return None
+
+
+def check_path_and_query(params: dict[str, str]) -> None:
+    """Path values have the form the OpenAPI document states (a window number, or an id the server
+    minted); query values are one line of storable text. Checked before any handler, so nothing
+    malformed reaches a service or a database."""
+    for name, value in params.items():
+        schema = PATH_SCHEMAS.get(name, ID_SCHEMA)
+        pattern = schema["pattern"]
+        if len(value) > schema.get("maxLength", len(value)) or not re.fullmatch(pattern, value):
+            if name == "window":
+                raise Invalid(f"'{text.for_log(value[:20])}' is not a window number.", Reason.INVALID_WINDOW_NUMBER)
+            raise Invalid(f"{name} '{text.for_log(value[:40])}' is not in the form {pattern}.",
+                          Reason.INVALID_PATH_PARAMETER, parameter=name)
+    for name, value in request.args.items(multi=True):
+        if not (text.is_line(name) and text.is_line(value)):
+            raise Invalid(f"The query parameter '{text.for_log(name[:40])}' holds a NUL byte or a control character.",
+                          Reason.CONTROL_CHARACTERS, parameter=text.for_log(name[:40]))
 
 
 def body_fingerprint() -> str:
@@ -80,10 +129,18 @@ def idempotency_key() -> str | None:
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return None
-    if not key or len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
-        raise Invalid(f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} printable characters.",
+    if not re.fullmatch(IDEMPOTENCY_KEY_PATTERN.strip("^$"), key):
+        raise Invalid(f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} visible ASCII characters (inner spaces allowed).",
                       Reason.INVALID_IDEMPOTENCY_KEY)
     return key
+
+
+def _query_parameter(name: str, schema: str | dict, description: str, required: bool = False) -> dict:
+    """A route's query parameter: (name, a JSON type or a whole JSON Schema, description[, required])."""
+    schema = {"type": schema} if isinstance(schema, str) else dict(schema)
+    if schema.get("type") == "string" and "enum" not in schema and "pattern" not in schema:
+        schema["pattern"] = text.LINE_PATTERN
+    return {"name": name, "in": "query", "required": required, "schema": schema, "description": description}
 
 
 class Api:
@@ -101,6 +158,7 @@ class Api:
 
         def decorate(handler: Callable) -> Callable:
             def view(**params):
+                check_path_and_query(params)
                 if auth != "anyone" and "Authorization" not in request.headers:
                     raise Unauthorized("Sign in first: send a token as 'Authorization: Bearer TOKEN'.",
                                        Reason.TOKEN_MISSING)
@@ -141,13 +199,13 @@ class Api:
             for code in r.errors:
                 op["responses"][str(code)] = {"description": _ERRORS.get(code, "error"), "content": {
                     "application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
-            params = [{"name": p, "in": "path", "required": True, "schema": {"type": "string", "maxLength": 64}}
+            params = [{"name": p, "in": "path", "required": True,
+                       "schema": PATH_SCHEMAS.get(p, ID_SCHEMA)}
                       for p in re.findall(r"\{(\w+)\}", r.path)]
-            params += [{"name": n, "in": "query", "required": False, "schema": {"type": t}, "description": d}
-                       for n, t, d in r.query]
+            params += [_query_parameter(*q) for q in r.query]
             if r.idempotent:
                 params.append({"name": "Idempotency-Key", "in": "header", "required": False,
-                               "schema": {"type": "string", "maxLength": MAX_IDEMPOTENCY_KEY},
+                               "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
                                "description": "a repeat of the same request with this key returns the first answer"})
             if params:
                 op["parameters"] = params

@@ -6,13 +6,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, StringConstraints, model_validator
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
-Text = Annotated[str, StringConstraints(max_length=500)]
-CaseNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{8,16}$")]
-Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 -]{4,19}$")]
-MobilePhone = Annotated[str, StringConstraints(pattern=r"^1[3-9][0-9]{9}$")]  # 11-digit mainland mobile
-Material = Annotated[str, StringConstraints(min_length=1, max_length=120)]
+from ..domain.text import NOTE_PATTERN
+from .fields import CaseNumber, Code, FreeText, IdNumberText, Line, TrackingNumber, MobilePhone, Name, Phone
+
+Text = FreeText(500)
+Material = Line(120, min_length=1)
 
 
 class Body(BaseModel):
@@ -24,25 +22,30 @@ class EmptyBody(Body):
 
 
 class IdCardIn(Body):
-    number: Annotated[str, StringConstraints(min_length=1, max_length=32)] = Field(
-        description="the 18-character ID number as read (GB 11643; its check digit is verified)")
+    number: IdNumberText = Field(description="the 18-character ID number as read (GB 11643; its check digit is verified)")
     name: Name
 
 
 class TakeTicketBody(Body):
     # A matter (with an ID card or not), a case to collect, a booking's code, or an ID card alone.
-    model_config = ConfigDict(json_schema_extra={"anyOf": [
-        {"required": ["matter"]}, {"required": ["case"]}, {"required": ["appointment"]}, {"required": ["id_card"]}]})
+    # Which fields each kind excludes (the document says it, as the validator below enforces it).
+    model_config = ConfigDict(json_schema_extra={"oneOf": [
+        {"required": [kind], "not": {"anyOf": [{"required": [other]} for other in others]}} for kind, others in (
+            ("matter", ("case", "appointment", "pickup_code")), ("case", ("matter", "appointment")),
+            ("appointment", ("matter", "case", "id_card", "pickup_code")),
+            ("id_card", ("matter", "case", "appointment", "pickup_code")))]})
     # Every field may be left out, but none may be null (so each documents a plain value).
     matter: Code = Field(None, description="matter id from /catalog")  # type: ignore[assignment]
-    case: CaseNumber = Field(None, description="instead of a matter: the number of a case ready for pickup (取件)")  # type: ignore[assignment]
+    case: CaseNumber = Field(None, description="instead of a matter: the number of a case ready for pickup (取件); "
+                                               "a kiosk adds pickup_code or id_card")  # type: ignore[assignment]
+    pickup_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")] = Field(  # type: ignore[assignment]
+        None, description="with case, from a kiosk: the 取件码 on the acceptance receipt (staff need none)")
     appointment: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")] = Field(  # type: ignore[assignment]
         None, description="instead of a matter: a booking's code, to check it in (预约签到)")
     id_card: IdCardIn = Field(  # type: ignore[assignment]
         None, description="the ID card read at the kiosk: beside a matter it ties the ticket to the ID; "
+                          "beside a case it proves the applicant (when the case recorded the ID); "
                           "alone it checks in the ID's booking for today")
-    phone: Annotated[str, StringConstraints(pattern=r"^1[3-9][0-9]{9}$")] = Field(  # type: ignore[assignment]
-        None, description="a mainland mobile number for notices (SMS) about this ticket")
     priority: Literal["normal", "green"] = "normal"
     phone: MobilePhone = Field(None, description="a mobile number for notices (短信通知: a few ahead, called)")  # type: ignore[assignment]
 
@@ -51,8 +54,10 @@ class TakeTicketBody(Body):
         kinds = [self.matter is not None, self.case is not None, self.appointment is not None]
         if sum(kinds) > 1 or (not any(kinds) and self.id_card is None):
             raise ValueError("give one of a matter, a case number, a booking code or (alone) an ID card")
-        if (self.case is not None or self.appointment is not None) and self.id_card is not None:
-            raise ValueError("an ID card goes with a matter, or alone to check in its booking")
+        if self.appointment is not None and self.id_card is not None:
+            raise ValueError("an ID card goes with a matter or a case, or alone to check in its booking")
+        if self.pickup_code is not None and self.case is None:
+            raise ValueError("a pickup code goes with a case number")
         return self
 
 
@@ -68,6 +73,10 @@ class RouteBody(Body):
 
 
 class DecideBody(Body):
+    # A rejection says why (rejection_needs_note).
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"properties": {"result": {"const": "approved"}}},
+        {"properties": {"note": {"type": "string", "pattern": NOTE_PATTERN}}, "required": ["note"]}]})
     result: Literal["approved", "rejected"]
     note: Text | None = None
 
@@ -80,13 +89,14 @@ class MaterialsBody(Body):
 class HandOverBody(Body):
     how: Literal["pickup", "mail"]
     case: CaseNumber | None = Field(None, description="the case; by default the current pickup ticket's")
-    tracking: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = Field(
-        None, description="the mail's tracking number (mail only)")
+    tracking: TrackingNumber | None = Field(
+        None, description="the mail's tracking number (mail only), as on the waybill: up to 4 letters, 8 to 26 "
+                          "digits, up to 4 letters")
 
 
 class LoginBody(Body):
     username: Name
-    password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    password: Line(200, min_length=1)
 
 
 class TransferBody(Body):
@@ -94,7 +104,7 @@ class TransferBody(Body):
 
 
 class PauseBody(Body):
-    reason: Annotated[str, StringConstraints(min_length=1, max_length=120)] = Field(
+    reason: Line(120, min_length=1) = Field(
         description="one of the hall's pause reasons ([supervision] pause_reasons; GET /catalog hall.pause_reasons)")
 
 
@@ -108,7 +118,7 @@ class StateBody(Body):
 
 class NewUserBody(Body):
     username: Name
-    password: Annotated[str, StringConstraints(min_length=8, max_length=200)]
+    password: Line(200, min_length=8)
     role: Literal["clerk", "backoffice", "admin", "supervisor"]
     department: Code | None = None
     departments: Annotated[list[Code], Field(max_length=20)] | None = Field(
@@ -339,62 +349,8 @@ class DevicesOut(BaseModel):
     unprinted: list[str] = Field(description="numbers of tickets issued but not printed yet")
     unprinted_tickets: list[UnprintedTicket] = Field(description="the same tickets with their ids, for a reprint")
 
-ReviewStatusOut = Literal["pending", "claimed", "awaiting_materials", "approved", "rejected"]
-
-
-class CaseDepartmentOut(BaseModel):
-    code: str
-    name: str
-    status: ReviewStatusOut
-    claimed_by: str | None
-    note: str | None
-    requested: list[str] = Field(description="materials this department asked for (补正)")
-    decided_at: str | None
-
 
 class ApplicantOut(BaseModel):
-    name: str = Field(description="masked (张*三) except for the back office of the case's departments")
+    name: str = Field(description="masked (张*三) except for the back office of the case's departments; "
+                                  "staff only (the public view has no applicant)")
     phone: str = Field(description="masked (138****1234) except for the back office of the case's departments")
-
-
-class CaseStepOut(BaseModel):
-    at: str
-    kind: str
-    actor: str | None
-    department: str | None
-    detail: dict | None
-
-
-class CaseOut(BaseModel):
-    id: str
-    number: str
-    ticket: str = Field(description="id of the ticket the case was accepted from")
-    ticket_number: str
-    matter: str
-    matter_name: str
-    departments: list[CaseDepartmentOut]
-    status: Literal["in_review", "approved", "rejected", "ready_for_pickup", "picked_up"]
-    accepted_at: str
-    due_at: str
-    window: str
-    clerk: str | None
-    applicant: ApplicantOut
-    materials: list[str]
-    supplements: list[str]
-    note: str | None
-    deadline: Literal["on_time", "due_soon", "overdue"]
-    clock_stopped: bool = Field(description="the promised time stands still while materials are awaited (补正)")
-    decided_at: str | None
-    returned_at: str | None
-    handed_over: Literal["pickup", "mail"] | None
-    tracking: str | None
-    handed_over_at: str | None
-    history: list[CaseStepOut] | None = None
-
-
-class CaseEnvelope(BaseModel):
-    case: CaseOut
-
-
-class CaseList(RootModel[list[CaseOut]]):
-    """Cases, soonest due first (a JSON array)."""

@@ -6,20 +6,18 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from .schemas import ApplicantOut, Body, Code, HolderOut, Name
-
-Date = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
-TimeOfDay = Annotated[str, StringConstraints(pattern=r"^[0-9]{2}:[0-9]{2}$")]
+from .fields import Code, Date, IdNumberText, MobilePhone, Name, TimeOfDay
+from .schemas import ApplicantOut, Body, HolderOut
 
 
 class BookBody(Body):
     matter: Code
     date: Date = Field(description="the hall's local date YYYY-MM-DD")
     start: TimeOfDay = Field(description="the slot's start HH:MM (GET /appointments/slots)")
-    id_number: Annotated[str, StringConstraints(min_length=1, max_length=32)] = Field(
+    id_number: IdNumberText = Field(
         description="the citizen's 18-character ID number (GB 11643; its check digit is verified)")
     name: Name
-    phone: Annotated[str, StringConstraints(pattern=r"^1[3-9][0-9]{9}$")] | None = Field(
+    phone: MobilePhone | None = Field(
         None, description="a mainland mobile number for the booking's notices")
 
 

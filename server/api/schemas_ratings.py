@@ -8,9 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ..domain.follow_ups import ACTIONS
 from ..domain.ratings import CHANNELS
+from .fields import FreeText, Line, Note, WholeNumber
 from .schemas import Body, TicketOut
 
-Comment = Annotated[str, StringConstraints(max_length=500)]
+Comment = FreeText(500)
 TicketId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
 WindowNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,6}$")]
 
@@ -20,20 +21,20 @@ class RateBody(Body):
     # Either target may be left out, but neither may be null. Level and channel are checked by the
     # service, so a wrong one is refused with its own reason (invalid_rating_level, invalid_channel).
     ticket: TicketId = Field(None, description="the ticket's id (channel tracking)")  # type: ignore[assignment]
-    window: WindowNumber | Annotated[int, Field(ge=1, le=999999)] = Field(  # type: ignore[assignment]
+    window: WindowNumber | Annotated[WholeNumber, Field(ge=1, le=999999)] = Field(  # type: ignore[assignment]
         None, description="a rating pad's window (channels pad and evaluator): rates what it serves or served last")
-    level: int = Field(json_schema_extra={"minimum": 1, "maximum": 5},
+    level: WholeNumber = Field(json_schema_extra={"minimum": 1, "maximum": 5},
                        description="1 非常满意, 2 满意, 3 基本满意, 4 不满意, 5 非常不满意 (GB/T 39046)")
     comment: Comment | None = None
-    channel: Annotated[str, StringConstraints(max_length=32)] = Field(  # type: ignore[assignment]
+    channel: Line(32) = Field(  # type: ignore[assignment]
         None, json_schema_extra={"enum": list(CHANNELS)},
         description="pad | tracking | evaluator; by default pad for a pad's token, else tracking")
 
 
 class FollowUpBody(Body):
-    action: Annotated[str, StringConstraints(max_length=32)] = Field(
+    action: Line(32) = Field(
         json_schema_extra={"enum": list(ACTIONS)}, description="the step: " + ", ".join(ACTIONS))
-    note: Comment | None = Field(None, description="what was done, or why: required, not empty")
+    note: Note(500) | None = Field(None, description="what was done, or why: required, not empty")
 
 
 # ---------------------------------------------------------------- answers

@@ -266,6 +266,13 @@ class RatingRules(_Strict):
     fix_days: int = Field(5, ge=0, le=60)
 
 
+class Security(_Strict):
+    """How long a staff sign-in lasts (docs/security.md "Accounts, devices and tokens"): a working day
+    plus overtime by default; fractions of an hour are allowed (tests use seconds)."""
+
+    staff_token_hours: float = Field(16, gt=0, le=24 * 7)
+
+
 class Appointments(_Strict):
     """预约 (CONTRACT v2): when slots run, how far ahead one books, the check-in window around a slot,
     the per-ID limits and the no-show (爽约) ban. docs/appointments.md."""
@@ -305,6 +312,7 @@ class HallConfigFile(_Strict):
     rating: RatingRules = Field(default_factory=RatingRules)
     appointments: Appointments = Field(default_factory=Appointments)
     notices: Notices = Field(default_factory=Notices)
+    security: Security = Field(default_factory=Security)
 
 
 class WindowSpec(BaseModel):
@@ -343,6 +351,7 @@ class HallConfig:
         self.rating = source.rating
         self.appointments = source.appointments
         self.notices = source.notices
+        self.security = source.security
 
     def zone_of_floor(self, floor: int) -> str:
         return self.floors[floor].zone

@@ -10,8 +10,12 @@ the result to the window; the citizen picks it up there (or it is mailed). Askin
 from __future__ import annotations
 
 import datetime as dt
+import hmac
+import re
+import secrets
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from . import events
@@ -85,6 +89,45 @@ class Applicant:
     phone: str
 
 
+# -- who may act on a case, and how the citizen proves the case is theirs -----------------------------
+PICKUP_CODE_DIGITS = 6
+PICKUP_FAILURE_LIMIT = 5  # wrong pickup codes before the kiosk stops taking codes for the case
+# A mail's tracking number as the carriers print them (EMS EA123456789CN, SF1234567890123, JDVA…, 12 digits):
+# a carrier's few letters, at least 8 digits (so a word is not taken for one), maybe a country's letters.
+TRACKING_PATTERN = r"^[A-Za-z]{0,4}[0-9]{8,26}[A-Za-z]{0,4}$"
+_TRACKING = re.compile(TRACKING_PATTERN)
+TRACKING_RULE = ("A tracking number is as printed on the mail's waybill: up to 4 letters, 8 to 26 digits, up to 4 "
+                 "letters (EA123456789CN, SF1234567890123).")
+
+
+def is_tracking_number(value: str) -> bool:
+    return bool(_TRACKING.match(value))
+
+
+def new_pickup_code() -> str:
+    """The 取件码 printed on the acceptance receipt: what only the citizen holding it knows."""
+    return f"{secrets.randbelow(10 ** PICKUP_CODE_DIGITS):0{PICKUP_CODE_DIGITS}d}"
+
+
+class Place(Protocol):
+    """Where a window stands (a domain Window or a configured window)."""
+    number: str
+    floor: int
+    department: str | None
+
+
+def same_desk(accepting: Place, acting: Place) -> bool:
+    """The windows that answer for a case accepted at `accepting` (前台受理、窗口统一出件): the window
+    itself; a department's window, any window of that department (its clerks stand in for each other);
+    a hall-staffed window (综合受理, 一件事), the hall-staffed windows of its floor, which share one
+    front desk and its pickup queue."""
+    if acting.number == accepting.number:
+        return True
+    if accepting.department is not None:
+        return acting.department == accepting.department
+    return acting.department is None and acting.floor == accepting.floor
+
+
 @dataclass
 class Review:
     """One department's part of a case."""
@@ -120,18 +163,22 @@ class Case:
     handed_over: str | None = None  # pickup | mail
     tracking: str | None = None  # the mail's tracking number
     handed_over_at: dt.datetime | None = None
+    pickup_code: str | None = None  # 取件码 on the receipt (none on cases accepted before there were codes)
+    applicant_id: str | None = None  # the applicant's ID number, when the ticket was taken with the ID card
+    pickup_failures: int = 0  # wrong pickup codes given at a kiosk since the last pickup ticket
     alerted: Deadline | None = None  # the worst deadline state already raised as an alert
     events: list = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
     def accept(cls, *, id: str, number: str, ticket: str, ticket_number: str, matter: str, departments: list[str],
                applicant: Applicant, materials: list[str], note: str | None, window: str, clerk: str | None,
-               now: dt.datetime, due_at: dt.datetime) -> "Case":
+               now: dt.datetime, due_at: dt.datetime, applicant_id: str | None = None) -> "Case":
         if not departments:
             raise Invalid("A case needs at least one department to review it.", Reason.NO_DEPARTMENTS)
         case = cls(id=id, number=number, ticket=ticket, ticket_number=ticket_number, matter=matter,
                    applicant=applicant, materials=list(materials), note=note, window=window, clerk=clerk,
-                   accepted_at=now, due_at=due_at, reviews=[Review(d) for d in dict.fromkeys(departments)])
+                   accepted_at=now, due_at=due_at, reviews=[Review(d) for d in dict.fromkeys(departments)],
+                   pickup_code=new_pickup_code(), applicant_id=applicant_id)
         case.events.append(events.CaseRouted(id, number, window, tuple(case.departments)))
         return case
 
@@ -234,6 +281,25 @@ class Case:
         self.events.append(events.CaseReturned(self.id, self.number, review.department, self.window))
 
     # -- window -----------------------------------------------------------------------------
+    def require_desk(self, accepting: Place, acting: Place, action: str) -> None:
+        """Materials, hand-over and mail are the accepting desk's work (same_desk)."""
+        if not same_desk(accepting, acting):
+            raise Forbidden(f"Case {self.number} was accepted at window {self.window}; window {acting.number} "
+                            f"cannot {action} it.", Reason.CASE_OF_OTHER_WINDOW, window=self.window)
+
+    # -- pickup at a kiosk (取件) --------------------------------------------------------------
+    @property
+    def pickup_locked(self) -> bool:
+        return self.pickup_failures >= PICKUP_FAILURE_LIMIT
+
+    def proves_holder(self, pickup_code: str | None, id_number: str | None) -> bool:
+        """The receipt's pickup code, or the applicant's ID card (when the case recorded the ID)."""
+        if pickup_code is not None and self.pickup_code is not None:
+            return hmac.compare_digest(pickup_code.encode(), self.pickup_code.encode())
+        if id_number is not None and self.applicant_id is not None:
+            return hmac.compare_digest(id_number.upper().encode(), self.applicant_id.upper().encode())
+        return False
+
     def require_ready(self) -> None:
         if self.status is not CaseStatus.READY_FOR_PICKUP:
             raise Conflict(f"Case {self.number} is {self.status.value}, not ready for pickup.", Reason.CASE_NOT_READY,
@@ -243,11 +309,22 @@ class Case:
         self.require_ready()
         if how not in ("pickup", "mail"):
             raise Invalid("how must be 'pickup' or 'mail'.", Reason.INVALID_HAND_OVER)
-        if how == "mail" and not tracking:
-            raise Invalid("A mailed result needs the mail's tracking number.", Reason.TRACKING_NUMBER_REQUIRED)
+        if how == "mail":
+            tracking = self._tracking_number(tracking)
+        else:
+            tracking = None
         self.status, self.handed_over, self.tracking, self.handed_over_at = CaseStatus.PICKED_UP, how, tracking, now
         self.events.append(events.CasePickedUp(self.id, self.number) if how == "pickup"
                            else events.CaseMailed(self.id, self.number, tracking))
+
+    @staticmethod
+    def _tracking_number(tracking: str | None) -> str:
+        tracking = (tracking or "").strip()
+        if not tracking:
+            raise Invalid("A mailed result needs the mail's tracking number.", Reason.TRACKING_NUMBER_REQUIRED)
+        if not is_tracking_number(tracking):
+            raise Invalid(TRACKING_RULE, Reason.INVALID_TRACKING_NUMBER)
+        return tracking.upper()
 
     # -- 限时办结 ----------------------------------------------------------------------------
     def deadline(self, policy: DeadlinePolicy, now: dt.datetime) -> Deadline:

@@ -20,6 +20,9 @@ class Reason(StrEnum):
     INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"
     INVALID_WINDOW_NUMBER = "invalid_window_number"
     INVALID_FLOOR = "invalid_floor"
+    CONTROL_CHARACTERS = "control_characters"
+    INVALID_NAME = "invalid_name"
+    INVALID_PATH_PARAMETER = "invalid_path_parameter"
     INVALID_SUBSCRIPTION = "invalid_subscription"
     INVALID_PRIORITY = "invalid_priority"
     INVALID_STATE = "invalid_state"
@@ -34,6 +37,7 @@ class Reason(StrEnum):
     INVALID_DISPLAY_NAME = "invalid_display_name"
     INVALID_DEVICE_KIND = "invalid_device_kind"
     INVALID_DEVICE_NAME = "invalid_device_name"
+    INVALID_ADDRESS = "invalid_address"
     INVALID_RATING_LEVEL = "invalid_rating_level"
     APPLICANT_NAME_REQUIRED = "applicant_name_required"
     INVALID_PHONE = "invalid_phone"
@@ -42,6 +46,7 @@ class Reason(StrEnum):
     MATERIALS_REQUIRED = "materials_required"
     INVALID_HAND_OVER = "invalid_hand_over"
     TRACKING_NUMBER_REQUIRED = "tracking_number_required"
+    INVALID_TRACKING_NUMBER = "invalid_tracking_number"
     CASE_NUMBER_REQUIRED = "case_number_required"
     NO_DEPARTMENTS = "no_departments"
     UNKNOWN_PAUSE_REASON = "unknown_pause_reason"
@@ -68,17 +73,22 @@ class Reason(StrEnum):
     WINDOW_OF_OTHER_CLERK = "window_of_other_clerk"
     NOT_SIGNED_IN_HERE = "not_signed_in_here"
     CASE_OF_OTHER_DEPARTMENT = "case_of_other_department"
+    CASE_OF_OTHER_WINDOW = "case_of_other_window"
     MATTER_OF_OTHER_DEPARTMENT = "matter_of_other_department"
     MATTER_NOT_ACCEPTED_HERE = "matter_not_accepted_here"
     APPOINTMENT_OF_OTHER_BOOKER = "appointment_of_other_booker"
+    WRONG_PASSWORD = "wrong_password"
     # -- not_found
     NO_SUCH_ROUTE = "no_such_route"
+    UNKNOWN_USER = "unknown_user"
+    UNKNOWN_DEVICE = "unknown_device"
     NO_SUCH_WINDOW = "no_such_window"
     NO_SUCH_FLOOR = "no_such_floor"
     NO_SUCH_QUEUE = "no_such_queue"
     NO_SUCH_MATTER = "no_such_matter"
     NO_SUCH_TICKET = "no_such_ticket"
     NO_SUCH_CASE = "no_such_case"
+    PICKUP_NOT_AVAILABLE = "pickup_not_available"
     TICKET_WITHOUT_CASE = "ticket_without_case"
     NO_PRINTER = "no_printer"
     NO_SUCH_ALERT = "no_such_alert"
@@ -87,6 +97,7 @@ class Reason(StrEnum):
     NO_APPOINTMENT_FOR_ID = "no_appointment_for_id"
     # -- conflict: the state of the hall says no
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    OWN_ACCOUNT = "own_account"
     TICKET_NOT_WAITING = "ticket_not_waiting"
     TICKET_NOT_CALLED = "ticket_not_called"
     RECALL_LIMIT = "recall_limit"
@@ -162,6 +173,10 @@ REASONS: dict[Reason, str] = {
     Reason.INVALID_IDEMPOTENCY_KEY: "the Idempotency-Key header is empty, too long or not printable",
     Reason.INVALID_WINDOW_NUMBER: "the window in the path is not a window number",
     Reason.INVALID_FLOOR: "the floor is not a floor number",
+    Reason.CONTROL_CHARACTERS: "a text holds a NUL byte, a control character or a line break where none belongs",
+    Reason.INVALID_NAME: "a name is empty or too long, or holds control, invisible (zero-width) or "
+                         "direction-changing (bidi) characters, or starts or ends with a blank",
+    Reason.INVALID_PATH_PARAMETER: "a value in the path is not in the form the OpenAPI document states",
     Reason.INVALID_SUBSCRIPTION: "a Socket.IO subscribe names none or several of floor, window, ticket, case",
     Reason.INVALID_PRIORITY: "priority is neither normal nor green",
     Reason.INVALID_STATE: "a window state other than open, paused or closed",
@@ -212,18 +227,27 @@ REASONS: dict[Reason, str] = {
     Reason.INVALID_ROLE: "a staff role other than clerk, backoffice, admin or supervisor",
     Reason.DEPARTMENT_REQUIRED: "a back-office account needs its department",
     Reason.PASSWORD_TOO_SHORT: "the password is shorter than the hall allows",
-    Reason.INVALID_USERNAME: "a username must have 1 to 64 printable characters",
+    Reason.INVALID_USERNAME: "a username is a name: 1 to 64 characters, no control, invisible or "
+                             "direction-changing characters, no blanks at either end",
     Reason.INVALID_DISPLAY_NAME: "a display name (what screens show of a clerk) must have 1 to 40 printable characters",
     Reason.INVALID_DEVICE_KIND: "a device kind the hall does not know",
-    Reason.INVALID_DEVICE_NAME: "a device name must have 1 to 64 printable characters",
+    Reason.INVALID_DEVICE_NAME: "a device name is a name: 1 to 64 characters, no control, invisible or "
+                                "direction-changing characters, no blanks at either end",
+    Reason.INVALID_ADDRESS: "not an IPv4 or IPv6 address",
+    Reason.UNKNOWN_USER: "there is no staff account of that name",
+    Reason.UNKNOWN_DEVICE: "there is no paired device (kiosk, screen, pad, platform) of that name",
+    Reason.WRONG_PASSWORD: "the current password given to change it is wrong",
+    Reason.OWN_ACCOUNT: "an admin may not disable or remove the account it is signed in with",
     Reason.INVALID_RATING_LEVEL: "a rating is a level from 1 to 5",
     Reason.APPLICANT_NAME_REQUIRED: "routing a case needs the applicant's name",
-    Reason.INVALID_PHONE: "the applicant's phone is not a phone number",
+    Reason.INVALID_PHONE: "a phone is neither a mainland mobile (1[3-9] and 9 digits) nor a landline with its "
+                          "area code (0XX-XXXXXXXX)",
     Reason.INVALID_RESULT: "a decision is approved or rejected",
     Reason.REJECTION_NEEDS_NOTE: "a rejection must say why",
     Reason.MATERIALS_REQUIRED: "name at least one material",
     Reason.INVALID_HAND_OVER: "a result is handed over by pickup or mail",
     Reason.TRACKING_NUMBER_REQUIRED: "a mailed result needs its tracking number",
+    Reason.INVALID_TRACKING_NUMBER: "a tracking number is 8 to 30 letters and digits, at least 6 of them digits",
     Reason.CASE_NUMBER_REQUIRED: "name the case, or call its pickup ticket first",
     Reason.NO_DEPARTMENTS: "a case needs at least one department",
     Reason.TOKEN_MISSING: "no token was sent",
@@ -238,6 +262,9 @@ REASONS: dict[Reason, str] = {
     Reason.WINDOW_OF_OTHER_CLERK: "another clerk is signed in at this window",
     Reason.NOT_SIGNED_IN_HERE: "sign in at this window before operating it",
     Reason.CASE_OF_OTHER_DEPARTMENT: "the case does not involve your department",
+    Reason.CASE_OF_OTHER_WINDOW: "only the window that accepted the case, its department's windows (or, for a "
+                                 "hall-staffed window, the hall-staffed windows of its floor) and the window "
+                                 "serving its pickup ticket act on it (error detail: window)",
     Reason.MATTER_OF_OTHER_DEPARTMENT: "a professional window routes only its own department's matters",
     Reason.MATTER_NOT_ACCEPTED_HERE: "this window's queues do not take this matter",
     Reason.NO_SUCH_ROUTE: "no such path in the API",
@@ -247,6 +274,10 @@ REASONS: dict[Reason, str] = {
     Reason.NO_SUCH_MATTER: "no such matter in the catalogue",
     Reason.NO_SUCH_TICKET: "no such ticket",
     Reason.NO_SUCH_CASE: "no such case",
+    Reason.PICKUP_NOT_AVAILABLE: "a kiosk issues a pickup ticket only for a case ready for pickup, with its "
+                                 "receipt's pickup code or the applicant's ID card; an unknown case, a case not "
+                                 "ready, a wrong or missing code and a case locked after 5 wrong codes all get "
+                                 "this one answer",
     Reason.TICKET_WITHOUT_CASE: "the ticket has no case",
     Reason.NO_PRINTER: "no printer fits the reprint",
     Reason.IDEMPOTENCY_KEY_REUSED: "the Idempotency-Key was used for another request",

@@ -14,7 +14,8 @@ from flask import request
 from flask_socketio import Namespace, emit, join_room, leave_room
 
 from ..domain.errors import Forbidden, HallError, Invalid, NotFound, Reason, Unauthorized, Unavailable
-from ..services.actors import ANONYMOUS
+from ..services.accounts import hash_token
+from ..services.actors import ANONYMOUS, Actor
 from ..services.hall import Hall
 from ..services.views import iso
 from .screens import SnapshotCache, SocketAllowance, Verdict
@@ -42,8 +43,35 @@ def _token(auth) -> str | None:
     return None
 
 
+class OpenSockets:
+    """Which principal and token each connection that signed in with a token stands for, on this process:
+    when a principal's access ends (AccessRevoked, or the sweep finds its token dead) push/sessions.py
+    closes exactly those connections."""
+
+    def __init__(self):
+        self._holders: dict[tuple[str, str], tuple[str, str]] = {}  # (namespace, sid) -> (principal, token hash)
+
+    def opened(self, namespace: str, actor: Actor, token: str) -> None:
+        self._holders[(namespace, request.sid)] = (actor.principal, hash_token(token))
+
+    def closed(self, namespace: str) -> None:
+        self._holders.pop((namespace, request.sid), None)
+
+    def of(self, principal: str, token_hash: str | None = None) -> list[tuple[str, str]]:
+        """The (namespace, sid) of the principal's connections (only those of one token, if given)."""
+        return [key for key, (who, digest) in list(self._holders.items())
+                if who == principal and (token_hash is None or digest == token_hash)]
+
+    def token_hashes(self) -> set[str]:
+        return {digest for _who, digest in list(self._holders.values())}
+
+    def holding(self, token_hashes: set[str]) -> list[tuple[str, str]]:
+        return [key for key, (_who, digest) in list(self._holders.items()) if digest in token_hashes]
+
+
 def _staff_or_refuse(hall: Hall, auth, *roles: str):
-    """The actor behind a connect's token; refuse the connection (with the contract's error) otherwise."""
+    """The actor behind a connect's token; refuse the connection (with the contract's error) otherwise.
+    A namespace registers the connection in OpenSockets once its connect has succeeded."""
     try:
         actor = hall.accounts.authenticate(_token(auth))
         actor.require_staff(*roles)
@@ -186,18 +214,21 @@ def _number(value) -> str | None:
 class ClerkNamespace(Namespace):
     """Staff at a window: joins the room of the window its clerk is signed in to."""
 
-    def __init__(self, hall: Hall):
+    def __init__(self, hall: Hall, sockets: OpenSockets):
         super().__init__("/clerk")
         self.hall = hall
+        self.sockets = sockets
         self.actors: dict[str, object] = {}
 
     def on_connect(self, auth=None):
         actor = _staff_or_refuse(self.hall, auth, "clerk", "admin")
         self.actors[request.sid] = actor
         self._join(actor)
+        self.sockets.opened(self.namespace, actor, _token(auth))
 
     def on_disconnect(self, reason=None):
         self.actors.pop(request.sid, None)
+        self.sockets.closed(self.namespace)
 
     def on_join(self, data=None):
         """Sent after the clerk signs in at a window over HTTP, to follow that window."""
@@ -216,28 +247,38 @@ class ClerkNamespace(Namespace):
 
 
 class AdminNamespace(Namespace):
-    def __init__(self, hall: Hall):
+    def __init__(self, hall: Hall, sockets: OpenSockets):
         super().__init__("/admin")
         self.hall = hall
+        self.sockets = sockets
 
     def on_connect(self, auth=None):
-        _staff_or_refuse(self.hall, auth, "admin", "supervisor")  # supervisors watch the board too
+        actor = _staff_or_refuse(self.hall, auth, "admin", "supervisor")  # supervisors watch the board too
         join_room("admin")
         emit("stats", self.hall.queries.stats())
+        self.sockets.opened(self.namespace, actor, _token(auth))
+
+    def on_disconnect(self, reason=None):
+        self.sockets.closed(self.namespace)
 
 
 class BackofficeNamespace(Namespace):
     """Back-office staff: joins the room of its department, which receives that department's cases
     (case_routed, case_updated) with the applicant's details."""
 
-    def __init__(self, hall: Hall):
+    def __init__(self, hall: Hall, sockets: OpenSockets):
         super().__init__("/backoffice")
         self.hall = hall
+        self.sockets = sockets
 
     def on_connect(self, auth=None):
         actor = _staff_or_refuse(self.hall, auth, "backoffice")
         for department in actor.departments:
             join_room(f"department:{department}")
+        self.sockets.opened(self.namespace, actor, _token(auth))
+
+    def on_disconnect(self, reason=None):
+        self.sockets.closed(self.namespace)
 
 
 class KioskNamespace(Namespace):
@@ -246,9 +287,13 @@ class KioskNamespace(Namespace):
     connect it hears `kiosk` {"reader": true|false}, so the page offers 刷身份证 only where a reader
     is. Staff (the guide desk's page) connect too, and have no reader."""
 
-    def __init__(self, hall: Hall):
+    def __init__(self, hall: Hall, sockets: OpenSockets):
         super().__init__("/kiosk")
         self.hall = hall
+        self.sockets = sockets
+
+    def on_disconnect(self, reason=None):
+        self.sockets.closed(self.namespace)
 
     def on_connect(self, auth=None):
         try:
@@ -264,3 +309,4 @@ class KioskNamespace(Namespace):
             join_room(f"kiosk:{actor.name}")
             reader = any(d.kind == "id_reader" and d.attach == f"kiosk:{actor.name}" for d in self.hall.config.devices)
         emit("kiosk", {"reader": reader})
+        self.sockets.opened(self.namespace, actor, _token(auth))

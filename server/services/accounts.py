@@ -1,7 +1,8 @@
-"""Staff accounts, sign-in with throttling, and device tokens.
+"""Staff accounts and device tokens: creating them, what a token stands for, and ending access.
 
 Passwords are hashed with Argon2id (argon2-cffi). Tokens are 256-bit random strings; only their
-SHA-256 is stored, so a copy of the database does not sign anyone in.
+SHA-256 is stored, so a copy of the database does not sign anyone in. Sign-in and its throttle:
+signin.py; managing accounts and devices (passwd, disable, revoke …): account_admin.py.
 """
 from __future__ import annotations
 
@@ -12,27 +13,25 @@ from collections.abc import Callable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from ..domain.errors import Conflict, Invalid, Reason, Throttled, Unauthorized
+from ..domain.errors import Conflict, Invalid, NotFound, Reason, Unauthorized
+from ..domain.text import is_name
 from .actors import ANONYMOUS, DEVICE_KINDS, STAFF_ROLES, Actor
 from .unit_of_work import AlreadyStored, UnitOfWork
 
-TOKEN_LIFETIME = dt.timedelta(hours=16)  # one working day plus overtime
-THROTTLE_WINDOW = dt.timedelta(minutes=15)
-MAX_FAILURES_PER_USER = 5
-MAX_FAILURES_PER_ADDRESS = 30
 MIN_PASSWORD_LENGTH = 8
 MAX_DISPLAY_NAME_LENGTH = 40
 
-_hasher = PasswordHasher()
+hasher = PasswordHasher()
 # Verifying against this hash when the user does not exist keeps the answer time the same.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+_DUMMY_HASH = hasher.hash("not-a-real-password")
 # Seeded accounts (the bench's clerks) have no password: no Argon2 hash, so every password is refused.
 NO_PASSWORD = "seeded:no-password"
 
 
-def _verify(password_hash: str, password: str) -> bool:
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Slow on purpose (Argon2): run it through `run_blocking`. None (no such user) takes as long."""
     try:
-        return _hasher.verify(password_hash, password)
+        return hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
@@ -46,10 +45,12 @@ def new_token() -> str:
 
 
 class Accounts:
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork], clock, departments: set[str], run_blocking=None):
+    def __init__(self, unit_of_work: Callable[[], UnitOfWork], clock, departments: set[str], run_blocking=None,
+                 token_lifetime: dt.timedelta = dt.timedelta(hours=16)):
         self.unit_of_work = unit_of_work
         self.clock = clock
         self.departments = departments
+        self.token_lifetime = token_lifetime  # a staff token's ([security] staff_token_hours)
         # Argon2 takes tens of milliseconds of CPU on purpose; the server passes a function that runs
         # it on a real thread, so the event loop keeps serving screens meanwhile.
         self.run_blocking = run_blocking or (lambda fn, *args: fn(*args))
@@ -62,18 +63,18 @@ class Accounts:
         unknown = [d for d in departments if d not in self.departments]
         if unknown:
             raise Invalid(f"There is no department {unknown[0]!r} in this hall's config.", Reason.UNKNOWN_DEPARTMENT)
-        if not username or len(username) > 64 or not username.isprintable() or username.strip() != username:
-            raise Invalid("A username has 1 to 64 printable characters, without leading or trailing spaces.",
+        if not username or len(username) > 64 or not is_name(username):
+            raise Invalid("A username has 1 to 64 characters, without control, invisible or direction-changing "
+                          "characters and without blanks at either end.",
                           Reason.INVALID_USERNAME)
 
     @staticmethod
     def _check_display_name(display_name: str | None) -> None:
-        """Public screens show it (issue 14): printable text of bounded length, nothing that reorders or
-        hides characters (a right-to-left override, a zero-width space: not printable)."""
+        """Public screens show it (issue 14): a name (the domain's rule: nothing that reorders or hides
+        characters, no blanks at either end) of bounded length."""
         if display_name is None:
             return
-        if (not 0 < len(display_name) <= MAX_DISPLAY_NAME_LENGTH or not display_name.isprintable()
-                or display_name.strip() != display_name):
+        if not 0 < len(display_name) <= MAX_DISPLAY_NAME_LENGTH or not is_name(display_name):
             raise Invalid(f"A display name has 1 to {MAX_DISPLAY_NAME_LENGTH} printable characters, without leading "
                           "or trailing spaces.", Reason.INVALID_DISPLAY_NAME)
 
@@ -84,9 +85,17 @@ class Accounts:
         departments = tuple(dict.fromkeys(departments))
         self._check_user(username, role, departments)
         self._check_display_name(display_name)
+        self._store_user(username, self.hash_password(password), role, departments, display_name)
+
+    def hash_password(self, password: str) -> str:
+        """A new password's hash (on a thread: Argon2 is slow), once it is long enough."""
         if len(password) < MIN_PASSWORD_LENGTH:
             raise Invalid(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.", Reason.PASSWORD_TOO_SHORT)
-        self._store_user(username, self.run_blocking(_hasher.hash, password), role, departments, display_name)
+        return self.run_blocking(hasher.hash, password)
+
+    @staticmethod
+    def unknown_user(username: str) -> NotFound:
+        return NotFound(f"There is no staff account named {username[:64]!r}.", Reason.UNKNOWN_USER)
 
     def add_seeded_user(self, username: str, role: str, departments: tuple[str, ...] = ()) -> str:
         """An account for scripts (the bench's clerks): no password at all, and a token minted at once,
@@ -96,7 +105,7 @@ class Accounts:
         token = new_token()
         now = self.clock()
         with self.unit_of_work() as uow:
-            uow.accounts.add_token(hash_token(token), username, now, now + TOKEN_LIFETIME)
+            uow.accounts.add_token(hash_token(token), username, now, now + self.token_lifetime)
             uow.commit()
         return token
 
@@ -112,8 +121,9 @@ class Accounts:
     def add_device(self, name: str, kind: str) -> str:
         if kind not in DEVICE_KINDS:
             raise Invalid(f"Device kind must be one of {', '.join(DEVICE_KINDS)}.", Reason.INVALID_DEVICE_KIND)
-        if not name or len(name) > 64 or not name.isprintable():
-            raise Invalid("A device name has 1 to 64 printable characters.", Reason.INVALID_DEVICE_NAME)
+        if not name or len(name) > 64 or not is_name(name):
+            raise Invalid("A device name has 1 to 64 characters, without control, invisible or direction-changing "
+                          "characters and without blanks at either end.", Reason.INVALID_DEVICE_NAME)
         token = new_token()
         try:
             with self.unit_of_work() as uow:
@@ -123,40 +133,17 @@ class Accounts:
             raise Conflict(f"A device named {name!r} already exists.", Reason.DEVICE_EXISTS)
         return token
 
-    def login(self, username: str, password: str, address: str) -> tuple[str, str]:
-        now = self.clock()
-        since = now - THROTTLE_WINDOW
-        with self.unit_of_work() as uow:
-            if (uow.accounts.failures_since(since, username=username) >= MAX_FAILURES_PER_USER
-                    or uow.accounts.failures_since(since, address=address) >= MAX_FAILURES_PER_ADDRESS):
-                raise Throttled("Too many failed sign-ins; wait 15 minutes or ask the hall admin.",
-                                retry_after=int(THROTTLE_WINDOW.total_seconds()))
-            user = uow.accounts.user(username)
-        # Hash verification is slow on purpose; no transaction is held while it runs.
-        ok = self.run_blocking(_verify, user.password_hash if user else _DUMMY_HASH, password) and bool(user and user.active)
-        token = new_token() if ok else None
-        with self.unit_of_work() as uow:
-            uow.accounts.record_attempt(username, address, ok, now)
-            if ok:
-                uow.accounts.add_token(hash_token(token), username, now, now + TOKEN_LIFETIME)
-                if _hasher.check_needs_rehash(user.password_hash):
-                    uow.accounts.set_password_hash(username, self.run_blocking(_hasher.hash, password))
-            uow.commit()
-        if not ok:
-            raise Unauthorized("The username or password is wrong.", Reason.WRONG_CREDENTIALS)
-        return token, user.role
-
-    def logout(self, token: str) -> None:
-        with self.unit_of_work() as uow:
-            uow.accounts.drop_token(hash_token(token))
-            uow.commit()
-
     def purge(self) -> None:
         """Drop expired tokens and sign-in attempts older than a day."""
         now = self.clock()
         with self.unit_of_work() as uow:
             uow.accounts.purge(now, now - dt.timedelta(days=1))
             uow.commit()
+
+    def live_tokens(self, token_hashes: list[str]) -> set[str]:
+        """Which of these token hashes still stand for someone (the open sockets' sweep)."""
+        with self.unit_of_work() as uow:
+            return uow.accounts.live_token_hashes(token_hashes, self.clock())
 
     def authenticate(self, token: str | None) -> Actor:
         """The actor a bearer token stands for; anonymous for no token; Unauthorized for a bad one."""

@@ -41,7 +41,7 @@ class Advice:
         arrivals = uow.tickets.arrivals(day, since)
         measured = uow.tickets.measured_service(day, since)
         waiting = Counter()
-        for group in uow.tickets.waiting_summary():
+        for group in uow.tickets.waiting_summary(day):
             waiting[group.queue] += group.n
         loads = {code: st.QueueLoad(arrivals.get(code, 0), waiting[code],
                                     st.service_minutes(measured.get(code), self.config.queue_avg_minutes(code)))

@@ -7,6 +7,7 @@ import datetime as dt
 import secrets
 
 from ..config import HallConfig
+from ..domain.text import require_name
 from ..domain.appointments import Appointment, AppointmentStatus, BookingRules, new_code
 from ..domain.calendar import WorkingCalendar
 from ..domain.errors import Conflict, Forbidden, Invalid, NotFound, Reason
@@ -91,7 +92,7 @@ class Appointments:
 
         def command(uow: UnitOfWork, now: dt.datetime) -> dict:
             self.mark_missed_in(uow, now)
-            day = parse_day(date) if date else now.astimezone(self.config.hall.tz).date()
+            day = parse_day(date) if date is not None else now.astimezone(self.config.hall.tz).date()
             bookings = uow.appointments.of_day(day)
             slots: dict[tuple[str, str], dict] = {}
             for a in bookings:
@@ -130,6 +131,7 @@ class Appointments:
         self._require_booker(actor)
         matter, day = self._matter(matter_id), parse_day(date)
         number = IdNumber.parse(id_number).value
+        require_name(name, "citizen's name")
         slot = self.rules.slot_at(day, start)
 
         def command(uow: UnitOfWork, now: dt.datetime) -> dict:

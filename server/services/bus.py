@@ -28,6 +28,7 @@ class Audience(StrEnum):
     SUPERVISION = "supervision"        # 电子监察: wakes the watch that raises and clears alerts
     KIOSKS = "kiosks"                  # /kiosk room kiosk:NAME (one kiosk's page: its ID card reader)
     NOTICES = "notices"                # wakes the worker that posts the notices these commits queued
+    SESSIONS = "sessions"              # every process closes the open sockets of a principal whose access ended
 
 
 A = Audience
@@ -67,6 +68,7 @@ AUDIENCES: dict[type[ev.Event], tuple[Audience, ...]] = {
     ev.CallAudioReady: (A.FLOOR_SCREENS, A.WINDOW_SCREENS),
     ev.IdCardRead: (A.KIOSKS,),  # the full ID number: to the reader's own kiosk, nowhere else
     ev.QueueFiguresChanged: (A.FLOOR_SCREENS, A.CLERKS, A.ADMIN, A.DEVICES),
+    ev.AccessRevoked: (A.SESSIONS,),  # a logout, a changed password, a disabled account, a revoked device
     # Kept in the event log only (the audit trail; reports read them there): TicketPrinted,
     # WindowSignedIn/SignedOut/Paused/Resumed/StateSet/QueuesSet (their windows' WindowUpdated wakes
     # the watch), CaseRouted, CaseClaimed, CaseApproved/Rejected/Decided, MaterialsRequested/Received,

@@ -3,25 +3,25 @@ reads of each. Who sees the applicant in full is decided in views.py (CaseViews.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import secrets
 
 from ..config import HallConfig
 from ..domain import events as ev
-from ..domain.cases import Applicant, Case, CaseStatus
+from ..domain.cases import Applicant, Case, CaseStatus, same_desk
 from ..domain.errors import Conflict, Forbidden, Invalid, NotFound, Reason
-from ..domain.identity import Holder
+from ..domain.identity import Holder, IdNumber
 from ..domain.model import Priority, TicketStatus, Window, business_day
+from ..domain.text import require_name, require_phone
 from .actors import READS_EVERYTHING, Actor
 from .messages import IdempotencyKey, Outcome
 from .runner import CommandRunner
 from .tickets import TicketCommands
 from .unit_of_work import UnitOfWork
-from .views import MASKED, PUBLIC, CaseViews
+from .views import DESK, MASKED, PUBLIC, CaseViews
 from .windows import WindowCommands
 
+_REFUSED = "pickup_refused"  # a kiosk's refused pickup: the answer the runner commits (and replays)
 CASE_SERIES = "~cases"  # the day counter that numbers cases (not a queue code, so never a clash)
-_PHONE = re.compile(r"^\+?[0-9][0-9 -]{4,19}$")
 
 
 def _case_id_ok(case_id: str) -> bool:
@@ -41,10 +41,10 @@ class CaseCommands:
     def route(self, actor: Actor, number: str, applicant_name: str, applicant_phone: str, note: str | None = None,
               matter_id: str | None = None, idempotency: IdempotencyKey | None = None) -> Outcome:
         name, phone = (applicant_name or "").strip(), (applicant_phone or "").strip()
-        if not 1 <= len(name) <= 64:
+        if not name:
             raise Invalid("The applicant's name is required (1 to 64 characters).", Reason.APPLICANT_NAME_REQUIRED)
-        if not _PHONE.match(phone):
-            raise Invalid("The applicant's phone must be a phone number such as 13812341234.", Reason.INVALID_PHONE)
+        require_name(name, "applicant's name")
+        require_phone(phone, "applicant's phone")
 
         def command(uow: UnitOfWork, now: dt.datetime) -> dict:
             window = self.windows.for_clerk(uow, actor, number)
@@ -66,10 +66,11 @@ class CaseCommands:
                 id=secrets.token_urlsafe(16), number=case_number, ticket=ticket.id, ticket_number=ticket.number,
                 matter=matter.id, departments=list(matter.involves) or [matter.department],
                 applicant=Applicant(name, phone), materials=list(matter.materials), note=note, window=window.number,
-                clerk=actor.name, now=now, due_at=self.views.policy.due(now, matter.promised_days))
+                clerk=actor.name, now=now, due_at=self.views.policy.due(now, matter.promised_days),
+                applicant_id=ticket.holder.id_number)
             case.observe_deadline(self.views.policy, now)  # a short promise may be due soon from the start
             uow.cases.add(case)
-            return {"case": self.views.view(case, MASKED, now)}
+            return {"case": self.views.view(case, DESK, now)}  # with the pickup code, for the receipt
         return self.runner.run(actor, idempotency, command)
 
     @staticmethod
@@ -84,19 +85,43 @@ class CaseCommands:
                             f"of queue {matter.queue}.", Reason.MATTER_NOT_ACCEPTED_HERE)
 
     # ---------------------------------------------------------------- back office
-    def _act(self, actor: Actor, case_id: str, idempotency, act, *roles: str, ready_changes: bool = False) -> Outcome:
+    def _act(self, actor: Actor, case_id: str, idempotency, act, *roles: str, ready_changes: bool = False,
+             desk_action: str | None = None) -> Outcome:
+        """`desk_action`: the window's work on the case (what the refusal names), done only from its desk."""
         actor.require_staff(*roles)
 
         def command(uow: UnitOfWork, now: dt.datetime) -> dict:
             case = uow.cases.get(case_id, for_update=True) if _case_id_ok(case_id) else None
             if case is None:
                 raise NotFound("There is no such case.", Reason.NO_SUCH_CASE)
+            if desk_action:
+                self._require_desk(uow, actor, case, desk_action)
             act(case, now)
             uow.cases.save(case)
             if ready_changes:
                 self._ready_cases_changed(uow, case)
             return {"case": self.views.view(case, self.views.audience(case, actor), now)}
         return self.runner.run(actor, idempotency, command)
+
+    def _accepting(self, uow: UnitOfWork, case: Case):
+        """Where the case was accepted: the configured window (or its row, if it left the config)."""
+        place = self.config.windows.get(case.window) or uow.windows.get(case.window)
+        if place is None:
+            raise Forbidden(f"Window {case.window}, which accepted case {case.number}, no longer exists; "
+                            "the admin acts on its cases.", Reason.CASE_OF_OTHER_WINDOW, window=case.window)
+        return place
+
+    def _require_desk(self, uow: UnitOfWork, actor: Actor, case: Case, action: str) -> None:
+        """A clerk acts on a case from a window of its desk (server/domain/cases.py same_desk), the admin
+        (and the system) on any."""
+        if actor.kind == "system" or actor.role == "admin":
+            return
+        windows = uow.windows.of_clerk(actor.name)
+        if not windows:
+            raise Forbidden("Sign in at a window before acting on a case.", Reason.NOT_AT_A_WINDOW)
+        accepting = self._accepting(uow, case)
+        acting = next((w for w in windows if same_desk(accepting, w)), windows[0])
+        case.require_desk(accepting, acting, action)
 
     @staticmethod
     def _department(actor: Actor, case: Case) -> str | None:
@@ -128,7 +153,7 @@ class CaseCommands:
         if not received:
             raise Invalid("List the materials received.", Reason.MATERIALS_REQUIRED)
         return self._act(actor, case_id, idempotency, lambda case, now: case.record_materials(
-            received, note, now, self.views.policy), "clerk", "admin")
+            received, note, now, self.views.policy), "clerk", "admin", desk_action="record materials for")
 
     def return_to_window(self, actor: Actor, case_id: str, idempotency: IdempotencyKey | None = None) -> Outcome:
         return self._act(actor, case_id, idempotency, lambda case, now: case.return_to_window(
@@ -142,13 +167,27 @@ class CaseCommands:
             uow.record(ev.ReadyCasesChanged(spec.floor, tuple(uow.cases.ready_numbers(windows)), tuple(windows)))
 
     # ---------------------------------------------------------------- pickup (统一出件)
-    def take_pickup_ticket(self, actor: Actor, case_number: str, idempotency: IdempotencyKey | None = None) -> Outcome:
+    def take_pickup_ticket(self, actor: Actor, case_number: str, pickup_code: str | None = None,
+                           id_card: dict | None = None, idempotency: IdempotencyKey | None = None) -> Outcome:
+        """A pickup ticket for a ready case. Staff (the guide desk: 首问负责) issue it on their word; a kiosk
+        only with the receipt's pickup code or the applicant's ID card, and whatever is wrong (no such
+        case, not ready, no or a wrong code, locked after too many wrong codes) it gets one answer, so a
+        kiosk can neither squat a citizen's pickup ticket nor learn the state of a case number."""
         actor.require_issuer()
         self.tickets.require_issuing_hours()
+        id_number = IdNumber.parse(id_card.get("number", "")).value if id_card else None
+        by_kiosk = not actor.is_staff
 
         def command(uow: UnitOfWork, now: dt.datetime) -> dict:
             case = uow.cases.by_number(case_number, for_update=True)  # one pickup ticket per case, even at once
-            if case is None:
+            if by_kiosk:
+                if case is None or case.pickup_locked or not case.proves_holder(pickup_code, id_number):
+                    if case is not None and not case.pickup_locked and (pickup_code or id_number):
+                        uow.cases.count_pickup_failure(case)  # kept: the refusal below commits with it
+                    return {_REFUSED: True}
+                if case.status is not CaseStatus.READY_FOR_PICKUP:
+                    return {_REFUSED: True}
+            elif case is None:
                 raise NotFound(f"There is no case {case_number}; check the number on the acceptance receipt.",
                                Reason.NO_SUCH_CASE)
             case.require_ready()
@@ -156,11 +195,18 @@ class CaseCommands:
             if waiting is not None:
                 raise Conflict(f"Ticket {waiting.number} for case {case.number} is already {waiting.status.value}; "
                                "use that ticket.", Reason.PICKUP_TICKET_EXISTS, number=waiting.number)
+            if case.pickup_failures:
+                uow.cases.reset_pickup_failures(case)  # the citizen (or staff for them) got through
             # The pickup ticket is the applicant's: their phone hears when it is called.
-            holder = Holder(case.applicant.name, None, case.applicant.phone)
+            holder = Holder(case.applicant.name, case.applicant_id, case.applicant.phone)
             return self.tickets.issue_in(uow, now, actor, self._pickup_queue(case.window), None, Priority.NORMAL,
                                          case.number, holder=holder)
-        return self.runner.run(actor, idempotency, command)
+        outcome = self.runner.run(actor, idempotency, command)
+        if outcome.body.get(_REFUSED):
+            raise NotFound("There is no case ready for pickup with this number and code; check the case number and "
+                           "the pickup code on the acceptance receipt, or ask at the guide desk.",
+                           Reason.PICKUP_NOT_AVAILABLE)
+        return outcome
 
     def _pickup_queue(self, window: str):
         """The pickup queue of the accepting window, else the pickup queue of its floor."""
@@ -189,7 +235,10 @@ class CaseCommands:
             case = uow.cases.by_number(wanted, for_update=True)
             if case is None:
                 raise NotFound(f"There is no case {wanted}.", Reason.NO_SUCH_CASE)
-            if how == "pickup" and (current is None or current.case != case.number):
+            serving_its_pickup = current is not None and current.case == case.number
+            if not serving_its_pickup:  # 窗口统一出件: the window its pickup ticket was called to may too
+                case.require_desk(self._accepting(uow, case), window, "hand over or mail")
+            if how == "pickup" and not serving_its_pickup:
                 raise Conflict(f"Call the pickup ticket of case {case.number} before handing the result over at the window.",
                                Reason.PICKUP_TICKET_NOT_CALLED)
             case.hand_over(how, tracking, now)
@@ -220,12 +269,13 @@ class CaseCommands:
 
     def at_window(self, actor: Actor, number: str, status: str | None = None) -> list[dict]:
         """The cases accepted at a window, masked: what its clerk's console lists (the clerk signed in
-        there, or the admin)."""
+        there, with the pickup codes; or the admin and supervisor, without)."""
         self._status_filter(status)
 
         def read(uow: UnitOfWork, now: dt.datetime) -> list[dict]:
             window = self.windows.for_clerk(uow, actor, number, reading=True)
-            return [self.views.view(c, MASKED, now) for c in uow.cases.listing(status=status, window=window.number)]
+            audience = DESK if actor.role == "clerk" else MASKED  # the pickup codes: its own clerk only
+            return [self.views.view(c, audience, now) for c in uow.cases.listing(status=status, window=window.number)]
         return self.runner.read(read)
 
     def case_of_ticket(self, ticket_id: str) -> dict:

@@ -7,7 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..config import HallConfig
+from .account_admin import AccountAdmin
 from .accounts import Accounts
+from .signin import SignIn
 from .advice import Advice
 from .appointments import Appointments
 from .bus import MessageBus
@@ -49,6 +51,8 @@ class Hall:
     device_desk: DeviceDesk
     figures: QueueFiguresTicker
     accounts: Accounts
+    account_admin: AccountAdmin  # passwd, disable, remove, logout; device revoke and rotate
+    signin: SignIn  # sign-in and its throttle, own password changes, unlocks
     housekeeping: Housekeeping
     supervision: Supervision
     reports: Reports

@@ -43,16 +43,14 @@ class Housekeeping:
         self.runner.run(SYSTEM, None, command)
 
     def close_stale_day(self) -> int:
-        """Cancel tickets left waiting or called from an earlier business day; returns how many."""
+        """Cancel tickets left waiting from an earlier business day; returns how many. Calling and the
+        figures already passed them over at the day's turn; a ticket still at a window (called) is never
+        cancelled: it finishes there normally (docs/security.md, the day change)."""
         def command(uow: UnitOfWork, now: dt.datetime) -> dict:
             stale = uow.tickets.stale(self.queries.today(now))
             for ticket in stale:
-                window = uow.windows.get(ticket.window, for_update=True) if ticket.window else None
                 ticket.cancel(now, reason="day_closed")
                 uow.tickets.save(ticket)
-                if window and window.current_ticket == ticket.id:
-                    window.released()
-                    uow.windows.save(window, now)
             return {"cancelled": len(stale)}
         return self.runner.run(SYSTEM, None, command).body["cancelled"]
 
@@ -81,8 +79,9 @@ class Housekeeping:
         self.purge()
 
     def run(self, sleep) -> None:
-        """Once a minute: the deadline watch, the bookings' misses (爽约) and reminders; at the day's turn, cancel what
-        is left of yesterday and purge."""
+        """Once a minute: the deadline watch, the bookings' misses (爽约) and reminders; after the day's turn, cancel
+        what yesterday left waiting and purge (nothing waits for this: the day turns for issuing and calling
+        at the rollover instant itself)."""
         day = self.queries.today()
         while True:
             try:

@@ -141,7 +141,7 @@ class Queries:
         def read(uow: UnitOfWork, now: dt.datetime):
             estimator = self.waits.estimator(uow, now)
             counts, oldest_of = {}, {}
-            for r in uow.tickets.waiting_summary():
+            for r in uow.tickets.waiting_summary(self.today(now)):
                 counts[(r.queue, r.priority == Priority.GREEN.value)] = r.n
                 oldest_of[r.queue] = min(r.oldest, oldest_of.get(r.queue, r.oldest))
             limited = any(q.daily_quota for q in self.config.queues.values())

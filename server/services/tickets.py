@@ -7,6 +7,7 @@ import datetime as dt
 import secrets
 
 from ..config import HallConfig
+from ..domain.text import require_name
 from ..domain.errors import Conflict, Invalid, NotFound, Reason, Unavailable
 from ..domain.eta import WaitingTicket, requeue_place
 from ..domain.identity import Holder, IdNumber
@@ -45,7 +46,8 @@ class TicketCommands:
             raise Invalid("priority must be 'normal' or 'green'.", Reason.INVALID_PRIORITY)
         holder = Holder(phone=phone)
         if id_card is not None:
-            holder = Holder(id_card.get("name"), IdNumber.parse(id_card.get("number", "")).value, phone)
+            holder = Holder(require_name(id_card.get("name"), "name on the ID card"),
+                            IdNumber.parse(id_card.get("number", "")).value, phone)
         self.require_issuing_hours()
         queue = self.config.queues[matter.queue]
 
@@ -83,10 +85,9 @@ class TicketCommands:
         """Issue a ticket inside an open unit of work (a pickup ticket is issued with its case's checks, an
         appointment's with its booking's)."""
         kind = kind or (TicketKind.PICKUP if case_number else TicketKind.WALK_IN)
-        day = business_day(now, self.config.hall.tz, self.config.hall.day_rollover_hour)
         ahead, eta = self.waits.of_newcomer(uow, now, queue.code, prio is Priority.GREEN,
                                             appointment=kind is TicketKind.APPOINTMENT)
-        seq = uow.tickets.next_seq(day, queue.code)
+        day, seq, issued_at = self.take_number(uow, now, queue.code)
         if queue.daily_quota is not None and seq > queue.daily_quota and kind is TicketKind.WALK_IN:
             # The refusal rolls the counter back with everything else.
             raise Conflict(f"Queue {queue.name} has issued its {queue.daily_quota} tickets for today (今日号源已满).",
@@ -96,11 +97,38 @@ class TicketCommands:
             id=ticket_id or secrets.token_urlsafe(16), day=day, series_queue=queue.code, seq=seq,
             number=format_number(queue.prefix, seq), queue=queue.code, matter=matter_id,
             floor=queue.floor, zone=self.config.zone_of_floor(queue.floor), priority=prio,
-            issued_at=now, case=case_number, kind=kind, holder=holder, appointment=appointment)
+            issued_at=issued_at, case=case_number, kind=kind, holder=holder, appointment=appointment)
         uow.tickets.add(ticket, actor.principal)
         view = views.ticket(ticket.facts(), ahead, eta)
         self.printing.owe(uow, actor, view, now)
         return {"ticket": view}
+
+    def take_number(self, uow: UnitOfWork, now: dt.datetime, series: str) -> tuple[dt.date, int, dt.datetime]:
+        """The business day, the number and the issue time, taken together. Call-next orders a queue by
+        issue time, so the time is read after the counter's row lock hands out the number: a request
+        that waited for a connection or for that lock cannot carry an earlier time than a higher number
+        issued meanwhile (issue 14: on PostgreSQL calls did not follow numbers)."""
+        hall = self.config.hall
+        day = business_day(now, hall.tz, hall.day_rollover_hour)
+        while True:
+            seq = uow.tickets.next_seq(day, series)
+            if seq == 1:
+                seq = self.start_of_series(uow, day, series)
+            issued_at = self.runner.clock()
+            issued_day = business_day(issued_at, hall.tz, hall.day_rollover_hour)
+            if issued_day == day:
+                return day, seq, issued_at
+            day = issued_day  # the day turned while this request waited: take a number of the new day
+
+    @staticmethod
+    def start_of_series(uow: UnitOfWork, day: dt.date, series: str) -> int:
+        """A day's series starts at 1, or above the numbers of earlier days' tickets still live (waiting
+        or at a window), so that no two live tickets ever share a number (docs/security.md)."""
+        highest = uow.tickets.highest_live_seq(series, before=day)
+        if highest is None:
+            return 1
+        uow.tickets.continue_series(day, series, highest + 1)
+        return highest + 1
 
     def requeue(self, actor: Actor, number: str, idempotency: IdempotencyKey | None = None) -> Outcome:
         """过号顺延: today's no-show `number` waits again, once, within `requeue_minutes` of being marked,
@@ -114,7 +142,7 @@ class TicketCommands:
                 raise NotFound(f"No ticket {number} was issued today.", Reason.NO_SUCH_TICKET)
             me = WaitingTicket(ticket.id, ticket.queue, ticket.priority is Priority.GREEN, now, ticket.seq,
                                ticket.kind is TicketKind.APPOINTMENT)
-            placed_at, behind = requeue_place(self.waits.waiting(uow, [ticket.queue]), me, hall.requeue_after)
+            placed_at, behind = requeue_place(self.waits.waiting(uow, now, [ticket.queue]), me, hall.requeue_after)
             ticket.requeue(now, dt.timedelta(minutes=hall.requeue_minutes), placed_at, behind)
             uow.tickets.save(ticket)
             ahead, eta = self.waits.of_ticket(uow, now, ticket)

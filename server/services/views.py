@@ -2,8 +2,10 @@
 
 Every answer and every push that carries one of them is built here, so an HTTP answer and the push
 of the same change cannot differ. Who sees a case's applicant: the back-office staff of a department
-the case involves see all (FULL); other staff see it masked (MASKED); the public tracking page and
-screens see neither name nor phone in full, nor who handled it (PUBLIC).
+the case involves see all (FULL); the clerk of the accepting window sees it masked with the pickup
+code, for the receipt (DESK); other staff see it masked (MASKED); the public tracking page and screens
+see no applicant, no pickup code, nor who handled it (PUBLIC). The pickup code goes to FULL and DESK
+only (docs/security.md, "Cases and pickup tickets").
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from ..domain.prediction import Wait
 from ..domain.ratings import LEVELS
 from .actors import Actor
 
-FULL, MASKED, PUBLIC = "full", "masked", "public"
+FULL, DESK, MASKED, PUBLIC = "full", "desk", "masked", "public"
 
 
 def iso(value: dt.datetime | None) -> str | None:
@@ -96,6 +98,8 @@ class CaseViews:
         applicant = case.applicant
         if audience != FULL:
             applicant = Applicant(mask_name(applicant.name), mask_phone(applicant.phone))
+        # Public: the tracking page needs the case's steps, not whose case it is (a ticket id read off a
+        # screen once led here).
         departments = self.config.departments
         out = {
             "id": case.id, "number": case.number, "ticket": case.ticket, "ticket_number": case.ticket_number,
@@ -106,12 +110,13 @@ class CaseViews:
                 "requested": r.requested, "decided_at": iso(r.decided_at)} for r in case.reviews],
             "status": case.status.value, "accepted_at": iso(case.accepted_at), "due_at": iso(case.due_at),
             "window": case.window, "clerk": None if public else case.clerk,
-            "applicant": {"name": applicant.name, "phone": applicant.phone},
+            "applicant": None if public else {"name": applicant.name, "phone": applicant.phone},
             "materials": case.materials, "supplements": case.supplements, "note": None if public else case.note,
             "deadline": case.deadline(self.policy, now).value, "clock_stopped": case.stopped_at is not None,
             "decided_at": iso(case.decided_at), "returned_at": iso(case.returned_at),
             "handed_over": case.handed_over, "tracking": None if public else case.tracking,
             "handed_over_at": iso(case.handed_over_at),
+            "pickup_code": case.pickup_code if audience in (FULL, DESK) else None,
         }
         if history is not None:
             out["history"] = [self._step(row, public) for row in history]

@@ -102,9 +102,9 @@ class WaitEstimates:
         estimator = self.estimator(uow, now)
         if appointment:
             me = WaitingTicket("", queue, green, now, 2**62, appointment=True)
-            waiting = self.waiting(uow, estimator.related_queues(queue))
+            waiting = self.waiting(uow, now, estimator.related_queues(queue))
             return estimator.ahead_of(me, waiting), estimator.estimate(queue, estimator.in_queue_of(me, waiting))
-        counts = uow.tickets.waiting_counts(estimator.related_queues(queue))
+        counts = uow.tickets.waiting_counts(self.today(now), estimator.related_queues(queue))
         return (estimator.ahead_of_newest(queue, green, counts),
                 estimator.estimate(queue, estimator.in_queue_of_newest(queue, green, counts)))
 
@@ -114,7 +114,7 @@ class WaitEstimates:
         estimator = self.estimator(uow, now)
         me = WaitingTicket(ticket.id, queue, ticket.priority is Priority.GREEN, ticket.placed_at, ticket.seq,
                            ticket.kind is TicketKind.APPOINTMENT)
-        waiting = [w for w in self.waiting(uow, estimator.related_queues(queue)) if w.id != ticket.id]
+        waiting = [w for w in self.waiting(uow, now, estimator.related_queues(queue)) if w.id != ticket.id]
         return estimator.ahead_of(me, waiting), estimator.estimate(queue, estimator.in_queue_of(me, waiting))
 
     def places(self, uow: UnitOfWork, now: dt.datetime, ticket_ids: list[str],
@@ -124,7 +124,7 @@ class WaitEstimates:
         queues that can stand before them are read."""
         estimator = self.estimator(uow, now)
         related = set().union(*(estimator.related_queues(q) for q in in_queues)) if in_queues is not None else None
-        waiting = self.waiting(uow, related)
+        waiting = self.waiting(uow, now, related)
         wanted = set(ticket_ids)
         places = []
         for me in (w for w in waiting if w.id in wanted):
@@ -135,7 +135,10 @@ class WaitEstimates:
                            "eta_range": wait.range if wait else None})
         return places
 
-    @staticmethod
-    def waiting(uow: UnitOfWork, queues=None) -> list[WaitingTicket]:
+    def today(self, now: dt.datetime) -> dt.date:
+        return business_day(now, self.config.hall.tz, self.config.hall.day_rollover_hour)
+
+    def waiting(self, uow: UnitOfWork, now: dt.datetime, queues=None) -> list[WaitingTicket]:
+        """The tickets waiting today (the business day of `now`), in these queues or all."""
         return [WaitingTicket(r.id, r.queue, r.priority == Priority.GREEN.value, r.placed_at, r.seq,
-                              r.kind == TicketKind.APPOINTMENT.value) for r in uow.tickets.waiting(queues)]
+                              r.kind == TicketKind.APPOINTMENT.value) for r in uow.tickets.waiting(self.today(now), queues)]

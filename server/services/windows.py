@@ -10,6 +10,7 @@ from ..domain.model import Ticket, TicketStatus, Window, WindowState
 from . import views
 from .actors import READS_EVERYTHING, Actor
 from .messages import IdempotencyKey, Outcome
+from .presses import AnsweredCalls
 from .queries import Queries
 from .runner import CommandRunner
 from .unit_of_work import UnitOfWork
@@ -23,6 +24,7 @@ class WindowCommands:
         self.queries = queries
         self.waits = waits
         self.policy = policy  # CallNextPolicy
+        self.answered = AnsweredCalls()  # this process's calls, for telling a double press (presses.py)
 
     # ---------------------------------------------------------------- who may act
     def for_clerk(self, uow: UnitOfWork, actor: Actor, number: str, reading: bool = False) -> Window:
@@ -93,28 +95,56 @@ class WindowCommands:
     def sign_out(self, actor: Actor, number: str, idempotency: IdempotencyKey | None = None) -> Outcome:
         return self._change(actor, number, idempotency, lambda w: w.sign_out())
 
-    def call_next(self, actor: Actor, number: str, idempotency: IdempotencyKey | None = None) -> Outcome:
+    def call_next(self, actor: Actor, number: str, idempotency: IdempotencyKey | None = None,
+                  arrived_at: dt.datetime | None = None) -> Outcome:
+        """Finish the current ticket (if any) and call the next one. A press that arrived before the call
+        of the current ticket was answered (a double press; presses.py) answers with that ticket,
+        `repeated`, and changes nothing. `arrived_at`: when the request arrived (an entry point reads it
+        before anything waits for the database; now, by default)."""
+        arrived_at = arrived_at or self.runner.clock()
+        number = str(number)
+        answer: list[str] = []  # the ticket this press answers with, once chosen
+
         def command(uow: UnitOfWork, now: dt.datetime) -> dict:
+            before_lock = uow.windows.current_ticket_of(number)  # what a call committed while we wait changes
             window = self.for_clerk(uow, actor, number)
             window.require_can_call()
+            # The call's moment is read holding the window's lock, so a press that arrived before it
+            # is known to overlap this call, from any process (presses.py).
+            moment = self.runner.clock()
             if window.current_ticket:
-                # Pressing call-next while serving ends the current visit (as Qmatic's "next").
                 current = uow.tickets.get(window.current_ticket, for_update=True)
                 if current and current.status is TicketStatus.CALLED:
-                    current.finish(now, ended_by="call_next")
+                    if current.id != before_lock or self.answered.overlaps(number, current, arrived_at):
+                        self._answering(number, current.id, answer)
+                        return {"ticket": views.ticket(current.facts()), "repeated": True}
+                    # Pressing call-next while serving ends the current visit (as Qmatic's "next").
+                    current.finish(moment, ended_by="call_next")
                     uow.tickets.save(current)
                 window.released()
-            for candidate in self.policy.rank(window, uow.tickets.call_candidates(window.queues)):
-                candidate.call(window, actor.name, now)
+            # Today's tickets only, the day of this moment: once the day has turned, an earlier day's
+            # waiting ticket is never called, whether or not housekeeping has cancelled it yet.
+            today = self.queries.today(moment)
+            for candidate in self.policy.rank(window, uow.tickets.call_candidates(window.queues, today)):
+                candidate.call(window, actor.name, moment)
                 if uow.tickets.claim(candidate):
                     window.took(candidate)
                     uow.windows.save(window, now)
-                    return {"ticket": views.ticket(candidate.facts())}
+                    self._answering(number, candidate.id, answer)
+                    return {"ticket": views.ticket(candidate.facts()), "repeated": False}
                 candidate.events.clear()  # taken by another window meanwhile; try the next one
             raise QueueEmpty(f"No ticket is waiting in the queues of window {number} ({', '.join(window.queues)}).",
                              Reason.QUEUE_EMPTY)
-        # A refusal (queue_empty included) rolls back, so the current ticket then stays current.
-        return self.runner.run(actor, idempotency, command)
+        try:
+            # A refusal (queue_empty included) rolls back, so the current ticket then stays current.
+            return self.runner.run(actor, idempotency, command)
+        finally:
+            if answer:
+                self.answered.answered(number, answer[0], self.runner.clock())
+
+    def _answering(self, number: str, ticket: str, answer: list[str]) -> None:
+        self.answered.answering(number, ticket)
+        answer[:] = [ticket]
 
     def recall(self, actor: Actor, number: str, idempotency: IdempotencyKey | None = None) -> Outcome:
         def command(uow: UnitOfWork, now: dt.datetime) -> dict:

@@ -11,11 +11,13 @@ from flask import Flask, Response, abort, request, send_from_directory
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
-from ..api import http, http_advice, http_alerts, http_appointments, http_cases, http_ratings, http_reports  # noqa: F401  (their routes register on the API)
+from ..api import http, http_accounts, http_advice, http_alerts, http_appointments, http_cases, http_ratings, http_reports  # noqa: F401  (their routes register on the API)
 from ..api.common import api
 from ..domain.errors import HallError, Reason, Throttled
+from ..domain.text import for_log
 from ..services.hall import Hall
 from .pages import pages
+from .proxies import ClientAddress, Network
 
 log = logging.getLogger("hallq")
 MAX_BODY_BYTES = 64 * 1024
@@ -48,15 +50,27 @@ def error_response(code: str, reason: Reason, message: str, status: int | None =
                     mimetype="application/json", headers=headers)
 
 
-def create_flask_app(hall: Hall, openapi_json: str, audio_folder: Callable[[str], Path | None]) -> Flask:
+def _protective_headers(response: Response) -> Response:
+    """On every answer, page or file: no other site may frame a page (clickjacking a clerk's or admin's
+    buttons; no page of the hall is meant to be embedded), and browsers take the declared content type
+    as it is instead of sniffing one."""
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
+
+
+def create_flask_app(hall: Hall, openapi_json: str, audio_folder: Callable[[str], Path | None],
+                     trusted_proxies: tuple[Network, ...] = ()) -> Flask:
     app = Flask("hallq", static_folder=None)
-    app.wsgi_app = _ChunkedBodies(app.wsgi_app)
+    app.wsgi_app = ClientAddress(_ChunkedBodies(app.wsgi_app), trusted_proxies)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.json.ensure_ascii = False
     app.extensions["hallq"] = hall
     app.extensions["hallq.openapi"] = openapi_json
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages)
+    app.after_request(_protective_headers)
 
     @app.get("/audio/<device>/<name>")
     def _call_audio(device: str, name: str):
@@ -76,9 +90,12 @@ def create_flask_app(hall: Hall, openapi_json: str, audio_folder: Callable[[str]
         status = exc.code or 400
         if status == 404:
             return error_response("not_found", Reason.NO_SUCH_ROUTE,
-                                  f"There is no {request.path} here; see /api/v1/openapi.json.", 404)
-        if status == 405:
-            return error_response("invalid", Reason.METHOD_NOT_ALLOWED, f"{request.method} is not allowed on {request.path}.", 405)
+                                  f"There is no {for_log(request.path)} here; see /api/v1/openapi.json.", 404)
+        if status == 405:  # RFC 9110: a 405 says which methods the path does serve
+            allowed = ", ".join(getattr(exc, "valid_methods", None) or ())
+            return error_response("invalid", Reason.METHOD_NOT_ALLOWED,
+                                  f"{request.method} is not allowed on {for_log(request.path)}; it serves {allowed}.", 405,
+                                  headers={"Allow": allowed})
         if status == 413:
             return error_response("invalid", Reason.BODY_TOO_LARGE, f"The request is larger than {MAX_BODY_BYTES} bytes.", 413)
         code, reason = _HTTP_ERRORS.get(status, ("invalid", Reason.BAD_REQUEST) if status < 500
@@ -88,13 +105,13 @@ def create_flask_app(hall: Hall, openapi_json: str, audio_folder: Callable[[str]
     @app.errorhandler(DBAPIError)
     def _database_error(exc: DBAPIError):
         # The database went away mid-request (a restart, a network cut): the transaction rolled back.
-        log.warning("database error on %s %s: %s", request.method, request.path, exc.__class__.__name__)
+        log.warning("database error on %s %s: %s", request.method, for_log(request.path), exc.__class__.__name__)
         return error_response("unavailable", Reason.DATABASE_UNREACHABLE,
                               "The hall database did not answer; nothing was changed. Try again in a moment.")
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
-        log.exception("unexpected error on %s %s", request.method, request.path)
+        log.exception("unexpected error on %s %s", request.method, for_log(request.path))
         return error_response("unavailable", Reason.SERVER_ERROR,
                               "The server could not complete this request; it was not carried out. Try again.", 500)
 

@@ -1,6 +1,7 @@
 """A case (办件) across the pages in a real browser: the clerk routes a ticket from the console page, the
 back office approves and returns it on /backoffice, the console page says it is ready, the citizen's
-tracking page follows it, the kiosk issues the pickup ticket by case number, and the clerk hands it over."""
+tracking page follows it, the kiosk issues the pickup ticket by case number and the receipt's pickup code
+(取件码), and the clerk hands it over."""
 from __future__ import annotations
 
 import re
@@ -38,6 +39,8 @@ def test_a_case_goes_from_the_console_to_the_back_office_and_out_through_a_kiosk
     expect(receipt).to_contain_text("优抚对象认定申请表")
     case_number = receipt.locator("#receipt-number").inner_text()
     assert re.fullmatch(r"\d{12}", case_number), case_number
+    expect(receipt.locator("#receipt-pickup-code")).to_have_text(re.compile(r"^\d{6}$"))
+    pickup_code = receipt.locator("#receipt-pickup-code").inner_text()
     expect(clerk.locator("#current")).to_contain_text("暂无办理中的号")
     mine = clerk.get_by_role("region", name="办件", exact=True).get_by_role("row").filter(has_text=case_number)
     expect(mine).to_contain_text("王*明")   # the window sees the applicant masked
@@ -68,26 +71,35 @@ def test_a_case_goes_from_the_console_to_the_back_office_and_out_through_a_kiosk
     tracking.screenshot("track-case-390x844")
     office.screenshot("backoffice-returned-1920x1080")
 
-    # The citizen types the case number on the kiosk's number pad; refusals are sentences.
+    # The citizen types the case number, then the pickup code, on the kiosk's number pad; refusals are
+    # sentences, and an unknown number, a wrong code (or a case not ready) read alike.
     kiosk = open_page(hall.server, "/kiosk", viewport=(1080, 1920))
     pair_kiosk(kiosk.page, hall.kiosk.token)
     kiosk.page.get_by_role("button", name="取件", exact=True).click()
     take = kiosk.page.get_by_role("button", name="取号")
     pad = kiosk.page.get_by_role("group", name="数字键盘")
 
-    def type_number(digits: str) -> None:
+    def type_number(digits: str, code: str = "") -> None:
         pad.get_by_role("button", name="清空").click()
-        for digit in digits:
+        for digit in digits + code:
             pad.get_by_role("button", name=digit, exact=True).click()
         expect(kiosk.page.get_by_label("办件号")).to_have_value(digits)
+        expect(kiosk.page.get_by_label("取件码")).to_have_value(code)
 
     type_number(case_number[:6])
     take.click()
     expect(kiosk.page.get_by_role("alert")).to_have_text("办件号是12位数字，请输完整后再取号。")
-    type_number("209901010001")
+    type_number(case_number, pickup_code[:3])
     take.click()
-    expect(kiosk.page.get_by_role("alert")).to_contain_text("没有这个办件号")
-    type_number(case_number)
+    expect(kiosk.page.get_by_role("alert")).to_have_text("取件码是受理回执上的6位数字，请输完整后再取号。")
+    not_available = "没有可取件的办件：请核对回执上的办件编号和取件码。如需帮助，请到导办台。"
+    type_number("209901010001", pickup_code)
+    take.click()
+    expect(kiosk.page.get_by_role("alert")).to_contain_text(not_available)
+    type_number(case_number, f"{(int(pickup_code) + 1) % 10**6:06d}")
+    take.click()
+    expect(kiosk.page.get_by_role("alert")).to_contain_text(not_available)
+    type_number(case_number, pickup_code)
     kiosk.screenshot("kiosk-pickup-1080x1920")
     take.click()
     pickup_number = kiosk.page.locator("#ticket-number")
@@ -97,7 +109,7 @@ def test_a_case_goes_from_the_console_to_the_back_office_and_out_through_a_kiosk
     kiosk.screenshot("kiosk-pickup-ticket-1080x1920")
     kiosk.page.get_by_role("button", name="完成").click()   # a second pickup ticket for the case is refused
     kiosk.page.get_by_role("button", name="取件", exact=True).click()
-    type_number(case_number)
+    type_number(case_number, pickup_code)
     take.click()
     expect(kiosk.page.get_by_role("alert")).to_contain_text(f"这个办件已取过取件号（{pickup}），请凭那张号票等候叫号。")
 

@@ -40,9 +40,10 @@ class Store:
     ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
 
-def _waiting(store: Store, queues=None) -> list:
-    return [t for t in store.tickets.values()
-            if t.status is TicketStatus.WAITING and (queues is None or t.queue in queues)]
+def _waiting(store: Store, day=None, queues=None) -> list:
+    """Waiting tickets (of `day`, or of any day; in `queues`, or all)."""
+    return [t for t in store.tickets.values() if t.status is TicketStatus.WAITING
+            and (day is None or t.day == day) and (queues is None or t.queue in queues)]
 
 
 class FakeTickets:
@@ -56,32 +57,40 @@ class FakeTickets:
         self.store.counters[(day, queue)] = self.store.counters.get((day, queue), 0) + 1
         return self.store.counters[(day, queue)]
 
+    def highest_live_seq(self, series, before):
+        seqs = [t.seq for t in self.store.tickets.values() if t.series_queue == series and t.day < before
+                and t.status in (TicketStatus.WAITING, TicketStatus.CALLED)]
+        return max(seqs, default=None)
+
+    def continue_series(self, day, series, seq):
+        self.store.counters[(day, series)] = seq
+
     def get(self, ticket_id, for_update=False):
         return self._track(self.store.tickets.get(ticket_id))
 
-    def call_candidates(self, queues):
+    def call_candidates(self, queues, day):
         found = []
         for queue in queues:
             for green in (True, False):
-                heads = sorted((t for t in _waiting(self.store, {queue}) if (t.priority.value == "green") == green),
+                heads = sorted((t for t in _waiting(self.store, day, {queue}) if (t.priority.value == "green") == green),
                                key=lambda t: (t.kind.value, t.placed_at, t.seq, t.id))
                 if heads:
                     found.append(self._track(heads[0]))
         return found
 
-    def waiting(self, queues=None):
+    def waiting(self, day, queues=None):
         return [SimpleNamespace(id=t.id, queue=t.queue, priority=t.priority.value, placed_at=t.placed_at, seq=t.seq,
-                                kind=t.kind.value) for t in _waiting(self.store, None if queues is None else set(queues))]
+                                kind=t.kind.value) for t in _waiting(self.store, day, None if queues is None else set(queues))]
 
-    def waiting_summary(self):
+    def waiting_summary(self, day):
         groups = defaultdict(list)
-        for t in _waiting(self.store):
+        for t in _waiting(self.store, day):
             groups[(t.queue, t.priority.value)].append(t.issued_at)
         return [SimpleNamespace(queue=q, priority=p, n=len(at), oldest=min(at)) for (q, p), at in groups.items()]
 
-    def waiting_counts(self, queues):
+    def waiting_counts(self, day, queues):
         counts = defaultdict(int)
-        for t in _waiting(self.store, set(queues)):
+        for t in _waiting(self.store, day, set(queues)):
             counts[(t.queue, t.priority.value == "green")] += 1
         return dict(counts)
 
@@ -101,7 +110,7 @@ class FakeTickets:
 
     def stale(self, today):
         return [self._track(t) for t in self.store.tickets.values()
-                if t.day < today and t.status in (TicketStatus.WAITING, TicketStatus.CALLED)]
+                if t.day < today and t.status is TicketStatus.WAITING]
 
     def measured_service(self, day, since=None):
         seconds = defaultdict(list)
@@ -195,6 +204,10 @@ class FakeWindows:
         window = self.store.windows.get(number)
         return self.seen.setdefault(number, window) if window else None
 
+    def current_ticket_of(self, number):
+        window = self.store.windows.get(number)
+        return window.current_ticket if window else None
+
     def all(self):
         return [self.seen.setdefault(n, w) for n, w in self.store.windows.items()]
 
@@ -258,6 +271,14 @@ class FakeCases:
         self.store.cases[case.id] = case
         self._saved[case.id] = case
 
+    def count_pickup_failure(self, case):
+        case.pickup_failures += 1
+        self.store.cases[case.id] = case
+
+    def reset_pickup_failures(self, case):
+        case.pickup_failures = 0
+        self.store.cases[case.id] = case
+
     def saved(self):
         return list(self._saved.values())
 
@@ -291,23 +312,81 @@ class FakeAccounts:
         self.store.tokens.pop(token_hash, None)
 
     def device_by_token(self, token_hash):
-        return self.store.devices.get(token_hash)
+        device = self.store.devices.get(token_hash)
+        return device if device and device.revoked_at is None else None
 
     def add_device(self, name, kind, token_hash, now):
         if any(d.name == name for d in self.store.devices.values()):
             raise AlreadyStored(name)
-        self.store.devices[token_hash] = SimpleNamespace(name=name, kind=kind)
+        self.store.devices[token_hash] = SimpleNamespace(name=name, kind=kind, created_at=now, issued_at=now,
+                                                         revoked_at=None)
 
     def purge(self, now, attempts_before):
         self.store.tokens = {h: v for h, v in self.store.tokens.items() if v[1] >= now}
         self.store.attempts = [a for a in self.store.attempts if a.at >= attempts_before]
 
-    def record_attempt(self, username, address, ok, now):
-        self.store.attempts.append(SimpleNamespace(username=username, address=address, ok=ok, at=now))
+    def hold_sign_in(self, username, address):
+        pass  # one thread: nothing to serialise
 
-    def failures_since(self, since, username=None, address=None):
-        return sum(1 for a in self.store.attempts if a.at > since and not a.ok
-                   and (a.username == username if username is not None else a.address == address))
+    def count_attempt(self, username, address, now):
+        self.store.attempts.append(SimpleNamespace(id=len(self.store.attempts) + 1, username=username,
+                                                   address=address, ok=False, at=now))
+        return len(self.store.attempts)
+
+    def _attempt(self, attempt):
+        return next((a for a in self.store.attempts if getattr(a, "id", None) == attempt), None)
+
+    def attempt_succeeded(self, attempt):
+        self._attempt(attempt).ok = True
+
+    def _matching(self, username, address):
+        return [a for a in self.store.attempts if not a.ok and (username is None or a.username == username)
+                and (address is None or a.address == address)]
+
+    def failures(self, since, username=None, address=None):
+        found = [a for a in self._matching(username, address) if a.at > since]
+        return len(found), max((a.at for a in found), default=None)
+
+    def clear_failures(self, username=None, address=None):
+        gone = self._matching(username, address)
+        self.store.attempts = [a for a in self.store.attempts if a not in gone]
+        return len(gone)
+
+    def users(self):
+        return [(u, sum(1 for name, _ in self.store.tokens.values() if name == u.username))
+                for u in sorted(self.store.users.values(), key=lambda u: u.username)]
+
+    def set_active(self, username, active):
+        self.store.users[username].active = active
+
+    def remove_user(self, username):
+        self.store.users.pop(username, None)
+
+    def drop_tokens_of(self, username):
+        self.store.tokens = {h: v for h, v in self.store.tokens.items() if v[0] != username}
+
+    def live_token_hashes(self, token_hashes, now):
+        return {h for h in token_hashes if self.staff_by_token(h, now) or self.device_by_token(h)}
+
+    def devices(self):
+        return sorted((SimpleNamespace(name=d.name, kind=d.kind, created_at=d.created_at, token_issued_at=d.issued_at,
+                                       revoked_at=d.revoked_at) for d in self.store.devices.values()),
+                      key=lambda d: d.name)
+
+    def device(self, name):
+        return next((d for d in self.devices() if d.name == name), None)
+
+    def _device_entry(self, name):
+        return next((h, d) for h, d in self.store.devices.items() if d.name == name)
+
+    def revoke_device(self, name, now):
+        self._device_entry(name)[1].revoked_at = now
+
+    def rotate_device(self, name, token_hash, now):
+        old, device = self._device_entry(name)
+        del self.store.devices[old]
+        device.issued_at, device.revoked_at = now, None
+        self.store.devices[token_hash] = device
 
 
 class FakeIdempotency:

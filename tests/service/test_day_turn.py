@@ -32,12 +32,29 @@ def test_numbers_restart_at_the_rollover_hour_and_not_at_midnight(service, clock
     assert [take(service)["number"] for _ in range(3)] == ["A001", "A002", "A003"]
     clock.set(dt.datetime(2026, 3, 3, 2, 59))  # after midnight, before 03:00: still the same business day
     assert take(service)["number"] == "A004"
+    service.housekeeping.close_stale_day()  # nothing of an earlier day is left
     clock.set(dt.datetime(2026, 3, 3, 3, 0))
+    assert service.housekeeping.close_stale_day() == 4
     assert take(service)["number"] == "A001"
     assert take(service, "ybj-ydjy")["number"] == "B001"  # each queue has its own series
 
 
-def test_yesterdays_waiting_and_called_tickets_are_cancelled_at_the_day_turn(service, clock):
+def test_a_new_days_series_starts_above_the_numbers_still_live(service, clock):
+    """At the turn, before housekeeping: yesterday's A001-A003 still wait, so today's series goes on
+    from A004, and no two live tickets share a number; once they are gone, tomorrow starts at A001."""
+    old = [take(service) for _ in range(3)]
+    clock.set(dt.datetime(2026, 3, 3, 3, 0))
+    assert take(service)["number"] == "A004"
+    assert take(service)["number"] == "A005"
+    assert service.housekeeping.close_stale_day() == 3
+    assert {service.queries.get_ticket(t["id"])["ticket"]["status"] for t in old} == {"cancelled"}
+    assert take(service)["number"] == "A006"  # within a day the series only grows
+    clock.set(dt.datetime(2026, 3, 4, 3, 0))
+    service.housekeeping.close_stale_day()
+    assert take(service)["number"] == "A001"
+
+
+def test_yesterdays_waiting_tickets_are_cancelled_at_the_day_turn_and_the_one_at_a_window_finishes(service, clock):
     clerk = Actor("staff", "li", "clerk", ("rst",))
     old = [take(service) for _ in range(3)]
     service.windows.sign_in(clerk, "1")
@@ -46,13 +63,15 @@ def test_yesterdays_waiting_and_called_tickets_are_cancelled_at_the_day_turn(ser
     assert service.housekeeping.close_stale_day() == 0  # nothing is stale on the same day
 
     clock.set(dt.datetime(2026, 3, 3, 8, 30))
-    assert service.housekeeping.close_stale_day() == 3
-    for t in old:
+    assert service.housekeeping.close_stale_day() == 2  # the waiting ones; the one at the window stays
+    for t in old[1:]:
         assert service.queries.get_ticket(t["id"])["ticket"]["status"] == "cancelled"
-    assert service.queries.window(clerk, "1")["current"] is None  # the window is free for today's first call
+    assert service.queries.get_ticket(old[0]["id"])["ticket"]["status"] == "called"
+    assert service.queries.window(clerk, "1")["current"]["id"] == old[0]["id"]
     fresh = take(service)
-    assert fresh["number"] == "A001" and fresh["ahead"] == 0
+    assert fresh["number"] == "A002" and fresh["ahead"] == 0  # A001 is still live at window 1
     assert service.windows.call_next(clerk, "1").body["ticket"]["id"] == fresh["id"]
+    assert service.queries.get_ticket(old[0]["id"])["ticket"]["status"] == "done"  # finished normally
     kinds = [e["kind"] for e in service.queries.ticket_history(clerk, old[1]["id"])]
     assert kinds == ["issued", "cancelled"]
 

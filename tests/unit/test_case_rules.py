@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from server.domain.calendar import WorkingCalendar
-from server.domain.cases import (Applicant, Case, CaseStatus, Deadline, DeadlinePolicy, ReviewStatus, mask_name,
-                                 mask_phone)
+from server.domain.cases import (PICKUP_CODE_DIGITS, PICKUP_FAILURE_LIMIT, Applicant, Case, CaseStatus, Deadline,
+                                 DeadlinePolicy, ReviewStatus, mask_name, mask_phone, same_desk)
 from server.domain.errors import Conflict, Forbidden, Invalid
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -127,3 +128,56 @@ def test_phones_are_masked():
     assert mask_phone("13812341234") == "138****1234"
     assert mask_phone("+8613812341234") == "+86*******1234"
     assert mask_phone("5551234") == "*****34"
+
+
+@dataclass(frozen=True)
+class Place:
+    number: str
+    floor: int
+    department: str | None
+
+
+@pytest.mark.parametrize("accepting, acting, may", [
+    (Place("1", 1, "rst"), Place("1", 1, "rst"), True),      # the accepting window
+    (Place("1", 1, "rst"), Place("64", 2, "rst"), True),     # its department, on another floor too
+    (Place("1", 1, "rst"), Place("49", 1, None), False),     # a hall-staffed window
+    (Place("1", 1, "rst"), Place("13", 1, "ybj"), False),    # another department
+    (Place("49", 1, None), Place("57", 1, None), True),      # the floor's front desk
+    (Place("49", 1, None), Place("123", 2, None), False),    # another floor's front desk
+    (Place("49", 1, None), Place("1", 1, "rst"), False),     # a department's window
+])
+def test_the_desk_of_a_case(accepting, acting, may):
+    assert same_desk(accepting, acting) is may
+    case = make_case()
+    if may:
+        case.require_desk(accepting, acting, "hand over")
+    else:
+        with pytest.raises(Forbidden) as refused:
+            case.require_desk(accepting, acting, "hand over")
+        assert refused.value.reason == "case_of_other_window"
+
+
+def test_the_pickup_code_and_the_id_card_prove_the_applicant():
+    case = make_case()
+    case.applicant_id = "43010419900101123X"
+    assert len(case.pickup_code) == PICKUP_CODE_DIGITS and case.pickup_code.isdigit()
+    assert case.proves_holder(case.pickup_code, None)
+    assert not case.proves_holder(f"{(int(case.pickup_code) + 1) % 10**6:06d}", None)
+    assert case.proves_holder(None, "43010419900101123x") and not case.proves_holder(None, "430104199001011241")
+    assert not case.proves_holder(None, None)
+    assert not make_case().proves_holder(None, "43010419900101123X")  # no ID recorded: the card proves nothing
+    case.pickup_failures = PICKUP_FAILURE_LIMIT
+    assert case.pickup_locked
+
+
+@pytest.mark.parametrize("tracking", ["", "   ", "abc", "SF12", "1-2-3-4-5-6-7-8", "ABCDEFGHIJK1", "单号1234567890",
+                                      "1" * 31])
+def test_a_mail_needs_a_tracking_number_that_looks_like_one(tracking):
+    case = make_case(departments=("gat",))
+    case.decide("gat", "g1", True, None, later(1))
+    case.return_to_window("gat", later(1))
+    with pytest.raises(Invalid):
+        case.hand_over("mail", tracking, later(2))
+    assert case.status is CaseStatus.READY_FOR_PICKUP
+    case.hand_over("mail", " ea123456789cn ", later(2))
+    assert case.tracking == "EA123456789CN"

@@ -38,7 +38,8 @@ class CaseRepository:
             note=row.note, window=row.window, clerk=row.clerk, accepted_at=row.accepted_at, due_at=row.due_at,
             reviews=reviews, status=CaseStatus(row.status), decided_at=row.decided_at, returned_at=row.returned_at,
             stopped_at=row.stopped_at, supplements=json.loads(row.supplements), handed_over=row.handed_over,
-            tracking=row.tracking, handed_over_at=row.handed_over_at,
+            tracking=row.tracking, handed_over_at=row.handed_over_at, pickup_code=row.pickup_code,
+            applicant_id=row.applicant_id, pickup_failures=row.pickup_failures,
             alerted=Deadline(row.alerted) if row.alerted else None)
         self.seen[case.id] = case
         return case
@@ -98,7 +99,8 @@ class CaseRepository:
             id=case.id, number=case.number, ticket_id=case.ticket, ticket_number=case.ticket_number,
             matter=case.matter, applicant_name=case.applicant.name, applicant_phone=case.applicant.phone,
             materials=json.dumps(case.materials, ensure_ascii=False), note=case.note, window=case.window,
-            clerk=case.clerk, accepted_at=case.accepted_at, **self._values(case)))
+            clerk=case.clerk, accepted_at=case.accepted_at, pickup_code=case.pickup_code,
+            applicant_id=case.applicant_id, **self._values(case)))
         self.conn.execute(insert(t.case_reviews), [self._review_values(case, i, r) for i, r in enumerate(case.reviews)])
         self.seen[case.id] = case
         self._saved[case.id] = case
@@ -118,6 +120,18 @@ class CaseRepository:
             self.conn.execute(update(t.case_reviews).where(r.case_id == case.id, r.department == review.department)
                               .values(**{k: v for k, v in values.items() if k not in ("case_id", "department")}))
         self._saved[case.id] = case
+
+    def count_pickup_failure(self, case: Case) -> None:
+        """A wrong pickup code at a kiosk: counted in the database itself (not a read-then-write), and
+        without saving the case, so no case_updated goes out for a guess."""
+        c = t.cases.c
+        self.conn.execute(update(t.cases).where(c.id == case.id).values(pickup_failures=c.pickup_failures + 1))
+        case.pickup_failures += 1
+
+    def reset_pickup_failures(self, case: Case) -> None:
+        """The pickup ticket was issued: the kiosk takes codes for the case again."""
+        self.conn.execute(update(t.cases).where(t.cases.c.id == case.id).values(pickup_failures=0))
+        case.pickup_failures = 0
 
     def saved(self) -> list[Case]:
         return list(self._saved.values())

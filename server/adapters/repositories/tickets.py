@@ -24,13 +24,18 @@ from .common import hold_lock
 # its cache key again per call, which was about a fifth of a ticket's CPU in the bench's profile
 # (docs/performance.md).
 _INSERT_TICKET = insert(t.tickets)
+_LIVE = (TicketStatus.WAITING.value, TicketStatus.CALLED.value)
+# Waiting means waiting today: an earlier day's waiting ticket is never called nor counted once the day
+# has turned, whether or not housekeeping has cancelled it yet (docs/security.md, the day change).
 _WAITING_SUMMARY = (
     select(t.tickets.c.queue, t.tickets.c.priority, func.count().label("n"),
            func.min(t.tickets.c.issued_at).label("oldest"))
-    .where(t.tickets.c.status == TicketStatus.WAITING.value).group_by(t.tickets.c.queue, t.tickets.c.priority))
+    .where(t.tickets.c.status == TicketStatus.WAITING.value, t.tickets.c.day == bindparam("day"))
+    .group_by(t.tickets.c.queue, t.tickets.c.priority))
 _WAITING_COUNTS_OF = (
     select(t.tickets.c.queue, t.tickets.c.priority, func.count())
-    .where(t.tickets.c.status == TicketStatus.WAITING.value, t.tickets.c.queue.in_(bindparam("queues", expanding=True)))
+    .where(t.tickets.c.status == TicketStatus.WAITING.value, t.tickets.c.day == bindparam("day"),
+           t.tickets.c.queue.in_(bindparam("queues", expanding=True)))
     .group_by(t.tickets.c.queue, t.tickets.c.priority))
 
 
@@ -55,6 +60,18 @@ class TicketRepository:
         return self.conn.execute(_next_seq_statement(self.conn.dialect.name),
                                  {"day": day, "queue": queue, "last_seq": 1}).scalar_one()
 
+    def highest_live_seq(self, series: str, before: dt.date) -> int | None:
+        """The highest number of this series that a ticket of an earlier day still carries, live
+        (waiting or called); None when none is."""
+        c = t.tickets.c
+        return self.conn.execute(select(func.max(c.seq)).where(
+            c.series_queue == series, c.day < before, c.status.in_(_LIVE))).scalar_one()
+
+    def continue_series(self, day: dt.date, series: str, seq: int) -> None:
+        """Set the (day, series) counter, just created by this transaction, to `seq`."""
+        c = t.counters.c
+        self.conn.execute(update(t.counters).where(c.day == day, c.queue == series).values(last_seq=seq))
+
     # -- loading ----------------------------------------------------------------------------
     def _track(self, row) -> Ticket:
         ticket = Ticket(
@@ -77,14 +94,14 @@ class TicketRepository:
         row = self.conn.execute(stmt).first()
         return self._track(row) if row else None
 
-    def call_candidates(self, queues: Iterable[str]) -> list[Ticket]:
-        """The longest-waiting green and normal ticket of each queue, locked (skipping rows that
+    def call_candidates(self, queues: Iterable[str], day: dt.date) -> list[Ticket]:
+        """The longest-waiting green and normal ticket of `day` in each queue, locked (skipping rows that
         another window is claiming right now)."""
         found = []
         for queue in queues:
             for priority in (Priority.GREEN, Priority.NORMAL):
                 stmt = (select(t.tickets)
-                        .where(t.tickets.c.status == TicketStatus.WAITING.value,
+                        .where(t.tickets.c.status == TicketStatus.WAITING.value, t.tickets.c.day == day,
                                t.tickets.c.queue == queue, t.tickets.c.priority == priority.value)
                         # 'appointment' sorts before 'walk_in' (the index is built for this order)
                         .order_by(t.tickets.c.kind, t.tickets.c.placed_at, t.tickets.c.seq, t.tickets.c.id)
@@ -95,22 +112,23 @@ class TicketRepository:
                     found.append(self._track(row))
         return found
 
-    def waiting(self, queues: Iterable[str] | None = None) -> list:
-        """Waiting tickets (of these queues, or all), lightly: (id, queue, priority, placed_at, seq, kind)."""
+    def waiting(self, day: dt.date, queues: Iterable[str] | None = None) -> list:
+        """Tickets of `day` waiting (in these queues, or all), lightly: (id, queue, priority, placed_at, seq, kind)."""
         c = t.tickets.c
-        stmt = select(c.id, c.queue, c.priority, c.placed_at, c.seq, c.kind).where(c.status == TicketStatus.WAITING.value)
+        stmt = select(c.id, c.queue, c.priority, c.placed_at, c.seq, c.kind).where(
+            c.status == TicketStatus.WAITING.value, c.day == day)
         if queues is not None:
             stmt = stmt.where(c.queue.in_(list(queues)))
         return self.conn.execute(stmt).all()
 
-    def waiting_summary(self) -> list:
-        """Per (queue, priority) of the waiting tickets: how many, and the oldest issue time."""
-        return self.conn.execute(_WAITING_SUMMARY).all()
+    def waiting_summary(self, day: dt.date) -> list:
+        """Per (queue, priority) of the tickets of `day` waiting: how many, and the oldest issue time."""
+        return self.conn.execute(_WAITING_SUMMARY, {"day": day}).all()
 
-    def waiting_counts(self, queues: Iterable[str]) -> dict[tuple[str, bool], int]:
+    def waiting_counts(self, day: dt.date, queues: Iterable[str]) -> dict[tuple[str, bool], int]:
         """(queue, green) -> how many wait, in these queues only (a new ticket's `ahead`). Counts only:
         the oldest issue time cost a third of the query with thousands waiting."""
-        rows = self.conn.execute(_WAITING_COUNTS_OF, {"queues": list(queues)}).all()
+        rows = self.conn.execute(_WAITING_COUNTS_OF, {"day": day, "queues": list(queues)}).all()
         return {(queue, priority == Priority.GREEN.value): n for queue, priority, n in rows}
 
     def issued_today(self, day: dt.date) -> dict[str, int]:
@@ -135,10 +153,9 @@ class TicketRepository:
         return (self.seen.get(row.id) or self._track(row)) if row else None
 
     def stale(self, today: dt.date) -> list[Ticket]:
-        """Tickets of an earlier business day still waiting or called."""
+        """Tickets of an earlier business day still waiting (those at a window finish there)."""
         rows = self.conn.execute(select(t.tickets).where(
-            t.tickets.c.day < today,
-            t.tickets.c.status.in_([TicketStatus.WAITING.value, TicketStatus.CALLED.value]))).all()
+            t.tickets.c.day < today, t.tickets.c.status == TicketStatus.WAITING.value)).all()
         return [self._track(r) for r in rows]
 
     def measured_service(self, day: dt.date, since: dt.datetime | None = None) -> dict[str, tuple[float, int]]:

@@ -45,6 +45,10 @@ class WindowRepository:
         row = self.conn.execute(stmt).first()
         return self._track(row) if row else None
 
+    def current_ticket_of(self, number: str) -> str | None:
+        """The window's current ticket as last committed, read without waiting for the window's lock."""
+        return self.conn.execute(select(t.windows.c.current_ticket).where(t.windows.c.number == number)).scalar()
+
     def all(self) -> list[Window]:
         rows = self.conn.execute(_WINDOWS).all()
         out = []

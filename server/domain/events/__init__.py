@@ -10,6 +10,7 @@ so no consumer re-reads state or parses a sentence.
 `subject` and `kind` name a fact ("ticket", "called"); `stored` says whether it goes into the event
 log (state messages and device output do not: they describe the moment, not a new fact).
 """
+from .access import AccessRevoked
 from .appointments import (AppointmentBooked, AppointmentCancelled, AppointmentCheckedIn, AppointmentEvent,
                            AppointmentFacts, AppointmentMissed)
 from .base import Event, decode, encode, registry
@@ -26,6 +27,7 @@ from .hall import (BadRatingGiven, CallAudioReady, DeviceHealthChanged, IdCardFa
                    QueueFigures, QueueFiguresChanged, RatingEvent, RatingGiven)
 
 __all__ = [
+    "AccessRevoked",
     "AppointmentBooked", "AppointmentCancelled", "AppointmentCheckedIn", "AppointmentEvent", "AppointmentFacts",
     "AppointmentMissed", "TicketRequeued",
     "AlertAcknowledged", "AlertCleared", "AlertEvent", "AlertFacts", "AlertRaised", "FollowUpEvent",

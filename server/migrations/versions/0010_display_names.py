@@ -1,14 +1,14 @@
 """A staff account's display name (工号 and name, e.g. "工号 0123 张三"): what the public screens show
 of the clerk at a window, instead of the username (issue 14: screens carry no usernames).
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0010
+Revises: 0009
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0008'
-down_revision = '0007'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
