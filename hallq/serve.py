@@ -51,7 +51,7 @@ def create_server(config_path: str | None, db_url: str, async_mode: str = "event
         hall.bus.subscribe(audience, push.take)
 
     open_sockets = OpenSockets()
-    redis_url = message_queue if "client_manager" in queue else None
+    redis_url = message_queue if isinstance(manager, ResyncingRedisManager) else None
     sessions = SessionCloser(socketio, open_sockets, hall.accounts.live_tokens, redis_url, f"{channel}:sessions")
     hall.bus.subscribe(Audience.SESSIONS, sessions.take)
 

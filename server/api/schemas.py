@@ -123,7 +123,7 @@ class NewUserBody(Body):
     department: Code | None = None
     departments: Annotated[list[Code], Field(max_length=20)] | None = Field(
         None, description="more departments the account works for (a clerk staffs their windows)")
-    display_name: Annotated[str, StringConstraints(min_length=1, max_length=40)] | None = Field(None, description="what screens show of the clerk")
+    display_name: Name | None = Field(None, description="what screens show of the clerk (at most 40 characters)")
 
 
 # ---------------------------------------------------------------- responses
