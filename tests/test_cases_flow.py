@@ -208,7 +208,7 @@ def test_a_one_thing_case_waits_for_every_department(hall):
             assert wait_for(lambda: any(c["id"] == case["id"] and c["status"] == "approved"
                                         for c in events(received, "case_updated")), 10), department
         assert staff["ybj"].post(f"/cases/{case['id']}/return").json()["case"]["status"] == "ready_for_pickup"
-        mailed = clerk.post("/windows/57/hand-over", {"how": "mail", "case": case["number"], "tracking": "EMS1234567"})
+        mailed = clerk.post("/windows/57/hand-over", {"how": "mail", "case": case["number"], "tracking": "EMS12345678"})
         assert mailed.status_code == 200, mailed.text
         assert mailed.json()["case"]["status"] == "picked_up" and mailed.json()["case"]["handed_over"] == "mail"
     finally:

@@ -103,7 +103,7 @@ ROUTES = [
     ("POST", "/device-tokens/{d}/revoke", None, {"admin"}),
     ("POST", "/device-tokens/{d}/rotate", None, {"admin"}),
     # Any staff member's own password; too short a new one (400) keeps the shared tokens alive.
-    ("POST", "/auth/password", lambda: {"old_password": PASSWORD, "new_password": "short"}, STAFF),
+    ("POST", "/auth/password", lambda: {"old_password": PASSWORD, "new_password": PASSWORD}, STAFF),
     ("POST", "/auth/logout", None, STAFF),  # with a fresh token per staff role
 ]
 

@@ -33,6 +33,7 @@ class Reason(StrEnum):
     INVALID_ROLE = "invalid_role"
     DEPARTMENT_REQUIRED = "department_required"
     PASSWORD_TOO_SHORT = "password_too_short"
+    PASSWORD_UNCHANGED = "password_unchanged"
     INVALID_USERNAME = "invalid_username"
     INVALID_DISPLAY_NAME = "invalid_display_name"
     INVALID_DEVICE_KIND = "invalid_device_kind"
@@ -227,6 +228,7 @@ REASONS: dict[Reason, str] = {
     Reason.INVALID_ROLE: "a staff role other than clerk, backoffice, admin or supervisor",
     Reason.DEPARTMENT_REQUIRED: "a back-office account needs its department",
     Reason.PASSWORD_TOO_SHORT: "the password is shorter than the hall allows",
+    Reason.PASSWORD_UNCHANGED: "a changed password must differ from the current one",
     Reason.INVALID_USERNAME: "a username is a name: 1 to 64 characters, no control, invisible or "
                              "direction-changing characters, no blanks at either end",
     Reason.INVALID_DISPLAY_NAME: "a display name (what screens show of a clerk) must have 1 to 40 printable characters",

@@ -89,6 +89,8 @@ class SignIn:
         like a sign-in, so a stolen token cannot guess it. Every token of theirs ends; the new one is
         returned."""
         actor.require_staff()
+        if new_password == old_password:
+            raise Invalid("The new password is the current one; choose another.", Reason.PASSWORD_UNCHANGED)
         new_hash = self.accounts.hash_password(new_password)
         attempt = self._count_attempt(actor.name, address)
         with self.unit_of_work() as uow:
