@@ -167,6 +167,7 @@ def patch_for(async_mode: str) -> None:
 def serve(args, clock=None) -> int:
     """`clock`: the time the hall runs on (tests/launchers/clock_server.py gives one a test moves)."""
     patch_for(args.async_mode)
+    import gc
     import logging
 
     from .logs import configure
@@ -196,6 +197,12 @@ def serve(args, clock=None) -> int:
     # eventlet's server stops accepting at 1024 open connections by default, and every screen's
     # websocket holds one for good: a hall's screens and kiosks must not lock clerks out.
     from server.web.http_limits import server_options
+    # What start-up built (config, routes, schemas, SQLAlchemy's compiled statements) lives as long as
+    # the process: freezing it keeps the collector's full passes from walking it again. Without this a
+    # full pass stalled every request for 130-180 ms a few seconds into a busy minute
+    # (tests/test_screen_limits.py's kiosk p99).
+    gc.collect()
+    gc.freeze()
     extra = {"error_log": _pywsgi_error_log()} if args.async_mode == "gevent" else {"max_size": MAX_CONNECTIONS}
     extra.update(server_options(args.async_mode))  # over-long requests refused in the contract's shape
     socketio.run(app, host=args.host, port=args.port, log_output=False, use_reloader=False, **extra)

@@ -91,8 +91,9 @@ def pg_url():
     admin.execute(f'CREATE DATABASE "{name}"')
     base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
     yield f"{base}/{name}"
-    admin.execute(f"""SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'""")
-    admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    # FORCE ends the sessions in the same step: a server a test left running may reconnect between a
+    # separate terminate and the drop.
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.close()
 
 
