@@ -24,17 +24,21 @@ class Hall:
     db: str
     clerks: dict = field(default_factory=dict)  # username -> department
 
-    def add_clerk(self, username: str, department: str | None) -> Client:
-        r = self.admin.post("/users", {"username": username, "password": PASSWORD, "role": "clerk",
-                                       "department": department})
+    def add_clerk(self, username: str, department: str | None, named: bool = True) -> Client:
+        """A clerk account (with a display name for screens and pads, as halls give them, unless not
+        `named`), signed in."""
+        account = {"username": username, "password": PASSWORD, "role": "clerk", "department": department}
+        if named:
+            account["display_name"] = f"工号 {len(self.clerks) + 1:04d}"
+        r = self.admin.post("/users", account)
         assert r.status_code == 201, r.text
         self.clerks[username] = department
         return login(self.server, username)
 
-    def clerk_at(self, window: str, username: str | None = None) -> Client:
+    def clerk_at(self, window: str, username: str | None = None, named: bool = True) -> Client:
         """A clerk of the window's department, signed in there."""
         win = self.admin.get(f"/windows/{window}").json()["window"]
-        clerk = self.add_clerk(username or f"clerk-w{window}-{len(self.clerks)}", win["department"])
+        clerk = self.add_clerk(username or f"clerk-w{window}-{len(self.clerks)}", win["department"], named)
         r = clerk.post(f"/windows/{window}/sign-in")
         assert r.status_code == 200, r.text
         return clerk

@@ -38,7 +38,7 @@ def test_screens_hear_no_ticket_ids_and_no_usernames_and_show_the_display_name(h
                 db=hall.db, stdin=PASSWORD + "\n")
     assert r.returncode == 0, r.stderr
     clerk = login(hall.server, clerk_name)
-    other = hall.clerk_at("50")  # an account without a display name
+    other = hall.clerk_at("50", named=False)  # an account without a display name
     floor_screen, floor_events = _screen(hall.server.url, {"floor": 1})
     window_screen, window_events = _screen(hall.server.url, {"window": "49"})
     other_screen, other_events = _screen(hall.server.url, {"window": "50"})

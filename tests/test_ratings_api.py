@@ -185,9 +185,11 @@ def test_a_pad_rates_what_its_window_serves_now_or_served_last(hall):
     window = WINDOWS.take("rst")
     pad = pad_token(hall, f"pad-{window}")
     clerk = hall.clerk_at(window)
-    clerk_name = hall.admin.get(f"/windows/{window}").json()["window"]["clerk"]
+    staffed = hall.admin.get(f"/windows/{window}").json()["window"]
+    clerk_name, shown_name = staffed["clerk"], staffed["clerk_name"]
+    assert shown_name and shown_name != clerk_name  # the pad faces the citizen: a display name, no username
     assert pad.get(f"/windows/{window}/rating-target").json() == {
-        "window": window, "clerk": clerk_name, "number": None, "ticket": None, "status": None, "rated": False,
+        "window": window, "clerk": shown_name, "number": None, "ticket": None, "status": None, "rated": False,
         "level": None}
     assert_error(pad.post("/ratings", {"window": window, "level": 1, "channel": "pad"}), 409, "conflict",
                  "nothing_to_rate")

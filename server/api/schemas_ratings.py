@@ -64,7 +64,8 @@ class RatingList(BaseModel):
 
 class RatingTargetOut(BaseModel):
     window: str
-    clerk: str | None = Field(description="who served the ticket (else who is signed in at the window)")
+    clerk: str | None = Field(description="the display name of who served the ticket (else of who is signed in at "
+                                          "the window); null when the account has none (never a username)")
     number: str | None = Field(description="the ticket a rating now goes to; null: nothing to rate")
     ticket: str | None
     status: str | None = Field(description="called (being served) or done/routed (served last today)")

@@ -138,7 +138,10 @@ class Ratings:
         def read(uow: UnitOfWork, now: dt.datetime) -> dict:
             found, ticket = self._target_at(uow, now, window)
             given = uow.ratings.of_ticket(ticket.id) if ticket else None
-            return {"window": found.number, "clerk": (ticket.clerk if ticket else None) or found.clerk,
+            # The pad faces the citizen: the clerk by display name, never by username (a sign-in's half).
+            served_by = (ticket.clerk if ticket else None) or found.clerk
+            account = uow.accounts.user(served_by) if served_by else None
+            return {"window": found.number, "clerk": account.display_name if account else None,
                     "number": ticket.number if ticket else None, "ticket": ticket.id if ticket else None,
                     "status": ticket.status.value if ticket else None, "rated": given is not None,
                     "level": given.level if given else None}

@@ -24,7 +24,8 @@ def test_the_rating_pad_pairs_shows_the_number_just_served_and_rates_it(hall, op
     assert made.returncode == 0, made.stderr
     token = made.stdout.strip().splitlines()[-1]
     clerk = hall.clerk_at(WINDOW)
-    clerk_name = hall.admin.get(f"/windows/{WINDOW}").json()["window"]["clerk"]
+    staffed = hall.admin.get(f"/windows/{WINDOW}").json()["window"]
+    clerk_name, shown_name = staffed["clerk"], staffed["clerk_name"]  # the username; the display name
 
     pad = open_page(hall.server, f"/rate?window={WINDOW}", viewport=(1280, 800))
     page = pad.page
@@ -35,13 +36,13 @@ def test_the_rating_pad_pairs_shows_the_number_just_served_and_rates_it(hall, op
     page.get_by_role("button", name="配对").click()
     expect(page.get_by_role("heading", name="欢迎您来办事")).to_be_visible()  # nothing served yet
     expect(page.locator("#window-badge")).to_have_text(f"{WINDOW}号窗口")
-    expect(page.locator("#idle-clerk")).to_contain_text(clerk_name)
+    expect(page.locator("#idle-clerk")).to_contain_text(shown_name)
     expect(page.locator("#link")).to_be_hidden()
     pad.screenshot("rate-pad-1280x800-idle")
 
     served = serve(hall, clerk, WINDOW)  # the window's update reaches the pad over /display
     expect(page.locator("#rate-number")).to_have_text(served["number"])
-    expect(page.locator("#rate-clerk")).to_have_text(clerk_name)
+    expect(page.locator("#rate-clerk")).to_have_text(shown_name)
     for label in LEVELS:
         expect(page.get_by_role("button", name=label, exact=True)).to_be_visible()
     page.get_by_label("留言（选填）").fill("窗口服务很耐心")

@@ -80,9 +80,11 @@ def test_refused_ratings_name_their_rule_and_store_nothing(hall_at):
 
 def test_a_pad_rates_what_its_window_serves_now_or_served_last(hall_at):
     hall, _ = hall_at(dt.datetime(2026, 3, 2, 9, 0))
+    hall.accounts.add_user("li", "a-long-password", "clerk", ("rst",), display_name="工号 0007")
     hall.windows.sign_in(CLERK, "1")
     refused(Conflict, Reason.NOTHING_TO_RATE, lambda: hall.ratings.rate(PAD, window="1", level=1))
-    assert hall.ratings.target(PAD, "1") == {"window": "1", "clerk": "li", "number": None, "ticket": None,
+    # The pad faces the citizen: the clerk's display name, never the username.
+    assert hall.ratings.target(PAD, "1") == {"window": "1", "clerk": "工号 0007", "number": None, "ticket": None,
                                              "status": None, "rated": False, "level": None}
     current = serve(hall, finish=False)
     assert hall.ratings.target(PAD, "1")["number"] == current["number"]
