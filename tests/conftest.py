@@ -35,6 +35,14 @@ class Hall:
         self.clerks[username] = department
         return login(self.server, username)
 
+    def add_backoffice(self, department: str) -> Client:
+        """A back-office account of the department, signed in."""
+        username = f"bo-{department}-{uuid.uuid4().hex[:8]}"
+        r = self.admin.post("/users", {"username": username, "password": PASSWORD, "role": "backoffice",
+                                       "department": department})
+        assert r.status_code == 201, r.text
+        return login(self.server, username)
+
     def clerk_at(self, window: str, username: str | None = None, named: bool = True) -> Client:
         """A clerk of the window's department, signed in there."""
         win = self.admin.get(f"/windows/{window}").json()["window"]

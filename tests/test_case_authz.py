@@ -6,7 +6,6 @@ case's desk acts on it (the accepting window, its department's windows; for a ha
 hall-staffed windows of its floor), and the window its pickup ticket is called to hands it over."""
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -14,19 +13,11 @@ from contract_helpers import assert_error
 from harness import PASSWORD, login
 
 
-def backoffice(hall, department: str):
-    username = f"bo-{department}-{time.monotonic_ns() % 10**8}"
-    r = hall.admin.post("/users", {"username": username, "password": PASSWORD, "role": "backoffice",
-                                   "department": department})
-    assert r.status_code == 201, r.text
-    return login(hall.server, username)
-
-
 @pytest.fixture(scope="module")
 def desks(hall):
     """Window 1 (社保, professional) accepts a case; window 2 is of the same department; window 49 is a
     hall-staffed comprehensive window, which serves the floor's pickup queue."""
-    return {"1": hall.clerk_at("1"), "2": hall.clerk_at("2"), "49": hall.clerk_at("49"), "rst": backoffice(hall, "rst")}
+    return {"1": hall.clerk_at("1"), "2": hall.clerk_at("2"), "49": hall.clerk_at("49"), "rst": hall.add_backoffice("rst")}
 
 
 def accept_at_window_1(hall, desks) -> dict:

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import make_hall
 from contract_helpers import assert_error
-from harness import PASSWORD, connect_socket, login, wait_for
+from harness import connect_socket, wait_for
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEMO = Path(__file__).resolve().parent.parent / "config" / "demo-hall.toml"
@@ -44,14 +44,6 @@ def hall(tmp_path_factory):
     h.server.stop()
 
 
-def backoffice(hall, department: str):
-    username = f"bo-{department}-{time.monotonic_ns() % 10**8}"
-    r = hall.admin.post("/users", {"username": username, "password": PASSWORD, "role": "backoffice",
-                                   "department": department})
-    assert r.status_code == 201, r.text
-    return login(hall.server, username)
-
-
 def events(received, name):
     return [data for event, data in received if event == name]
 
@@ -74,7 +66,7 @@ def route(clerk, window: str, **extra) -> dict:
 
 def test_a_case_goes_from_the_window_to_the_back_office_and_is_picked_up_at_the_window(hall):
     clerk = hall.clerk_at("49")
-    tyjr, jyj = backoffice(hall, "tyjr"), backoffice(hall, "jyj")
+    tyjr, jyj = hall.add_backoffice("tyjr"), hall.add_backoffice("jyj")
     sockets = {name: connect_socket(hall.server.url, ns, {"token": token}) for name, ns, token in (
         ("tyjr", "/backoffice", tyjr.token), ("jyj", "/backoffice", jyj.token), ("window", "/clerk", clerk.token))}
     screen, screen_events = connect_socket(hall.server.url, "/display")
@@ -178,7 +170,7 @@ def clerk_name(hall, window: str) -> str:
 
 def test_a_one_thing_case_waits_for_every_department(hall):
     clerk = hall.clerk_at("57")
-    staff = {d: backoffice(hall, d) for d in ("gat", "ybj", "rst")}
+    staff = {d: hall.add_backoffice(d) for d in ("gat", "ybj", "rst")}
     sockets = {d: connect_socket(hall.server.url, "/backoffice", {"token": c.token}) for d, c in staff.items()}
     try:
         take_and_call(hall, clerk, "57", "yjs-xsr")  # 新生儿出生一件事: 公安, 医保, 人社 at once
@@ -253,7 +245,7 @@ def test_a_professional_window_routes_its_own_department_and_a_short_promise_ale
 
 def test_bad_case_requests_are_refused_and_change_nothing(hall):
     clerk = hall.clerk_at("51")
-    tyjr = backoffice(hall, "tyjr")
+    tyjr = hall.add_backoffice("tyjr")
     assert_error(clerk.post("/windows/51/route", {"applicant": {"name": "张三", "phone": "13812341234"}}), 409, "conflict")
     take_and_call(hall, clerk, "51", "tyjr-yfrd")
     for body in ({}, {"applicant": {"name": "张三"}}, {"applicant": {"name": "张三", "phone": "call me"}},
@@ -281,7 +273,7 @@ def test_the_case_flow_on_postgresql_and_gevent_with_racing_pickup_tickets(fresh
     from concurrent.futures import ThreadPoolExecutor
     pg = fresh_hall("gevent", db=pg_url)
     clerk = pg.clerk_at("49")
-    tyjr = backoffice(pg, "tyjr")
+    tyjr = pg.add_backoffice("tyjr")
     take_and_call(pg, clerk, "49", "tyjr-ydz")
     key = {"Idempotency-Key": "route-once"}
     body = {"applicant": {"name": "张小三", "phone": "13812341234"}}

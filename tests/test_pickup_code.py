@@ -8,28 +8,19 @@ without a code. The public views of a case carry no applicant and no pickup code
 from __future__ import annotations
 
 import re
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 
 from contract_helpers import assert_error
-from harness import PASSWORD, connect_socket, login, wait_for
+from harness import connect_socket, wait_for
 from server.domain.identity import check_character
-
-
-def backoffice(hall, department: str):
-    username = f"bo-{department}-{time.monotonic_ns() % 10**8}"
-    r = hall.admin.post("/users", {"username": username, "password": PASSWORD, "role": "backoffice",
-                                   "department": department})
-    assert r.status_code == 201, r.text
-    return login(hall.server, username)
 
 
 @pytest.fixture(scope="module")
 def desk(hall):
-    return {"clerk": hall.clerk_at("50"), "tyjr": backoffice(hall, "tyjr")}
+    return {"clerk": hall.clerk_at("50"), "tyjr": hall.add_backoffice("tyjr")}
 
 
 def accept(hall, desk, ready: bool, id_card: dict | None = None) -> dict:

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Literal
 
 from flask import request
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field
 
 from ..domain.errors import Invalid, Reason
 from .fields import DATE_QUERY, one_of

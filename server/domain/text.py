@@ -24,8 +24,8 @@ _SURROGATES = r"\ud800-\udfff"
 # Characters that are there but cannot be seen, or that reorder what follows them on screen.
 _INVISIBLE = r"\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
 
-FREE_TEXT_CLASS = rf"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
-LINE_CLASS = rf"[^\x00-\x1f\x7f]"
+FREE_TEXT_CLASS = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+LINE_CLASS = r"[^\x00-\x1f\x7f]"
 _NAME_CHAR = rf"[^\x00-\x1f\x7f-\x9f{_INVISIBLE}]"
 _NAME_EDGE = rf"[^\s\x00-\x1f\x7f-\x9f{_INVISIBLE}]"
 
