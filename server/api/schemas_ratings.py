@@ -21,7 +21,7 @@ class RateBody(Body):
     # Either target may be left out, but neither may be null. Level and channel are checked by the
     # service, so a wrong one is refused with its own reason (invalid_rating_level, invalid_channel).
     ticket: TicketId = Field(None, description="the ticket's id (channel tracking)")  # type: ignore[assignment]
-    window: WindowNumber | Annotated[WholeNumber, Field(ge=1, le=999999)] = Field(  # type: ignore[assignment]
+    window: WindowNumber | Annotated[WholeNumber, Field(ge=1, le=999999, json_schema_extra={"minimum": 1, "maximum": 999999})] = Field(  # type: ignore[assignment]
         None, description="a rating pad's window (channels pad and evaluator): rates what it serves or served last")
     level: WholeNumber = Field(json_schema_extra={"minimum": 1, "maximum": 5},
                        description="1 非常满意, 2 满意, 3 基本满意, 4 不满意, 5 非常不满意 (GB/T 39046)")
