@@ -19,7 +19,7 @@ def test_the_window_screen_shows_the_display_name_and_never_the_username(hall, o
     assert clerk.post("/windows/51/sign-in").status_code == 200
     expect(screen.page.locator("#w-clerk")).to_have_text("工号 0123 张三")
     assert username not in screen.page.content()
-    hall.clerk_at("52")  # an account without a display name
+    hall.clerk_at("52", named=False)  # an account without a display name
     other = open_page(hall.server, "/display?window=52")
     expect(other.page.locator("#w-number")).to_contain_text("52")
     expect(other.page.locator("#w-clerk")).to_be_hidden()
