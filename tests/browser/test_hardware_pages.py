@@ -14,7 +14,6 @@ from playwright.sync_api import expect
 
 from conftest import make_hall
 from harness import demo_config, free_port, wait_for
-from test_cases_flow import backoffice
 from test_drivers import PrinterListener
 from .pages import staff_sign_in
 
@@ -79,7 +78,7 @@ def test_the_floor_screen_speaks_each_call_once_with_the_speakers_chime_one_soun
 
 def test_a_returned_case_shows_its_number_on_the_floor_and_window_screens(wired, open_page):
     clerk = wired.clerk_at("49")  # a comprehensive window on floor 1
-    department = backoffice(wired, "tyjr")
+    department = wired.add_backoffice("tyjr")
     floor = open_page(wired.server, "/display?floor=1")
     window = open_page(wired.server, "/display?window=49", viewport=(1280, 720))
     expect(floor.page.locator("body")).to_have_attribute("data-link", "up")
