@@ -115,4 +115,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    except KeyboardInterrupt:  # Ctrl-C while the demo sets up: what was made is found again next time
+        raise SystemExit(130)
