@@ -143,3 +143,36 @@ def test_the_demo_is_a_hall_to_try_and_stops_cleanly(tmp_path):
         assert wait_for(lambda: demo.session() == {}, 5), demo.session()
     finally:
         demo.kill()
+
+
+def test_an_older_demo_gains_the_back_offices_on_its_next_start_and_nothing_twice(tmp_path):
+    """var/demo-accounts.txt of a demo made before the back offices gains them, and only them, on the
+    next start (scripts/demo runs scripts/demo_accounts.py first); each signs in with the password
+    printed; a start after that adds nothing."""
+    from hallq.bootstrap import build_hall
+    db, accounts = f"sqlite:///{tmp_path}/demo.db", tmp_path / "demo-accounts.txt"
+    older = ("# hallq demo hall: accounts and device tokens (demo only; never use these passwords in a hall)\n"
+             "created backoffice back1: back1 / demo-back-1 (科技厅 back office)\n"
+             "kiosk token:   made-earlier\n"
+             "created supervisor jiancha: jiancha / demo-super-1 (电子监察: /admin, /reports)\n"
+             "platform token (books appointments, POST /api/v1/appointments): made-earlier\n")
+    accounts.write_text(older, encoding="utf-8")
+
+    def start() -> str:
+        made = subprocess.run([sys.executable, str(ROOT / "scripts" / "demo_accounts.py"), "--db", db, "--file", str(accounts)],
+                              cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert made.returncode == 0, made.stderr
+        return accounts.read_text(encoding="utf-8")
+
+    text = start()
+    assert text.startswith(older)
+    header, *added = text[len(older):].splitlines()
+    assert header.startswith("# back offices")
+    printed = dict(re.fullmatch(r"back-([\w-]+) / (\S+) \(.+\)", line).groups() for line in added)
+    assert set(printed) == routed_by_hall_windows()
+    hall, database = build_hall(None, db)
+    try:
+        assert hall.signin.login("back-kjt", printed["kjt"], "127.0.0.1")[1] == "backoffice"
+    finally:
+        database.dispose()
+    assert start() == text
