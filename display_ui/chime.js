@@ -9,7 +9,8 @@ import { tone } from "/ui/common/tone.js";
 const CHIME_MS = 1500;        // the two tones and their decay
 const GAP_MS = 300;           // silence between two sounds
 const LONGEST_CLIP_MS = 30000;  // a clip that never reports its end does not block the queue
-const STALE_MS = 60000;       // a busy floor's backlog: a call a minute old is on screen, not spoken
+const STALE_MS = 60000;       // a chime a minute late is skipped (its call is on screen); speech never is:
+                              // the speaker paces and merges a busy floor's calls itself (docs/hardware.md)
 const LOG_LENGTH = 20;
 
 export function createCallSounds() {
@@ -65,7 +66,8 @@ export function createCallSounds() {
     while (queue.length) {
       const item = queue.shift();
       const start = Date.now();
-      const result = start - item.queuedAt > STALE_MS ? { outcome: "stale" } : await item.play();
+      const stale = item.sound === "chime" && start - item.queuedAt > STALE_MS;
+      const result = stale ? { outcome: "stale" } : await item.play();
       log.push({ sound: item.sound, start, end: Date.now(), ...result });
       if (log.length > LOG_LENGTH) log.shift();
       document.body.dataset.played = JSON.stringify(log);

@@ -199,6 +199,7 @@ function onSnapshot(snap) {
 
 const AUDIO_WAIT_MS = 6000;       // a speaker renders a call in well under a second; later, it is down
 const awaitingAudio = new Map();  // "A023@15" -> the fallback chime's timer
+let spokenAudio = [];             // the last WAVs queued, newest first
 
 function onCalled(call) {
   if (mode === "floor" && call.floor !== state.snapshot?.floor) return;
@@ -228,6 +229,9 @@ function onCallAudio(clip) {
   awaitingAudio.delete(key);
   const url = new URL(clip.audio, location.href);
   if (url.origin !== location.origin || !url.pathname.startsWith("/audio/")) return;
+  // A busy floor's merged announcement says several calls in one WAV: each call's call_audio names it.
+  if (spokenAudio.includes(url.pathname)) return;
+  spokenAudio = [url.pathname, ...spokenAudio].slice(0, 20);
   sounds.speech(url.pathname);
 }
 
