@@ -17,6 +17,7 @@ export function createCallSounds() {
   let context = null;
   const queue = [];
   let playing = false;
+  let current = null;  // the sound being played
   const log = [];
 
   function ensureContext() {
@@ -65,6 +66,7 @@ export function createCallSounds() {
     playing = true;
     while (queue.length) {
       const item = queue.shift();
+      current = item.sound;
       const start = Date.now();
       const stale = item.sound === "chime" && start - item.queuedAt > STALE_MS;
       const result = stale ? { outcome: "stale" } : await item.play();
@@ -74,6 +76,7 @@ export function createCallSounds() {
       if (result.outcome !== "stale" && result.outcome !== "muted") await wait(GAP_MS);
     }
     playing = false;
+    current = null;
   }
 
   function enqueue(sound, play) {
@@ -83,6 +86,8 @@ export function createCallSounds() {
 
   return {
     unlock() { ensureContext(); },
+    /** A spoken call is playing or queued. */
+    speaking() { return queue.some((item) => item.sound !== "chime") || (playing && current !== "chime"); },
     /** A call appeared on the screen. */
     chime() { enqueue("chime", ding); },
     /** The call's spoken sentence; `url` must already be checked to be this server's. */

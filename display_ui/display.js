@@ -214,7 +214,14 @@ function onCalled(call) {
     // only if that audio does not come, so the floor never hears two chimes nor silence.
     const key = `${call.number}@${call.window}`;
     clearTimeout(awaitingAudio.get(key));
-    awaitingAudio.set(key, setTimeout(() => { awaitingAudio.delete(key); sounds.chime(); }, AUDIO_WAIT_MS));
+    // While the floor still hears earlier calls, the speaker holds this one back to merge it (a busy
+    // floor, docs/hardware.md): its audio is late, not missing.
+    const fallback = () => {
+      if (sounds.speaking()) { awaitingAudio.set(key, setTimeout(fallback, AUDIO_WAIT_MS)); return; }
+      awaitingAudio.delete(key);
+      sounds.chime();
+    };
+    awaitingAudio.set(key, setTimeout(fallback, AUDIO_WAIT_MS));
   } else {
     sounds.chime();
   }
