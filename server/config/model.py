@@ -191,6 +191,10 @@ class Device(_Strict):
     idle_text: str | None = Field(None, max_length=60)
     # speaker: how many times each call is said (after one chime).
     repeats: int = Field(2, ge=1, le=5)
+    # speaker: "espeak" (espeak-ng says each sentence) or "pack" (recorded clips end to end, from the
+    # folder `voice_pack`; without it, a synthetic default pack made once; docs/hardware.md "Voice packs").
+    voice: Literal["espeak", "pack"] = "espeak"
+    voice_pack: str | None = Field(None, min_length=1, max_length=300)
     # pager: the queue its transfer key sends the current ticket to.
     transfer_to: Code | None = None
 
