@@ -221,6 +221,7 @@ export async function checkHealth() {
 export async function loadCatalog() {
   state.catalog = await api("GET", "/catalog");
   $("hall-name").textContent = state.catalog.hall.name;
+  tick();  // the hall's time zone is known now
   if (state.screen === null) goHome();
   else if (state.screen === "home") renderHome();  // a refresh is not a new visit: the card, elder mode stay
   renderOffline();
