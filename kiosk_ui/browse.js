@@ -146,5 +146,5 @@ export function typeSearch(change) {
 
 export function queueName(code) {
   const queue = state.catalog.queues.find((q) => q.code === code);
-  return queue ? queue.name : code;
+  return queue ? (i18n.lang === "en" && queue.name_en) || queue.name : code;
 }

@@ -52,6 +52,7 @@ def test_the_catalog_carries_search_keys_english_names_windows_and_the_halls_tim
     assert all(m["name_en"] for m in catalog["matters"])  # the demo names every matter in English
     shebao = next(q for q in catalog["queues"] if q["code"] == sbk["queue"])
     assert shebao["windows"] == [n for n, w in demo.windows.items() if "shebao" in w.queues] != []
+    assert shebao["name_en"] == "Social security"
     gat = next(d for d in catalog["departments"] if d["code"] == "gat")
     assert gat["name_en"] == "Public Security Department"
 

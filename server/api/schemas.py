@@ -252,6 +252,7 @@ class QueueOut(BaseModel):
     prefix: str
     purpose: Literal["service", "pickup"]
     windows: list[str] = Field([], description="the windows that call this queue (the ticket's directions)")
+    name_en: str | None = Field(None, description="the English name, where the hall config gives one")
 
 
 class SearchKeysOut(BaseModel):

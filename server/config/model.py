@@ -118,6 +118,7 @@ class Department(_Strict):
 class Queue(_Strict):
     code: Code
     name: ShortText
+    name_en: ShortText | None = None  # shown by pages switched to English; absent: the Chinese name
     floor: int
     prefix: Annotated[str, Field(pattern=r"^[A-Z]{1,2}$")]
     # pickup queues hold tickets for collecting a case result; windows serve them with priority.

@@ -144,7 +144,7 @@ def catalog(config: HallConfig, issuing_open: bool) -> dict:
         "departments": [{"code": d.code, "name": d.name, "kind": d.kind, "floors": d.floors, "name_en": d.name_en}
                         for d in c.departments.values()],
         "queues": [{"code": q.code, "name": q.name, "floor": q.floor, "prefix": q.prefix, "purpose": q.purpose,
-                    "windows": [n for n, w in c.windows.items() if q.code in w.queues]}
+                    "name_en": q.name_en, "windows": [n for n, w in c.windows.items() if q.code in w.queues]}
                    for q in c.queues.values()],
         "matters": [{"id": m.id, "name": m.name, "department": m.department, "queue": m.queue,
                      "floor": c.queues[m.queue].floor, "zone": c.zone_of_floor(c.queues[m.queue].floor),
