@@ -10,7 +10,6 @@ import shutil
 import time
 import wave
 from io import BytesIO
-from pathlib import Path
 
 import pytest
 import requests
