@@ -4,7 +4,7 @@
 // print (devices.js), and the day's bookings per slot (bookings.js). A supervisor signs in here too:
 // the same board, without the window controls.
 import { ACCOUNT_PHRASES, createAccountsPanel } from "/ui/console/accounts.js";
-import { describe, showMessage } from "/ui/common/errors.js";
+import { describeInLanguage as describe, showMessage } from "/ui/common/errors.js";
 import { ADVICE_PHRASES, createAdvicePanel } from "/ui/console/advice.js";
 import { createI18n, floorLabel, waitText, WINDOW_STATES } from "/ui/common/i18n.js";
 import { connectLive } from "/ui/common/live.js";

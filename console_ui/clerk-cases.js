@@ -3,7 +3,7 @@
 // accepted, live from the /clerk namespace's `case_updated` (applicant masked), and says when one is
 // ready for pickup; a pickup ticket (its `case` set) is handed over with 取件 or 邮寄.
 import { newIdempotencyKey } from "/ui/common/api.js";
-import { describe, showMessage } from "/ui/common/errors.js";
+import { describeInLanguage as describe, showMessage } from "/ui/common/errors.js";
 
 export const CASE_PHRASES = {
   zh: {

@@ -3,7 +3,7 @@
 // follow the `device_health` pushes live; the list is also re-read now and then, because a ticket
 // queued on a printer that is already down changes no state and so raises no news. (What needs a
 // person, a device down included, is an ALERT of the supervision panel: supervision.js.)
-import { describe, showMessage } from "/ui/common/errors.js";
+import { describeInLanguage as describe, showMessage } from "/ui/common/errors.js";
 import { floorLabel } from "/ui/common/i18n.js";
 
 const DEVICES_REFRESH_MS = 10000;

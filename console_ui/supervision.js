@@ -7,7 +7,7 @@
 // alert whose subject has turned red under the same rule (a wait: yellow, then red, both open) shows
 // as its red one, and handling the red one handles it too.
 import { newIdempotencyKey } from "/ui/common/api.js";
-import { describe, showMessage } from "/ui/common/errors.js";
+import { describeInLanguage as describe, showMessage } from "/ui/common/errors.js";
 import { tone } from "/ui/common/tone.js";
 
 const TICK_MS = 15000;        // "N 分钟前" is re-counted this often

@@ -3,7 +3,7 @@
 // a ticket routed as a case (办件) then shows the case's progress, subscribed to the case. Once served,
 // the ticket may be rated here (好差评), once; then the page shows the level given.
 import { api, newIdempotencyKey } from "/ui/common/api.js";
-import { describe, showMessage } from "/ui/common/errors.js";
+import { describeInLanguage as describe, showMessage } from "/ui/common/errors.js";
 import { createI18n, TICKET_STATUSES, waitText } from "/ui/common/i18n.js";
 import { connectLive } from "/ui/common/live.js";
 
