@@ -127,3 +127,29 @@ def test_each_sign_in_refusal_gives_its_true_reason(hall, open_page):
     assert not re.search(r"[A-Za-z]{3,}", message.inner_text()), message.inner_text()  # one language
     console.screenshot("clerk-signin-locked-1366x768")
     console.assert_stayed_local()
+
+
+def test_a_pickup_tickets_tracking_page_does_not_send_for_a_pickup_ticket(hall, open_page):
+    desk, office = hall.clerk_at("3"), hall.add_backoffice("rst")
+    hall.kiosk.post("/tickets", {"matter": "rst-sbk"})
+    assert desk.post("/windows/3/call-next").status_code == 200
+    case = desk.post("/windows/3/route", {"applicant": {"name": "张小三", "phone": "13812341234"}}).json()["case"]
+    assert office.post(f"/cases/{case['id']}/decide", {"result": "approved"}).status_code == 200
+    assert office.post(f"/cases/{case['id']}/return").status_code == 200
+    r = hall.kiosk.post("/tickets", {"case": case["number"], "pickup_code": case["pickup_code"]})
+    assert r.status_code == 201, r.text
+    pickup = r.json()["ticket"]
+    assert pickup["kind"] == "pickup"
+
+    phone = open_page(hall.server, f"/t/{pickup['id']}", viewport=(390, 844))
+    page = phone.page
+    expect(page.locator("#number")).to_have_text(pickup["number"])
+    expect(page.locator("#matter")).to_have_text(f"取件：办件 {case['number']}")
+    expect(page.locator("#status")).to_have_text("取件排队中，叫到您的号时请到窗口领取办件结果。")
+    expect(page.locator("#case-hint")).to_have_text(re.compile(f"您已取到取件号 {pickup['number']}"))
+    expect(page.locator("main")).not_to_contain_text("取号机")  # nobody is sent to take the ticket they hold
+    phone.screenshot("track-pickup-390x844")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("#case-hint")).to_contain_text(f"You hold pickup ticket {pickup['number']}")
+    page.get_by_role("button", name="中文").click()
+    phone.assert_stayed_local()
