@@ -58,20 +58,24 @@ export function createStaleGuard({ banner, working, also = () => [], onSignIn, i
   }
 
   /**
-   * Watch a live socket: closed by the server (the way it ends a revoked sign-in), it asks `check`
-   * (GET /me) whether the token still stands; unauthorized → stale; otherwise the socket reconnects.
+   * Watch a live socket: closed by the server (the way it ends a revoked sign-in), or refused when it
+   * reconnects, it asks `check` (GET /me) whether the token still stands; unauthorized → stale (and the
+   * socket stops trying); otherwise a closed socket reconnects.
    */
   function watch(socket, check) {
-    socket.on("disconnect", async (reason) => {
-      if (reason !== "io server disconnect" || state.stale) return;
+    const ask = async (reconnect) => {
+      if (state.stale) return;
       try {
         await check();
-        socket.connect();  // still signed in: the server closed it for another cause
+        if (reconnect) socket.connect();  // still signed in: the server closed it for another cause
       } catch (err) {
-        if (err.code === "unauthorized") mark();
-        else socket.connect();
+        if (err.code !== "unauthorized") { if (reconnect) socket.connect(); return; }
+        socket.disconnect();
+        mark();
       }
-    });
+    };
+    socket.on("disconnect", (reason) => { if (reason === "io server disconnect") ask(true); });
+    socket.on("connect_error", () => ask(false));
   }
 
   i18n.onChange(() => { if (state.stale) paint(); });
