@@ -124,3 +124,20 @@ def test_a_stale_board_says_sign_in_again_and_disables_its_controls(wired, open_
     expect(page.get_by_label("只看开放中的窗口")).to_be_disabled()
     board.screenshot("admin-stale-1920x1080")
     board.assert_stayed_local()
+
+
+def test_a_stale_back_office_desk_disables_its_controls(wired, open_page):
+    r = wired.admin.post("/users", {"username": "bo-stale", "password": "hall-test-pass-1", "role": "backoffice",
+                                    "department": "rst"})
+    assert r.status_code == 201, r.text
+    desk = open_page(wired.server, "/backoffice", viewport=BOARD)
+    page = desk.page
+    staff_sign_in(page, "bo-stale")
+    expect(page.locator("#connection")).to_have_attribute("data-state", "up")
+    expect(page.locator("#status-filter")).to_be_enabled()
+    assert wired.admin.post("/users/bo-stale/disable").status_code == 200
+    expect(page.locator("#stale")).to_contain_text("请重新登录")
+    expect(page.locator("#status-filter")).to_be_disabled()
+    expect(page.locator("#sign-out")).to_be_disabled()
+    desk.screenshot("backoffice-stale-1920x1080")
+    desk.assert_stayed_local()
