@@ -90,7 +90,9 @@ function renderTabs() {
 }
 
 function renderWindows() {
-  const rows = [...state.windows.values()].filter((w) => filters.keeps(w, state.floor))
+  // The window an alert's 定位 points at stays in view whatever the filters say.
+  const focused = (w) => state.focus && state.focus.window === w.number && w.floor === state.floor;
+  const rows = [...state.windows.values()].filter((w) => filters.keeps(w, state.floor) || focused(w))
     .sort((a, b) => Number(a.number) - Number(b.number));
   filters.renderCount(rows.length, state.windows.size);
   filters.renderSummary([...state.windows.values()], state.stats);

@@ -47,6 +47,12 @@ def test_the_working_console_fits_1366x768_and_prints_the_receipt_alone(hall, op
         assert_inside_viewport(page, selector)
     assert page.evaluate("document.documentElement.scrollHeight <= innerHeight + 1"), "the page scrolls"
     console.screenshot("clerk-working-receipt-1366x768")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("#print-receipt")).to_have_text("Print receipt")
+    for selector in ["#receipt", "#cases-panel", "#current", ".actions"]:
+        assert_inside_viewport(page, selector)
+    console.screenshot("clerk-working-receipt-en-1366x768")
+    page.get_by_role("button", name="中文").click()
 
     # 打印回执 prints; on paper only the receipt is left.
     receipt.get_by_role("button", name="打印回执").click()
@@ -90,6 +96,11 @@ def test_a_stale_console_says_sign_in_again_and_disables_its_buttons(hall, open_
     expect(banner).to_be_hidden()
     for selector in WORKING:
         expect(page.locator(selector)).to_be_enabled()
+    # A refusal reads as one Chinese sentence: the server's English words are not added under it.
+    page.get_by_role("button", name="叫号").click()
+    message = page.locator("#message")
+    expect(message).to_contain_text("现在没有等候的号")
+    expect(message.locator(".message-detail")).to_have_count(0)
 
     # Another session of the same clerk signs this window out: this tab no longer works it.
     other = requests.post(f"{hall.server.api}/auth/login", json={"username": "stale-clerk", "password": PASSWORD}).json()["token"]
