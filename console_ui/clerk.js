@@ -217,6 +217,23 @@ function fillTransferQueues() {
     Object.assign(document.createElement("option"), { value: q.code, textContent: `${q.floor}楼 · ${q.name} (${q.prefix})` })));
 }
 
+// The console's last word on a press, said again when the language changes; any other message (from an
+// earlier moment, in the old language) is taken away then, so no line stays in the other language.
+let said = null; // { make, kind, text }
+
+function say(make, kind = "error") {
+  const message = make();
+  said = { make, kind, text: message.text };
+  showMessage($("message"), message, kind);
+}
+
+function sayAgain() {
+  const box = $("message");
+  const current = box.querySelector(".message-text");
+  if (said && current && current.textContent === said.text) say(said.make, said.kind);
+  else showMessage(box, null);
+}
+
 // ------------------------------------------------------------------ actions
 // A press whose answer never came (the network, or the 8 s timeout): pressing the same button again
 // retries it with the same Idempotency-Key, so a call-next that did land is answered again instead of
@@ -228,7 +245,7 @@ function keyFor(press) {
   return unanswered.key;
 }
 
-async function act(name, body, said = {}) {
+async function act(name, body, extra = {}) {
   if (state.busy || !state.window || stale.isStale()) return;
   const action = ACTIONS[name];
   const number = state.window.current ? state.window.current.number : "";
@@ -244,11 +261,11 @@ async function act(name, body, said = {}) {
       state.window = { ...state.window, current: ticket.status === "called" ? ticket : null };
     }
     const shown = answer.ticket ? answer.ticket.number : number;
-    showMessage($("message"), { text: t(action.done, { number: shown, queue: body ? queueName(body.queue) : "", ...said }) }, "info");
+    say(() => ({ text: t(action.done, { number: shown, queue: body ? queueName(body.queue) : "", ...extra }) }), "info");
     render();
   } catch (err) {
     if (err.code !== "network") unanswered = null; // the server answered: a new press gets a new key
-    showMessage($("message"), actionRefusal(name, err, number));
+    say(() => actionRefusal(name, err, number));
     if (err.code === "unauthorized") expire();
     else if (err.reason === "not_signed_in_here" || err.reason === "window_of_other_clerk") stale.mark("notYourWindow");
   } finally {
@@ -357,7 +374,7 @@ async function signOut() {
 async function start() {
   i18n.apply();
   i18n.bindSwitch($("lang"));
-  i18n.onChange(() => { if (state.window) render(); });
+  i18n.onChange(() => { if (state.window) { render(); sayAgain(); } });
   $("signin").addEventListener("submit", onSignIn);
   for (const button of document.querySelectorAll(".actions button")) button.addEventListener("click", () => run(button.dataset.action));
   $("transfer-dialog").addEventListener("close", onTransferClosed);

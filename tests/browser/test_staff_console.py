@@ -49,6 +49,8 @@ def test_the_working_console_fits_1366x768_and_prints_the_receipt_alone(hall, op
     console.screenshot("clerk-working-receipt-1366x768")
     page.get_by_role("button", name="English").click()
     expect(page.locator("#print-receipt")).to_have_text("Print receipt")
+    expect(page.locator("#receipt-facts")).to_contain_text("Applicant")  # the receipt re-worded, not half Chinese
+    expect(page.locator("#message")).to_be_hidden()  # the Chinese 已受理 line is not left on an English page
     for selector in ["#receipt", "#cases-panel", "#current", ".actions"]:
         assert_inside_viewport(page, selector)
     console.screenshot("clerk-working-receipt-en-1366x768")
