@@ -133,6 +133,9 @@ def test_each_sign_in_refusal_gives_its_true_reason(hall, open_page):
     expect(message).to_have_text("没有这个窗口号，请核对后重新填写。")
     sign_in("reason-clerk", PASSWORD, other_department["number"])
     expect(message).to_have_text("该窗口不属于您的部门，不能在此签到。")
+    hall.clerk_at("5")  # someone else works window 5
+    sign_in("reason-clerk", PASSWORD, "5")
+    expect(message).to_have_text("该窗口已由其他工作人员签到；需对方先退出，或由管理员关闭窗口。")
     for i in range(6):  # the account's failures at this address: the throttle says so, not "wrong password"
         requests.post(f"{hall.server.api}/auth/login", json={"username": "locked-clerk", "password": f"wrong-{i}-x"})
     sign_in("locked-clerk", PASSWORD, "3")
