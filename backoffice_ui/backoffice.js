@@ -2,14 +2,15 @@
 // for materials (补正) and return results to the window. Everything goes through /api/v1 and the
 // /backoffice namespace; pushed cases carry their data, so the list updates in place.
 import { newIdempotencyKey } from "/ui/common/api.js";
-import { describe, showMessage } from "/ui/common/errors.js";
+import { describeInLanguage as describe, showMessage } from "/ui/common/errors.js";
 import { createI18n } from "/ui/common/i18n.js";
 import { connectLive } from "/ui/common/live.js";
 import { SIGNIN_PHRASES, StaffSession, loginRefusal } from "/ui/console/signin.js";
+import { STALE_PHRASES, createStaleGuard } from "/ui/console/stale-tab.js";
 
 const PHRASES = {
   zh: {
-    ...SIGNIN_PHRASES.zh,
+    ...SIGNIN_PHRASES.zh, ...STALE_PHRASES.zh,
     title: "后台审批", signinTitle: "后台审批人员登录", notBackoffice: "此账号不是后台审批账号，请用后台审批账号登录。",
     statusFilter: "状态", all: "全部", inbox: "待办件", empty: "暂无办件", detail: "办件详情",
     connecting: "连接中…", connected: "已连接", reconnecting: "连接中断，正在重连…",
@@ -35,7 +36,7 @@ const PHRASES = {
     notYours: "该办件不涉及您的部门，不能办理。", gone: "找不到这个办件。",
   },
   en: {
-    ...SIGNIN_PHRASES.en,
+    ...SIGNIN_PHRASES.en, ...STALE_PHRASES.en,
     title: "Back office", signinTitle: "Back-office sign-in", notBackoffice: "This account is not a back-office account; sign in with one.",
     statusFilter: "Status", all: "All", inbox: "Inbox", empty: "No cases", detail: "Case details",
     connecting: "Connecting…", connected: "Connected", reconnecting: "Connection lost; reconnecting…",
@@ -70,6 +71,8 @@ const $ = (id) => document.getElementById(id);
 const session = new StaffSession("hallq.backoffice");
 const cases = new Map();
 const state = { me: null, departments: {}, socket: null, selected: null, selectedCase: null, history: [] };
+// A stale desk (its sign-in ended elsewhere): 请重新登录, its controls disabled until signed in again.
+const stale = createStaleGuard({ banner: $("stale"), working: $("working"), also: () => [$("sign-out")], i18n, onSignIn: () => leave(true) });
 
 const when = (iso) => (iso ? new Date(iso).toLocaleString(i18n.lang === "zh" ? "zh-CN" : "en-GB", { hour12: false }) : "");
 const day = (iso) => new Date(iso).toLocaleDateString(i18n.lang === "zh" ? "zh-CN" : "en-GB");
@@ -116,7 +119,15 @@ async function signOut() {
   leave();
 }
 
+/** The sign-in has ended elsewhere: the desk stays in view, its controls disabled, until 重新登录. */
+function expire() {
+  if (state.socket) state.socket.disconnect();
+  session.forget();
+  stale.mark();
+}
+
 function leave(expired = false) {
+  stale.clear();
   session.forget();
   state.me = null;
   if (state.socket) state.socket.disconnect();
@@ -146,6 +157,7 @@ async function enter() {
   $("sign-in").hidden = true;
   $("sign-out").hidden = false;
   $("desk").hidden = false;
+  stale.clear();
   connect();
 }
 
@@ -167,11 +179,12 @@ function connect() {
       const connection = $("connection");
       connection.dataset.state = status;
       connection.textContent = t(status === "up" ? "connected" : status === "connecting" ? "connecting" : "reconnecting");
-      $("link").hidden = status !== "down";
+      $("link").hidden = status !== "down" || stale.isStale();
       $("link").textContent = t("reconnecting");
-      if (error && error.error && error.error.code === "unauthorized") leave(true);
+      if (error && error.error && error.error.code === "unauthorized") expire();
     },
   });
+  stale.watch(state.socket, () => session.me());
 }
 
 async function load() {
@@ -182,7 +195,7 @@ async function load() {
     for (const c of list) cases.set(c.id, c);
     render();
   } catch (err) {
-    if (err.code === "unauthorized") leave(true);
+    if (err.code === "unauthorized") expire();
   }
 }
 
@@ -291,7 +304,7 @@ async function act(action) {
     $("materials").value = "";
     upsert(answer.case);
   } catch (err) {
-    if (err.code === "unauthorized") { leave(true); return; }
+    if (err.code === "unauthorized") { expire(); return; }
     showMessage($("action-message"), describe(err, i18n.lang, {
       reasons: {
         rejection_needs_note: t("needReason"), materials_required: t("needMaterials"),

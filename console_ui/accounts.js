@@ -3,7 +3,7 @@
 // and the unlocking of a client address after too many failed sign-ins. Only the admin sees it; a
 // supervisor's board has no such panel. Whatever ends an account's or a device's access also closes
 // its open connections on the server, so nothing more is needed here.
-import { describe, showMessage } from "/ui/common/errors.js";
+import { describeInLanguage as describe, showMessage } from "/ui/common/errors.js";
 
 export const ACCOUNT_PHRASES = {
   zh: {

@@ -3,59 +3,24 @@
 // Beside them the supervision alerts (电子监察, supervision.js), the devices and the tickets still to
 // print (devices.js), and the day's bookings per slot (bookings.js). A supervisor signs in here too:
 // the same board, without the window controls.
-import { ACCOUNT_PHRASES, createAccountsPanel } from "/ui/console/accounts.js";
-import { describe, showMessage } from "/ui/common/errors.js";
-import { ADVICE_PHRASES, createAdvicePanel } from "/ui/console/advice.js";
+import { createAccountsPanel } from "/ui/console/accounts.js";
+import { describeInLanguage as describe, showMessage } from "/ui/common/errors.js";
+import { createAdvicePanel } from "/ui/console/advice.js";
 import { createI18n, floorLabel, waitText, WINDOW_STATES } from "/ui/common/i18n.js";
 import { connectLive } from "/ui/common/live.js";
-import { BOOKING_PHRASES, createBookingsPanel } from "/ui/console/bookings.js";
-import { DEVICE_PHRASES, createDevicesPanel } from "/ui/console/devices.js";
-import { SIGNIN_PHRASES, StaffSession, loginRefusal } from "/ui/console/signin.js";
-import { SUPERVISION_PHRASES, createSupervisionPanel } from "/ui/console/supervision.js";
+import { createBookingsPanel } from "/ui/console/bookings.js";
+import { createDevicesPanel } from "/ui/console/devices.js";
+import { StaffSession, loginRefusal } from "/ui/console/signin.js";
+import { createSupervisionPanel } from "/ui/console/supervision.js";
+import { ADMIN_PHRASES } from "/ui/console/admin-phrases.js";
+import { ALL_FLOORS, createBoardFilters } from "/ui/console/admin-filters.js";
+import { createStaleGuard } from "/ui/console/stale-tab.js";
 
 const REFRESH_MS = 30000;  // served-today counts and the queues' longest waits (which grow with no event) are re-read
 const FOCUS_MS = 8000;     // how long a window's row stays highlighted after 定位
 const SINCE_MS = 15000;    // a paused window's "N分钟" is re-counted this often
 const BOARD_ROLES = ["admin", "supervisor"];
-const PHRASES = {
-  zh: {
-    ...SIGNIN_PHRASES.zh,
-    ...DEVICE_PHRASES.zh,
-    ...SUPERVISION_PHRASES.zh, ...BOOKING_PHRASES.zh, ...ADVICE_PHRASES.zh, ...ACCOUNT_PHRASES.zh,
-    title: "大厅管理", signinTitle: "大厅管理 · 电子监察登录", windows: "窗口", window: "窗口", department: "部门", state: "状态",
-    clerk: "工作人员", current: "当前号", served: "今日办结", queues: "服务队列（按顺序）", nextFrom: "下次叫号来自",
-    actions: "操作", open: "开放", pause: "暂停", close: "关闭", editQueues: "调整队列", queueBoard: "排队情况",
-    queue: "队列", waiting: "等候", longest: "最长等候", eta: "预计等候", servedBy: "服务窗口", minutes: "{n} 分钟",
-    nobody: "无人等候", fromQueue: "{queue}（{n}人等候）", addQueue: "添加队列", add: "添加", save: "保存", cancel: "取消",
-    up: "上移", down: "下移", remove: "移除", editing: "{window}号窗口的服务队列", hallStaff: "大厅综合窗口",
-    preview: "保存后，下次叫号来自：{from}", saved: "{window}号窗口现在服务：{queues}。", stateSet: "{window}号窗口已{state}。",
-    reconnecting: "与服务器的连接中断，正在重新连接…", notAdmin: "大厅管理需要管理员或电子监察账号。",
-    notOperator: "电子监察账号只能查看窗口，开放、暂停、关闭和调整队列由大厅管理员操作。",
-    since: "{time}起（{n}分钟）", roleSupervisor: "{user} · 电子监察（只读）",
-    stillServing: "{window}号窗口还有正在办理的号，办结后才能关闭。", emptyQueues: "窗口至少要服务一个队列。",
-    otherFloor: "只能选择本楼层的队列。", noSuchWindow: "没有这个窗口。", listedTwice: "同一个队列只能添加一次。",
-    unknownQueue: "没有这个队列，请重新选择。", windowChanged: "{window}号窗口刚刚有变化，请再试一次。", quotaReached: "{queue}（今日号源已满）",
-  },
-  en: {
-    ...SIGNIN_PHRASES.en,
-    ...DEVICE_PHRASES.en,
-    ...SUPERVISION_PHRASES.en, ...BOOKING_PHRASES.en, ...ADVICE_PHRASES.en, ...ACCOUNT_PHRASES.en,
-    title: "Hall admin", signinTitle: "Hall admin / supervisor sign-in", windows: "Windows", window: "Window", department: "Department", state: "State",
-    clerk: "Clerk", current: "Current", served: "Served today", queues: "Queues (in order)", nextFrom: "Next call from",
-    actions: "Actions", open: "Open", pause: "Pause", close: "Close", editQueues: "Queues…", queueBoard: "Queues",
-    queue: "Queue", waiting: "Waiting", longest: "Longest wait", eta: "Est. wait", servedBy: "Windows", minutes: "{n} min",
-    nobody: "nobody waiting", fromQueue: "{queue} ({n} waiting)", addQueue: "Add a queue", add: "Add", save: "Save", cancel: "Cancel",
-    up: "Up", down: "Down", remove: "Remove", editing: "Queues of window {window}", hallStaff: "Hall staff",
-    preview: "Once saved, the next call comes from: {from}", saved: "Window {window} now serves: {queues}.", stateSet: "Window {window} is now {state}.",
-    reconnecting: "Connection lost; reconnecting…", notAdmin: "The admin board needs an admin or supervisor account.",
-    notOperator: "A supervisor account watches the windows; the hall admin opens, pauses, closes and reassigns them.",
-    since: "since {time} ({n} min)", roleSupervisor: "{user} · supervisor (read only)",
-    stillServing: "Window {window} still serves a ticket; it can close once that is finished.", emptyQueues: "A window must serve at least one queue.",
-    otherFloor: "Choose queues of the window's own floor.", noSuchWindow: "There is no such window.", listedTwice: "A queue can be listed only once.",
-    unknownQueue: "There is no such queue; choose again.", windowChanged: "Window {window} changed meanwhile; try again.",
-    quotaReached: "{queue} (today's quota reached)",
-  },
-};
+const PHRASES = ADMIN_PHRASES;
 
 const i18n = createI18n(PHRASES);
 const t = i18n.t;
@@ -63,7 +28,11 @@ const $ = (id) => document.getElementById(id);
 const session = new StaffSession("hallq.admin");
 const state = { catalog: null, windows: new Map(), stats: [], floor: 1, editing: null, draft: [], socket: null, role: null,
   focus: null };
-const operates = () => state.role === "admin";  // a supervisor reads the board and works the alerts only
+const operates = () => state.role === "admin";
+const filters = createBoardFilters({ i18n, states: WINDOW_STATES, onChange: () => renderWindows() });
+// A stale board (its sign-in ended elsewhere): 请重新登录, the board's controls disabled until signed in again.
+const stale = createStaleGuard({ banner: $("stale"), working: $("working"), also: () => [$("sign-out")], i18n,
+  onSignIn: () => { session.forget(); showSignIn(); } });  // a supervisor reads the board and works the alerts only
 const devices = createDevicesPanel({ session, i18n, message: $("message"), onRefused: () => expire(), canReprint: operates });
 const supervision = createSupervisionPanel({ session, i18n, message: $("message"), onRefused: () => expire(), jump: focusOn });
 const accounts = createAccountsPanel({ session, i18n, message: $("message"), onRefused: () => expire(), canManage: operates });
@@ -106,7 +75,11 @@ function render() {
 }
 
 function renderTabs() {
-  $("floor-tabs").replaceChildren(...state.catalog.floors.map((f) => {
+  const all = Object.assign(document.createElement("button"), { type: "button", textContent: t("allFloors") });
+  all.setAttribute("aria-pressed", String(state.floor === ALL_FLOORS));
+  all.addEventListener("click", () => { state.floor = ALL_FLOORS; render(); });
+  filters.fillStates();
+  $("floor-tabs").replaceChildren(all, ...state.catalog.floors.map((f) => {
     const button = document.createElement("button");
     button.type = "button";
     button.textContent = `${floorLabel(i18n.lang, f.number)} · ${f.name.split(" ").pop()}`;
@@ -117,8 +90,12 @@ function renderTabs() {
 }
 
 function renderWindows() {
-  const rows = [...state.windows.values()].filter((w) => w.floor === state.floor)
+  // The window an alert's 定位 points at stays in view whatever the filters say.
+  const focused = (w) => state.focus && state.focus.window === w.number && w.floor === state.floor;
+  const rows = [...state.windows.values()].filter((w) => filters.keeps(w, state.floor) || focused(w))
     .sort((a, b) => Number(a.number) - Number(b.number));
+  filters.renderCount(rows.length, state.windows.size);
+  filters.renderSummary([...state.windows.values()], state.stats);
   $("windows").replaceChildren(...rows.map((w) => {
     const tr = document.createElement("tr");
     tr.dataset.window = w.number;
@@ -203,7 +180,7 @@ function focusOn(alert) {
 }
 
 function queueOfNumber(number, floor) {
-  const fits = state.catalog.queues.filter((q) => q.floor === floor && q.prefix && number.startsWith(q.prefix));
+  const fits = state.catalog.queues.filter((q) => (floor === ALL_FLOORS || q.floor === floor) && q.prefix && number.startsWith(q.prefix));
   return fits.sort((a, b) => b.prefix.length - a.prefix.length)[0] || null;
 }
 
@@ -217,7 +194,7 @@ function button(text, onClick, label) {
 }
 
 function renderQueues() {
-  const floorQueues = state.stats.filter((q) => q.floor === state.floor);
+  const floorQueues = state.stats.filter((q) => state.floor === ALL_FLOORS || q.floor === state.floor);
   $("queues").replaceChildren(...floorQueues.map((q) => {
     const serving = [...state.windows.values()].filter((w) => w.state === "open" && w.queues.includes(q.code)).map((w) => w.number);
     const tr = document.createElement("tr");
@@ -291,7 +268,7 @@ async function setState(number, target) {
 }
 
 function refusal(err, number) {
-  if (err.code === "unauthorized") { session.forget(); showSignIn(); return { text: t("expired") }; }
+  if (err.code === "unauthorized") { expire(); return { text: t("expired") }; }
   return describe(err, i18n.lang, {
     reasons: {
       window_still_serving: t("stillServing", { window: number }), no_queues: t("emptyQueues"),
@@ -330,13 +307,15 @@ async function onSignIn(event) {
   }
 }
 
+/** The sign-in has ended: the board stays in view, its controls disabled, until 重新登录. */
 function expire() {
+  if (state.socket) state.socket.disconnect();
   session.forget();
-  showSignIn();
-  showMessage($("signin-message"), { text: t("expired") });
+  stale.mark();
 }
 
 function showSignIn() {
+  stale.clear();  // the board is hidden behind the form now
   if (state.socket) state.socket.disconnect();
   devices.stop();
   supervision.stop();
@@ -353,6 +332,7 @@ async function enterBoard() {
   state.floor = state.catalog.floors[0].number;
   $("signin").hidden = true;
   $("board").hidden = false;
+  stale.clear();
   $("sign-out").hidden = false;
   $("who").textContent = operates() ? session.username : t("roleSupervisor", { user: session.username });
   $("actions-head").hidden = !operates();
@@ -362,18 +342,19 @@ async function enterBoard() {
     auth: { token: session.token },
     on: {
       window_updated: (w) => { upsert(w); render(); advice.windowsChanged(); },
-      stats: (stats) => { state.stats = stats; renderWindows(); renderQueues(); renderEditor(); },
+      stats: (stats) => { state.stats = stats; renderWindows(); renderQueues(); renderEditor(); },  // the figures too
       alert: (alert) => { supervision.onAlert(alert); recountPauses(); },  // 电子监察: raised, cleared or acknowledged
       device_health: devices.onDeviceHealth,
       appointment: bookings.onAppointment,  // 预约: booked, checked in, cancelled or missed
     },
     onStatus: (status, error) => {
-      $("link").hidden = status === "up";
+      $("link").hidden = status === "up" || stale.isStale();
       $("link").textContent = t("reconnecting");
       if (status === "up") { loadWindows().catch(() => {}); devices.reload(); supervision.reload(); bookings.reload(); advice.reload(); }  // what changed while down
       if (error && error.error && error.error.code === "unauthorized") expire();
     },
   });
+  stale.watch(state.socket, () => session.me());
 }
 
 async function start() {
@@ -388,7 +369,7 @@ async function start() {
   setInterval(() => {
     if ($("board").hidden) return;
     loadWindows().catch(() => {});
-    session.call("GET", "/stats").then((stats) => { state.stats = stats; renderQueues(); }).catch(() => {});
+    session.call("GET", "/stats").then((stats) => { state.stats = stats; renderWindows(); renderQueues(); }).catch(() => {});
   }, REFRESH_MS);
   setInterval(recountPauses, SINCE_MS);
   if (session.token) {

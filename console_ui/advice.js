@@ -3,7 +3,7 @@
 // the admin a one-tap 应用 that sets the window's queues (PUT /windows/{w}/queues, the queue editor's own
 // command). A supervisor reads the panel without the button. Re-read every minute and, a moment after
 // they settle, whenever windows change (docs/waits.md "Staffing advice").
-import { describe, showMessage } from "/ui/common/errors.js";
+import { describeInLanguage as describe, showMessage } from "/ui/common/errors.js";
 
 const ADVICE_REFRESH_MS = 60000;
 const SETTLE_MS = 1500;  // a burst of window pushes (a clerk calling) re-reads the advice once

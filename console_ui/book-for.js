@@ -4,7 +4,7 @@
 // POST /appointments. The answer's six-digit code is what the citizen types at the kiosk (预约签到); the
 // booking itself shows in the panel through the `appointment` push.
 import { newIdempotencyKey } from "/ui/common/api.js";
-import { describe } from "/ui/common/errors.js";
+import { describeInLanguage as describe } from "/ui/common/errors.js";
 
 export const BOOK_FOR_PHRASES = {
   zh: {

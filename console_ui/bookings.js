@@ -2,7 +2,7 @@
 // (签到), still to come and missed (爽约) against the matter's quota per slot (GET /appointments). It is
 // read on load and on every (re)connect, and again shortly after each `appointment` push of /admin for
 // the day shown (several pushes in a burst: one read). Another day can be looked at with the date field.
-import { describe, showMessage } from "/ui/common/errors.js";
+import { describeInLanguage as describe, showMessage } from "/ui/common/errors.js";
 import { BOOK_FOR_PHRASES, createBookFor } from "/ui/console/book-for.js";
 
 const DEBOUNCE_MS = 300;

@@ -3,7 +3,7 @@
 // accepted, live from the /clerk namespace's `case_updated` (applicant masked), and says when one is
 // ready for pickup; a pickup ticket (its `case` set) is handed over with 取件 or 邮寄.
 import { newIdempotencyKey } from "/ui/common/api.js";
-import { describe, showMessage } from "/ui/common/errors.js";
+import { describeInLanguage as describe, showMessage } from "/ui/common/errors.js";
 
 export const CASE_PHRASES = {
   zh: {
@@ -71,6 +71,8 @@ export function createCaseDesk(console_) {
   const $ = (id) => document.getElementById(id);
   const cases = new Map();
   let busy = false;
+  let receiptOf = null;  // the case on the receipt, and the case of the ready notice: re-worded on a language switch
+  let readyCase = null;
 
   const when = (iso) => (iso ? new Date(iso).toLocaleDateString(i18n.lang === "zh" ? "zh-CN" : "en-GB") : "—");
 
@@ -92,6 +94,7 @@ export function createCaseDesk(console_) {
     if (c.status === "ready_for_pickup" && (!before || before.status !== "ready_for_pickup")) {
       const notice = $("case-notice");
       notice.hidden = false;
+      readyCase = c.number;
       notice.textContent = t("ready", { case: c.number });
     }
     render();
@@ -101,6 +104,8 @@ export function createCaseDesk(console_) {
     const w = console_.window();
     if (!w) return;
     const current = w.current;
+    if (receiptOf && !$("receipt").hidden) showReceipt(receiptOf);
+    if (readyCase && !$("case-notice").hidden) $("case-notice").textContent = t("ready", { case: readyCase });
     $("act-route").hidden = !ROUTING_KINDS.has(w.kind);
     $("act-route").disabled = !current || Boolean(current.case);
     $("act-pickup").hidden = $("act-mail").hidden = !(current && current.case);
@@ -122,6 +127,7 @@ export function createCaseDesk(console_) {
   }
 
   function showReceipt(c) {
+    receiptOf = c;
     $("receipt-number").textContent = c.number;
     $("receipt-pickup-code").textContent = c.pickup_code || "—";
     const facts = $("receipt-facts");

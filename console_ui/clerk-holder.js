@@ -4,7 +4,7 @@
 // the card in front of them; for a pickup, the case applicant's name and phone. Everything else on the
 // pages shows them masked. The panel goes when the ticket leaves the window; 受理转办 takes the name and
 // phone from it.
-import { describe } from "/ui/common/errors.js";
+import { describeInLanguage as describe } from "/ui/common/errors.js";
 
 export const HOLDER_PHRASES = {
   zh: {

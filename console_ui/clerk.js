@@ -2,71 +2,18 @@
 // keypads send F-keys); 暂停 asks for one of the hall's reasons (clerk-pause.js). The window and its
 // queues stay live over the /clerk namespace. 核验身份: clerk-holder.js; 导办台: guide-desk.js.
 import { newIdempotencyKey } from "/ui/common/api.js";
-import { describe, showMessage } from "/ui/common/errors.js";
+import { describeInLanguage as describe, showMessage } from "/ui/common/errors.js";
 import { createI18n, minutesSince, TICKET_STATUSES, WINDOW_STATES } from "/ui/common/i18n.js";
 import { connectLive } from "/ui/common/live.js";
-import { SIGNIN_PHRASES, StaffSession, loginRefusal } from "/ui/console/signin.js";
-import { CASE_PHRASES, createCaseDesk } from "/ui/console/clerk-cases.js";
-import { HOLDER_PHRASES, createHolderCheck } from "/ui/console/clerk-holder.js";
-import { GUIDE_PHRASES, createGuideDesk } from "/ui/console/guide-desk.js";
-import { PAUSE_PHRASES, createPauseChooser, reasonLabel } from "/ui/console/clerk-pause.js";
+import { StaffSession, loginRefusal } from "/ui/console/signin.js";
+import { createCaseDesk } from "/ui/console/clerk-cases.js";
+import { createHolderCheck } from "/ui/console/clerk-holder.js";
+import { createGuideDesk } from "/ui/console/guide-desk.js";
+import { createPauseChooser, reasonLabel } from "/ui/console/clerk-pause.js";
+import { createStaleGuard } from "/ui/console/stale-tab.js";
+import { bindReceiptPrint } from "/ui/console/clerk-receipt.js";
 
-const PHRASES = {
-  zh: {
-    ...SIGNIN_PHRASES.zh,
-    ...CASE_PHRASES.zh,
-    ...PAUSE_PHRASES.zh, ...HOLDER_PHRASES.zh, ...GUIDE_PHRASES.zh,
-    title: "窗口叫号", signinTitle: "窗口工作人员登录", window: "窗口", signOut: "退出窗口",
-    needWindow: "请填写您所在的窗口号。", current: "当前办理", myQueues: "本窗口队列", queue: "队列", waiting: "等候",
-    longest: "最长等候", minutes: "{n} 分钟", none: "暂无办理中的号，按“叫号”开始。",
-    matter: "事项", waited: "等候时长", calledAt: "叫号时间", recalls: "重呼次数", status: "状态",
-    callNext: "叫号", recall: "重呼", noShow: "过号", finish: "完成", transfer: "转移", pause: "暂停", resume: "恢复",
-    transferTo: "转到队列", confirmTransfer: "确认转移", cancel: "取消",
-    whoAt: "{user} · {window}号窗口", reconnecting: "与服务器的连接中断，正在重新连接…",
-    called: "已叫 {number} 号。", recalled: "已重呼 {number} 号。", noShowed: "{number} 号已过号。", finished: "{number} 号已办结。",
-    transferred: "{number} 号已转到{queue}。", paused: "窗口已暂停服务。", resumed: "窗口已恢复服务。",
-    queueEmpty: "本窗口的队列（{queues}）现在没有等候的号。",
-    pausedNoCall: "窗口已暂停，请先按“恢复”再叫号。", closedNoCall: "窗口已关闭，不能叫号；请联系大厅管理员开放窗口。",
-    noCurrent: "当前没有正在办理的号，请先叫号。", recallLimit: "{number} 号已达到重呼次数上限，请按“过号”。",
-    sameQueue: "该号已在所选队列中等候，请选择其他队列。", notPaused: "窗口没有暂停，无需恢复。", notOpen: "窗口不是开放状态，不能暂停。",
-    notYourWindow: "您已不在本窗口签到（可能已被管理员关闭或在别处签到），请重新登录。",
-    otherClerk: "该窗口已由其他工作人员签到；需对方先退出，或由管理员关闭窗口。",
-    otherDepartment: "该窗口不属于您的部门，不能在此签到。", noWindow: "没有这个窗口号，请核对后重新填写。",
-    stillServing: "本窗口还有正在办理的号，请先完成、过号或转移再退出。", notClerk: "窗口叫号需要窗口工作人员账号。",
-    noQueue: "没有这个队列，请重新选择。",
-    servingElsewhere: "您在{window}号窗口还有正在办理的号，请先在那里完成、过号或转移，再到本窗口签到。",
-    servingElsewhereAny: "您在另一个窗口还有正在办理的号，请先在那里完成、过号或转移，再到本窗口签到。",
-    otherClerkNow: "本窗口现已由其他工作人员签到，您不能在此操作，请重新登录。",
-    ticketNotCalled: "该号已不在办理中，请叫下一个号。", windowChanged: "窗口状态刚刚有变化，请再按一次。",
-  },
-  en: {
-    ...SIGNIN_PHRASES.en,
-    ...CASE_PHRASES.en,
-    ...PAUSE_PHRASES.en, ...HOLDER_PHRASES.en, ...GUIDE_PHRASES.en,
-    title: "Window console", signinTitle: "Window staff sign-in", window: "Window", signOut: "Leave window",
-    needWindow: "Enter the number of your window.", current: "Now serving", myQueues: "This window's queues", queue: "Queue",
-    waiting: "Waiting", longest: "Longest wait", minutes: "{n} min", none: "No ticket is being served; press Call next.",
-    matter: "Matter", waited: "Waited", calledAt: "Called at", recalls: "Recalls", status: "Status",
-    callNext: "Call next", recall: "Recall", noShow: "No-show", finish: "Finish", transfer: "Transfer", pause: "Pause", resume: "Resume",
-    transferTo: "Transfer to queue", confirmTransfer: "Transfer", cancel: "Cancel",
-    whoAt: "{user} · window {window}", reconnecting: "Connection lost; reconnecting…",
-    called: "Called {number}.", recalled: "Recalled {number}.", noShowed: "{number} marked as no-show.", finished: "{number} finished.",
-    transferred: "{number} transferred to {queue}.", paused: "The window is paused.", resumed: "The window is open again.",
-    queueEmpty: "No ticket is waiting in this window's queues ({queues}).",
-    pausedNoCall: "The window is paused; press Resume before calling.", closedNoCall: "The window is closed; ask the hall admin to open it.",
-    noCurrent: "No ticket is being served; call one first.", recallLimit: "{number} has been recalled the most times allowed; mark it as a no-show.",
-    sameQueue: "The ticket already waits in that queue; choose another.", notPaused: "The window is not paused.", notOpen: "Only an open window can pause.",
-    notYourWindow: "You are no longer signed in at this window (an admin closed it, or you signed in elsewhere); sign in again.",
-    otherClerk: "Another clerk is signed in at this window; they must sign out first, or an admin closes the window.",
-    otherDepartment: "This window belongs to another department; you cannot sign in there.", noWindow: "There is no such window; check the number.",
-    stillServing: "This window still serves a ticket; finish, mark or transfer it before leaving.", notClerk: "The window console needs a clerk account.",
-    noQueue: "There is no such queue; choose again.",
-    servingElsewhere: "You still serve a ticket at window {window}; finish, mark or transfer it there before signing in here.",
-    servingElsewhereAny: "You still serve a ticket at another window; finish, mark or transfer it there before signing in here.",
-    otherClerkNow: "Another clerk is now signed in at this window; you cannot operate it. Sign in again.",
-    ticketNotCalled: "That ticket is no longer being served; call the next one.", windowChanged: "The window changed meanwhile; press again.",
-  },
-};
+import { CLERK_PHRASES as PHRASES } from "/ui/console/clerk-phrases.js";
 
 const ACTIONS = {
   callNext: { path: "call-next", key: "F1", done: "called" },
@@ -91,6 +38,10 @@ const cases = createCaseDesk({
 const pauseChooser = createPauseChooser({
   i18n, choices: () => (state.catalog && state.catalog.hall && state.catalog.hall.pause_reasons) || [],
   pause: (reason) => act("pause", { reason }, { reason: reasonLabel(reason, i18n.lang) }),
+});
+// A stale tab (its sign-in ended elsewhere, or its window taken over): 请重新登录, working controls disabled.
+const stale = createStaleGuard({
+  banner: $("stale"), working: $("working"), also: () => [$("guide-open"), $("sign-out")], i18n, onSignIn: () => reSignIn(),
 });
 const guide = createGuideDesk({ session, i18n, catalog: () => state.catalog, matterName, onRefused: () => expire() });
 
@@ -152,6 +103,7 @@ function signInRefusal(err) {
 }
 
 function showSignIn() {
+  stale.clear();  // the console is hidden behind the form now
   $("console").hidden = true;
   $("signin").hidden = false;
   $("sign-out").hidden = $("guide-open").hidden = true;
@@ -169,6 +121,7 @@ async function enterConsole(window) {
   $("signin").hidden = true;
   $("console").hidden = false;
   $("sign-out").hidden = $("guide-open").hidden = false;
+  stale.clear();
   fillTransferQueues();
   render();
   connect();
@@ -183,18 +136,19 @@ function connect() {
       window_updated: (w) => {
         if (!state.window || w.number !== state.window.number || w.version < state.window.version) return;
         state.window = w;
-        if (w.clerk !== session.username) showMessage($("message"), { text: t("notYourWindow") });
         render();
+        if (w.clerk !== session.username) stale.mark("notYourWindow");
       },
       stats: (stats) => { state.stats = stats; renderQueues(); },
       case_updated: cases.onCase,
     },
     onStatus: (status, error) => {
-      $("link").hidden = status === "up";
+      $("link").hidden = status === "up" || stale.isStale();
       $("link").textContent = t("reconnecting");
       if (error && error.error && error.error.code === "unauthorized") expire();
     },
   });
+  stale.watch(state.socket, () => session.me());
   session.call("GET", "/stats").then((stats) => { state.stats = stats; renderQueues(); }).catch(() => {});
 }
 
@@ -263,6 +217,23 @@ function fillTransferQueues() {
     Object.assign(document.createElement("option"), { value: q.code, textContent: `${q.floor}楼 · ${q.name} (${q.prefix})` })));
 }
 
+// The console's last word on a press, said again when the language changes; any other message (from an
+// earlier moment, in the old language) is taken away then, so no line stays in the other language.
+let said = null; // { make, kind, text }
+
+function say(make, kind = "error") {
+  const message = make();
+  said = { make, kind, text: message.text };
+  showMessage($("message"), message, kind);
+}
+
+function sayAgain() {
+  const box = $("message");
+  const current = box.querySelector(".message-text");
+  if (said && current && current.textContent === said.text) say(said.make, said.kind);
+  else showMessage(box, null);
+}
+
 // ------------------------------------------------------------------ actions
 // A press whose answer never came (the network, or the 8 s timeout): pressing the same button again
 // retries it with the same Idempotency-Key, so a call-next that did land is answered again instead of
@@ -274,8 +245,8 @@ function keyFor(press) {
   return unanswered.key;
 }
 
-async function act(name, body, said = {}) {
-  if (state.busy || !state.window) return;
+async function act(name, body, extra = {}) {
+  if (state.busy || !state.window || stale.isStale()) return;
   const action = ACTIONS[name];
   const number = state.window.current ? state.window.current.number : "";
   const press = JSON.stringify([state.window.number, name, body === undefined ? null : body]);
@@ -290,12 +261,13 @@ async function act(name, body, said = {}) {
       state.window = { ...state.window, current: ticket.status === "called" ? ticket : null };
     }
     const shown = answer.ticket ? answer.ticket.number : number;
-    showMessage($("message"), { text: t(action.done, { number: shown, queue: body ? queueName(body.queue) : "", ...said }) }, "info");
+    say(() => ({ text: t(action.done, { number: shown, queue: body ? queueName(body.queue) : "", ...extra }) }), "info");
     render();
   } catch (err) {
     if (err.code !== "network") unanswered = null; // the server answered: a new press gets a new key
-    showMessage($("message"), actionRefusal(name, err, number));
+    say(() => actionRefusal(name, err, number));
     if (err.code === "unauthorized") expire();
+    else if (err.reason === "not_signed_in_here" || err.reason === "window_of_other_clerk") stale.mark("notYourWindow");
   } finally {
     state.busy = false;
     setButtons(true);
@@ -349,7 +321,7 @@ function onTransferClosed() {
 }
 
 function onKey(event) {
-  if ($("console").hidden || $("transfer-dialog").open || pauseChooser.isOpen() || cases.anyDialogOpen() || guide.isOpen()) return;
+  if ($("console").hidden || stale.isStale() || $("transfer-dialog").open || pauseChooser.isOpen() || cases.anyDialogOpen() || guide.isOpen()) return;
   const entry = Object.entries(ACTIONS).find(([, a]) => a.key === event.key);
   if (!entry) return;
   event.preventDefault();  // F1 help, F3 find, F5 reload … belong to the console here
@@ -363,11 +335,19 @@ function run(name) {
   else act(name);
 }
 
+/** The sign-in has ended: the console stays in view, disabled, until 重新登录. */
 function expire() {
   if (state.socket) state.socket.disconnect();
   session.forget();
+  stale.mark();
+}
+
+/** 重新登录 from a stale console: the sign-in form (the token kept when it still stands, for the window alone). */
+function reSignIn() {
+  if (state.socket) state.socket.disconnect();
+  state.window = null;
   showSignIn();
-  showMessage($("signin-message"), { text: t("expired") });
+  if (!session.token) showMessage($("signin-message"), { text: t("expired") });
 }
 
 async function signOut() {
@@ -394,11 +374,12 @@ async function signOut() {
 async function start() {
   i18n.apply();
   i18n.bindSwitch($("lang"));
-  i18n.onChange(() => { if (state.window) render(); });
+  i18n.onChange(() => { if (state.window) { render(); sayAgain(); } });
   $("signin").addEventListener("submit", onSignIn);
   for (const button of document.querySelectorAll(".actions button")) button.addEventListener("click", () => run(button.dataset.action));
   $("transfer-dialog").addEventListener("close", onTransferClosed);
   $("sign-out").addEventListener("click", signOut);
+  bindReceiptPrint($("print-receipt"));
   document.addEventListener("keydown", onKey);
   if (session.token) {
     try {

@@ -3,7 +3,7 @@
 // follow the `device_health` pushes live; the list is also re-read now and then, because a ticket
 // queued on a printer that is already down changes no state and so raises no news. (What needs a
 // person, a device down included, is an ALERT of the supervision panel: supervision.js.)
-import { describe, showMessage } from "/ui/common/errors.js";
+import { describeInLanguage as describe, showMessage } from "/ui/common/errors.js";
 import { floorLabel } from "/ui/common/i18n.js";
 
 const DEVICES_REFRESH_MS = 10000;
@@ -43,6 +43,24 @@ function place(attach, lang) {
   if (kind === "floor") return floorLabel(lang, name);
   if (kind === "window") return lang === "zh" ? `${name}号窗口` : `window ${name}`;
   return attach;
+}
+
+// A device's state as a sentence that says what to do, from its codes (kind, state, attach) alone: the
+// driver's own `detail` is English technical text and is never shown as the sentence.
+const STATE_SENTENCES = {
+  zh: { online: "已恢复正常。", unknown: "尚未使用。", paper_low: "纸将用尽，请准备更换打印纸。", paper_out: "缺纸，请装入打印纸。",
+    offline: "离线（连接中断），请检查电源和连线。", error: "故障，请检查设备。" },
+  en: { online: "is back to normal.", unknown: "has not been used yet.", paper_low: "is running low on paper; have a roll ready.",
+    paper_out: "is out of paper; load paper.", offline: "is offline (its link is down); check its power and cable.", error: "has a fault; check the device." },
+};
+
+/** "自助机 kiosk-1的打印机 kiosk-1-printer 缺纸，请装入打印纸。" from {device, kind, state, attach}. */
+export function deviceSentence(d, lang) {
+  const said = (STATE_SENTENCES[lang] || STATE_SENTENCES.zh)[d.state] || STATE_SENTENCES[lang === "en" ? "en" : "zh"].error;
+  const kind = (KINDS[lang] || KINDS.zh)[d.kind] || d.kind;
+  const where = d.attach ? place(d.attach, lang) : "";
+  if (lang === "en") return `The ${kind} ${d.device}${where ? ` at ${where}` : ""} ${said}`;
+  return `${where ? `${where}的` : ""}${kind} ${d.device} ${said}`;
 }
 
 function clockTime(iso) {
@@ -119,7 +137,7 @@ export function createDevicesPanel({ session, i18n, message, onRefused, canRepri
       for (const [i, value] of [d.name, KINDS[lang][d.kind] || d.kind, place(d.attach, lang), STATES[lang][d.state] || d.state,
         clockTime(d.last_seen), String(d.queued ?? 0)].entries()) {
         const td = Object.assign(document.createElement("td"), { textContent: value });
-        if (i === 3) { td.className = "health"; td.title = d.detail; }
+        if (i === 3) { td.className = "health"; td.title = deviceSentence({ device: d.name, kind: d.kind, state: d.state, attach: d.attach }, lang); }
         tr.append(td);
       }
       return tr;

@@ -5,7 +5,7 @@
 // reason (ui_common/errors.js). The issued ticket is shown as a slip to read out, print on the desk's
 // printer (the browser's print: only the slip prints) or scan: its QR code opens the tracking page.
 import { newIdempotencyKey } from "/ui/common/api.js";
-import { describe, showMessage } from "/ui/common/errors.js";
+import { describeInLanguage as describe, showMessage } from "/ui/common/errors.js";
 import { waitText } from "/ui/common/i18n.js";
 
 const PHONE = /^1[3-9]\d{9}$/;

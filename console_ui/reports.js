@@ -2,7 +2,7 @@
 // table, with the 差评 and their follow-up; the XLSX and CSV download for Excel. Admin and supervisor
 // (电子监察). docs/reports.md defines every figure; the page only shows what the server counted.
 import { apiFile } from "/ui/common/api.js";
-import { describe, showMessage } from "/ui/common/errors.js";
+import { describeInLanguage as describe, showMessage } from "/ui/common/errors.js";
 import { createI18n } from "/ui/common/i18n.js";
 import { createCharts } from "/ui/console/report-charts.js";
 import { SIGNIN_PHRASES, StaffSession, loginRefusal } from "/ui/console/signin.js";

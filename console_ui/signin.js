@@ -1,7 +1,7 @@
 // Staff sign-in shared by the clerk and admin pages (and the back office): fields labelled
 // 用户名 and 密码, button 登录. The token is kept for this browser tab only.
 import { api, ApiError } from "/ui/common/api.js";
-import { describe, showMessage } from "/ui/common/errors.js";
+import { describeInLanguage as describe, showMessage } from "/ui/common/errors.js";
 
 export const SIGNIN_PHRASES = {
   zh: {

@@ -7,8 +7,9 @@
 // alert whose subject has turned red under the same rule (a wait: yellow, then red, both open) shows
 // as its red one, and handling the red one handles it too.
 import { newIdempotencyKey } from "/ui/common/api.js";
-import { describe, showMessage } from "/ui/common/errors.js";
+import { describeInLanguage as describe, showMessage } from "/ui/common/errors.js";
 import { tone } from "/ui/common/tone.js";
+import { deviceSentence } from "/ui/console/devices.js";
 
 const TICK_MS = 15000;        // "N 分钟前" is re-counted this often
 const KEEP_CLEARED = 10;
@@ -48,6 +49,8 @@ export const RULES = {
 
 /** The alert as a sentence: the server's own (Chinese) one; in English one made from its facts when they suffice. */
 export function alertText(alert, lang) {
+  // A device's alert: its sentence from its codes, in either language (never the driver's own words).
+  if (alert.rule === "device" && alert.detail && alert.detail.state) return deviceSentence(alert.detail, lang);
   if (lang !== "en") return alert.message || "";
   const d = alert.detail || {};
   const w = d.window, n = d.number, m = d.minutes != null ? Math.floor(d.minutes) : null;
@@ -62,7 +65,6 @@ export function alertText(alert, lang) {
     case_overdue: d.case && `Case ${d.case} is overdue.`,
     bad_rating: w && `Window ${w} received a bad rating${n ? ` (ticket ${n})` : ""}; follow it up.`,
     follow_up_overdue: `A bad rating's follow-up is overdue.`,
-    device: d.device && `Device ${d.device} (${d.kind}) is ${String(d.state).replace("_", " ")}.`,
   };
   return sentences[alert.rule] || alert.message || "";
 }

@@ -3,7 +3,7 @@
 // a ticket routed as a case (办件) then shows the case's progress, subscribed to the case. Once served,
 // the ticket may be rated here (好差评), once; then the page shows the level given.
 import { api, newIdempotencyKey } from "/ui/common/api.js";
-import { describe, showMessage } from "/ui/common/errors.js";
+import { describeInLanguage as describe, showMessage } from "/ui/common/errors.js";
 import { createI18n, TICKET_STATUSES, waitText } from "/ui/common/i18n.js";
 import { connectLive } from "/ui/common/live.js";
 
@@ -25,6 +25,10 @@ const PHRASES = {
     level1: "非常满意", level2: "满意", level3: "基本满意", level4: "不满意", level5: "非常不满意",
     r_already_rated: "这张号票已经评价过了，以第一次评价为准。", r_rating_period_over: "已超过评价期限，无法再评价。",
     r_ticket_not_served: "办理结束后才能评价。", r_invalid_rating_level: "请选择一个评价等级。",
+    // A pickup ticket (取件号): the citizen holds it already, so its own sentences.
+    pickupMatter: "取件：办件 {case}", pickupWaiting: "取件排队中，叫到您的号时请到窗口领取办件结果。",
+    pickupCalled: "请到{floor}楼{window}号窗口领取办件结果", pickupDone: "已领取办件结果，感谢您的耐心等候。",
+    pickupNoShow: "您的取件号已过号，请到服务台咨询。", pickupHeld: "您已取到取件号 {ticket}，叫号后请到窗口领取结果（带上受理回执或身份证）。",
   },
   en: {
     ahead: "Ahead of you", eta: "Estimated wait", people: "{n}",
@@ -41,6 +45,10 @@ const PHRASES = {
     level1: "Very satisfied", level2: "Satisfied", level3: "Fairly satisfied", level4: "Dissatisfied", level5: "Very dissatisfied",
     r_already_rated: "This ticket has been rated already; the first rating counts.", r_rating_period_over: "The time to rate this service is over.",
     r_ticket_not_served: "You can rate once the service has ended.", r_invalid_rating_level: "Choose one of the levels.",
+    pickupMatter: "Pickup: case {case}", pickupWaiting: "Waiting to collect your result; go to the window when your number is called.",
+    pickupCalled: "Please collect your result at window {window}, floor {floor}", pickupDone: "Result collected. Thank you for waiting.",
+    pickupNoShow: "Your pickup number was passed; please ask at the service desk.",
+    pickupHeld: "You hold pickup ticket {ticket}; once it is called, collect the result at the window (bring the receipt or your ID card).",
   },
 };
 
@@ -58,7 +66,9 @@ function render() {
   const matter = state.catalog && state.catalog.matters.find((m) => m.id === ticket.matter);
   $("hall").textContent = state.catalog ? state.catalog.hall.name : "";
   $("number").textContent = ticket.number;
-  $("matter").textContent = matter ? matter.name : "";
+  const pickup = ticket.kind === "pickup";
+  document.body.dataset.kind = ticket.kind || "";
+  $("matter").textContent = pickup ? t("pickupMatter", { case: ticket.case || "" }) : matter ? matter.name : "";
   const waiting = ticket.status === "waiting";
   const called = ticket.status === "called";
   $("wait").hidden = !waiting;
@@ -67,13 +77,15 @@ function render() {
   if (waiting) {
     $("ahead").textContent = t("people", { n: ticket.ahead ?? 0 });
     $("eta").textContent = waitText(i18n.lang, ticket.eta_minutes, ticket.eta_range);
-    $("status").textContent = t("waiting");
+    $("status").textContent = t(pickup ? "pickupWaiting" : "waiting");
   } else if (called) {
-    $("called").textContent = t("goTo", { floor: ticket.floor, window: ticket.window });
+    $("called").textContent = t(pickup ? "pickupCalled" : "goTo", { floor: ticket.floor, window: ticket.window });
     $("status").textContent = TICKET_STATUSES[i18n.lang].called;
   } else {
-    $("status").textContent = t({ no_show: "noShow", done: "done", routed: "routed", cancelled: "cancelled" }[ticket.status] || "done");
+    const said = pickup ? { no_show: "pickupNoShow", done: "pickupDone" } : {};
+    $("status").textContent = t(said[ticket.status] || { no_show: "noShow", done: "done", routed: "routed", cancelled: "cancelled" }[ticket.status] || "done");
   }
+  renderCase();
   renderRating();
 }
 
@@ -168,7 +180,8 @@ function renderCase() {
   const c = state.case;
   if (!c) return;
   $("case").hidden = false;
-  $("status").hidden = state.ticket && state.ticket.status === "routed";  // the case's progress says more
+  const pickup = state.ticket && state.ticket.kind === "pickup";
+  $("status").hidden = !pickup && state.ticket && state.ticket.status === "routed";  // the case's progress says more
   $("case-number").textContent = c.number;
   const decided = c.status === "approved" || c.status === "rejected";
   const key = c.status === "picked_up" && c.handed_over === "mail" ? "mailed" : decided ? "decided" : c.status;
@@ -184,8 +197,9 @@ function renderCase() {
   }));
   $("case-due").textContent = t("caseDue", { date: new Date(c.due_at).toLocaleDateString(i18n.lang === "zh" ? "zh-CN" : "en-GB") });
   $("case-due").hidden = c.status === "picked_up";
-  $("case-hint").hidden = c.status !== "ready_for_pickup";
-  $("case-hint").textContent = t("readyHint", { number: c.number });
+  $("case-hint").hidden = c.status !== "ready_for_pickup" || (pickup && state.ticket.status !== "waiting" && state.ticket.status !== "called");
+  // A pickup ticket's page never sends the citizen for the pickup ticket they hold.
+  $("case-hint").textContent = pickup ? t("pickupHeld", { ticket: state.ticket.number }) : t("readyHint", { number: c.number });
 }
 
 // The ticket and its place are pushed; only the link to a routed ticket's case is retried here.

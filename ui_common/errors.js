@@ -191,3 +191,12 @@ export function showMessage(el, message, kind = "error") {
     el.append(detail);
   }
 }
+
+/**
+ * describe(), with the server's own words kept only on an English page (they are English): a Chinese
+ * page shows its Chinese sentence alone, never a Chinese line over an English one (issue 13).
+ */
+export function describeInLanguage(err, lang, context = {}) {
+  const said = describe(err, lang, context);
+  return lang === "en" ? said : { text: said.text, detail: "" };
+}

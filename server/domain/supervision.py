@@ -94,6 +94,7 @@ class DeviceState:
     place: str  # where it is, in words (自助机 kiosk-1, 1楼, 7号窗口)
     state: str  # unknown online offline paper_low paper_out error
     detail: str
+    attach: str = ""  # where it is, as a code (kiosk:kiosk-1, floor:1, window:7): pages word it in their language
 
 
 @dataclass(frozen=True)
@@ -287,7 +288,8 @@ def _device(device: DeviceState) -> list[Condition]:
     what = _KIND_WORDS.get(device.kind, device.kind)
     return [Condition(Rule.DEVICE, level, "device", device.name,
                       f"{device.place}的{what} {device.name} {_DEVICE_WORDS[device.state]}。",
-                      {"device": device.name, "kind": device.kind, "state": device.state, "place": device.place})]
+                      {"device": device.name, "kind": device.kind, "state": device.state, "place": device.place,
+                       "attach": device.attach})]
 
 
 def _case(case: CaseDeadline) -> Condition:

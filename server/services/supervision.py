@@ -97,7 +97,7 @@ class Supervision:
             devices=self._devices(reader.device_states()), cases=self._cases(reader, now))
 
     def _devices(self, states: dict[str, tuple[str, str]]) -> tuple[sv.DeviceState, ...]:
-        return tuple(sv.DeviceState(d.name, d.kind, place(d.attach), *states[d.name])
+        return tuple(sv.DeviceState(d.name, d.kind, place(d.attach), *states[d.name], attach=d.attach)
                      for d in self.config.devices if d.name in states)
 
     def _cases(self, reader, now: dt.datetime) -> tuple[sv.CaseDeadline, ...]:

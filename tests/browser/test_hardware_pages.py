@@ -124,7 +124,8 @@ def test_the_admin_board_shows_a_dead_printer_and_its_ticket_and_reprints_it(wir
     expect(owed).to_contain_text(ticket["number"])
     # 电子监察 raises a red device alert (the row above follows `device_health`).
     device_alert = board.page.locator("#alerts-red li[data-rule='device']")
-    expect(device_alert).to_contain_text(f"自助机 kiosk-1的打印机 {PRINTER} 离线。", timeout=10000)
+    # worded by the page from the alert's codes (docs/supervision.md, "Device alerts on the board")
+    expect(device_alert).to_contain_text(f"自助机 kiosk-1的打印机 {PRINTER} 离线（连接中断），请检查电源和连线。", timeout=10000)
     expect(board.page.locator("#red-banner")).to_have_text("红牌告警 1 条，1 条未处理")
     device_alert.get_by_role("button", name="定位").click()
     expect(row).to_have_class(re.compile(r"\bfocus\b"))
