@@ -171,7 +171,8 @@ def load_config(path: Path | str | None = None) -> HallConfig:
     return HallConfig(parsed, path)
 
 
-_SINGLE_SECTIONS = ("hall", "calendar", "supervision", "rating", "appointments", "notices", "security")  # tables, not lists of entries
+_SINGLE_SECTIONS = ("hall", "calendar", "supervision", "rating", "appointments", "notices", "security",
+                    "printing")  # tables, not lists of entries
 
 
 def _valid_entries(data) -> tuple[HallConfigFile | None, set[str]]:
