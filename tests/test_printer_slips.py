@@ -5,7 +5,11 @@ from [printing] tips, the queue's name, the green mark) and its QR (public_url) 
 ESC/POS bytes the printer received (GB18030 text)."""
 from __future__ import annotations
 
+import io
+
 import pytest
+import requests
+import segno
 
 from conftest import make_hall
 from drivers.escpos_ticket import GREEN_MARK, decode
@@ -44,6 +48,12 @@ attach = "kiosk:kiosk-1"
     printer.close()
 
 
+def qr_svg(payload: str) -> str:
+    out = io.BytesIO()
+    segno.make(payload, error="m").save(out, kind="svg", scale=8, border=2, dark="#000", light="#fff", xmldecl=False)
+    return out.getvalue().decode()
+
+
 def jobs(printer: PrinterListener):
     """Each job the printer received and cut, decoded."""
     return [decode(part) for part in printer.data.split(CUT)[:-1]]
@@ -79,6 +89,9 @@ def test_a_slip_issued_without_paper_never_prints_by_itself_and_staff_reprint_it
         assert f"业务队列：{config.queues[matter.queue].name}" in slip.lines and matter.name in slip.lines
         assert slip.lines[-4:-1] == ["温馨提示：" + TIPS[0], *TIPS[1:]], slip.lines
         assert slip.qr == [f"{PUBLIC_URL}/t/{green['id']}"]
+        # The code the kiosk shows when no slip prints points there too (not at the kiosk's own address).
+        shown = requests.get(f"{hall.server.url}/t/{green['id']}/qr.svg", timeout=10).text
+        assert shown == qr_svg(f"{PUBLIC_URL}/t/{green['id']}") != qr_svg(f"{hall.server.url}/t/{green['id']}")
         assert lost["number"] in hall.admin.get("/devices").json()["unprinted"]
 
         r = clerk.post(f"/tickets/{lost['id']}/reprint")  # 补打, asked by staff
