@@ -1,8 +1,9 @@
 """Ticket printers (ESC/POS): what a ticket's paper says, and the worker that prints what is owed.
 
-The jobs live in the server's database (`hall.owed_prints`), so a dead printer or a restart loses
-none. The worker prints them oldest first, one at a time, and confirms each (`hall.printed`) once
-its bytes reached the printer. It looks when its kiosk issues a ticket (`TicketIssued`) and every
+The jobs live in the server's database (`hall.owed_prints`), so any server process may queue one. The
+worker prints them oldest first, one at a time, and confirms each (`hall.printed`) once its bytes
+reached the printer. A fault it reports (a failed write, paper out) makes the server drop what the
+printer owed: a slip that did not print is never printed later by itself (server/services/printing.py). It looks when its kiosk issues a ticket (`TicketIssued`) and every
 few seconds besides (a reprint, a job queued by another server process, one left from before a
 restart). Between jobs it asks the printer for its paper and cover status, so the admin hears of
 paper-out before the next citizen does.
