@@ -12,7 +12,7 @@ export const DEVICE_PHRASES = {
   zh: {
     devices: "设备", device: "设备", kind: "类型", place: "位置", health: "状态", lastSeen: "最后联系", queued: "待处理",
     noDevices: "本大厅没有配置设备。", unprinted: "未打印的号票", noUnprinted: "没有未打印的号票。",
-    unprintedHint: "打印机恢复后会自动打印；急用可以补打。", reprint: "补打", reprintOn: "补打用的打印机",
+    unprintedHint: "未打印的号票不会在打印机恢复后自动打印（以免被下一位群众取走）；群众需要时请补打。", reprint: "补打", reprintOn: "补打用的打印机",
     defaultPrinter: "原打印机", reprinted: "已将 {number} 号票送往打印机 {printer} 补打。",
     noPrinter: "没有可用的打印机，或这张号票已不存在。", noPrinterFits: "没有可用的打印机补打这张号票。",
     ticketGone: "这张号票已不存在。", sentToPrinter: "送往 {printer}", notReprinter: "补打号票需要管理员账号。",
@@ -20,7 +20,7 @@ export const DEVICE_PHRASES = {
   en: {
     devices: "Devices", device: "Device", kind: "Kind", place: "Where", health: "State", lastSeen: "Last seen", queued: "Queued",
     noDevices: "No devices are configured in this hall.", unprinted: "Tickets not printed yet", noUnprinted: "Every ticket is printed.",
-    unprintedHint: "They print by themselves once the printer is back; reprint one if it is urgent.", reprint: "Reprint",
+    unprintedHint: "They do not print by themselves once the printer is back (the next citizen would take them); reprint one when its citizen needs it.", reprint: "Reprint",
     reprintOn: "Printer for reprints", defaultPrinter: "its own printer", reprinted: "Ticket {number} was sent to printer {printer}.",
     noPrinter: "No printer fits, or the ticket no longer exists.", noPrinterFits: "No printer can reprint this ticket.",
     ticketGone: "This ticket no longer exists.", sentToPrinter: "for {printer}",

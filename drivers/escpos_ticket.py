@@ -18,6 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 FS_CHINESE_ON, FS_CHINESE_OFF = b"\x1c\x26", b"\x1c\x2e"
 STATUS_QUERY = b"\x10\x04\x01\x10\x04\x02\x10\x04\x04"  # DLE EOT 1 (printer), 2 (offline cause), 4 (paper)
 FONT_PATHS = ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+GREEN_MARK = "★ 绿色通道 ★"
 PAPER_DOTS = 512  # 80 mm paper at 203 dpi prints 576 dots; 512 keeps a margin and is a multiple of 8
 
 
@@ -34,10 +35,17 @@ class TicketPrint:
     issued_at: str   # local time, already formatted
     url: str         # tracking page, the QR payload
     reprint: bool = False
+    queue: str = ""  # the queue's name (a matter's queue may serve several matters)
+    green: bool = False  # a green-channel ticket (绿色通道): marked under the number
+    tips: tuple[str, ...] = ()  # 温馨提示 ([printing] tips)
 
     def lines(self) -> list[str]:
-        return [self.matter, f"{self.floor}（{self.zone}）", self.direction,
+        queue = [f"业务队列：{self.queue}"] if self.queue and self.queue != self.matter else []
+        return [self.matter, *queue, f"{self.floor}（{self.zone}）", self.direction,
                 f"前面还有 {self.ahead} 人，{self.wait}", f"取号时间 {self.issued_at}"]
+
+    def tip_lines(self) -> list[str]:
+        return ["温馨提示：" + self.tips[0], *self.tips[1:]] if self.tips else []
 
 
 def _font(size: int):
@@ -82,8 +90,17 @@ def compose(ticket: TicketPrint) -> bytes:
     p._raw(b"\x1d\x21\x33")  # GS ! : 4× width and height (also scales Chinese glyphs)
     p._raw(ticket.number.encode("ascii") + b"\n")
     p._raw(b"\x1d\x21\x00")
+    if ticket.green:  # bold and double height, so the window and the guide see it at a glance
+        p._raw(b"\x1b\x45\x01\x1d\x21\x01")
+        line(GREEN_MARK)
+        p._raw(b"\x1b\x45\x00\x1d\x21\x00")
     for text in ticket.lines():
         line(text)
+    if ticket.tips:
+        p.set(align="left")
+        for text in ticket.tip_lines():
+            line(text)
+        p.set(align="center")
     p.qr(ticket.url, native=True, size=6)
     line("扫码查看排队进度")
     p.cut()

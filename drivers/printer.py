@@ -1,8 +1,9 @@
 """Ticket printers (ESC/POS): what a ticket's paper says, and the worker that prints what is owed.
 
-The jobs live in the server's database (`hall.owed_prints`), so a dead printer or a restart loses
-none. The worker prints them oldest first, one at a time, and confirms each (`hall.printed`) once
-its bytes reached the printer. It looks when its kiosk issues a ticket (`TicketIssued`) and every
+The jobs live in the server's database (`hall.owed_prints`), so any server process may queue one. The
+worker prints them oldest first, one at a time, and confirms each (`hall.printed`) once its bytes
+reached the printer. A fault it reports (a failed write, paper out) makes the server drop what the
+printer owed: a slip that did not print is never printed later by itself (server/services/printing.py). It looks when its kiosk issues a ticket (`TicketIssued`) and every
 few seconds besides (a reprint, a job queued by another server process, one left from before a
 restart). Between jobs it asks the printer for its paper and cover status, so the admin hears of
 paper-out before the next citizen does.
@@ -16,7 +17,7 @@ import time
 from server.config import HallConfig
 from server.domain.events import TicketIssued
 from server.domain.wording import wait_text
-from server.services.printing import PrintJob
+from server.services.printing import DOWN_STATES, PrintJob
 
 from .escpos_ticket import STATUS_QUERY, PrinterStatus, TicketPrint, compose, parse_status
 from .links import FileLink, Link, LinkError, open_link
@@ -60,7 +61,8 @@ def ticket_paper(config: HallConfig, ticket: dict, reprint: bool = False) -> Tic
         direction=f"请到{floor}楼 {number_ranges(windows)}号窗口附近等候叫号" if windows else queue.name,
         ahead=ticket.get("ahead") or 0, wait=wait_text(ticket.get("eta_minutes"), ticket.get("eta_range")),
         issued_at=issued.strftime("%Y-%m-%d %H:%M"),
-        url=f"{config.hall.public_url.rstrip('/')}/t/{ticket['id']}", reprint=reprint)
+        url=f"{config.hall.public_url.rstrip('/')}/t/{ticket['id']}", reprint=reprint,
+        queue=queue.name, green=ticket.get("priority") == "green", tips=tuple(config.printing.tips))
 
 
 class Look:
@@ -75,7 +77,7 @@ class Printer(Worker):
     def __init__(self, device, config, hall, publish):
         super().__init__([device], config, hall, publish)
         self.kiosk = device.attach.partition(":")[2]
-        self._last_probe = time.monotonic()
+        self._last_probe = time.monotonic() - PROBE_S  # the first look asks: its kiosk learns its state
         self._unconfirmed: set[int] = set()  # job ids whose bytes went out but `printed` failed
         self._unprintable: set[int] = set()  # job ids whose ticket could not be composed
         self._server_down = False
@@ -88,7 +90,9 @@ class Printer(Worker):
         self._print_owed()
 
     def idle(self) -> None:
-        if not self._print_owed() and time.monotonic() - self._last_probe >= PROBE_S:
+        # A printer last reported down is asked at every look, so its kiosk hears soon that it is back.
+        down = self._reported.get(self.name, ("",))[0] in DOWN_STATES
+        if not self._print_owed() and (down or time.monotonic() - self._last_probe >= PROBE_S):
             self._probe()
 
     # ---------------------------------------------------------------- printing

@@ -93,7 +93,7 @@ def build_services(config: HallConfig, unit_of_work: Callable[[], UnitOfWork], c
     case_views = CaseViews(config, DeadlinePolicy(calendar, config.hall.tz, cal.due_soon_working_days))
     ratings = Ratings(config, runner, calendar)
     pagers = PagerKeys(windows, queries, config.supervision.pager_pause_reason)
-    device_health = DeviceHealth(config, runner)
+    device_health = DeviceHealth(config, runner, printing)
     figures = QueueFiguresTicker(queries, bus)
     bus.subscribe(Audience.QUEUE_FIGURES, figures.moved)
     bus.subscribe(Audience.QUEUE_FIGURES, queries.figures_moved)  # GET /stats is read anew after a change

@@ -121,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def config_check(path: str) -> int:
     from server.config import ConfigError, load_config
+    from server.config.printing import public_url_warning
     try:
         cfg = load_config(path)
     except ConfigError as exc:
@@ -130,6 +131,10 @@ def config_check(path: str) -> int:
         return 1
     print(f"{path}: OK — {cfg.hall.name}: {len(cfg.floors)} floors, {len(cfg.departments)} departments, "
           f"{len(cfg.queues)} queues, {len(cfg.matters)} matters, {len(cfg.windows)} windows, {len(cfg.devices)} devices")
+    # Warnings: the config works, but something a citizen meets would not (exit 0 all the same).
+    warning = public_url_warning(cfg.hall.public_url, "public_url" in cfg.hall.model_fields_set)
+    if warning:
+        print(f"{path}: warning: {warning}", file=sys.stderr)
     return 0
 
 

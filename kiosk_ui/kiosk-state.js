@@ -42,6 +42,8 @@ export const state = {
   requeueKey: null,
   ticketVia: null,       // "requeue" when the ticket on screen was put back in its queue
   stats: null,           // {at, rows: {queue code: row of GET /stats}}
+  printer: null,         // this kiosk's printer {name, state, ready} (told over /kiosk; printer.js)
+  slip: null,            // the ticket on screen's `slip` {printer, state, printing}, if a printer is attached
 };
 export const CASE_DIGITS = 12;
 export const CODE_DIGITS = 6;  // a booking's code, and a case's pickup code

@@ -14,6 +14,7 @@ import { buildKeyboard } from "/ui/kiosk/keyboard.js";
 import { followReader } from "/ui/kiosk/reader.js";
 import { visitSentences } from "/ui/kiosk/refusals.js";
 import { renderTicket } from "/ui/kiosk/ticket-view.js";
+import { followPrinter, renderPrinterWarning } from "/ui/kiosk/printer.js";
 
 // ------------------------------------------------------------------ screens
 export function show(name) {
@@ -75,6 +76,7 @@ export function renderConfirmExtras() {
   $("confirm-phone").textContent = state.phone ? maskPhone(state.phone) : t("noPhone");
   $("to-phone").textContent = t(state.phone ? "changePhone" : "addPhone");
   $("confirm-full").hidden = !(state.matter && queueFull(state.matter.queue));
+  renderPrinterWarning();
 }
 
 export function issuingRefusal() {
@@ -131,7 +133,9 @@ export async function issue(body, idempotencyKey, message, rerender, precheck, s
   rerender();
   showMessage(message, { text: t(working) }, "info");
   try {
-    state.ticket = (await api("POST", path, { token: state.token, idempotencyKey, body })).ticket;
+    const answer = await api("POST", path, { token: state.token, idempotencyKey, body });
+    state.ticket = answer.ticket;
+    state.slip = answer.slip || null;  // a kiosk with a printer: whether this slip prints
     state.idCard = null;      // the card and the phone went with the ticket: nothing of them stays here
     state.phone = "";
     state.ticketVia = via;
@@ -181,6 +185,10 @@ export function listen() {
       if (state.screen === "confirm") renderConfirmExtras();
     },
     onCard: cardPlaced,
+  });
+  followPrinter(state.socket, () => {
+    if (state.screen === "confirm") renderConfirmExtras();
+    if (state.screen === "ticket" && state.ticket) renderTicket();
   });
 }
 

@@ -3,6 +3,7 @@ import { floorLabel, waitText } from "/ui/common/i18n.js";
 import { matterName } from "/ui/kiosk/browse.js";
 import { showDirection } from "/ui/kiosk/directions.js";
 import { $, i18n, kioskFloor, state, t } from "/ui/kiosk/kiosk-state.js";
+import { renderSlip } from "/ui/kiosk/printer.js";
 
 export function renderTicket() {
   const ticket = state.ticket;
@@ -21,4 +22,5 @@ export function renderTicket() {
   $("ticket-eta").textContent = waitText(i18n.lang, ticket.eta_minutes, ticket.eta_range);
   $("ticket-qr").src = `/t/${encodeURIComponent(ticket.id)}/qr.svg`;
   $("ticket-qr").alt = t("scanToTrack");
+  renderSlip();
 }

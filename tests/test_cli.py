@@ -1,9 +1,12 @@
 """The `hallq` command line: config check, users add, devices add."""
 from __future__ import annotations
 
-from harness import PASSWORD, ROOT, run_cli
 import subprocess
 import sys
+
+import pytest
+
+from harness import PASSWORD, ROOT, run_cli
 
 
 def hallq(*args, stdin=None):
@@ -51,3 +54,20 @@ def test_users_and_devices(tmp_path):
     assert first.returncode == 0 and second.returncode == 0
     t1, t2 = first.stdout.strip().splitlines()[-1], second.stdout.strip().splitlines()[-1]
     assert len(t1) >= 40 and " " not in t1 and t1 != t2
+
+
+@pytest.mark.parametrize("public_url, warned", [
+    (None, "is not set"), ("http://127.0.0.1:5000", "loopback"), ("http://localhost:8080/", "loopback"),
+    ("http://[::1]:5000", "loopback"), ("https://zwfw.example.cn", None), ("http://192.168.1.20:5000", None)])
+def test_config_check_warns_when_the_tickets_qr_would_not_open_on_a_phone(tmp_path, public_url, warned):
+    text = (ROOT / "config" / "demo-hall.toml").read_text(encoding="utf-8")
+    if public_url:
+        text = text.replace("\n[hall]\n", f'\n[hall]\npublic_url = "{public_url}"\n', 1)
+    path = tmp_path / "hall.toml"
+    path.write_text(text, encoding="utf-8")
+    r = hallq("config", "check", str(path))
+    assert r.returncode == 0 and "OK" in r.stdout, r.stderr  # a warning, not a failure
+    if warned:
+        assert "warning" in r.stderr and "public_url" in r.stderr and warned in r.stderr
+    else:
+        assert "warning" not in r.stderr

@@ -44,8 +44,8 @@ def test_the_card_goes_to_its_kiosk_only_and_not_into_the_event_log(reader_hall)
     other, other_heard = connect_socket(hall.server.url, "/kiosk", {"token": other_token})
     screen, screen_heard = connect_socket(hall.server.url, "/display", {"floor": 1})
     try:
-        assert wait_for(lambda: ("kiosk", {"reader": True}) in heard)
-        assert wait_for(lambda: ("kiosk", {"reader": False}) in other_heard)
+        assert wait_for(lambda: ("kiosk", {"reader": True, "printer": None}) in heard)
+        assert wait_for(lambda: ("kiosk", {"reader": False, "printer": None}) in other_heard)
         assert wait_for(lambda: len(fake.requests) >= 2, 10)  # the server's reader is polling
         fake.card_placed = True
         assert wait_for(lambda: any(name == "id_card" for name, _ in heard), 10)
@@ -74,6 +74,6 @@ def test_the_kiosk_namespace_takes_only_kiosks_and_staff(reader_hall, who):
         connect_socket(hall.server.url, "/kiosk", {"token": token} if token else None)
     staff, heard = connect_socket(hall.server.url, "/kiosk", {"token": hall.admin.token})  # the guide desk
     try:
-        assert wait_for(lambda: ("kiosk", {"reader": False}) in heard)
+        assert wait_for(lambda: ("kiosk", {"reader": False, "printer": None}) in heard)
     finally:
         staff.disconnect()

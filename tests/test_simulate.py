@@ -34,7 +34,7 @@ def test_simulated_devices_print_the_ticket_light_the_strip_take_pager_keys_and_
 
             # The simulated ID reader is attached to kiosk-1: a card placed reaches its page's socket.
             kiosk, heard = connect_socket(hall.server.url, "/kiosk", {"token": hall.kiosk.token})
-            assert wait_for(lambda: ("kiosk", {"reader": True}) in heard, 10)
+            assert wait_for(lambda: any(n == "kiosk" and d["reader"] is True for n, d in heard), 10)
             sim.stdin.write("card 430104195001011234 张三\n")
             sim.stdin.flush()
             assert wait_for(lambda: any(name == "id_card" for name, _ in heard), 10), out

@@ -114,6 +114,9 @@ const SHARED = {
       invalid_path_parameter: "地址中的编号格式有误，请从列表中重新选择。",
       too_many_requests: "请求过于频繁，请稍候几秒再试。",
       invalid_display_name: "显示名称（如“工号 0123 张三”）须为1至40个可显示字符，首尾不能有空格。",
+      // 补打 (issue 13)
+      printer_down: (d) => (d.printer ? `打印机 ${d.printer} 现在无法打印（缺纸、离线或故障），请处理后再补打，或改用其他打印机。` : "打印机现在无法打印（缺纸、离线或故障），请处理后再补打。"),
+      no_printer: "没有可用的打印机：请在设备列表中选择一台打印机。",
       ...BOOKING.zh.reasons,
     },
   },
@@ -141,6 +144,9 @@ const SHARED = {
       invalid_path_parameter: "An id in the address is malformed; choose it again from the list.",
       too_many_requests: "Too many requests at once; wait a few seconds and try again.",
       invalid_display_name: "A display name (e.g. \"工号 0123 张三\") has 1 to 40 printable characters, without leading or trailing spaces.",
+      // 补打 (issue 13)
+      printer_down: (d) => (d.printer ? `The printer ${d.printer} cannot print now (out of paper, offline or in error); mend it and reprint, or choose another printer.` : "The printer cannot print now (out of paper, offline or in error); mend it and reprint."),
+      no_printer: "No printer fits: choose a printer from the device list.",
       ...BOOKING.en.reasons,
     },
   },

@@ -274,6 +274,9 @@ print_jobs = Table(
     Column("payload", Text, nullable=False),  # the TICKET to print, as JSON
     Column("queued_at", UTCDateTime, nullable=False),
     Column("printed_at", UTCDateTime),
+    # Taken off the queue unprinted (printer down, or waited too long): never printed by itself.
+    Column("dropped_at", UTCDateTime),
+    Column("dropped_reason", String(16)),
 )
 Index("ix_print_jobs_owed", print_jobs.c.printed_at, print_jobs.c.printer, print_jobs.c.id)
 

@@ -108,8 +108,10 @@ def list_devices():
 
 
 @route("POST", "/tickets/{ticket_id}/reprint", answer=s.ReprintOut, status=202,
-       summary="Print a ticket again (a kiosk on its own printer; an admin on any)", auth="admin or kiosk device",
-       errors=(401, 403, 404), idempotent=False,
+       summary="Print a ticket again (补打: a kiosk on its own printer; a clerk, the guide desk or an admin on any; "
+               "refused with reason printer_down while that printer is down)",
+       auth="clerk, admin or kiosk device",
+       errors=(401, 403, 404, 409), idempotent=False,
        query=(("printer", CODE_QUERY, "admin: the printer to use (default: the one that printed it)"),))
 def reprint(_body, ticket_id: str):
     return answer(hall().printing.reprint(actor(), ticket_id, request.args.get("printer")))

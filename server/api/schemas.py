@@ -169,8 +169,16 @@ class TicketOut(BaseModel):
     requeued: bool = Field(False, description="re-queued once after a no-show (过号顺延)")
 
 
+class SlipOut(BaseModel):
+    printer: str = Field(description="the printer attached to the kiosk that issued the ticket")
+    state: str = Field(description="that printer's state when the ticket was issued (GET /devices' states)")
+    printing: bool = Field(description="false: the printer is down and the slip will not print "
+                                       "(the kiosk shows the ticket to photograph or scan; staff reprint)")
+
+
 class TicketEnvelope(BaseModel):
     ticket: TicketOut
+    slip: SlipOut | None = Field(None, description="a kiosk with a printer: whether the ticket's slip prints")
 
 
 class WindowOut(BaseModel):

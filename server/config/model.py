@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .notices import Notices
+from .printing import Printing
 from .search import Search
 
 BUNDLED_DEMO_HALL = Path(__file__).resolve().parents[2] / "config" / "demo-hall.toml"
@@ -321,6 +322,7 @@ class HallConfigFile(_Strict):
     appointments: Appointments = Field(default_factory=Appointments)
     notices: Notices = Field(default_factory=Notices)
     security: Security = Field(default_factory=Security)
+    printing: Printing = Field(default_factory=Printing)
     search: Search = Field(default_factory=Search)
 
 
@@ -361,6 +363,7 @@ class HallConfig:
         self.appointments = source.appointments
         self.notices = source.notices
         self.security = source.security
+        self.printing = source.printing
         self.search = source.search
 
     def zone_of_floor(self, floor: int) -> str:

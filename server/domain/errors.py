@@ -92,6 +92,7 @@ class Reason(StrEnum):
     PICKUP_NOT_AVAILABLE = "pickup_not_available"
     TICKET_WITHOUT_CASE = "ticket_without_case"
     NO_PRINTER = "no_printer"
+    PRINTER_DOWN = "printer_down"  # conflict: the printer is offline, out of paper or in error
     NO_SUCH_ALERT = "no_such_alert"
     NO_SUCH_FOLLOW_UP = "no_such_follow_up"
     NO_SUCH_APPOINTMENT = "no_such_appointment"
@@ -282,6 +283,7 @@ REASONS: dict[Reason, str] = {
                                  "this one answer",
     Reason.TICKET_WITHOUT_CASE: "the ticket has no case",
     Reason.NO_PRINTER: "no printer fits the reprint",
+    Reason.PRINTER_DOWN: "the printer is offline, out of paper or in error (error detail: printer, state)",
     Reason.IDEMPOTENCY_KEY_REUSED: "the Idempotency-Key was used for another request",
     Reason.TICKET_NOT_WAITING: "the ticket is not waiting",
     Reason.TICKET_NOT_CALLED: "the ticket is not being served",

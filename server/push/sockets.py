@@ -304,9 +304,10 @@ class KioskNamespace(Namespace):
                 raise Forbidden(f"A {actor.role} device is not a kiosk.", Reason.ROLE_NOT_ALLOWED)
         except HallError as exc:
             raise ConnectionRefusedError(error_body(exc))
-        reader = False
+        reader, printer = False, None
         if not actor.is_staff:
             join_room(f"kiosk:{actor.name}")
             reader = any(d.kind == "id_reader" and d.attach == f"kiosk:{actor.name}" for d in self.hall.config.devices)
-        emit("kiosk", {"reader": reader})
+            printer = self.hall.printing.kiosk_printer(actor.name)  # then `printer` on each change
+        emit("kiosk", {"reader": reader, "printer": printer})
         self.sockets.opened(self.namespace, actor, _token(auth))

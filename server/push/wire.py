@@ -64,6 +64,7 @@ class Wire:
                                                               "audio": e.audio}),
             ev.IdCardRead: lambda e: ("id_card", {"number": e.card.number, "name": e.card.name,
                                                   "birth": e.card.birth.isoformat(), "sex": e.card.sex}),
+            ev.KioskPrinterChanged: lambda e: ("printer", {"name": e.printer, "state": e.state, "ready": e.ready}),
         }
         self._last: tuple[ev.Event | None, tuple] = (None, ())  # the last event's wire form, for its other audiences
 

@@ -67,9 +67,10 @@ AUDIENCES: dict[type[ev.Event], tuple[Audience, ...]] = {
     ev.AppointmentMissed: (A.ADMIN,),
     ev.CallAudioReady: (A.FLOOR_SCREENS, A.WINDOW_SCREENS),
     ev.IdCardRead: (A.KIOSKS,),  # the full ID number: to the reader's own kiosk, nowhere else
+    ev.KioskPrinterChanged: (A.KIOSKS,),  # the kiosk warns before issuing when its printer is down
     ev.QueueFiguresChanged: (A.FLOOR_SCREENS, A.CLERKS, A.ADMIN, A.DEVICES),
     ev.AccessRevoked: (A.SESSIONS,),  # a logout, a changed password, a disabled account, a revoked device
-    # Kept in the event log only (the audit trail; reports read them there): TicketPrinted,
+    # Kept in the event log only (the audit trail; reports read them there): TicketPrinted, TicketPrintDropped,
     # WindowSignedIn/SignedOut/Paused/Resumed/StateSet/QueuesSet (their windows' WindowUpdated wakes
     # the watch), CaseRouted, CaseClaimed, CaseApproved/Rejected/Decided, MaterialsRequested/Received,
     # CaseReturned, CasePickedUp, CaseMailed, RatingGiven, FollowUpOpened (with its

@@ -9,7 +9,7 @@ from ..config import HallConfig
 from ..domain import events as ev
 from .actors import Actor
 from .pagers import PagerKey, PagerKeys, PagerOutcome
-from .printing import Printing, PrintJob
+from .printing import DOWN_STATES, Printing, PrintJob
 from .ratings import Ratings
 from .runner import CommandRunner
 from .unit_of_work import UnitOfWork
@@ -19,9 +19,10 @@ SEEN_EVERY = dt.timedelta(seconds=60)  # a healthy device's last_seen is written
 
 
 class DeviceHealth:
-    def __init__(self, config: HallConfig, runner: CommandRunner):
+    def __init__(self, config: HallConfig, runner: CommandRunner, printing: Printing | None = None):
         self.config = config
         self.runner = runner
+        self.printing = printing  # a printer that goes down drops what it owed (printing.py)
         self.specs = {d.name: d for d in config.devices}
         # What this process last wrote per device: drivers report every success, and only a change
         # (or a last_seen older than SEEN_EVERY) needs the database. Only the process that drives the
@@ -45,12 +46,24 @@ class DeviceHealth:
                     uow.devices.put(device, state, detail, known.since, seen)
                 return {}
             uow.devices.put(device, state, detail, now, seen)
+            if spec.kind == "printer":
+                self._printer_changed(uow, spec, state, now)
             if not (was == "unknown" and state == "online"):
                 owed = tuple(uow.prints.unprinted()) if spec.kind == "printer" else ()
                 uow.record(ev.DeviceHealthChanged(device, spec.kind, spec.attach, state, was, detail, now, owed))
             return {}
         self.runner.run(Actor("device", device, spec.kind), None, command)
         self._written[device] = (state, self.runner.clock())
+
+    def _printer_changed(self, uow: UnitOfWork, spec, state: str, now: dt.datetime) -> None:
+        """A printer's new state: its kiosk's page hears whether a ticket would print; a printer that
+        went down will not print later what it owed then (the citizen was told; staff reprint)."""
+        down = state in DOWN_STATES
+        if down and self.printing is not None:
+            self.printing.drop_owed(uow, spec.name, now)
+        kind, _, kiosk = spec.attach.partition(":")
+        if kind == "kiosk":
+            uow.record(ev.KioskPrinterChanged(kiosk, spec.name, state, not down))
 
     def note(self, device: str, detail: str) -> None:
         """A detail that does not change the device's state (a floor speaker's backlog, drivers/speaker.py):

@@ -100,8 +100,8 @@ class TicketCommands:
             issued_at=issued_at, case=case_number, kind=kind, holder=holder, appointment=appointment)
         uow.tickets.add(ticket, actor.principal)
         view = views.ticket(ticket.facts(), ahead, eta)
-        self.printing.owe(uow, actor, view, now)
-        return {"ticket": view}
+        slip = self.printing.owe(uow, actor, view, now)  # a kiosk's printer: will the slip print?
+        return {"ticket": view, "slip": slip} if slip else {"ticket": view}
 
     def take_number(self, uow: UnitOfWork, now: dt.datetime, series: str) -> tuple[dt.date, int, dt.datetime]:
         """The business day, the number and the issue time, taken together. Call-next orders a queue by

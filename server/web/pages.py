@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 import segno
-from flask import Blueprint, Response, abort, request, send_from_directory
+from flask import Blueprint, Response, abort, current_app, request, send_from_directory
 
 PROJECT = Path(__file__).resolve().parents[2]
 UI = {name: PROJECT / folder for name, folder in (
@@ -62,11 +62,15 @@ def tracking_page(ticket_id: str):
 
 @pages.get("/t/<ticket_id>/qr.svg")
 def tracking_qr(ticket_id: str):
-    """The QR code a kiosk shows: the tracking page's address as the kiosk reaches the server."""
+    """The QR code a kiosk shows: the tracking page at `[hall] public_url` (as on the paper slip) when the
+    config sets it, else as the kiosk reaches the server (a phone may not reach that: hallq config
+    check warns)."""
     if not _TICKET_ID.fullmatch(ticket_id):
         abort(404)
+    settings = current_app.extensions["hallq"].config.hall
+    base = settings.public_url.rstrip("/") + "/" if "public_url" in settings.model_fields_set else request.host_url
     svg = io.BytesIO()
-    segno.make(f"{request.host_url}t/{ticket_id}", error="m").save(
+    segno.make(f"{base}t/{ticket_id}", error="m").save(
         svg, kind="svg", scale=8, border=2, dark="#000", light="#fff", xmldecl=False)
     return Response(svg.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
 

@@ -478,13 +478,20 @@ class FakePrints:
     def __init__(self, store: Store):
         self.store = store
 
-    def add(self, printer, ticket, reprint, at):
+    def add(self, printer, ticket, reprint, at, dropped=None):
         self.store.prints.append(dict(id=next(self.store.ids), printer=printer, ticket=ticket, reprint=reprint,
-                                      printed_at=None))
+                                      printed_at=None, queued_at=at, dropped=dropped))
 
     def owed(self, printer):
-        return [PrintJob(j["id"], j["printer"], j["reprint"], j["ticket"]) for j in self.store.prints
-                if j["printer"] == printer and j["printed_at"] is None]
+        return [PrintJob(j["id"], j["printer"], j["reprint"], j["ticket"], j["queued_at"]) for j in self.store.prints
+                if j["printer"] == printer and j["printed_at"] is None and j["dropped"] is None]
+
+    def drop(self, job_id, reason, at):
+        job = next(j for j in self.store.prints if j["id"] == job_id)
+        done = job["printed_at"] is None and job["dropped"] is None
+        if done:
+            job["dropped"] = reason
+        return done
 
     def mark_printed(self, job_id, at):
         job = next(j for j in self.store.prints if j["id"] == job_id)
@@ -503,7 +510,7 @@ class FakePrints:
     def owed_counts(self):
         counts = defaultdict(int)
         for j in self.store.prints:
-            if j["printed_at"] is None:
+            if j["printed_at"] is None and j["dropped"] is None:
                 counts[j["printer"]] += 1
         return dict(counts)
 

@@ -131,5 +131,7 @@ def test_device_health_is_news_only_when_it_changes(hall, admin_hears):
     health.report("kiosk-1-printer", "online", "ready")
     assert [e.state for e in admin_hears] == ["offline", "online"]
     listed = {d["name"]: d for d in health.listing()}
-    assert listed["kiosk-1-printer"]["state"] == "online" and listed["kiosk-1-printer"]["queued"] == 1
+    # The ticket owed when the printer went down was dropped (never printed by itself): still unprinted.
+    assert listed["kiosk-1-printer"]["state"] == "online" and listed["kiosk-1-printer"]["queued"] == 0
+    assert len(hall.printing.unprinted()) == 1
     assert listed["spare-printer"]["state"] == "unknown" and listed["spare-printer"]["since"] is None

@@ -62,16 +62,27 @@ class PrintJobRepository:
     def __init__(self, conn: Connection):
         self.conn = conn
 
-    def add(self, printer: str, ticket: dict, reprint: bool, at: dt.datetime) -> None:
+    def add(self, printer: str, ticket: dict, reprint: bool, at: dt.datetime, dropped: str | None = None) -> None:
+        """A job for `printer`; `dropped` (a reason) records it as taken off the queue at once."""
         self.conn.execute(insert(t.print_jobs).values(
             printer=printer, ticket_id=ticket["id"], number=ticket["number"], reprint=reprint,
-            payload=json.dumps(ticket, ensure_ascii=False), queued_at=at))
+            payload=json.dumps(ticket, ensure_ascii=False), queued_at=at,
+            dropped_at=at if dropped else None, dropped_reason=dropped))
 
     def owed(self, printer: str) -> list[PrintJob]:
         c = t.print_jobs.c
-        rows = self.conn.execute(select(c.id, c.printer, c.reprint, c.payload)
-                                 .where(c.printed_at.is_(None), c.printer == printer).order_by(c.id)).all()
-        return [PrintJob(r.id, r.printer, r.reprint, json.loads(r.payload)) for r in rows]
+        rows = self.conn.execute(select(c.id, c.printer, c.reprint, c.payload, c.queued_at)
+                                 .where(c.printed_at.is_(None), c.dropped_at.is_(None), c.printer == printer)
+                                 .order_by(c.id)).all()
+        return [PrintJob(r.id, r.printer, r.reprint, json.loads(r.payload), r.queued_at) for r in rows]
+
+    def drop(self, job_id: int, reason: str, at: dt.datetime) -> bool:
+        """Take an owed job off its printer's queue; False when it printed or was dropped meanwhile."""
+        c = t.print_jobs.c
+        done = self.conn.execute(update(t.print_jobs).where(c.id == job_id, c.printed_at.is_(None),
+                                                            c.dropped_at.is_(None))
+                                 .values(dropped_at=at, dropped_reason=reason))
+        return done.rowcount == 1
 
     def mark_printed(self, job_id: int, at: dt.datetime) -> bool:
         c = t.print_jobs.c
@@ -94,7 +105,8 @@ class PrintJobRepository:
 
     def owed_counts(self) -> dict[str, int]:
         c = t.print_jobs.c
-        return dict(self.conn.execute(select(c.printer, func.count()).where(c.printed_at.is_(None)).group_by(c.printer)).all())
+        return dict(self.conn.execute(select(c.printer, func.count()).where(c.printed_at.is_(None), c.dropped_at.is_(None))
+                                      .group_by(c.printer)).all())
 
 
 class DeviceHealthRepository:

@@ -25,6 +25,8 @@ from .supervision import (AlertAcknowledged, AlertCleared, AlertEvent, AlertFact
                           FollowUpOpened, FollowUpStep, RatingRemoved)
 from .hall import (BadRatingGiven, CallAudioReady, DeviceHealthChanged, IdCardFacts, IdCardRead, OwedPrint,
                    QueueFigures, QueueFiguresChanged, RatingEvent, RatingGiven)
+from .floor import TicketPrintDropped
+from .hall import KioskPrinterChanged
 
 __all__ = [
     "AccessRevoked",
@@ -40,4 +42,5 @@ __all__ = [
     "TicketIssued", "TicketNoShow", "TicketPrinted", "TicketRecalled", "TicketRouted", "TicketTransferred",
     "WindowEvent", "WindowFacts", "WindowPaused", "WindowQueuesSet", "WindowResumed", "WindowSignedIn",
     "WindowSignedOut", "WindowStateSet", "WindowUpdated", "decode", "encode", "registry",
+    "KioskPrinterChanged", "TicketPrintDropped",
 ]

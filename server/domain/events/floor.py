@@ -147,6 +147,24 @@ class TicketPrinted(Event):
         return self.ticket_id
 
 
+@dataclass(frozen=True)
+class TicketPrintDropped(Event):
+    """A print job taken off its printer's queue unprinted (docs/hardware.md "Slips that did not print"):
+    its printer was down (`printer_down`) or the job waited too long (`stale`). Never printed by itself
+    afterwards: staff ask for a reprint (补打)."""
+    subject: ClassVar[str] = "ticket"
+    kind: ClassVar[str] = "print_dropped"
+    ticket_id: str
+    number: str
+    printer: str
+    reprint: bool
+    reason: str  # printer_down | stale
+
+    @property
+    def subject_id(self) -> str:
+        return self.ticket_id
+
+
 # ---------------------------------------------------------------- windows
 @dataclass(frozen=True)
 class WindowEvent(Event):

@@ -132,3 +132,21 @@ class QueueFiguresChanged(Event):
     kind: ClassVar[str] = "queue_figures"
     stored: ClassVar[bool] = False
     queues: tuple[QueueFigures, ...]
+
+
+@dataclass(frozen=True)
+class KioskPrinterChanged(Event):
+    """The printer attached to `kiosk` changed state: that kiosk's page hears whether a ticket would
+    print (`ready`), to warn the citizen before issuing. A state message, not kept in the event log
+    (its DeviceHealthChanged is)."""
+    subject: ClassVar[str] = "device"
+    kind: ClassVar[str] = "kiosk_printer"
+    stored: ClassVar[bool] = False
+    kiosk: str
+    printer: str
+    state: str
+    ready: bool
+
+    @property
+    def subject_id(self) -> str:
+        return self.printer
