@@ -39,6 +39,9 @@ def check_in_both_languages(opened, axe_check, name: str, ready) -> None:
             page.reload()
             expect(page.locator("html")).to_have_attribute("lang", "en")
         ready(page)
+        # Connected: the link banner shown while connecting has been told the link is up.
+        page.wait_for_function("""() => { const banner = document.getElementById("link");
+                                          return !banner || (banner.hidden && banner.textContent.trim() !== ""); }""")
         opened.screenshot(f"a11y-{name}-{lang}")
         axe_check(opened, f"{name} ({lang})")
     opened.assert_stayed_local()
