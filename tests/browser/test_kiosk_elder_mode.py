@@ -28,7 +28,7 @@ MEASURE = """() => {
     const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())
                 || (el.tagName === "INPUT" && el.value);
     const style = getComputedStyle(el);
-    if (own) texts[path(el)] = { text: (el.textContent || el.value).trim().slice(0, 20), field: el.tagName === "INPUT",
+    if (own) texts[path(el)] = { text: (el.textContent || el.value).trim().slice(0, 20), oneLine: el.tagName === "INPUT" || el.id === "ticket-number",
                                  size: parseFloat(style.fontSize), line: style.lineHeight };
     if (el.tagName === "BUTTON") { const r = el.getBoundingClientRect();
       buttons[path(el)] = { text: el.textContent.trim().slice(0, 20), width: r.width, height: r.height }; }
@@ -63,7 +63,7 @@ def check_screen(page, screen: str) -> dict:
         if big["size"] < MAIN_TEXT_PX:
             problems.append(f"{where}: {big['size']} px < {MAIN_TEXT_PX}")
         line = float(big["line"].removesuffix("px")) if big["line"].endswith("px") else 0.0
-        if not big["field"] and line < big["size"] * LINE_SPACING - 0.01:  # a one-line field spaces no lines
+        if not big["oneLine"] and line < big["size"] * LINE_SPACING - 0.01:  # a field, the number: no lines to space
             problems.append(f"{where}: line height {big['line']} < {LINE_SPACING} × {big['size']} px")
     for key, box in elder["buttons"].items():
         if box["width"] < TARGET_PX or box["height"] < TARGET_PX:
@@ -92,28 +92,33 @@ def staffed_hall(hall):
     return hall
 
 
-def test_elder_mode_enlarges_every_screen_of_a_visit_and_ends_with_it(staffed_hall, open_page):
-    kiosk = open_page(staffed_hall.server, "/kiosk", viewport=(1080, 1920), fake_clock=True)
+def visit(kiosk, shots: str) -> None:
+    """Home → zone → department → matter → 取号, each screen measured in both modes (elder left on)."""
     page = kiosk.page
-    pair_kiosk(page, staffed_hall.kiosk.token)
-    normal_root = root_size(page)
-
     check_screen(page, "home")
-    kiosk.screenshot("elder-kiosk-home")
+    kiosk.screenshot(f"elder-kiosk-home{shots}")
     page.get_by_role("button", name="1楼 服务群众个人区").click()
     check_screen(page, "departments")
     expect(page.locator("#list .choice")).to_have_count(4)  # fewer choices a screen
     page.get_by_role("button", name="省人力资源社会保障厅").click()
     check_screen(page, "matters")
-    kiosk.screenshot("elder-kiosk-matters")
+    kiosk.screenshot(f"elder-kiosk-matters{shots}")
     page.get_by_role("button", name="社会保障卡申领", exact=True).click()
     expect(page.locator("#confirm-waiting")).not_to_have_text("…")
     check_screen(page, "confirm")
-    kiosk.screenshot("elder-kiosk-confirm")
+    kiosk.screenshot(f"elder-kiosk-confirm{shots}")
     take_ticket(page)
     expect(page.locator("#ticket-qr")).to_have_js_property("complete", True)
     check_screen(page, "ticket")
-    kiosk.screenshot("elder-kiosk-ticket")
+    kiosk.screenshot(f"elder-kiosk-ticket{shots}")
+
+
+def test_elder_mode_enlarges_every_screen_of_a_visit_and_ends_with_it(staffed_hall, open_page):
+    kiosk = open_page(staffed_hall.server, "/kiosk", viewport=(1080, 1920), fake_clock=True)
+    page = kiosk.page
+    pair_kiosk(page, staffed_hall.kiosk.token)
+    normal_root = root_size(page)
+    visit(kiosk, "")
 
     # 完成 ends the visit, and elder mode with it.
     page.get_by_role("button", name="完成").click()
@@ -163,6 +168,13 @@ def test_elder_mode_enlarges_the_other_screens(staffed_hall, open_page):
     page.locator("#to-phone").click()
     expect(page.locator("#screen-phone")).to_be_visible()
     check_screen(page, "phone")
+    kiosk.assert_stayed_local()
+
+
+def test_a_landscape_kiosk_visit_in_elder_mode(staffed_hall, open_page):
+    kiosk = open_page(staffed_hall.server, "/kiosk", viewport=(1920, 1080))
+    pair_kiosk(kiosk.page, staffed_hall.kiosk.token)
+    visit(kiosk, "-1920x1080")
     kiosk.assert_stayed_local()
 
 
