@@ -147,9 +147,10 @@ def test_elder_mode_enlarges_every_screen_of_a_visit_and_ends_with_it(staffed_ha
     kiosk.assert_stayed_local()
 
 
-def test_elder_mode_enlarges_the_other_screens(staffed_hall, open_page):
+@pytest.mark.parametrize("viewport", [(1080, 1920), (1920, 1080)])
+def test_elder_mode_enlarges_the_other_screens(staffed_hall, open_page, viewport):
     """The other ways in: 绿色通道, search, 取件, 预约签到, 过号顺延 and the phone pad."""
-    kiosk = open_page(staffed_hall.server, "/kiosk", viewport=(1080, 1920))
+    kiosk = open_page(staffed_hall.server, "/kiosk", viewport=viewport)
     page = kiosk.page
     pair_kiosk(page, staffed_hall.kiosk.token)
     for opener, screen in (("#to-green", "green"), ("#to-search", "search"), ("#to-pickup", "pickup"),
@@ -160,7 +161,7 @@ def test_elder_mode_enlarges_the_other_screens(staffed_hall, open_page):
             page.locator("#search-input").fill("社会保障")
             expect(page.locator("#search-results .choice").first).to_be_visible()
         check_screen(page, screen)
-        kiosk.screenshot(f"elder-kiosk-{screen}")
+        kiosk.screenshot(f"elder-kiosk-{screen}-{viewport[0]}x{viewport[1]}")
         page.locator(f"#screen-{screen} [data-home]").click()
     page.get_by_role("button", name="1楼 服务群众个人区").click()
     page.get_by_role("button", name="省人力资源社会保障厅").click()
