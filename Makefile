@@ -1,11 +1,16 @@
-# The two commands of the README. Both install what they need first.
-.PHONY: demo test bootstrap
+# The two commands of the README. Each installs what it needs first: the demo only the server's
+# parts (scripts/bootstrap demo), the tests everything (PostgreSQL, Redis, Chromium, test tools).
+.PHONY: demo test bootstrap bootstrap-demo
 
 bootstrap:
-	./scripts/bootstrap
+	./scripts/bootstrap test
 
-demo: bootstrap
-	./scripts/demo
+bootstrap-demo:
+	./scripts/bootstrap demo
+
+# make demo PORT=5001 serves on another port
+demo: bootstrap-demo
+	./scripts/demo $(if $(PORT),--port $(PORT))
 
 test: bootstrap
 	./scripts/services

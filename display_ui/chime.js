@@ -9,13 +9,15 @@ import { tone } from "/ui/common/tone.js";
 const CHIME_MS = 1500;        // the two tones and their decay
 const GAP_MS = 300;           // silence between two sounds
 const LONGEST_CLIP_MS = 30000;  // a clip that never reports its end does not block the queue
-const STALE_MS = 60000;       // a busy floor's backlog: a call a minute old is on screen, not spoken
+const STALE_MS = 60000;       // a chime a minute late is skipped (its call is on screen); speech never is:
+                              // the speaker paces and merges a busy floor's calls itself (docs/hardware.md)
 const LOG_LENGTH = 20;
 
 export function createCallSounds() {
   let context = null;
   const queue = [];
   let playing = false;
+  let current = null;  // the sound being played
   const log = [];
 
   function ensureContext() {
@@ -64,14 +66,17 @@ export function createCallSounds() {
     playing = true;
     while (queue.length) {
       const item = queue.shift();
+      current = item.sound;
       const start = Date.now();
-      const result = start - item.queuedAt > STALE_MS ? { outcome: "stale" } : await item.play();
+      const stale = item.sound === "chime" && start - item.queuedAt > STALE_MS;
+      const result = stale ? { outcome: "stale" } : await item.play();
       log.push({ sound: item.sound, start, end: Date.now(), ...result });
       if (log.length > LOG_LENGTH) log.shift();
       document.body.dataset.played = JSON.stringify(log);
       if (result.outcome !== "stale" && result.outcome !== "muted") await wait(GAP_MS);
     }
     playing = false;
+    current = null;
   }
 
   function enqueue(sound, play) {
@@ -81,6 +86,8 @@ export function createCallSounds() {
 
   return {
     unlock() { ensureContext(); },
+    /** A spoken call is playing or queued. */
+    speaking() { return queue.some((item) => item.sound !== "chime") || (playing && current !== "chime"); },
     /** A call appeared on the screen. */
     chime() { enqueue("chime", ding); },
     /** The call's spoken sentence; `url` must already be checked to be this server's. */

@@ -11,6 +11,7 @@ import { createCallSounds } from "/ui/display/chime.js";
 const RECENT = 8;
 const FLASH_MS = 12000;
 const READY_PAGE_MS = 8000;  // more ready cases than fit on one line: the next line after this
+const WINDOW_PAGE_MS = 8000;  // more open windows than fit at a size readable from 5 m: the next page after this
 const PHRASES = {
   zh: {
     nowCalling: "正在叫号", recentCalls: "最近叫号", windows: "窗口", queues: "排队情况", queue: "队列",
@@ -18,7 +19,7 @@ const PHRASES = {
     serving: "正在办理", windowNo: "{window} 号窗口", reconnecting: "与服务器的连接中断，正在重新连接…",
     connecting: "正在连接服务器…", badAddress: "请在地址中指定楼层或窗口", none: "—", hallWindow: "综合服务窗口",
     noSuchPlace: "没有这个楼层或窗口，请检查屏幕的地址。", readyLabel: "请以下办件到窗口取件：", readyCount: "共 {n} 件",
-    quotaReached: "今日号源已满",
+    quotaReached: "今日号源已满", windowsPage: "第 {page}/{pages} 页",
   },
   en: {
     nowCalling: "Now calling", recentCalls: "Recent calls", windows: "Windows", queues: "Queues", queue: "Queue",
@@ -27,7 +28,7 @@ const PHRASES = {
     connecting: "Connecting to the server…", badAddress: "Add a floor or window to the address", none: "—", hallWindow: "Hall service window",
     noSuchPlace: "There is no such floor or window; check the screen's address.",
     readyLabel: "Results ready, collect at the windows:", readyCount: "{n} in all",
-    quotaReached: "No more tickets today",
+    quotaReached: "No more tickets today", windowsPage: "Page {page}/{pages}",
   },
 };
 
@@ -40,8 +41,8 @@ const subscription = mode === "window" ? { window: params.get("window") } : { fl
 const sounds = createCallSounds();
 
 const state = {
-  snapshot: null, windows: new Map(), recent: [], stats: [], latest: null, departments: {}, flashTimer: null,
-  ready: [], readyFrom: 0,
+  snapshot: null, windows: new Map(), recent: [], stats: [], departments: {}, flashTimer: null,
+  ready: [], readyFrom: 0, windowPage: 0,
 };
 
 // ------------------------------------------------------------------ rendering
@@ -80,11 +81,11 @@ function renderFloor() {
     $("notice").dataset.text = notice;
     $("notice").replaceChildren(...[notice, notice].map((text) => Object.assign(document.createElement("span"), { textContent: text })));
   }
-  const latest = state.latest;
+  const latest = beingCalled();
   $("latest-number").textContent = latest ? latest.number : t("none");
   $("latest-window").textContent = latest ? t("toWindow", { window: latest.window }) : "";
 
-  $("recent").replaceChildren(...state.recent.slice(latest ? 1 : 0, RECENT + 1).map((call) => {
+  $("recent").replaceChildren(...state.recent.filter((call) => call !== latest).slice(0, RECENT).map((call) => {
     const li = document.createElement("li");
     li.innerHTML = `<span class="r-number"></span><span class="r-window"></span>`;
     li.querySelector(".r-number").textContent = call.number;
@@ -92,19 +93,7 @@ function renderFloor() {
     return li;
   }));
 
-  const shown = [...state.windows.values()].filter((w) => w.state !== "closed");
-  // A busy floor has dozens of windows open: denser tiles, still one screen.
-  const density = shown.length > 36 ? "dense" : shown.length > 16 ? "compact" : "roomy";
-  $("windows").dataset.density = density;
-  $("windows").replaceChildren(...shown.map((w) => {
-    const tile = document.createElement("div");
-    tile.className = `tile tile-${w.state}`;
-    tile.dataset.window = w.number;
-    tile.innerHTML = `<span class="t-window"></span><span class="t-current"></span>`;
-    tile.querySelector(".t-window").textContent = density === "roomy" ? t("windowNo", { window: w.number }) : w.number;
-    tile.querySelector(".t-current").textContent = w.state === "paused" ? WINDOW_STATES[i18n.lang].paused : (w.current ? w.current.number : t("none"));
-    return tile;
-  }));
+  renderWindowGrid();
 
   // A queue out of tickets for today (限号) stays listed, so that nobody queues at the kiosk for it.
   const queues = state.stats.filter((q) => q.waiting > 0 || q.open_windows > 0 || q.quota_reached);
@@ -119,6 +108,58 @@ function renderFloor() {
     if (q.quota_reached) tr.className = "quota-reached";
     return tr;
   }));
+}
+
+// The call shown under 正在叫号: the newest whose ticket is still at its window. Once the ticket
+// leaves (finished, transferred, no-show, routed; the window paused or closed) the banner lets it go;
+// it stays in the recent calls.
+function beingCalled() {
+  return state.recent.find((call) => {
+    const w = state.windows.get(call.window);
+    return w && w.state === "open" && w.current && w.current.number === call.number;
+  }) || null;
+}
+
+function windowTile(w) {
+  const tile = document.createElement("div");
+  tile.className = `tile tile-${w.state}`;
+  tile.dataset.window = w.number;
+  tile.innerHTML = `<span class="t-window"></span><span class="t-current"></span>`;
+  tile.querySelector(".t-window").textContent = w.number;
+  tile.querySelector(".t-current").textContent = w.state === "paused" ? WINDOW_STATES[i18n.lang].paused : (w.current ? w.current.number : t("none"));
+  return tile;
+}
+
+// The open windows at one size (numbers readable from 5 m, docs/screens.md); as many as fit on a
+// page, and the pages turn every WINDOW_PAGE_MS.
+function renderWindowGrid() {
+  const grid = $("windows");
+  const shown = [...state.windows.values()].filter((w) => w.state !== "closed");
+  const perPage = windowsPerPage(grid, shown[0]);
+  const pages = Math.max(1, Math.ceil(shown.length / perPage));
+  state.windowPage %= pages;
+  grid.replaceChildren(...shown.slice(state.windowPage * perPage, (state.windowPage + 1) * perPage).map(windowTile));
+  grid.dataset.page = String(state.windowPage + 1);
+  grid.dataset.pages = String(pages);
+  $("windows-page").hidden = pages === 1;
+  $("windows-page").textContent = t("windowsPage", { page: state.windowPage + 1, pages });
+}
+
+function windowsPerPage(grid, sample) {
+  if (!sample) return 1;
+  grid.replaceChildren(windowTile(sample));
+  const style = getComputedStyle(grid);
+  const columns = style.gridTemplateColumns.split(" ").length;
+  const gap = parseFloat(style.rowGap) || 0;
+  const room = grid.parentElement.getBoundingClientRect().bottom - grid.getBoundingClientRect().top;
+  const rows = Math.max(1, Math.floor((room + gap) / (grid.firstElementChild.offsetHeight + gap)));
+  return columns * rows;
+}
+
+function turnWindowPage() {
+  if (mode !== "floor" || !state.snapshot || $("windows").dataset.pages === "1") return;
+  state.windowPage += 1;
+  renderWindowGrid();
 }
 
 function renderWindow() {
@@ -150,7 +191,6 @@ function onSnapshot(snap) {
   state.snapshot = snap;
   state.windows = new Map(snap.windows.map((w) => [w.number, w]));
   state.recent = snap.recent_calls.slice(0, RECENT + 1);
-  state.latest = state.recent[0] || null;
   state.stats = snap.stats;
   state.ready = snap.ready_cases || [];
   showLink("up");
@@ -159,15 +199,14 @@ function onSnapshot(snap) {
 
 const AUDIO_WAIT_MS = 6000;       // a speaker renders a call in well under a second; later, it is down
 const awaitingAudio = new Map();  // "A023@15" -> the fallback chime's timer
+let spokenAudio = [];             // the last WAVs queued, newest first
 
 function onCalled(call) {
   if (mode === "floor" && call.floor !== state.snapshot?.floor) return;
   state.recent = [call, ...state.recent.filter((c) => !(c.number === call.number && c.window === call.window))].slice(0, RECENT + 1);
-  state.latest = call;
-  if (mode === "window") {
-    const w = state.windows.get(call.window);
-    if (w) w.current = { ...(w.current || {}), number: call.number };
-  }
+  // The window's own update (window_updated) may come after the call: the ticket is at the window now.
+  const w = state.windows.get(call.window);
+  if (w) w.current = { ...(w.current || {}), number: call.number };
   render();
   flash();
   if (mode === "floor" && state.snapshot?.call_audio) {
@@ -175,7 +214,14 @@ function onCalled(call) {
     // only if that audio does not come, so the floor never hears two chimes nor silence.
     const key = `${call.number}@${call.window}`;
     clearTimeout(awaitingAudio.get(key));
-    awaitingAudio.set(key, setTimeout(() => { awaitingAudio.delete(key); sounds.chime(); }, AUDIO_WAIT_MS));
+    // While the floor still hears earlier calls, the speaker holds this one back to merge it (a busy
+    // floor, docs/hardware.md): its audio is late, not missing.
+    const fallback = () => {
+      if (sounds.speaking()) { awaitingAudio.set(key, setTimeout(fallback, AUDIO_WAIT_MS)); return; }
+      awaitingAudio.delete(key);
+      sounds.chime();
+    };
+    awaitingAudio.set(key, setTimeout(fallback, AUDIO_WAIT_MS));
   } else {
     sounds.chime();
   }
@@ -190,6 +236,9 @@ function onCallAudio(clip) {
   awaitingAudio.delete(key);
   const url = new URL(clip.audio, location.href);
   if (url.origin !== location.origin || !url.pathname.startsWith("/audio/")) return;
+  // A busy floor's merged announcement says several calls in one WAV: each call's call_audio names it.
+  if (spokenAudio.includes(url.pathname)) return;
+  spokenAudio = [url.pathname, ...spokenAudio].slice(0, 20);
   sounds.speech(url.pathname);
 }
 
@@ -264,6 +313,7 @@ function start() {
     onStatus: (status) => { if (status !== "up") showLink(status); },
   });
   setInterval(turnReadyLine, READY_PAGE_MS);
+  setInterval(turnWindowPage, WINDOW_PAGE_MS);
   document.addEventListener("click", () => sounds.unlock());
 }
 

@@ -228,9 +228,12 @@ def main(argv: list[str] | None = None) -> int:
         ("sim-evaluator", "evaluator", bus.path, "ft12", f"window:{args.window}", 2),
         ("sim-id-reader", "id_reader", id_reader.device.path, "sam", f"kiosk:{args.kiosk}", None),
     ]
+    # The speaker says calls with a voice pack (docs/hardware.md "Voice packs"): the synthetic default
+    # one until the hall records its own and adds voice_pack = "DIR".
+    extra_keys = {"sim-speaker": 'voice = "pack"\n'}
     toml = "".join(
         f'\n[[devices]]\nname = "{n}"\nkind = "{k}"\nurl = "{u}"\nprotocol = "{p}"\nattach = "{a}"\n'
-        + (f"address = {addr}\n" if addr is not None else "") for n, k, u, p, a, addr in devices)
+        + (f"address = {addr}\n" if addr is not None else "") + extra_keys.get(n, "") for n, k, u, p, a, addr in devices)
     say("# hallq simulated devices: append these to a copy of the hall config")
     say(toml)
     say(f'# and the gateway stand-in of the notices:\n[notices]\nurl = "{gateway.url}"\n')

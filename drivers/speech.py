@@ -11,6 +11,7 @@ is killed after the timeout.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import shutil
 import string
@@ -20,6 +21,7 @@ import sys
 import wave
 from pathlib import Path
 
+log = logging.getLogger("hallq.devices")
 VOICE = "cmn-latn-pinyin"
 RATE = 150
 SAMPLE_RATE = 22050  # espeak-ng's (and pyttsx3's) WAV: mono, 16 bit, 22050 Hz
@@ -29,6 +31,10 @@ _DIGITS = "零一二三四五六七八九"
 
 class SpeechError(RuntimeError):
     pass
+
+
+class MissingClips(SpeechError):
+    """A voice pack cannot say a sentence: it lacks clips (or they are not mono 16-bit 22050 Hz)."""
 
 
 def cardinal(n: int) -> str:
@@ -52,13 +58,26 @@ def digits_one_by_one(text: str) -> str:
     return "".join(_DIGITS[int(ch)] if ch in string.digits else ch for ch in text)
 
 
-def spoken_call(number: str, window: str) -> str:
-    """(A023, 15) → 请A零二三号到十五号窗口办理: `call_text(number, window)` as it is said: the queue's
-    letters spelled, the ticket's digits one by one, the window as a number."""
+def spoken_number(number: str) -> str:
+    """A023 → "A零二三": the queue's letters spelled, the ticket's digits one by one."""
     rest = number.lstrip(string.ascii_letters)
-    letters = " ".join(number[:len(number) - len(rest)])
-    place = cardinal(int(window)) if window.isdecimal() and window.isascii() else digits_one_by_one(window)
-    return f"请{letters}{digits_one_by_one(rest)}号到{place}号窗口办理"
+    return " ".join(number[:len(number) - len(rest)]) + digits_one_by_one(rest)
+
+
+def spoken_window(window: str) -> str:
+    """15 → 十五: a window as a number (a name that is not one, character by character)."""
+    return cardinal(int(window)) if window.isdecimal() and window.isascii() else digits_one_by_one(window)
+
+
+def spoken_call(number: str, window: str) -> str:
+    """(A023, 15) → 请A零二三号到十五号窗口办理: `call_text(number, window)` as it is said."""
+    return f"请{spoken_number(number)}号到{spoken_window(window)}号窗口办理"
+
+
+def spoken_calls(calls) -> str:
+    """Several (number, window) calls in one shorter sentence, for a busy floor (docs/hardware.md):
+    请A零零四到一号窗口，A零零五到三号窗口."""
+    return "请" + "，".join(f"{spoken_number(n)}到{spoken_window(w)}号窗口" for n, w in calls)
 
 
 def chime(seconds: float = 0.9) -> bytes:
@@ -109,11 +128,22 @@ def write_wav(path: Path, pcm: bytes) -> None:
 
 
 class Announcer:
-    """Builds the announcement WAV of a call; speech is cached per spoken sentence."""
+    """Builds the announcement WAV of a call; speech is cached per spoken sentence. With a voice pack
+    (drivers/voice_pack.py) a sentence is its recorded clips end to end; a sentence the pack lacks a
+    clip for is said by espeak-ng, and the log says so."""
 
-    def __init__(self, cache_dir: Path, repeats: int = 2):
+    def __init__(self, cache_dir: Path, repeats: int = 2, voice_pack=None):
         self.cache_dir = Path(cache_dir)
         self.repeats = repeats
+        self.voice_pack = voice_pack
+
+    def sentence_pcm(self, words: str) -> bytes:
+        if self.voice_pack is not None:
+            try:
+                return self.voice_pack.pcm(words)
+            except MissingClips as exc:
+                log.warning("voice pack %s: %s; this call is said by espeak-ng instead", self.voice_pack.folder, exc)
+        return self.speech_pcm(words)
 
     def speech_pcm(self, words: str) -> bytes:
         key = hashlib.sha256(f"{VOICE}|{RATE}|{words}".encode()).hexdigest()[:24]
@@ -124,10 +154,15 @@ class Announcer:
             cached.with_suffix(".tmp.wav").replace(cached)
         return read_pcm(cached)
 
-    def announcement(self, words: str, out: Path) -> Path:
+    def announcement(self, words: str, out: Path, repeats: int | None = None) -> Path:
         """A chime, then `words` (already as they are said) `repeats` times."""
-        speech = self.speech_pcm(words)
-        write_wav(out, chime() + silence(0.3) + (speech + silence(0.8)) * self.repeats)
+        speech = self.sentence_pcm(words)
+        write_wav(out, chime() + silence(0.3) + (speech + silence(0.8)) * (repeats or self.repeats))
+        return out
+
+    def sentences(self, sentences: list[str], out: Path) -> Path:
+        """A chime, then each sentence once (a busy floor: the repeat dropped)."""
+        write_wav(out, chime() + silence(0.3) + b"".join(self.sentence_pcm(w) + silence(0.6) for w in sentences))
         return out
 
     def call(self, number: str, window: str, out: Path) -> Path:

@@ -4,6 +4,7 @@ import { ZONE_NAMES, floorLabel } from "/ui/common/i18n.js";
 import { $, PER_PAGE, i18n, state, t } from "/ui/kiosk/kiosk-state.js";
 import { openConfirm, show } from "/ui/kiosk/kiosk.js";
 import { maskName } from "/ui/kiosk/masks.js";
+import { searchMatters } from "/ui/kiosk/search.js";
 
 export function renderHome() {
   const zones = $("zones");
@@ -16,7 +17,7 @@ export function renderHome() {
     const button = document.createElement("button");
     button.className = `zone zone-${floor.zone}`;
     const name = zoneName(floor.number);
-    const hint = departmentsOn(floor.number).map((d) => d.name).slice(0, 6).join("、") + "…";
+    const hint = departmentsOn(floor.number).map(departmentLabel).slice(0, 6).join("、") + "…";
     button.setAttribute("aria-label", `${floorLabel(i18n.lang, floor.number)} ${name} ${hint}`);  // all it shows (WCAG label in name)
     button.innerHTML = `<span class="zone-floor"></span> <span class="zone-name"></span> <span class="zone-hint"></span>`;  // spaced: its text reads as its name does
     button.querySelector(".zone-floor").textContent = floorLabel(i18n.lang, floor.number);
@@ -41,11 +42,20 @@ export function departmentsOn(floor) {
 
 export function departmentName(code) {
   const dept = state.catalog.departments.find((d) => d.code === code);
-  return dept ? dept.name : code;
+  return dept ? departmentLabel(dept) : code;
+}
+
+// In English the hall config's English name (`name_en`) where it gives one; else the Chinese name.
+export function departmentLabel(department) {
+  return (i18n.lang === "en" && department.name_en) || department.name;
+}
+
+export function matterName(matter) {
+  return (i18n.lang === "en" && matter.name_en) || matter.name;
 }
 
 export function openDepartments(floor) {
-  const items = departmentsOn(floor).map((d) => ({ label: d.name, action: () => openMatters(floor, d.code) }));
+  const items = departmentsOn(floor).map((d) => ({ label: departmentLabel(d), action: () => openMatters(floor, d.code) }));
   state.list = { kind: "departments", floor, items, page: 0 };
   renderList();
   show("list");
@@ -62,7 +72,7 @@ export function openMatters(floor, department) {
 }
 
 export function matterItem(m) {
-  return { label: m.name, action: () => openConfirm(m), full: () => queueFull(m.queue) };
+  return { label: matterName(m), action: () => openConfirm(m), full: () => queueFull(m.queue) };
 }
 
 // ------------------------------------------------------------------ 号源: a queue's daily quota
@@ -117,15 +127,25 @@ export function fillChoices(container, items) {
   }
 }
 
+// The search screen: what was typed (on the on-screen keyboard or a hardware one) and the best
+// matches, as many as a page of the list holds; more are found by typing more.
 export function renderSearch() {
   const query = $("search-input").value.trim();
-  const found = query ? state.catalog.matters.filter((m) => m.name.includes(query)) : [];
+  const found = query && state.catalog ? searchMatters(state.catalog, query) : [];
   const per = PER_PAGE[state.elder ? "elder" : "normal"];
-  fillChoices($("search-results"), found.slice(0, per * 2).map(matterItem));
+  fillChoices($("search-results"), found.slice(0, per).map(matterItem));
   $("search-none").hidden = !query || found.length > 0;
+  $("search-more").hidden = found.length <= per;
+  $("search-more").textContent = t("searchMore", { n: found.length - per });
+}
+
+export function typeSearch(change) {
+  const input = $("search-input");
+  input.value = change(input.value).slice(0, 40);
+  renderSearch();
 }
 
 export function queueName(code) {
   const queue = state.catalog.queues.find((q) => q.code === code);
-  return queue ? queue.name : code;
+  return queue ? (i18n.lang === "en" && queue.name_en) || queue.name : code;
 }

@@ -3,13 +3,14 @@
 // channel) ends with their ticket, 回到首页 or 30 s without a touch: nothing is kept for the next.
 import { api, newIdempotencyKey } from "/ui/common/api.js";
 import { describe, showMessage } from "/ui/common/errors.js";
-import { clock, floorLabel, waitText } from "/ui/common/i18n.js";
+import { floorLabel, hallClock, waitText } from "/ui/common/i18n.js";
 import { pairWithToken } from "/ui/common/pairing.js";
-import { departmentName, openDepartments, openMatters, queueFull, queueName, refreshStats, renderHome, renderList, renderSearch, zoneName } from "/ui/kiosk/browse.js";
+import { departmentName, matterName, openDepartments, openMatters, queueFull, queueName, refreshStats, renderHome, renderList, renderSearch, typeSearch, zoneName } from "/ui/kiosk/browse.js";
 import { cardPlaced, checkInByCode, openAppointment, openPhone, openPickup, openRequeue, phoneChosen, renderAppointment, renderPhone, renderPickup, renderRequeue, requeue, takePickupTicket, typeCaseDigit, typeCodeDigit, typePhoneDigit, typeRequeue } from "/ui/kiosk/forms.js";
 import { $, CATALOG_EVERY_MS, ELDER_STORE, HEALTH_EVERY_MS, IDLE_MS, TOKEN_STORE, i18n, state, t } from "/ui/kiosk/kiosk-state.js";
 import { maskName, maskNumber, maskPhone } from "/ui/kiosk/masks.js";
 import { buildPad } from "/ui/kiosk/numpad.js";
+import { buildKeyboard } from "/ui/kiosk/keyboard.js";
 import { followReader } from "/ui/kiosk/reader.js";
 import { visitSentences } from "/ui/kiosk/refusals.js";
 import { renderTicket } from "/ui/kiosk/ticket-view.js";
@@ -45,7 +46,7 @@ export async function openConfirm(matter) {
   state.takeKey = newIdempotencyKey();
   const zone = zoneName(matter.floor);
   $("confirm-crumbs").textContent = `${floorLabel(i18n.lang, matter.floor)} ${zone} › ${departmentName(matter.department)}`;
-  $("confirm-matter").textContent = matter.name;
+  $("confirm-matter").textContent = matterName(matter);
   $("confirm-where").textContent = `${floorLabel(i18n.lang, matter.floor)} ${zone} · ${queueName(matter.queue)}`;
   $("confirm-promised").textContent = matter.promised_days === 0 ? t("onTheSpot") : t("days", { n: matter.promised_days });
   const materials = $("confirm-materials");
@@ -220,6 +221,7 @@ export async function checkHealth() {
 export async function loadCatalog() {
   state.catalog = await api("GET", "/catalog");
   $("hall-name").textContent = state.catalog.hall.name;
+  tick();  // the hall's time zone is known now
   if (state.screen === null) goHome();
   else if (state.screen === "home") renderHome();  // a refresh is not a new visit: the card, elder mode stay
   renderOffline();
@@ -246,7 +248,7 @@ export function setElder(on) {
 }
 
 export function tick() {
-  const now = clock(i18n.lang);
+  const now = hallClock(i18n.lang, state.catalog && state.catalog.hall.timezone);  // the hall's time, not the PC's
   $("clock-time").textContent = now.time.slice(0, 5);
   $("clock-date").textContent = now.date;
 }
@@ -255,6 +257,7 @@ export function rerender() {
   if (!state.catalog) return;
   if (state.screen === "home") renderHome();
   if (state.screen === "list") renderList();
+  if (state.screen === "search") renderSearch();
   if (state.screen === "confirm" && state.matter) openConfirm(state.matter);
   if (state.screen === "ticket" && state.ticket) renderTicket();
   if (state.screen === "pickup") renderPickup();
@@ -269,6 +272,7 @@ export function rerender() {
 export function wire() {
   const pads = { case: typeCaseDigit, appointment: typeCodeDigit, phone: typePhoneDigit, requeue: typeRequeue };
   for (const pad of document.querySelectorAll(".numpad[data-pad]")) buildPad(pad, pads[pad.dataset.pad]);  // before i18n names the keys
+  buildKeyboard($("search-keyboard"), typeSearch);
   i18n.apply();
   i18n.bindSwitch($("lang"));
   i18n.onChange(rerender);

@@ -68,6 +68,26 @@ export function clock(lang, now = new Date()) {
   return { time, date: now.toLocaleDateString("en-GB", { weekday: "long", day: "numeric", month: "long", year: "numeric" }) };
 }
 
+// The clock of the hall, not of the computer showing the page (a kiosk's PC may be set to another zone):
+// the same words as clock(), read in the hall's IANA time zone (GET /catalog hall.timezone); the
+// computer's own zone while the catalogue is not loaded yet.
+export function hallClock(lang, timeZone, now = new Date()) {
+  let parts;
+  try {
+    parts = new Intl.DateTimeFormat("en-US", { timeZone: timeZone || undefined, hourCycle: "h23", weekday: "short",
+      year: "numeric", month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" }).formatToParts(now);
+  } catch (err) {
+    return clock(lang, now);  // a zone this browser does not know
+  }
+  const part = Object.fromEntries(parts.map((p) => [p.type, p.value]));
+  const time = `${part.hour}:${part.minute}:${part.second}`;
+  if (lang === "zh") {
+    const week = "日一二三四五六"[["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].indexOf(part.weekday)];
+    return { time, date: `${part.year}年${part.month}月${part.day}日 星期${week}` };
+  }
+  return { time, date: now.toLocaleDateString("en-GB", { timeZone: timeZone || undefined, weekday: "long", day: "numeric", month: "long", year: "numeric" }) };
+}
+
 export function minutesSince(iso, until = Date.now()) {
   return iso ? Math.max(0, Math.floor((until - Date.parse(iso)) / 60000)) : 0;
 }
@@ -84,6 +104,14 @@ export function waitText(lang, minutes, range) {
   if (minutes == null) return words.nobody;
   const [low, high] = range || [minutes, minutes];
   if (high <= 1) return words.soon;
+  if (low < 1) return fill0(words.within || words.about, high);  // "约 0–5 分钟" reads as a promise of no wait
   const fill = (text, vars) => text.replace(/\{(\w+)\}/g, (_, name) => vars[name]);
   return low < high ? fill(words.range, { low, high }) : fill(words.about, { n: high });
+}
+
+// A range that starts at nothing is worded by its end: "5 分钟内", never "约 0–5 分钟" (issue 13).
+WAIT_WORDS.zh.within = "{n} 分钟内";
+WAIT_WORDS.en.within = "within {n} min";
+function fill0(text, n) {
+  return text.replace("{n}", n);
 }

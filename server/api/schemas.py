@@ -242,6 +242,7 @@ class DepartmentOut(BaseModel):
     name: str
     kind: Literal["professional", "comprehensive"]
     floors: list[int]
+    name_en: str | None = Field(None, description="the English name, where the hall config gives one")
 
 
 class QueueOut(BaseModel):
@@ -250,6 +251,15 @@ class QueueOut(BaseModel):
     floor: int
     prefix: str
     purpose: Literal["service", "pickup"]
+    windows: list[str] = Field([], description="the windows that call this queue (the ticket's directions)")
+    name_en: str | None = Field(None, description="the English name, where the hall config gives one")
+
+
+class SearchKeysOut(BaseModel):
+    code: str = Field(description="the matter's code (事项编码: its id)")
+    synonyms: list[str] = Field(description="the hall config's [search] synonyms that find the matter")
+    initials: list[str] = Field(description="pinyin initials of the name, the department's name, each synonym")
+    pinyin: list[str] = Field(description="full pinyin (no tones, ü as v) of the same texts, in the same order")
 
 
 class MatterOut(BaseModel):
@@ -264,6 +274,8 @@ class MatterOut(BaseModel):
     materials: list[str]
     involves: list[str]
     appointment_quota: int = Field(0, description="bookings per slot (预约); 0: the matter takes no bookings")
+    name_en: str | None = Field(None, description="the English name, where the hall config gives one")
+    search_keys: SearchKeysOut | None = Field(None, description="what a kiosk's search matches (docs/kiosk.md)")
 
 
 class HallOut(BaseModel):
@@ -275,6 +287,7 @@ class HallOut(BaseModel):
     rating_levels: dict[str, str] = Field(description="好差评 levels (GB/T 39046): 1 非常满意 … 5 非常不满意")
     elder_age: int | None = Field(None, description="an ID holder of this age gets the green channel")
     requeue_minutes: int = Field(30, description="a no-show may be re-queued (过号顺延) within this many minutes")
+    timezone: str = Field("Asia/Shanghai", description="the hall's IANA time zone (pages show the hall's clock)")
 
 
 class CatalogOut(BaseModel):

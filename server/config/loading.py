@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from .model import BUNDLED_DEMO_HALL, ConfigError, HallConfig, HallConfigFile
+from .search import search_problems
 
 
 def _format_loc(data: dict, loc: tuple) -> str:
@@ -122,6 +123,9 @@ def _cross_check(cfg: HallConfigFile, broken: set[str] = frozenset()) -> list[st
     bus_addresses = [(d.url, d.address) for d in cfg.devices if d.kind in ("pager", "evaluator")]
     dupes("device bus addresses (url, address)", bus_addresses)
     dupes("id readers of a kiosk (attach)", [d.attach for d in cfg.devices if d.kind == "id_reader"])
+    if "matters" not in broken:
+        for problem in search_problems(getattr(cfg, "search", None), {m.id for m in cfg.matters}):
+            problems.append(problem)
     return raw_problems
 
 
@@ -172,6 +176,7 @@ def load_config(path: Path | str | None = None) -> HallConfig:
 
 
 _SINGLE_SECTIONS = ("hall", "calendar", "supervision", "rating", "appointments", "notices", "security")  # tables, not lists of entries
+_SINGLE_SECTIONS += ("search",)
 
 
 def _valid_entries(data) -> tuple[HallConfigFile | None, set[str]]:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .notices import Notices
+from .search import Search
 
 BUNDLED_DEMO_HALL = Path(__file__).resolve().parents[2] / "config" / "demo-hall.toml"
 
@@ -108,6 +109,7 @@ class Floor(_Strict):
 class Department(_Strict):
     code: Code
     name: ShortText
+    name_en: ShortText | None = None  # shown by pages switched to English; absent: the Chinese name
     kind: DepartmentKind
     # Floors where the department is present; a department may be on several (人社厅: 1 and 2).
     floors: list[int] = Field(default_factory=list)
@@ -116,6 +118,7 @@ class Department(_Strict):
 class Queue(_Strict):
     code: Code
     name: ShortText
+    name_en: ShortText | None = None  # shown by pages switched to English; absent: the Chinese name
     floor: int
     prefix: Annotated[str, Field(pattern=r"^[A-Z]{1,2}$")]
     # pickup queues hold tickets for collecting a case result; windows serve them with priority.
@@ -131,6 +134,7 @@ class Queue(_Strict):
 class Matter(_Strict):
     id: Code
     name: ShortText
+    name_en: ShortText | None = None  # shown by pages switched to English; absent: the Chinese name
     department: Code
     queue: Code
     avg_minutes: float = Field(gt=0, le=480)
@@ -191,6 +195,10 @@ class Device(_Strict):
     idle_text: str | None = Field(None, max_length=60)
     # speaker: how many times each call is said (after one chime).
     repeats: int = Field(2, ge=1, le=5)
+    # speaker: "espeak" (espeak-ng says each sentence) or "pack" (recorded clips end to end, from the
+    # folder `voice_pack`; without it, a synthetic default pack made once; docs/hardware.md "Voice packs").
+    voice: Literal["espeak", "pack"] = "espeak"
+    voice_pack: str | None = Field(None, min_length=1, max_length=300)
     # pager: the queue its transfer key sends the current ticket to.
     transfer_to: Code | None = None
 
@@ -313,6 +321,7 @@ class HallConfigFile(_Strict):
     appointments: Appointments = Field(default_factory=Appointments)
     notices: Notices = Field(default_factory=Notices)
     security: Security = Field(default_factory=Security)
+    search: Search = Field(default_factory=Search)
 
 
 class WindowSpec(BaseModel):
@@ -352,6 +361,7 @@ class HallConfig:
         self.appointments = source.appointments
         self.notices = source.notices
         self.security = source.security
+        self.search = source.search
 
     def zone_of_floor(self, floor: int) -> str:
         return self.floors[floor].zone

@@ -18,4 +18,6 @@ def wait_text(minutes: int | None, eta_range: list[int] | tuple[int, ...] | None
     low, high = eta_range or (minutes, minutes)
     if high <= 1:
         return "即将叫号"
+    if low < 1:  # "约 0–5 分钟" reads as a promise of no wait: the pages say "5 分钟内" too
+        return f"预计等候 {high} 分钟内"
     return f"预计等候约 {low}–{high} 分钟" if low < high else f"预计等候约 {high} 分钟"

@@ -52,6 +52,16 @@ class DeviceHealth:
         self.runner.run(Actor("device", device, spec.kind), None, command)
         self._written[device] = (state, self.runner.clock())
 
+    def note(self, device: str, detail: str) -> None:
+        """A detail that does not change the device's state (a floor speaker's backlog, drivers/speaker.py):
+        written to its row, which the admin board's device panel re-reads; no alert."""
+        def command(uow: UnitOfWork, now: dt.datetime) -> dict:
+            known = uow.devices.get(device)
+            if known is not None and known.detail != detail:
+                uow.devices.put(device, known.state, detail, known.since, known.last_seen)
+            return {}
+        self.runner.run(Actor("device", device, self.specs[device].kind), None, command)
+
     def listing(self) -> list[dict]:
         """Every configured device's health, as GET /devices shows it."""
         def read(uow: UnitOfWork, _now) -> list[dict]:
@@ -79,6 +89,9 @@ class DeviceDesk:
 
     def report_health(self, device: str, state: str, detail: str) -> None:
         self.health.report(device, state, detail)
+
+    def note_health(self, device: str, detail: str) -> None:
+        self.health.note(device, detail)
 
     def owed_prints(self, printer: str) -> list[PrintJob]:
         return self.printing.owed(printer)

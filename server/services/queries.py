@@ -35,6 +35,7 @@ class Queries:
         self.waits = waits
         self._public_stats: tuple[float, tuple[ev.QueueFigures, ...]] | None = None  # (read at, figures)
         self._figures_generation = 0  # bumped by every change that moves the figures
+        views.matter_search_keys(config)  # the search's pinyin now, at start, not in the first GET /catalog
 
     def today(self, now: dt.datetime | None = None) -> dt.date:
         return business_day(now or self.runner.clock(), self.config.hall.tz, self.config.hall.day_rollover_hour)

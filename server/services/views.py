@@ -18,6 +18,7 @@ from ..domain.cases import Applicant, Case, DeadlinePolicy, mask_name, mask_phon
 from ..domain.prediction import Wait
 from ..domain.ratings import LEVELS
 from .actors import Actor
+from .search_keys import matter_search_keys
 
 FULL, DESK, MASKED, PUBLIC = "full", "desk", "masked", "public"
 
@@ -132,20 +133,24 @@ class CaseViews:
 
 def catalog(config: HallConfig, issuing_open: bool) -> dict:
     c = config
+    search_keys = matter_search_keys(c)
     return {
         "hall": {"name": c.hall.name, "notice": c.hall.notice, "issuing_hours": c.hall.issuing_hours,
                  "issuing_open": issuing_open, "pause_reasons": list(c.supervision.pause_reasons),
                  "rating_levels": {str(level): label for level, label in LEVELS.items()},
-                 "elder_age": c.hall.elder_age, "requeue_minutes": c.hall.requeue_minutes},
+                 "elder_age": c.hall.elder_age, "requeue_minutes": c.hall.requeue_minutes,
+                 "timezone": c.hall.timezone},
         "floors": [{"number": f.number, "zone": f.zone, "name": f.name} for f in c.floors.values()],
-        "departments": [{"code": d.code, "name": d.name, "kind": d.kind, "floors": d.floors}
+        "departments": [{"code": d.code, "name": d.name, "kind": d.kind, "floors": d.floors, "name_en": d.name_en}
                         for d in c.departments.values()],
-        "queues": [{"code": q.code, "name": q.name, "floor": q.floor, "prefix": q.prefix, "purpose": q.purpose}
+        "queues": [{"code": q.code, "name": q.name, "floor": q.floor, "prefix": q.prefix, "purpose": q.purpose,
+                    "name_en": q.name_en, "windows": [n for n, w in c.windows.items() if q.code in w.queues]}
                    for q in c.queues.values()],
         "matters": [{"id": m.id, "name": m.name, "department": m.department, "queue": m.queue,
                      "floor": c.queues[m.queue].floor, "zone": c.zone_of_floor(c.queues[m.queue].floor),
                      "promised_days": m.promised_days, "avg_minutes": m.avg_minutes,
-                     "materials": m.materials, "involves": m.involves, "appointment_quota": m.appointment_quota}
+                     "materials": m.materials, "involves": m.involves, "appointment_quota": m.appointment_quota,
+                     "name_en": m.name_en, "search_keys": search_keys[m.id]}
                     for m in c.matters.values()],
     }
 

@@ -129,6 +129,7 @@ def test_wait_of_event_figures():
     (None, None, "暂无窗口办理"),
     (11, [8, 15], "预计等候约 8–15 分钟"),
     (0, [0, 1], "即将叫号"),
+    (2, [0, 5], "预计等候 5 分钟内"),  # never "约 0–5 分钟" (issue 13)
     (5, [5, 5], "预计等候约 5 分钟"),
     (18, None, "预计等候约 18 分钟"),  # an event logged before ranges existed
 ])
