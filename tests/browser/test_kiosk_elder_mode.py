@@ -31,7 +31,13 @@ MEASURE = """() => {
     if (own) texts[path(el)] = { text: (el.textContent || el.value).trim().slice(0, 20), oneLine: el.tagName === "INPUT" || el.id === "ticket-number",
                                  size: parseFloat(style.fontSize), line: style.lineHeight };
     if (el.tagName === "BUTTON") { const r = el.getBoundingClientRect();
-      buttons[path(el)] = { text: el.textContent.trim().slice(0, 20), width: r.width, height: r.height }; }
+      // Whole and on top: the middles of its edges are its own (a list that scrolls may hide part of a choice).
+      const mid = [(r.left + r.right) / 2, (r.top + r.bottom) / 2];
+      const corners = [[mid[0], r.top + 6], [mid[0], r.bottom - 6], [r.left + 6, mid[1]], [r.right - 6, mid[1]]];
+      const inScroller = [...document.querySelectorAll("*")].some((box) => box.contains(el) && box !== el
+                           && /auto|scroll/.test(getComputedStyle(box).overflowY) && box.scrollHeight > box.clientHeight);
+      const covered = !inScroller && corners.some(([x, y]) => !el.contains(document.elementFromPoint(x, y)));
+      buttons[path(el)] = { text: el.textContent.trim().slice(0, 20), width: r.width, height: r.height, covered }; }
   }
   return { texts, buttons };
 }"""
@@ -68,6 +74,8 @@ def check_screen(page, screen: str) -> dict:
     for key, box in elder["buttons"].items():
         if box["width"] < TARGET_PX or box["height"] < TARGET_PX:
             problems.append(f"{screen} button «{box['text']}»: {box['width']:.0f}×{box['height']:.0f} px")
+        if box["covered"]:
+            problems.append(f"{screen} button «{box['text']}»: cut off or covered")
     overflow = page.evaluate("document.documentElement.scrollHeight - innerHeight")
     if overflow > 0:
         problems.append(f"{screen}: {overflow} px below the screen")
