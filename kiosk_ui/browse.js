@@ -17,11 +17,12 @@ export function renderHome() {
     const button = document.createElement("button");
     button.className = `zone zone-${floor.zone}`;
     const name = zoneName(floor.number);
-    button.setAttribute("aria-label", `${floorLabel(i18n.lang, floor.number)} ${name}`);
-    button.innerHTML = `<span class="zone-floor"></span><span class="zone-name"></span><span class="zone-hint"></span>`;
+    const hint = departmentsOn(floor.number).map(departmentLabel).slice(0, 6).join("、") + "…";
+    button.setAttribute("aria-label", `${floorLabel(i18n.lang, floor.number)} ${name} ${hint}`);  // all it shows (WCAG label in name)
+    button.innerHTML = `<span class="zone-floor"></span> <span class="zone-name"></span> <span class="zone-hint"></span>`;  // spaced: its text reads as its name does
     button.querySelector(".zone-floor").textContent = floorLabel(i18n.lang, floor.number);
     button.querySelector(".zone-name").textContent = name;
-    button.querySelector(".zone-hint").textContent = departmentsOn(floor.number).map(departmentLabel).slice(0, 6).join("、") + "…";
+    button.querySelector(".zone-hint").textContent = hint;
     button.addEventListener("click", () => openDepartments(floor.number));
     zones.append(button);
   }

@@ -7,7 +7,7 @@ export const HEALTH_EVERY_MS = 3000;  // how often the kiosk checks that the ser
 export const CATALOG_EVERY_MS = 60000;
 export const PER_PAGE = { normal: 8, elder: 4 };
 export const TOKEN_STORE = "hallq.kiosk.token";
-export const ELDER_STORE = "hallq.kiosk.elder";
+export const ELDER_STORE = "hallq.kiosk.elder";  // where earlier versions kept elder mode; cleared at start
 
 export const i18n = createI18n(PHRASES);
 export const t = i18n.t;
@@ -19,7 +19,7 @@ export const state = {
   token: localStorage.getItem(TOKEN_STORE),
   catalog: null,
   online: true,
-  elder: localStorage.getItem(ELDER_STORE) === "1",
+  elder: false,          // elder mode lasts one visit: a reload is not the same citizen for certain
   green: false,          // this visit goes through the green channel
   list: null,            // {kind: "departments"|"matters", floor, department, items, page}
   matter: null,

@@ -247,11 +247,11 @@ export function touched() {
 }
 
 export function setElder(on) {
-  state.elder = on;
-  localStorage.setItem(ELDER_STORE, on ? "1" : "0");
+  state.elder = on;  // never stored: the next citizen (or a reload) starts in the normal mode
   document.body.classList.toggle("elder", on);
   $("elder-toggle").setAttribute("aria-pressed", String(on));
-  if (state.screen === "list") renderList();
+  // Only a list still on screen: at the end of a visit (回到首页, idle) the list is already gone.
+  if (state.screen === "list" && state.list) renderList();
   if (state.screen === "search") renderSearch();
 }
 
@@ -313,7 +313,8 @@ export function wire() {
   $("card-forget").addEventListener("click", () => { state.idCard = null; state.takeKey = newIdempotencyKey(); renderConfirmExtras(); });
   $("elder-toggle").addEventListener("click", () => setElder(!state.elder));
   for (const type of ["pointerdown", "keydown", "input"]) document.addEventListener(type, touched, { capture: true });
-  setElder(state.elder);
+  localStorage.removeItem(ELDER_STORE);
+  setElder(false);
   tick();
   setInterval(tick, 1000);
   setInterval(checkHealth, HEALTH_EVERY_MS);

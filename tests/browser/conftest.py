@@ -82,3 +82,28 @@ def open_page(browser):
     yield factory
     for context in contexts:
         context.close()
+
+
+AXE_SCRIPT = Path(__file__).parent / "vendor" / "axe.min.js"  # axe-core from the npm registry (vendor/README.md)
+AXE_BLOCKING = ("serious", "critical")
+
+
+@pytest.fixture
+def axe_check():
+    """axe_check(opened, "kiosk-home-elder"): runs axe-core on the page as it stands and fails on any serious
+    or critical violation, listing each rule, its help and the elements it flagged."""
+    def check(opened: OpenedPage, where: str) -> list:
+        page = opened.page
+        if not page.evaluate("typeof window.axe === 'object'"):
+            page.add_script_tag(path=str(AXE_SCRIPT))
+        violations = page.evaluate("""async () => {
+            const result = await axe.run(document, { resultTypes: ["violations"] });
+            return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map((n) => n.target.join(" ") + " — " + (n.failureSummary || "").replace(/\\s+/g, " ")) }));
+        }""")
+        blocking = [v for v in violations if v["impact"] in AXE_BLOCKING]
+        report = "\n".join(f"[{v['impact']}] {v['id']}: {v['help']}\n" + "\n".join(f"    {n}" for n in v["nodes"][:8])
+                           for v in blocking)
+        assert not blocking, f"axe-core on {where}:\n{report}"
+        return violations
+    return check
