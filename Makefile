@@ -12,6 +12,10 @@ bootstrap-demo:
 demo: bootstrap-demo
 	./scripts/demo $(if $(PORT),--port $(PORT))
 
+# Three workers, one test file each at a time (module-scoped halls stay in one worker): the tests
+# mostly wait on their servers and browsers, so three share two cores well (docs/decisions.md).
+TEST_WORKERS ?= 3
+
 test: bootstrap
 	./scripts/services
-	.venv/bin/python -m pytest $(PYTEST_ARGS)
+	.venv/bin/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
