@@ -41,7 +41,7 @@ const subscription = mode === "window" ? { window: params.get("window") } : { fl
 const sounds = createCallSounds();
 
 const state = {
-  snapshot: null, windows: new Map(), recent: [], stats: [], departments: {}, flashTimer: null,
+  snapshot: null, windows: new Map(), recent: [], stats: [], departments: {}, timezone: undefined, flashTimer: null,
   ready: [], readyFrom: 0, windowPage: 0,
 };
 
@@ -280,18 +280,20 @@ function showLink(status) {
 
 function tick() {
   if (mode !== "floor") return;
-  const now = clock(i18n.lang);
+  const now = clock(i18n.lang, state.timezone);  // the hall's time, not the screen PC's
   $("clock-time").textContent = now.time;
   $("clock-date").textContent = now.date;
 }
 
-async function loadDepartments() {
+// The departments' names (a window screen) and the hall's time zone (the floor screen's clock).
+async function loadCatalog() {
   try {
     const catalog = await api("GET", "/catalog");
     state.departments = Object.fromEntries(catalog.departments.map((d) => [d.code, d.name]));
+    state.timezone = catalog.hall.timezone;
     if (state.snapshot) render();
   } catch {
-    setTimeout(loadDepartments, 5000);
+    setTimeout(loadCatalog, 5000);
   }
 }
 
@@ -303,7 +305,7 @@ function start() {
   document.body.classList.add(`mode-${mode}`);
   tick();
   setInterval(tick, 1000);
-  if (mode === "window") loadDepartments();
+  loadCatalog();
   connectLive("/display", {
     auth: subscription,  // subscribing in the connect auth makes every reconnect resubscribe
     on: {

@@ -3,7 +3,7 @@
 // channel) ends with their ticket, 回到首页 or 30 s without a touch: nothing is kept for the next.
 import { api, newIdempotencyKey } from "/ui/common/api.js";
 import { describe, showMessage } from "/ui/common/errors.js";
-import { floorLabel, hallClock, waitText } from "/ui/common/i18n.js";
+import { clock, floorLabel, waitText } from "/ui/common/i18n.js";
 import { pairWithToken } from "/ui/common/pairing.js";
 import { departmentName, matterName, openDepartments, openMatters, queueFull, queueName, refreshStats, renderHome, renderList, renderSearch, typeSearch, zoneName } from "/ui/kiosk/browse.js";
 import { cardPlaced, checkInByCode, openAppointment, openPhone, openPickup, openRequeue, phoneChosen, renderAppointment, renderPhone, renderPickup, renderRequeue, requeue, takePickupTicket, typeCaseDigit, typeCodeDigit, typePhoneDigit, typeRequeue } from "/ui/kiosk/forms.js";
@@ -256,7 +256,7 @@ export function setElder(on) {
 }
 
 export function tick() {
-  const now = hallClock(i18n.lang, state.catalog && state.catalog.hall.timezone);  // the hall's time, not the PC's
+  const now = clock(i18n.lang, state.catalog && state.catalog.hall.timezone);  // the hall's time, not the PC's
   $("clock-time").textContent = now.time.slice(0, 5);
   $("clock-date").textContent = now.date;
 }

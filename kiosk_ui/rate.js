@@ -216,8 +216,9 @@ function follow() {
   });
 }
 
+let hallTimeZone;  // GET /catalog's hall.timezone
 function tick() {
-  const now = clock(i18n.lang);
+  const now = clock(i18n.lang, hallTimeZone);  // the hall's time, not the pad's
   $("clock").textContent = now.time.slice(0, 5);
 }
 
@@ -226,7 +227,7 @@ function start() {
   i18n.bindSwitch($("lang"));
   i18n.onChange(() => { render(); tick(); });
   $("pair-form").addEventListener("submit", pair);
-  api("GET", "/catalog").then((c) => { $("hall-name").textContent = c.hall.name; }).catch(() => {});
+  api("GET", "/catalog").then((c) => { $("hall-name").textContent = c.hall.name; hallTimeZone = c.hall.timezone; tick(); }).catch(() => {});
   tick();
   setInterval(tick, 1000);
   setInterval(refresh, POLL_MS);

@@ -58,26 +58,17 @@ export function floorLabel(lang, floor) {
   return lang === "zh" ? `${floor}楼` : `Floor ${floor}`;
 }
 
-export function clock(lang, now = new Date()) {
-  const pad = (n) => String(n).padStart(2, "0");
-  const time = `${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}`;
-  if (lang === "zh") {
-    const week = "日一二三四五六"[now.getDay()];
-    return { time, date: `${now.getFullYear()}年${now.getMonth() + 1}月${now.getDate()}日 星期${week}` };
-  }
-  return { time, date: now.toLocaleDateString("en-GB", { weekday: "long", day: "numeric", month: "long", year: "numeric" }) };
-}
-
 // The clock of the hall, not of the computer showing the page (a kiosk's PC may be set to another zone):
-// the same words as clock(), read in the hall's IANA time zone (GET /catalog hall.timezone); the
-// computer's own zone while the catalogue is not loaded yet.
-export function hallClock(lang, timeZone, now = new Date()) {
+// read in the hall's IANA time zone (GET /catalog hall.timezone); the computer's own zone while the
+// catalogue is not loaded yet, or when this browser does not know the hall's zone.
+export function clock(lang, timeZone, now = new Date()) {
   let parts;
   try {
     parts = new Intl.DateTimeFormat("en-US", { timeZone: timeZone || undefined, hourCycle: "h23", weekday: "short",
       year: "numeric", month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" }).formatToParts(now);
   } catch (err) {
-    return clock(lang, now);  // a zone this browser does not know
+    if (timeZone) return clock(lang, undefined, now);  // a zone this browser does not know
+    throw err;
   }
   const part = Object.fromEntries(parts.map((p) => [p.type, p.value]));
   const time = `${part.hour}:${part.minute}:${part.second}`;

@@ -102,6 +102,10 @@ def test_the_clock_shows_the_halls_time_on_a_pc_set_to_another_zone(hall, open_p
     dates = {f"{d.year}年{d.month}月{d.day}日" for d in (now - dt.timedelta(minutes=1), now + dt.timedelta(minutes=1))}
     assert any(kiosk.page.locator("#clock-date").inner_text().startswith(d) for d in dates)
     kiosk.assert_stayed_local()
+    # The floor screen's clock too (its PC may be set to another zone as well)
+    screen = open_page(hall.server, "/display?floor=1", timezone_id="America/New_York")
+    expect(screen.page.locator("#clock-time")).to_have_text(re.compile("^(" + "|".join(times) + r"):\d\d$"))
+    screen.assert_stayed_local()
 
 
 def test_the_ticket_on_screen_names_the_windows_of_its_queue_as_the_paper_does(hall, open_page):
