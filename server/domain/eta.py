@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from .prediction import Capacity, QueueRate, Wait, predict
+from .prediction import Capacity, QueueRate, Slowdown, Wait, predict
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,7 @@ class WaitEstimator:
         self.capacity = capacity
         self.rates = rates
         self.idle: Mapping[str, int] = {}
+        self.slowdowns: tuple[Slowdown, ...] = ()
         self.serving: dict[str, dict[str, int]] = defaultdict(dict)  # queue -> window -> preference index
         for w in windows:
             for i, q in enumerate(w.queues):
@@ -60,11 +61,11 @@ class WaitEstimator:
         self._related: dict[str, frozenset[str]] = {}  # an estimator is reused while the windows stay
 
     def with_staffing(self, capacity: Mapping[str, Capacity], rates: Mapping[str, QueueRate],
-                      idle: Mapping[str, int]) -> "WaitEstimator":
-        """The same order of tickets with other staffing figures (`idle`: `prediction.idle_windows`); the
-        twin shares what it remembers."""
+                      idle: Mapping[str, int], slowdowns: tuple[Slowdown, ...] = ()) -> "WaitEstimator":
+        """The same order of tickets with other staffing figures (`idle`: `prediction.idle_windows`;
+        `slowdowns`: the lunch break ahead); the twin shares what it remembers."""
         twin = copy.copy(self)
-        twin.capacity, twin.rates, twin.idle = capacity, rates, idle
+        twin.capacity, twin.rates, twin.idle, twin.slowdowns = capacity, rates, idle, slowdowns
         return twin
 
     def related_queues(self, queue: str) -> frozenset[str]:
@@ -137,7 +138,7 @@ class WaitEstimator:
         rate, capacity = self.rates.get(queue), self.capacity.get(queue)
         if capacity is not None and self.idle.get(queue):
             capacity = replace(capacity, idle=self.idle[queue])
-        return predict(in_queue, capacity, rate) if rate else None
+        return predict(in_queue, capacity, rate, self.slowdowns) if rate else None
 
     @staticmethod
     def in_queue_of(ticket: WaitingTicket, waiting: Sequence[WaitingTicket]) -> int:

@@ -119,6 +119,13 @@ class FakeTickets:
                 seconds[t.queue].append(t.service_seconds)
         return {q: (sum(s) / len(s), len(s)) for q, s in seconds.items()}
 
+    def measured_by_matter(self, day, since=None):
+        seconds = defaultdict(list)
+        for t in self.store.tickets.values():
+            if t.day == day and t.service_seconds is not None and (since is None or t.finished_at >= since):
+                seconds[(t.queue, t.matter)].append(t.service_seconds)
+        return {key: (sum(s) / len(s), len(s)) for key, s in seconds.items()}
+
     def arrivals(self, day, since):
         counts = defaultdict(int)
         for t in self.store.tickets.values():

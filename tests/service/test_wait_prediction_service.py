@@ -8,6 +8,7 @@ import pytest
 
 from server.domain.prediction import gamma_quantile
 from server.services.actors import Actor
+from server.services.waits import PRIOR_TICKETS
 from service_hall import hall_at  # noqa: F401  (the fixture)
 
 KIOSK = Actor("device", "kiosk-1", "kiosk")
@@ -52,6 +53,14 @@ def test_no_clerk_at_a_serving_window_means_no_estimate_and_a_clerk_gives_a_rang
     assert tracked["eta_range"] == second["eta_range"]
 
 
+def paced(service, minutes, n, matter="rst-sbk", queue="shebao"):
+    """A queue's pace after n visits of `matter` took `minutes` each: its configured average scaled by how
+    they compare with their matter's, the configured averages weighing as PRIOR_TICKETS visits."""
+    average, configured = service.config.queue_avg_minutes(queue), service.config.matters[matter].avg_minutes
+    prior = PRIOR_TICKETS * average
+    return average * (n * minutes + prior) / (n * configured + prior)
+
+
 def test_the_last_hours_service_times_set_the_pace(hall):
     service, clock = hall
     service.windows.sign_in(SHEBAO_CLERK, "1")
@@ -74,10 +83,11 @@ def test_the_last_hours_service_times_set_the_pace(hall):
         serve(5)
     fast = [take(service) for _ in range(3)][-1]
     assert slow["ahead"] == fast["ahead"] == 2
-    # Window 1 stands free: the ticket waits for the 2nd completion, at 5 minutes each (the last hour),
-    # not at today's mean of (7 × 30 + 3 × 5) ÷ 10 minutes.
-    assert fast["eta_minutes"] == round(gamma_quantile(2, 0.5) * 5)
-    assert slow["eta_minutes"] == round(gamma_quantile(2, 0.5) * 30)
+    # Window 1 stands free: the ticket waits for the 2nd completion, at the pace of the last hour's three
+    # 5-minute visits (against the 8 configured for 社保卡申领), not at today's mean of (7 × 30 + 3 × 5) ÷ 10.
+    assert fast["eta_minutes"] == round(gamma_quantile(2, 0.5) * paced(service, 5, 3))
+    assert slow["eta_minutes"] == round(gamma_quantile(2, 0.5) * paced(service, 30, 3))
+    assert fast["eta_minutes"] < slow["eta_minutes"]
 
 
 def backup_hall(hall_at, backup_window):

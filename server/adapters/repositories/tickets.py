@@ -168,6 +168,16 @@ class TicketRepository:
             select(c.queue, func.avg(c.service_seconds), func.count()).where(*where).group_by(c.queue)).all()
         return {q: (float(avg), n) for q, avg, n in rows}
 
+    def measured_by_matter(self, day: dt.date, since: dt.datetime | None = None) -> dict[tuple[str, str | None], tuple[float, int]]:
+        """`measured_service` per (queue, matter): how the day's matters compare with their configured averages."""
+        c = t.tickets.c
+        where = [c.day == day, c.status == TicketStatus.DONE.value, c.service_seconds.is_not(None)]
+        if since is not None:
+            where.append(c.finished_at >= since)
+        rows = self.conn.execute(select(c.queue, c.matter, func.avg(c.service_seconds), func.count())
+                                 .where(*where).group_by(c.queue, c.matter)).all()
+        return {(q, m): (float(avg), n) for q, m, avg, n in rows}
+
     def arrivals(self, day: dt.date, since: dt.datetime) -> dict[str, int]:
         """Per queue (the one each ticket is in now): tickets of `day` issued at or after `since`."""
         c = t.tickets.c
