@@ -33,6 +33,7 @@ class WaitingTicket:
     placed_at: dt.datetime
     seq: int
     appointment: bool = False
+    matter: str | None = None
 
 
 @dataclass(frozen=True)
@@ -131,20 +132,33 @@ class WaitEstimator:
                 count += other.green and not ticket.green
         return count
 
-    def estimate(self, queue: str, in_queue: int) -> Wait | None:
+    def estimate(self, queue: str, in_queue: int, configured_minutes: float | None = None) -> Wait | None:
         """The wait of a ticket of `queue` with `in_queue` tickets of its own queue before it (`in_queue_of`);
         None when nobody staffs the queue. Tickets of a queue a shared window prefers are not counted again
-        here: that window's share of the queue's capacity already leaves their time out (prediction.py)."""
+        here: that window's share of the queue's capacity already leaves their time out (prediction.py).
+        `configured_minutes`: what the matters of those tickets take by their configured averages; the
+        queue's pace turns it into their mean service time (the queue's mean hides matters of 8 to 30
+        minutes), the tickets at the windows counting at the queue's mean."""
         rate, capacity = self.rates.get(queue), self.capacity.get(queue)
+        if rate is None:
+            return None
         if capacity is not None and self.idle.get(queue):
             capacity = replace(capacity, idle=self.idle[queue])
-        return predict(in_queue, capacity, rate, self.slowdowns) if rate else None
+        if configured_minutes is not None and in_queue > 0:
+            work = configured_minutes * rate.pace + rate.service_minutes
+            rate = replace(rate, service_minutes=max(0.1, work / (in_queue + 1)))
+        return predict(in_queue, capacity, rate, self.slowdowns)
 
     @staticmethod
     def in_queue_of(ticket: WaitingTicket, waiting: Sequence[WaitingTicket]) -> int:
         """How many tickets of the ticket's own queue stand before it."""
+        return len(WaitEstimator.before_in_queue(ticket, waiting))
+
+    @staticmethod
+    def before_in_queue(ticket: WaitingTicket, waiting: Sequence[WaitingTicket]) -> list[WaitingTicket]:
+        """The tickets of the ticket's own queue that stand before it."""
         key = _key(ticket)
-        return sum(1 for other in waiting if other.queue == ticket.queue and other.id != ticket.id and _key(other) < key)
+        return [other for other in waiting if other.queue == ticket.queue and other.id != ticket.id and _key(other) < key]
 
     @staticmethod
     def in_queue_of_newest(queue: str, green: bool, counts: Mapping[tuple[str, bool], int]) -> int:

@@ -61,11 +61,13 @@ class WindowStaffing(NamedTuple):
 
 @dataclass(frozen=True)
 class QueueRate:
-    """A queue's mean service minutes per ticket, how uncertain that mean is (relative standard error)
-    and its recent arrivals per minute."""
+    """A queue's mean service minutes per ticket, how uncertain that mean is (relative standard error),
+    its recent arrivals per minute and `pace`: how long its visits take against the configured averages
+    of their matters (1: as configured)."""
     service_minutes: float
     uncertainty: float
     arrivals_per_minute: float = 0.0
+    pace: float = 1.0
 
 
 @dataclass(frozen=True)

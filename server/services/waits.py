@@ -81,20 +81,31 @@ class WaitEstimates:
                 taken, configured, n = today.get(code, (0.0, 0.0, 0))
             average = self.config.queue_avg_minutes(code)
             prior = PRIOR_TICKETS * average
-            minutes = average * (taken + prior) / (configured + prior)
+            pace = (taken + prior) / (configured + prior)
+            minutes = average * pace
             # the relative standard error of a mean of exponential times, a cautious stand-in for the spread
             uncertainty = max(MODEL_SLACK, 1 / math.sqrt(n + PRIOR_TICKETS))
-            rates[code] = QueueRate(max(minutes, 0.1), uncertainty, arrivals.get(code, 0) / (RECENT.total_seconds() / 60))
+            rates[code] = QueueRate(max(minutes, 0.1), uncertainty, arrivals.get(code, 0) / (RECENT.total_seconds() / 60),
+                                    pace)
         self._rates = (now, rates)
         return rates
+
+    def configured_minutes(self, queue: str, matter: str | None) -> float:
+        """A matter's configured average (a ticket without a known matter: its queue's)."""
+        spec = self.config.matters.get(matter) if matter else None
+        return spec.avg_minutes if spec is not None else self.config.queue_avg_minutes(queue)
+
+    def _work_before(self, me: WaitingTicket, waiting: list[WaitingTicket]) -> tuple[int, float]:
+        """(how many tickets of its queue stand before `me`, what their matters take by the configured averages)."""
+        before = WaitEstimator.before_in_queue(me, waiting)
+        return len(before), sum(self.configured_minutes(t.queue, t.matter) for t in before)
 
     def _against_configured(self, measured: dict) -> dict[str, tuple[float, float, int]]:
         """Per queue: (minutes the finished tickets took, minutes their matters' configured averages give,
         how many), from `measured_by_matter`."""
         totals: dict[str, tuple[float, float, int]] = {}
         for (queue, matter), (seconds, n) in measured.items():
-            spec = self.config.matters.get(matter) if matter else None
-            expected = spec.avg_minutes if spec is not None else self.config.queue_avg_minutes(queue)
+            expected = self.configured_minutes(queue, matter)
             taken, configured, count = totals.get(queue, (0.0, 0.0, 0))
             totals[queue] = (taken + seconds / 60 * n, configured + expected * n, count + n)
         return totals
@@ -143,19 +154,24 @@ class WaitEstimates:
         if appointment:
             me = WaitingTicket("", queue, green, now, 2**62, appointment=True)
             waiting = self.waiting(uow, now, estimator.related_queues(queue))
-            return estimator.ahead_of(me, waiting), estimator.estimate(queue, estimator.in_queue_of(me, waiting))
+            return estimator.ahead_of(me, waiting), estimator.estimate(queue, *self._work_before(me, waiting))
         counts = uow.tickets.waiting_counts(self.today(now), estimator.related_queues(queue))
-        return (estimator.ahead_of_newest(queue, green, counts),
-                estimator.estimate(queue, estimator.in_queue_of_newest(queue, green, counts)))
+        in_queue = estimator.in_queue_of_newest(queue, green, counts)
+        work = 0.0
+        if in_queue:  # every green ticket of its queue stands before it, and every normal one unless it is green
+            work = sum(self.configured_minutes(queue, matter) * n
+                       for (matter, other_green), n in uow.tickets.waiting_matters(self.today(now), queue).items()
+                       if other_green or not green)
+        return estimator.ahead_of_newest(queue, green, counts), estimator.estimate(queue, in_queue, work)
 
     def of_ticket(self, uow: UnitOfWork, now: dt.datetime, ticket: Ticket, queue: str | None = None) -> tuple[int, Wait | None]:
         """(ahead, wait) of a waiting ticket (in `queue`, when it is about to move there)."""
         queue = queue or ticket.queue
         estimator = self.estimator(uow, now)
         me = WaitingTicket(ticket.id, queue, ticket.priority is Priority.GREEN, ticket.placed_at, ticket.seq,
-                           ticket.kind is TicketKind.APPOINTMENT)
+                           ticket.kind is TicketKind.APPOINTMENT, ticket.matter)
         waiting = [w for w in self.waiting(uow, now, estimator.related_queues(queue)) if w.id != ticket.id]
-        return estimator.ahead_of(me, waiting), estimator.estimate(queue, estimator.in_queue_of(me, waiting))
+        return estimator.ahead_of(me, waiting), estimator.estimate(queue, *self._work_before(me, waiting))
 
     def places(self, uow: UnitOfWork, now: dt.datetime, ticket_ids: list[str],
                in_queues: set[str] | None = None) -> list[dict]:
@@ -170,7 +186,7 @@ class WaitEstimates:
         for me in (w for w in waiting if w.id in wanted):
             related = estimator.related_queues(me.queue)
             ahead = estimator.ahead_of(me, [w for w in waiting if w.queue in related])
-            wait = estimator.estimate(me.queue, estimator.in_queue_of(me, waiting))
+            wait = estimator.estimate(me.queue, *self._work_before(me, waiting))
             places.append({"id": me.id, "ahead": ahead, "eta_minutes": wait.minutes if wait else None,
                            "eta_range": wait.range if wait else None})
         return places
@@ -181,4 +197,4 @@ class WaitEstimates:
     def waiting(self, uow: UnitOfWork, now: dt.datetime, queues=None) -> list[WaitingTicket]:
         """The tickets waiting today (the business day of `now`), in these queues or all."""
         return [WaitingTicket(r.id, r.queue, r.priority == Priority.GREEN.value, r.placed_at, r.seq,
-                              r.kind == TicketKind.APPOINTMENT.value) for r in uow.tickets.waiting(self.today(now), queues)]
+                              r.kind == TicketKind.APPOINTMENT.value, r.matter) for r in uow.tickets.waiting(self.today(now), queues)]
