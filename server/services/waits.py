@@ -15,7 +15,7 @@ RATES_TTL_S = 10
 RECENT = dt.timedelta(minutes=60)  # "live" service times and arrivals: those of the last hour
 # The configured averages weigh as much as this many finished tickets that took exactly them: a few short
 # visits must not set a queue's pace (the first finished are the short ones), a day of them does.
-PRIOR_TICKETS = 10
+PRIOR_TICKETS = 30
 MODEL_SLACK = 0.05  # the least widening: green tickets, transfers and no-shows move a place after the fact
 MIN_LUNCH_PACE = 0.1  # lunch_minutes as long as the break itself: the hall still serves a little
 PAUSE_BACK_MINUTES = 10  # a window paused outside the lunch break (会议, 临时离岗) is expected back this soon
