@@ -9,9 +9,10 @@ queue (if the priority class allows); and green tickets of any queue sharing a w
 normal. The green no-starvation cap is ignored: it only ever moves a normal ticket earlier, so the
 estimate errs on the side of a longer wait.
 
-How long that is, `estimate(queue, in_queue)`, is worked out in server/domain/prediction.py from the
-tickets of the ticket's own queue before it, the staffed windows' capacity for the queue and its
-service rate; None when no clerk staffs the queue.
+How long that is, `estimate(queue, in_queue, configured_minutes)`, is worked out in
+server/domain/prediction.py from the tickets of the ticket's own queue before it (and what their
+matters take), the staffed windows' capacity for the queue and its service rate; None when no clerk
+staffs the queue.
 """
 from __future__ import annotations
 

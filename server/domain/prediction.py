@@ -4,8 +4,9 @@ A ticket with n tickets ahead is called at the (n + 1 − idle)-th completion am
 its queue (idle: staffed windows with nobody at them, which take the first tickets at once). With c
 windows each finishing a ticket every s minutes on average, completions come at rate c/s, so the wait
 is about Gamma(k, rate c/s): its spread relative to its mean is 1/√k (research/next-features.md §6.2).
-The estimate is the median (what halves the absolute error) and the range its 10 %–90 % quantiles,
-widened by how uncertain s itself is.
+The estimate is the median (what halves the absolute error) and the range its 15 %–85 % quantiles,
+widened by how uncertain s itself is; both stretched through the lunch break ahead, when the windows
+keep only part of their pace (`Slowdown`, `clock_minutes`).
 
 A window counts when a clerk is signed in. One that serves the queue as a back-up (not its first
 queue) counts for the share of its time its preferred queues leave; one that is paused counts from
