@@ -241,6 +241,9 @@ class Supervision(_Strict):
     pager_pause_reason: ShortText = "临时离岗"
     # Local HH:MM spans when the hall stops serving (午休): their minutes do not count in waits.
     lunch_breaks: list[tuple[str, str]] = Field(default_factory=list)
+    # Each clerk's 午休 within lunch_breaks, staggered so the windows stay open: the wait predictor
+    # expects that share of the windows away during the break (docs/waits.md). Unset: it expects none.
+    lunch_minutes: Minutes | None = None
 
     @field_validator("lunch_breaks")
     @classmethod

@@ -9,9 +9,10 @@ queue (if the priority class allows); and green tickets of any queue sharing a w
 normal. The green no-starvation cap is ignored: it only ever moves a normal ticket earlier, so the
 estimate errs on the side of a longer wait.
 
-How long that is, `estimate(queue, in_queue)`, is worked out in server/domain/prediction.py from the
-tickets of the ticket's own queue before it, the staffed windows' capacity for the queue and its
-service rate; None when no clerk staffs the queue.
+How long that is, `estimate(queue, in_queue, configured_minutes)`, is worked out in
+server/domain/prediction.py from the tickets of the ticket's own queue before it (and what their
+matters take), the staffed windows' capacity for the queue and its service rate; None when no clerk
+staffs the queue.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from .prediction import Capacity, QueueRate, Wait, predict
+from .prediction import Capacity, QueueRate, Slowdown, Wait, predict
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class WaitingTicket:
     placed_at: dt.datetime
     seq: int
     appointment: bool = False
+    matter: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class WaitEstimator:
         self.capacity = capacity
         self.rates = rates
         self.idle: Mapping[str, int] = {}
+        self.slowdowns: tuple[Slowdown, ...] = ()
         self.serving: dict[str, dict[str, int]] = defaultdict(dict)  # queue -> window -> preference index
         for w in windows:
             for i, q in enumerate(w.queues):
@@ -60,11 +63,11 @@ class WaitEstimator:
         self._related: dict[str, frozenset[str]] = {}  # an estimator is reused while the windows stay
 
     def with_staffing(self, capacity: Mapping[str, Capacity], rates: Mapping[str, QueueRate],
-                      idle: Mapping[str, int]) -> "WaitEstimator":
-        """The same order of tickets with other staffing figures (`idle`: `prediction.idle_windows`); the
-        twin shares what it remembers."""
+                      idle: Mapping[str, int], slowdowns: tuple[Slowdown, ...] = ()) -> "WaitEstimator":
+        """The same order of tickets with other staffing figures (`idle`: `prediction.idle_windows`;
+        `slowdowns`: the lunch break ahead); the twin shares what it remembers."""
         twin = copy.copy(self)
-        twin.capacity, twin.rates, twin.idle = capacity, rates, idle
+        twin.capacity, twin.rates, twin.idle, twin.slowdowns = capacity, rates, idle, slowdowns
         return twin
 
     def related_queues(self, queue: str) -> frozenset[str]:
@@ -130,20 +133,33 @@ class WaitEstimator:
                 count += other.green and not ticket.green
         return count
 
-    def estimate(self, queue: str, in_queue: int) -> Wait | None:
+    def estimate(self, queue: str, in_queue: int, configured_minutes: float | None = None) -> Wait | None:
         """The wait of a ticket of `queue` with `in_queue` tickets of its own queue before it (`in_queue_of`);
         None when nobody staffs the queue. Tickets of a queue a shared window prefers are not counted again
-        here: that window's share of the queue's capacity already leaves their time out (prediction.py)."""
+        here: that window's share of the queue's capacity already leaves their time out (prediction.py).
+        `configured_minutes`: what the matters of those tickets take by their configured averages; the
+        queue's pace turns it into their mean service time (the queue's mean hides matters of 8 to 30
+        minutes), the tickets at the windows counting at the queue's mean."""
         rate, capacity = self.rates.get(queue), self.capacity.get(queue)
+        if rate is None:
+            return None
         if capacity is not None and self.idle.get(queue):
             capacity = replace(capacity, idle=self.idle[queue])
-        return predict(in_queue, capacity, rate) if rate else None
+        if configured_minutes is not None and in_queue > 0:
+            work = configured_minutes * rate.pace + rate.service_minutes
+            rate = replace(rate, service_minutes=max(0.1, work / (in_queue + 1)))
+        return predict(in_queue, capacity, rate, self.slowdowns)
 
     @staticmethod
     def in_queue_of(ticket: WaitingTicket, waiting: Sequence[WaitingTicket]) -> int:
         """How many tickets of the ticket's own queue stand before it."""
+        return len(WaitEstimator.before_in_queue(ticket, waiting))
+
+    @staticmethod
+    def before_in_queue(ticket: WaitingTicket, waiting: Sequence[WaitingTicket]) -> list[WaitingTicket]:
+        """The tickets of the ticket's own queue that stand before it."""
         key = _key(ticket)
-        return sum(1 for other in waiting if other.queue == ticket.queue and other.id != ticket.id and _key(other) < key)
+        return [other for other in waiting if other.queue == ticket.queue and other.id != ticket.id and _key(other) < key]
 
     @staticmethod
     def in_queue_of_newest(queue: str, green: bool, counts: Mapping[tuple[str, bool], int]) -> int:

@@ -4,8 +4,9 @@ A ticket with n tickets ahead is called at the (n + 1 − idle)-th completion am
 its queue (idle: staffed windows with nobody at them, which take the first tickets at once). With c
 windows each finishing a ticket every s minutes on average, completions come at rate c/s, so the wait
 is about Gamma(k, rate c/s): its spread relative to its mean is 1/√k (research/next-features.md §6.2).
-The estimate is the median (what halves the absolute error) and the range its 10 %–90 % quantiles,
-widened by how uncertain s itself is.
+The estimate is the median (what halves the absolute error) and the range its 15 %–85 % quantiles,
+widened by how uncertain s itself is; both stretched through the lunch break ahead, when the windows
+keep only part of their pace (`Slowdown`, `clock_minutes`).
 
 A window counts when a clerk is signed in. One that serves the queue as a back-up (not its first
 queue) counts for the share of its time its preferred queues leave; one that is paused counts from
@@ -61,11 +62,13 @@ class WindowStaffing(NamedTuple):
 
 @dataclass(frozen=True)
 class QueueRate:
-    """A queue's mean service minutes per ticket, how uncertain that mean is (relative standard error)
-    and its recent arrivals per minute."""
+    """A queue's mean service minutes per ticket, how uncertain that mean is (relative standard error),
+    its recent arrivals per minute and `pace`: how long its visits take against the configured averages
+    of their matters (1: as configured)."""
     service_minutes: float
     uncertainty: float
     arrivals_per_minute: float = 0.0
+    pace: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -111,8 +114,39 @@ def idle_windows(windows: Iterable[WindowStaffing]) -> dict[str, int]:
     return idle
 
 
-def predict(ahead: int, capacity: Capacity | None, rate: QueueRate) -> Wait | None:
-    """The wait of a ticket with `ahead` tickets before it; None when no staffed window serves its queue."""
+@dataclass(frozen=True, order=True)
+class Slowdown:
+    """A span ahead (minutes from now) in which the windows keep only `pace` of their capacity: the
+    lunch break, when a share of the clerks is at lunch at any moment of it."""
+    start: float
+    end: float
+    pace: float
+
+
+def clock_minutes(work: float, slowdowns: Iterable[Slowdown] = ()) -> float:
+    """The minutes from now by which `work` minutes at the windows' full pace are done, the spans of
+    `slowdowns` going at their pace."""
+    now = 0.0
+    for span in sorted(slowdowns):
+        if span.end <= now:
+            continue
+        start = max(span.start, now)
+        if work <= start - now:
+            break
+        work -= start - now
+        done_in_span = (span.end - start) * span.pace
+        if work <= done_in_span:
+            return start + work / span.pace
+        work -= done_in_span
+        now = span.end
+    return now + work
+
+
+def predict(ahead: int, capacity: Capacity | None, rate: QueueRate,
+            slowdowns: tuple[Slowdown, ...] = ()) -> Wait | None:
+    """The wait of a ticket with `ahead` tickets before it; None when no staffed window serves its queue.
+    Its quantiles are worked out at the windows' pace now, then stretched through `slowdowns` (a
+    quantile of the work is one of the wait: the stretch only grows with the work)."""
     if capacity is None or not capacity.windows:
         return None
     needed = ahead + 1 - capacity.idle  # completions before a window is free for this ticket
@@ -121,9 +155,9 @@ def predict(ahead: int, capacity: Capacity | None, rate: QueueRate) -> Wait | No
     s = rate.service_minutes
     delay, shape, windows = _fastest_windows(needed, capacity.windows, s)
     scale = s / windows  # minutes per completion
-    median = delay + gamma_quantile(shape, 0.5) * scale
-    low = delay + gamma_quantile(shape, LOW_QUANTILE) * scale * (1 - rate.uncertainty)
-    high = delay + gamma_quantile(shape, HIGH_QUANTILE) * scale * (1 + rate.uncertainty)
+    median = clock_minutes(delay + gamma_quantile(shape, 0.5) * scale, slowdowns)
+    low = clock_minutes(delay + gamma_quantile(shape, LOW_QUANTILE) * scale * (1 - rate.uncertainty), slowdowns)
+    high = clock_minutes(delay + gamma_quantile(shape, HIGH_QUANTILE) * scale * (1 + rate.uncertainty), slowdowns)
     minutes = round(median)
     return Wait(minutes, min(minutes, math.floor(low)), max(minutes, math.ceil(high)))
 

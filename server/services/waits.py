@@ -8,13 +8,16 @@ import math
 from ..config import HallConfig
 from ..domain.eta import ServingWindow, WaitEstimator, WaitingTicket
 from ..domain.model import Priority, Ticket, TicketKind, WindowState, business_day
-from ..domain.prediction import MEASURED_MIN_SAMPLES, QueueRate, Wait, WindowStaffing, capacities, idle_windows
+from ..domain.prediction import MEASURED_MIN_SAMPLES, QueueRate, Slowdown, Wait, WindowStaffing, capacities, idle_windows
 from .unit_of_work import UnitOfWork
 
 RATES_TTL_S = 10
 RECENT = dt.timedelta(minutes=60)  # "live" service times and arrivals: those of the last hour
-CONFIGURED_UNCERTAINTY = 0.3  # how far a configured average may be from the day's real one
+# The configured averages weigh as much as this many finished tickets that took exactly them: a few short
+# visits must not set a queue's pace (the first finished are the short ones), a day of them does.
+PRIOR_TICKETS = 30
 MODEL_SLACK = 0.05  # the least widening: green tickets, transfers and no-shows move a place after the fact
+MIN_LUNCH_PACE = 0.1  # lunch_minutes as long as the break itself: the hall still serves a little
 PAUSE_BACK_MINUTES = 10  # a window paused outside the lunch break (会议, 临时离岗) is expected back this soon
 
 
@@ -44,7 +47,7 @@ class WaitEstimates:
         shares = self._capacities
         if shares is None or shares[0] != staffing:
             shares = self._capacities = (staffing, capacities(rows, rates, away))
-        return ordering[1].with_staffing(shares[1], rates, idle_windows(rows))
+        return ordering[1].with_staffing(shares[1], rates, idle_windows(rows), self._slowdowns(now))
 
     def _order(self, rows: tuple[WindowStaffing, ...]) -> WaitEstimator:
         serving = [ServingWindow(w.number, w.queues) for w in rows if w.state != WindowState.CLOSED.value]
@@ -58,29 +61,75 @@ class WaitEstimates:
         return WaitEstimator(serving, {}, {})
 
     def _rates_of(self, uow: UnitOfWork, now: dt.datetime) -> dict[str, QueueRate]:
-        """Each queue's mean service time: the last hour's when it has enough finished tickets, else
-        today's, else the configured average; and the last hour's arrivals. Re-read at most every
-        RATES_TTL_S: an estimate does not need the last second, and the queries scan the day's tickets."""
+        """Each queue's mean service time: its configured average × how long the tickets finished lately took
+        against their matters' configured averages (the last hour's, or today's while the last hour has
+        fewer than MEASURED_MIN_SAMPLES), the configured averages counting as PRIOR_TICKETS tickets that
+        took exactly that; and the last hour's arrivals. Re-read at most every RATES_TTL_S: an estimate
+        does not need the last second, and the queries scan the day's tickets."""
         cached_at, rates = self._rates
         if cached_at is not None and abs((now - cached_at).total_seconds()) <= RATES_TTL_S:
             return rates
         day = business_day(now, self.config.hall.tz, self.config.hall.day_rollover_hour)
         since = now - RECENT
-        recent, today = uow.tickets.measured_service(day, since), uow.tickets.measured_service(day)
+        recent, today = self._against_configured(uow.tickets.measured_by_matter(day, since)), None
         arrivals = uow.tickets.arrivals(day, since)
         rates = {}
         for code in self.config.queues:
-            seconds, n = recent.get(code, (0.0, 0))
+            taken, configured, n = recent.get(code, (0.0, 0.0, 0))
             if n < MEASURED_MIN_SAMPLES:
-                seconds, n = today.get(code, (0.0, 0))
-            if n >= MEASURED_MIN_SAMPLES:
-                # The standard error of a mean of n exponential times, a cautious stand-in for the real spread.
-                minutes, uncertainty = seconds / 60, max(MODEL_SLACK, 1 / math.sqrt(n))
-            else:
-                minutes, uncertainty = self.config.queue_avg_minutes(code), CONFIGURED_UNCERTAINTY
-            rates[code] = QueueRate(max(minutes, 0.1), uncertainty, arrivals.get(code, 0) / (RECENT.total_seconds() / 60))
+                today = today if today is not None else self._against_configured(uow.tickets.measured_by_matter(day))
+                taken, configured, n = today.get(code, (0.0, 0.0, 0))
+            average = self.config.queue_avg_minutes(code)
+            prior = PRIOR_TICKETS * average
+            pace = (taken + prior) / (configured + prior)
+            minutes = average * pace
+            # the relative standard error of a mean of exponential times, a cautious stand-in for the spread
+            uncertainty = max(MODEL_SLACK, 1 / math.sqrt(n + PRIOR_TICKETS))
+            rates[code] = QueueRate(max(minutes, 0.1), uncertainty, arrivals.get(code, 0) / (RECENT.total_seconds() / 60),
+                                    pace)
         self._rates = (now, rates)
         return rates
+
+    def configured_minutes(self, queue: str, matter: str | None) -> float:
+        """A matter's configured average (a ticket without a known matter: its queue's)."""
+        spec = self.config.matters.get(matter) if matter else None
+        return spec.avg_minutes if spec is not None else self.config.queue_avg_minutes(queue)
+
+    def _work_before(self, me: WaitingTicket, waiting: list[WaitingTicket]) -> tuple[int, float]:
+        """(how many tickets of its queue stand before `me`, what their matters take by the configured averages)."""
+        before = WaitEstimator.before_in_queue(me, waiting)
+        return len(before), sum(self.configured_minutes(t.queue, t.matter) for t in before)
+
+    def _against_configured(self, measured: dict) -> dict[str, tuple[float, float, int]]:
+        """Per queue: (minutes the finished tickets took, minutes their matters' configured averages give,
+        how many), from `measured_by_matter`."""
+        totals: dict[str, tuple[float, float, int]] = {}
+        for (queue, matter), (seconds, n) in measured.items():
+            expected = self.configured_minutes(queue, matter)
+            taken, configured, count = totals.get(queue, (0.0, 0.0, 0))
+            totals[queue] = (taken + seconds / 60 * n, configured + expected * n, count + n)
+        return totals
+
+    def _slowdowns(self, now: dt.datetime) -> tuple[Slowdown, ...]:
+        """The lunch breaks still ahead today (or under way), in minutes from now, at the pace the windows
+        keep while each clerk takes `[supervision] lunch_minutes` of them; none when the hall states no
+        lunch_minutes."""
+        rules = self.config.supervision
+        if not rules.lunch_minutes:
+            return ()
+        local = now.astimezone(self.config.hall.tz)
+        spans = []
+        for start, end in rules.lunch_breaks:
+            begins, ends = (self._minutes_until(local, clock) for clock in (start, end))
+            if ends > 0:
+                pace = max(MIN_LUNCH_PACE, 1 - rules.lunch_minutes / (ends - begins))
+                spans.append(Slowdown(begins, ends, pace))
+        return tuple(spans)
+
+    @staticmethod
+    def _minutes_until(local: dt.datetime, clock: str) -> float:
+        hours, minutes = map(int, clock.split(":"))
+        return (local.replace(hour=hours, minute=minutes, second=0, microsecond=0) - local).total_seconds() / 60
 
     def _paused_away_minutes(self, now: dt.datetime) -> int:
         """How long a paused window is expected to stay away: until the end of the lunch break
@@ -89,6 +138,8 @@ class WaitEstimates:
         clock = local.strftime("%H:%M")
         for start, end in self.config.supervision.lunch_breaks:
             if start <= clock < end:
+                if self.config.supervision.lunch_minutes:
+                    return 0  # the break's pace (`_slowdowns`) stands for the clerks at lunch, these among them
                 hours, minutes = map(int, end.split(":"))
                 back = local.replace(hour=hours, minute=minutes, second=0, microsecond=0)
                 return math.ceil((back - local).total_seconds() / 60)
@@ -103,19 +154,24 @@ class WaitEstimates:
         if appointment:
             me = WaitingTicket("", queue, green, now, 2**62, appointment=True)
             waiting = self.waiting(uow, now, estimator.related_queues(queue))
-            return estimator.ahead_of(me, waiting), estimator.estimate(queue, estimator.in_queue_of(me, waiting))
+            return estimator.ahead_of(me, waiting), estimator.estimate(queue, *self._work_before(me, waiting))
         counts = uow.tickets.waiting_counts(self.today(now), estimator.related_queues(queue))
-        return (estimator.ahead_of_newest(queue, green, counts),
-                estimator.estimate(queue, estimator.in_queue_of_newest(queue, green, counts)))
+        in_queue = estimator.in_queue_of_newest(queue, green, counts)
+        work = 0.0
+        if in_queue:  # every green ticket of its queue stands before it, and every normal one unless it is green
+            work = sum(self.configured_minutes(queue, matter) * n
+                       for (matter, other_green), n in uow.tickets.waiting_matters(self.today(now), queue).items()
+                       if other_green or not green)
+        return estimator.ahead_of_newest(queue, green, counts), estimator.estimate(queue, in_queue, work)
 
     def of_ticket(self, uow: UnitOfWork, now: dt.datetime, ticket: Ticket, queue: str | None = None) -> tuple[int, Wait | None]:
         """(ahead, wait) of a waiting ticket (in `queue`, when it is about to move there)."""
         queue = queue or ticket.queue
         estimator = self.estimator(uow, now)
         me = WaitingTicket(ticket.id, queue, ticket.priority is Priority.GREEN, ticket.placed_at, ticket.seq,
-                           ticket.kind is TicketKind.APPOINTMENT)
+                           ticket.kind is TicketKind.APPOINTMENT, ticket.matter)
         waiting = [w for w in self.waiting(uow, now, estimator.related_queues(queue)) if w.id != ticket.id]
-        return estimator.ahead_of(me, waiting), estimator.estimate(queue, estimator.in_queue_of(me, waiting))
+        return estimator.ahead_of(me, waiting), estimator.estimate(queue, *self._work_before(me, waiting))
 
     def places(self, uow: UnitOfWork, now: dt.datetime, ticket_ids: list[str],
                in_queues: set[str] | None = None) -> list[dict]:
@@ -130,7 +186,7 @@ class WaitEstimates:
         for me in (w for w in waiting if w.id in wanted):
             related = estimator.related_queues(me.queue)
             ahead = estimator.ahead_of(me, [w for w in waiting if w.queue in related])
-            wait = estimator.estimate(me.queue, estimator.in_queue_of(me, waiting))
+            wait = estimator.estimate(me.queue, *self._work_before(me, waiting))
             places.append({"id": me.id, "ahead": ahead, "eta_minutes": wait.minutes if wait else None,
                            "eta_range": wait.range if wait else None})
         return places
@@ -141,4 +197,4 @@ class WaitEstimates:
     def waiting(self, uow: UnitOfWork, now: dt.datetime, queues=None) -> list[WaitingTicket]:
         """The tickets waiting today (the business day of `now`), in these queues or all."""
         return [WaitingTicket(r.id, r.queue, r.priority == Priority.GREEN.value, r.placed_at, r.seq,
-                              r.kind == TicketKind.APPOINTMENT.value) for r in uow.tickets.waiting(self.today(now), queues)]
+                              r.kind == TicketKind.APPOINTMENT.value, r.matter) for r in uow.tickets.waiting(self.today(now), queues)]

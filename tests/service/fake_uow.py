@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 from server.domain import events as ev
 from server.domain.cases import CaseStatus, Deadline
-from server.domain.model import TicketStatus, WindowState
+from server.domain.model import Priority, TicketStatus, WindowState
 from server.domain.prediction import WindowStaffing
 from server.domain.notices import Notice
 from server.services.printing import PrintJob
@@ -80,7 +80,13 @@ class FakeTickets:
 
     def waiting(self, day, queues=None):
         return [SimpleNamespace(id=t.id, queue=t.queue, priority=t.priority.value, placed_at=t.placed_at, seq=t.seq,
-                                kind=t.kind.value) for t in _waiting(self.store, day, None if queues is None else set(queues))]
+                                kind=t.kind.value, matter=t.matter) for t in _waiting(self.store, day, None if queues is None else set(queues))]
+
+    def waiting_matters(self, day, queue):
+        counts = defaultdict(int)
+        for t in _waiting(self.store, day, {queue}):
+            counts[(t.matter, t.priority is Priority.GREEN)] += 1
+        return dict(counts)
 
     def waiting_summary(self, day):
         groups = defaultdict(list)
@@ -118,6 +124,13 @@ class FakeTickets:
             if t.day == day and t.service_seconds is not None and (since is None or t.finished_at >= since):
                 seconds[t.queue].append(t.service_seconds)
         return {q: (sum(s) / len(s), len(s)) for q, s in seconds.items()}
+
+    def measured_by_matter(self, day, since=None):
+        seconds = defaultdict(list)
+        for t in self.store.tickets.values():
+            if t.day == day and t.service_seconds is not None and (since is None or t.finished_at >= since):
+                seconds[(t.queue, t.matter)].append(t.service_seconds)
+        return {key: (sum(s) / len(s), len(s)) for key, s in seconds.items()}
 
     def arrivals(self, day, since):
         counts = defaultdict(int)

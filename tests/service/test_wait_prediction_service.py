@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
-from server.domain.prediction import gamma_quantile
+from server.domain.prediction import Slowdown, clock_minutes, gamma_quantile
 from server.services.actors import Actor
+from server.services.waits import PRIOR_TICKETS
 from service_hall import hall_at  # noqa: F401  (the fixture)
 
 KIOSK = Actor("device", "kiosk-1", "kiosk")
@@ -52,6 +53,16 @@ def test_no_clerk_at_a_serving_window_means_no_estimate_and_a_clerk_gives_a_rang
     assert tracked["eta_range"] == second["eta_range"]
 
 
+def paced(service, minutes, n, ahead=2, matter="rst-sbk", queue="shebao"):
+    """The mean visit of a ticket with `ahead` visits of `matter` before it in `queue` (and one at the window,
+    at the queue's mean), after n visits of `matter` took `minutes` each: the configured averages scaled by
+    how those visits compare with their matter's, the configured averages weighing as PRIOR_TICKETS visits."""
+    average, configured = service.config.queue_avg_minutes(queue), service.config.matters[matter].avg_minutes
+    prior = PRIOR_TICKETS * average
+    pace = (n * minutes + prior) / (n * configured + prior)
+    return (ahead * configured + average) * pace / (ahead + 1)
+
+
 def test_the_last_hours_service_times_set_the_pace(hall):
     service, clock = hall
     service.windows.sign_in(SHEBAO_CLERK, "1")
@@ -74,10 +85,12 @@ def test_the_last_hours_service_times_set_the_pace(hall):
         serve(5)
     fast = [take(service) for _ in range(3)][-1]
     assert slow["ahead"] == fast["ahead"] == 2
-    # Window 1 stands free: the ticket waits for the 2nd completion, at 5 minutes each (the last hour),
-    # not at today's mean of (7 × 30 + 3 × 5) ÷ 10 minutes.
-    assert fast["eta_minutes"] == round(gamma_quantile(2, 0.5) * 5)
-    assert slow["eta_minutes"] == round(gamma_quantile(2, 0.5) * 30)
+    # Window 1 stands free: the ticket waits for the 2nd completion, at the pace of the last hour's three
+    # 5-minute visits (against the 8 configured for 社保卡申领), not at today's mean of (7 × 30 + 3 × 5) ÷ 10;
+    # the two before it are 社保卡申领 (8 minutes configured) too, not the queue's mean matter (17).
+    assert fast["eta_minutes"] == round(gamma_quantile(2, 0.5) * paced(service, 5, 3))
+    assert slow["eta_minutes"] == round(gamma_quantile(2, 0.5) * paced(service, 30, 3))
+    assert fast["eta_minutes"] < slow["eta_minutes"]
 
 
 def backup_hall(hall_at, backup_window):
@@ -117,3 +130,17 @@ def test_tickets_of_a_queue_a_shared_window_prefers_are_ahead_but_not_counted_tw
     # With both windows idle and one 医保 ticket before it, the second waits about a ticket, not 13.
     assert with_one_before["eta_minutes"] <= 2 * service.config.queue_avg_minutes("yibao")
     assert with_one_before["eta_range"][1] < 13 * service.config.queue_avg_minutes("yibao") / 2
+
+
+def test_the_lunch_break_ahead_slows_the_windows(hall_at):
+    """The demo hall states lunch_minutes = 30 in its 12:00–13:30 break: two thirds of the pace through it."""
+    service, _clock = hall_at(dt.datetime(2026, 3, 2, 11, 50))
+    service.windows.sign_in(SHEBAO_CLERK, "1")
+    take(service)
+    service.windows.call_next(SHEBAO_CLERK, "1")
+    third = [take(service) for _ in range(3)][-1]
+    visit = (2 * 8 + service.config.queue_avg_minutes("shebao")) / 3  # two 社保卡申领 before it, one at the window
+    work = gamma_quantile(3, 0.5) * visit
+    assert work > 10  # it reaches into the break
+    assert third["eta_minutes"] == round(clock_minutes(work, (Slowdown(10, 100, 1 - 30 / 90),)))
+    assert third["eta_minutes"] > round(work)

@@ -7,8 +7,9 @@ from dataclasses import replace
 
 import pytest
 
-from server.domain.prediction import (HIGH_QUANTILE, MIN_BACKUP_SHARE, Capacity, QueueRate, Wait, WindowStaffing,
-                                      capacities, gamma_cdf, gamma_quantile, idle_windows, predict)
+from server.domain.prediction import (HIGH_QUANTILE, MIN_BACKUP_SHARE, Capacity, QueueRate, Slowdown, Wait,
+                                      WindowStaffing, capacities, clock_minutes, gamma_cdf, gamma_quantile,
+                                      idle_windows, predict)
 from server.domain.wording import wait_text
 
 
@@ -116,6 +117,32 @@ def test_paused_windows_count_from_when_they_are_back():
     assert predict(1, capacities(mixed, rates, 60)["A"], rates["A"]) == one_window(1)
     # a long line gains from the window that returns
     assert predict(30, capacities(mixed, rates, 60)["A"], rates["A"]).minutes < one_window(30).minutes
+
+
+@pytest.mark.parametrize("work, expected", [
+    (10, 10),      # done before the break
+    (30, 40),      # 20 minutes at full pace, then 10 minutes of work take 20 at half pace
+    (80, 125),     # 20 before, 45 in the 90-minute break, the last 15 after it
+])
+def test_work_stretches_through_a_slower_span(work, expected):
+    lunch = (Slowdown(20, 110, 0.5),)
+    assert clock_minutes(work, lunch) == pytest.approx(expected)
+    assert clock_minutes(work) == work
+
+
+def test_a_break_under_way_slows_from_now_and_one_past_is_ignored():
+    assert clock_minutes(10, (Slowdown(-30, 10, 0.5),)) == pytest.approx(15)  # 5 of work by its end, 5 after
+    assert clock_minutes(10, (Slowdown(-90, 0, 0.5),)) == pytest.approx(10)
+
+
+def test_the_lunch_ahead_lengthens_the_wait_and_its_range():
+    rates = {"A": QueueRate(10, 0.1)}
+    capacity = capacities([WindowStaffing(str(i), ("A",), "open", True, True) for i in (1, 2, 3)], rates, 0)["A"]
+    before = predict(8, capacity, rates["A"])
+    lunch = predict(8, capacity, rates["A"], (Slowdown(5, 95, 2 / 3),))
+    assert lunch.minutes > before.minutes and lunch.high > before.high and lunch.low >= before.low
+    # the quantiles are stretched alike: the median of the work, at the lunch pace after 5 minutes
+    assert lunch.minutes == round(5 + (gamma_quantile(9, 0.5) * 10 / 3 - 5) * 3 / 2)
 
 
 def test_wait_of_event_figures():

@@ -113,9 +113,10 @@ class TicketRepository:
         return found
 
     def waiting(self, day: dt.date, queues: Iterable[str] | None = None) -> list:
-        """Tickets of `day` waiting (in these queues, or all), lightly: (id, queue, priority, placed_at, seq, kind)."""
+        """Tickets of `day` waiting (in these queues, or all), lightly: (id, queue, priority, placed_at, seq, kind,
+        matter)."""
         c = t.tickets.c
-        stmt = select(c.id, c.queue, c.priority, c.placed_at, c.seq, c.kind).where(
+        stmt = select(c.id, c.queue, c.priority, c.placed_at, c.seq, c.kind, c.matter).where(
             c.status == TicketStatus.WAITING.value, c.day == day)
         if queues is not None:
             stmt = stmt.where(c.queue.in_(list(queues)))
@@ -130,6 +131,17 @@ class TicketRepository:
         the oldest issue time cost a third of the query with thousands waiting."""
         rows = self.conn.execute(_WAITING_COUNTS_OF, {"day": day, "queues": list(queues)}).all()
         return {(queue, priority == Priority.GREEN.value): n for queue, priority, n in rows}
+
+    def waiting_matters(self, day: dt.date, queue: str) -> dict[tuple[str | None, bool], int]:
+        """(matter, green) -> how many wait in `queue`: what the tickets before a new one will take."""
+        c = t.tickets.c
+        rows = self.conn.execute(select(c.matter, c.priority, func.count()).where(
+            c.status == TicketStatus.WAITING.value, c.day == day, c.queue == queue).group_by(c.matter, c.priority)).all()
+        found: dict[tuple[str | None, bool], int] = {}
+        for matter, priority, n in rows:
+            key = (matter, priority == Priority.GREEN.value)
+            found[key] = found.get(key, 0) + n
+        return found
 
     def issued_today(self, day: dt.date) -> dict[str, int]:
         """Per queue: how many numbers its series gave today (the daily quota's count)."""
@@ -167,6 +179,16 @@ class TicketRepository:
         rows = self.conn.execute(
             select(c.queue, func.avg(c.service_seconds), func.count()).where(*where).group_by(c.queue)).all()
         return {q: (float(avg), n) for q, avg, n in rows}
+
+    def measured_by_matter(self, day: dt.date, since: dt.datetime | None = None) -> dict[tuple[str, str | None], tuple[float, int]]:
+        """`measured_service` per (queue, matter): how the day's matters compare with their configured averages."""
+        c = t.tickets.c
+        where = [c.day == day, c.status == TicketStatus.DONE.value, c.service_seconds.is_not(None)]
+        if since is not None:
+            where.append(c.finished_at >= since)
+        rows = self.conn.execute(select(c.queue, c.matter, func.avg(c.service_seconds), func.count())
+                                 .where(*where).group_by(c.queue, c.matter)).all()
+        return {(q, m): (float(avg), n) for q, m, avg, n in rows}
 
     def arrivals(self, day: dt.date, since: dt.datetime) -> dict[str, int]:
         """Per queue (the one each ticket is in now): tickets of `day` issued at or after `since`."""
