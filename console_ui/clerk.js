@@ -2,7 +2,7 @@
 // keypads send F-keys); 暂停 asks for one of the hall's reasons (clerk-pause.js). The window and its
 // queues stay live over the /clerk namespace. 核验身份: clerk-holder.js; 导办台: guide-desk.js.
 import { newIdempotencyKey } from "/ui/common/api.js";
-import { describeInLanguage as describe, showMessage } from "/ui/common/errors.js";
+import { describeInLanguage as describe, refusedFor, showMessage } from "/ui/common/errors.js";
 import { createI18n, minutesSince, TICKET_STATUSES, WINDOW_STATES } from "/ui/common/i18n.js";
 import { connectLive } from "/ui/common/live.js";
 import { StaffSession, loginRefusal } from "/ui/console/signin.js";
@@ -267,7 +267,7 @@ async function act(name, body, extra = {}) {
     if (err.code !== "network") unanswered = null; // the server answered: a new press gets a new key
     say(() => actionRefusal(name, err, number));
     if (err.code === "unauthorized") expire();
-    else if (err.reason === "not_signed_in_here" || err.reason === "window_of_other_clerk") stale.mark("notYourWindow");
+    else if (refusedFor(err, "not_signed_in_here", "window_of_other_clerk")) stale.mark("notYourWindow");
   } finally {
     state.busy = false;
     setButtons(true);

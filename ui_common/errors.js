@@ -206,3 +206,9 @@ export function describeInLanguage(err, lang, context = {}) {
   const said = describe(err, lang, context);
   return lang === "en" ? said : { text: said.text, detail: "" };
 }
+
+/** Whether the server refused for one of `reasons`: for a page that acts on a refusal (a stale tab
+ * locks itself); its words still come from describe(). */
+export function refusedFor(err, ...reasons) {
+  return Boolean(err && err.reason && reasons.includes(err.reason));
+}
