@@ -16,6 +16,7 @@ export const DEVICE_PHRASES = {
     defaultPrinter: "原打印机", reprinted: "已将 {number} 号票送往打印机 {printer} 补打。",
     noPrinter: "没有可用的打印机，或这张号票已不存在。", noPrinterFits: "没有可用的打印机补打这张号票。",
     ticketGone: "这张号票已不存在。", sentToPrinter: "送往 {printer}", notReprinter: "补打号票需要管理员账号。",
+    speechBacklog: "播报积压：{calls} 个叫号待播报，最早的已等 {seconds} 秒（已省去重复，合并播报）",
   },
   en: {
     devices: "Devices", device: "Device", kind: "Kind", place: "Where", health: "State", lastSeen: "Last seen", queued: "Queued",
@@ -25,6 +26,7 @@ export const DEVICE_PHRASES = {
     noPrinter: "No printer fits, or the ticket no longer exists.", noPrinterFits: "No printer can reprint this ticket.",
     ticketGone: "This ticket no longer exists.", sentToPrinter: "for {printer}",
     notReprinter: "Reprinting a ticket needs an admin account.",
+    speechBacklog: "{calls} calls waiting to be announced, the oldest for {seconds} s (said once, merged)",
   },
 };
 
@@ -134,10 +136,17 @@ export function createDevicesPanel({ session, i18n, message, onRefused, canRepri
       const tr = document.createElement("tr");
       tr.dataset.device = d.name;
       tr.dataset.health = d.state;
+      // 待处理: the slips a printer owes, or the calls a floor speaker has yet to announce (its backlog)
+      const pending = d.backlog ? d.backlog.calls : d.queued ?? 0;
       for (const [i, value] of [d.name, KINDS[lang][d.kind] || d.kind, place(d.attach, lang), STATES[lang][d.state] || d.state,
-        clockTime(d.last_seen), String(d.queued ?? 0)].entries()) {
+        clockTime(d.last_seen), String(pending)].entries()) {
         const td = Object.assign(document.createElement("td"), { textContent: value });
         if (i === 3) { td.className = "health"; td.title = deviceSentence({ device: d.name, kind: d.kind, state: d.state, attach: d.attach }, lang); }
+        if (i === 3 && d.backlog) {
+          const seconds = Math.max(0, Math.round((Date.now() - Date.parse(d.backlog.since)) / 1000));
+          td.append(Object.assign(document.createElement("small"), { className: "backlog",
+            textContent: ` ${t("speechBacklog", { calls: d.backlog.calls, seconds })}` }));
+        }
         tr.append(td);
       }
       return tr;

@@ -15,8 +15,9 @@ class HallForDevices(Protocol):
         """state: online | offline | paper_low | paper_out | error. Called on every change and after
         each success (the server stores changes and throttles the rest)."""
 
-    def note_health(self, device: str, detail: str) -> None:
-        """A detail that keeps the device's state (a speaker's backlog): shown on the admin board."""
+    def speech_backlog(self, device: str, calls: int, oldest_seconds: float) -> None:
+        """A floor speaker's calls waiting to be spoken (0: none), the oldest for `oldest_seconds`: shown
+        on the admin board; the device's state does not change."""
 
     def owed_prints(self, printer: str) -> list[PrintJob]:
         """The printer's unprinted jobs, oldest first (from the database)."""

@@ -49,7 +49,7 @@ class Speaker(Worker):
         self.backlog = CallBacklog()
         self.busy_until = 0.0  # time.monotonic() when the floor will have heard the last announcement
         self.counter = 0
-        self._shown_backlog: str | None = None
+        self._shown_backlog = 0  # the calls the admin board was last told of (0: no backlog shown)
 
     def take(self, event) -> None:
         ticket = event.ticket
@@ -112,15 +112,15 @@ class Speaker(Worker):
             log.exception("speaker %s: could not announce %s", self.name, name)
 
     def _show_backlog(self) -> None:
-        """The admin board's device detail: the backlog while calls queue up, "ready" once it is gone."""
+        """The admin board's figures: the calls waiting while they queue up (from BACKLOG_SHOWN_FROM), none
+        once they are gone; told again only when the number changes (the board ages the oldest itself)."""
         waiting, oldest = self.backlog.status()
-        detail = (f"播报积压：{waiting} 个叫号待播报，最早的已等 {oldest:.0f} 秒（重复播报已省去，多个叫号合并播报）"
-                  if waiting >= BACKLOG_SHOWN_FROM else "ready")
-        if detail == self._shown_backlog or (self._shown_backlog is None and detail == "ready"):
+        shown = waiting if waiting >= BACKLOG_SHOWN_FROM else 0
+        if shown == self._shown_backlog:
             return
         try:
-            self.hall.note_health(self.name, detail)
-            self._shown_backlog = detail
+            self.hall.speech_backlog(self.name, shown, oldest)
+            self._shown_backlog = shown
         except Exception:  # the server's trouble, not the speaker's: the next look tries again
             log.exception("speaker %s: could not show its backlog", self.name)
 

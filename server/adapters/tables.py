@@ -288,6 +288,9 @@ device_health = Table(
     Column("detail", Text, nullable=False),
     Column("since", UTCDateTime, nullable=False),
     Column("last_seen", UTCDateTime),
+    # A floor speaker's calls waiting to be spoken, and since when the oldest waits (NULL: none waiting).
+    Column("backlog_calls", Integer),
+    Column("backlog_since", UTCDateTime),
 )
 
 # 回访整改: the follow-up of each 差评; its history is the event log's (subject follow_up).

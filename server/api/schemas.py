@@ -346,6 +346,11 @@ class ReprintOut(BaseModel):
     queued: bool
 
 
+class SpeechBacklog(BaseModel):
+    calls: int = Field(description="calls waiting to be announced")
+    since: str = Field(description="when the oldest of them came (ISO 8601)")
+
+
 class DeviceHealth(BaseModel):
     name: str
     kind: str
@@ -357,6 +362,8 @@ class DeviceHealth(BaseModel):
     since: str | None
     last_seen: str | None
     queued: int
+    backlog: SpeechBacklog | None = Field(description="a floor speaker's calls waiting to be announced (docs/hardware.md); "
+                                                      "null when none wait or the device is no speaker")
 
 
 class UnprintedTicket(BaseModel):

@@ -65,13 +65,15 @@ class DeviceHealth:
         if kind == "kiosk":
             uow.record(ev.KioskPrinterChanged(kiosk, spec.name, state, not down))
 
-    def note(self, device: str, detail: str) -> None:
-        """A detail that does not change the device's state (a floor speaker's backlog, drivers/speaker.py):
-        written to its row, which the admin board's device panel re-reads; no alert."""
+    def speech_backlog(self, device: str, calls: int, oldest_seconds: float) -> None:
+        """A floor speaker's backlog (drivers/speaker.py): `calls` waiting to be spoken, the oldest for
+        `oldest_seconds`; 0 calls when it is gone. Kept beside the device's health, which it does not
+        change (no alert): the admin board's device panel reads it as figures and words it."""
         def command(uow: UnitOfWork, now: dt.datetime) -> dict:
-            known = uow.devices.get(device)
-            if known is not None and known.detail != detail:
-                uow.devices.put(device, known.state, detail, known.since, known.last_seen)
+            if uow.devices.get(device) is not None:
+                waiting = calls > 0
+                uow.devices.set_backlog(device, calls if waiting else None,
+                                        now - dt.timedelta(seconds=oldest_seconds) if waiting else None)
             return {}
         self.runner.run(Actor("device", device, self.specs[device].kind), None, command)
 
@@ -86,7 +88,9 @@ class DeviceHealth:
                 out.append({"name": spec.name, "kind": spec.kind, "protocol": spec.protocol, "url": spec.url,
                             "attach": spec.attach, "state": row.state if row else "unknown",
                             "detail": row.detail if row else "not used yet", "since": iso(row.since) if row else None,
-                            "last_seen": iso(row.last_seen) if row else None, "queued": owed.get(spec.name, 0)})
+                            "last_seen": iso(row.last_seen) if row else None, "queued": owed.get(spec.name, 0),
+                            "backlog": ({"calls": row.backlog_calls, "since": iso(row.backlog_since)}
+                                        if row and row.backlog_calls else None)})
             return sorted(out, key=lambda d: d["name"])
         return self.runner.read(read)
 
@@ -103,8 +107,8 @@ class DeviceDesk:
     def report_health(self, device: str, state: str, detail: str) -> None:
         self.health.report(device, state, detail)
 
-    def note_health(self, device: str, detail: str) -> None:
-        self.health.note(device, detail)
+    def speech_backlog(self, device: str, calls: int, oldest_seconds: float) -> None:
+        self.health.speech_backlog(device, calls, oldest_seconds)
 
     def owed_prints(self, printer: str) -> list[PrintJob]:
         return self.printing.owed(printer)

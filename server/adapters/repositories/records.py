@@ -123,3 +123,7 @@ class DeviceHealthRepository:
         values = dict(state=state, detail=detail, since=since, last_seen=last_seen)
         statement = dialect_of(self.conn).insert(t.device_health).values(name=name, **values)
         self.conn.execute(statement.on_conflict_do_update(index_elements=["name"], set_=values))
+
+    def set_backlog(self, name: str, calls: int | None, since: dt.datetime | None) -> None:
+        c = t.device_health.c
+        self.conn.execute(t.device_health.update().where(c.name == name).values(backlog_calls=calls, backlog_since=since))
