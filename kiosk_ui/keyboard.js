@@ -2,6 +2,8 @@
 // full or by initials: 社保卡 is "shebaoka" or "sbk"), digits and "-" (matter codes), 删除 and 清空;
 // every key at least 60×60 px (keyboard.css). A key hands `onKey` a change of the typed text
 // (text) => new text, as the number pad does (numpad.js); a hardware keyboard types in the field too.
+import { typingKey } from "/ui/kiosk/numpad.js";
+
 const ROWS = [
   ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0"],
   ["Q", "W", "E", "R", "T", "Y", "U", "I", "O", "P"],
@@ -14,28 +16,8 @@ export function buildKeyboard(el, onKey) {
   for (const row of ROWS) {
     const line = document.createElement("div");
     line.className = "keyboard-row";
-    for (const key of row) line.append(keyButton(key, onKey));
+    // Letters go in as lower case: pinyin is written so, and the search ignores case anyway.
+    for (const key of row) line.append(typingKey(key, onKey, key.toLowerCase()));
     el.append(line);
   }
-}
-
-function keyButton(key, onKey) {
-  const button = document.createElement("button");
-  button.type = "button";
-  if (key === "clear") {
-    button.dataset.i18n = "clear";  // named 清空 by i18n.apply()
-    button.dataset.clear = "";
-    button.addEventListener("click", () => onKey(() => ""));
-  } else if (key === "delete") {
-    button.dataset.i18nLabel = "deleteDigit";  // named 删除
-    button.dataset.delete = "";
-    button.textContent = "⌫";
-    button.addEventListener("click", () => onKey((text) => text.slice(0, -1)));
-  } else {
-    button.dataset.key = key;
-    button.textContent = key;
-    // Letters go in as lower case: pinyin is written so, and the search ignores case anyway.
-    button.addEventListener("click", () => onKey((text) => text + key.toLowerCase()));
-  }
-  return button;
 }

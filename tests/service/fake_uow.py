@@ -539,7 +539,14 @@ class FakeHealth:
         return list(self.store.health.values())
 
     def put(self, name, state, detail, since, last_seen):
-        self.store.health[name] = SimpleNamespace(name=name, state=state, detail=detail, since=since, last_seen=last_seen)
+        known = self.store.health.get(name)
+        backlog = (known.backlog_calls, known.backlog_since) if known else (None, None)
+        self.store.health[name] = SimpleNamespace(name=name, state=state, detail=detail, since=since, last_seen=last_seen,
+                                                  backlog_calls=backlog[0], backlog_since=backlog[1])
+
+    def set_backlog(self, name, calls, since):
+        known = self.store.health[name]
+        known.backlog_calls, known.backlog_since = calls, since
 
 
 class FakeLog:
