@@ -13,9 +13,13 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 import requests
 
 from harness import Server, connect_socket, display_client, wait_for
+
+# Run after the parallel part of `make test`, alone (docs/decisions.md §30): it compares the kiosk's pace with and without a flood: other tests' load would be measured too.
+pytestmark = pytest.mark.serial
 
 FLOOD_EVENTS = 3000
 FLOODER = [sys.executable, str(Path(__file__).parent / "launchers" / "screen_flood.py")]
