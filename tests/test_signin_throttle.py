@@ -10,9 +10,12 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import requests
-
 from harness import PASSWORD, Client, login
+
+# Run after the parallel part of `make test`, alone (docs/decisions.md §30): the throttle's delays are seconds long; a loaded machine lets them pass before the next try.
+pytestmark = pytest.mark.serial
 
 FREE_FAILURES = 5
 ADDRESS_LIMIT = 30
