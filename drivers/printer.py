@@ -27,6 +27,7 @@ log = logging.getLogger("hallq.devices")
 ZONE_NAMES = {"individual": "个人", "enterprise": "企业、项目", "institution": "机关事业单位"}
 LOOK_S = 3.0          # how often an idle printer asks for owed jobs
 PROBE_S = 30.0        # how often an idle printer is asked for its status
+UNANSWERED_RETRIES = 5  # a first probe left unanswered (a slow link) is asked again at the next looks
 STATUS_WAIT_S = 0.5
 LINK_TIMEOUT_S = 3.0
 
@@ -81,6 +82,7 @@ class Printer(Worker):
         self._unconfirmed: set[int] = set()  # job ids whose bytes went out but `printed` failed
         self._unprintable: set[int] = set()  # job ids whose ticket could not be composed
         self._server_down = False
+        self._unanswered = 0  # probes in a row without an answer, before any answer came
 
     def take(self, event) -> None:
         if isinstance(event, TicketIssued) and event.issued_by == self.kiosk:
@@ -192,4 +194,10 @@ class Printer(Worker):
         finally:
             link.close()
         if status.answered:
+            self._unanswered = UNANSWERED_RETRIES  # it answers: the usual pace from now on
             self.ok(status.state, status.detail)
+        elif self._unanswered < UNANSWERED_RETRIES:
+            # Its kiosk has not heard its state yet: ask again at the next look, not in 30 s
+            # (a printer that never answers DLE EOT is left alone after a few tries).
+            self._unanswered += 1
+            self._last_probe = time.monotonic() - PROBE_S

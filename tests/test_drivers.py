@@ -215,7 +215,8 @@ def test_led_floor_board_in_text_shows_the_call_sentence_of_its_floor(router_for
 class PrinterListener:
     """A network printer stand-in: records every byte and answers DLE EOT like a printer would."""
 
-    def __init__(self, port: int | None = None, paper_out: bool = False):
+    def __init__(self, port: int | None = None, paper_out: bool = False, late_answers: int = 0):
+        self.late_answers = late_answers  # the first status queries answered too late (a loaded link)
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", port or 0))
@@ -233,6 +234,9 @@ class PrinterListener:
                 while chunk := conn.recv(4096):
                     self.data += chunk
                     if b"\x10\x04" in chunk:
+                        if self.late_answers:
+                            self.late_answers -= 1
+                            time.sleep(1.0)  # after the driver stopped waiting
                         conn.sendall(status_answer(paper_out=self.paper_out))
 
     def close(self):
@@ -332,6 +336,14 @@ def test_printer_that_answers_paper_out_keeps_the_job_and_reports_it(router_for)
     assert wait_for(lambda: "paper_out" in hall.states("p1"), 10), hall.health
     assert b"\x10\x04\x01" in printer.data and b"\x1dV" not in printer.data
     assert hall.owed == [job] and hall.printed_jobs == []
+    printer.close()
+
+
+def test_an_idle_printer_whose_first_status_came_late_is_asked_again_at_the_next_look(router_for):
+    printer = PrinterListener(paper_out=True, late_answers=1)
+    router, hall = router_for(_printer(printer.port))  # nothing to print: only the probe finds it
+    assert wait_for(lambda: "paper_out" in hall.states("p1"), 12), hall.health  # not after PROBE_S
+    assert printer.data.count(b"\x10\x04") >= 2
     printer.close()
 
 
