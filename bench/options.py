@@ -42,3 +42,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              ("duration", float, "seconds of load"),
                              ("call-interval", float, "seconds between two call-next of one window")):
         parser.add_argument(f"--{name}", type=kind, default=None, help=text)
+    add_open_loop_arguments(parser)
+
+
+# The open-loop mode's defaults where it shares an option with the stress mode (docs/performance.md).
+OPEN_LOOP_SCREENS = 300
+OPEN_LOOP_SOCKETS_PER_PROCESS = 1000
+
+
+def add_open_loop_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "open loop", "replay a slice of a simulator day profile K× faster, arrivals on a schedule "
+        "(--duration: wall seconds, default 60, 20 per --find-capacity step; --screens default "
+        f"{OPEN_LOOP_SCREENS}, --sockets-per-process default {OPEN_LOOP_SOCKETS_PER_PROCESS})")
+    group.add_argument("--profile", default=None, help="a bundled profile (provincial-peak) or a profile TOML file")
+    group.add_argument("--scale", type=float, default=1.0, help="K: the day runs K× faster (arrivals at K× "
+                       "their rate, service times ÷ K); with --find-capacity the first K tried")
+    group.add_argument("--start", default="09:00", help="the hall-local time the slice starts at (default 09:00, "
+                       "the morning peak)")
+    group.add_argument("--seed", type=int, default=1, help="the draws' seed (same seed, same citizens)")
+    group.add_argument("--find-capacity", action="store_true", help="the largest K with call→screen p99 within "
+                       "--target-p99, no errors and the schedule kept")
+    group.add_argument("--target-p99", type=float, default=50.0, help="call→screen p99 ms for --find-capacity")
+    group.add_argument("--max-scale", type=float, default=2000.0, help="the largest K --find-capacity tries")
+    group.add_argument("--screen-procs", type=int, default=2, help="generator processes holding the sockets")
+    group.add_argument("--actor-procs", type=int, default=1, help="generator processes playing kiosks and "
+                       "windows (whole floors each, at most one per floor)")
+    group.add_argument("--max-lag-p99", type=float, default=20.0, help="ms: a run whose sends leave later than "
+                       "this at p99 (or whose generator loops wake later) failed to keep its schedule")
+    group.add_argument("--max-lag", type=float, default=200.0, help="ms: … or any send later than this")

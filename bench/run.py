@@ -22,6 +22,9 @@ from .servers import ServeProcess, peak_rss_mb, pid_listening_on
 
 def main(args: argparse.Namespace, default_db: str, build_hall) -> int:
     """`build_hall(config, db)` → (Hall, Database): the composition root's, handed in by the command line."""
+    if args.profile or args.find_capacity:
+        from .profile_run import main as open_loop_main
+        return open_loop_main(args, default_db, build_hall)
     base = QUICK if args.quick else FULL
     profile = Profile(**{k: (getattr(args, k) if getattr(args, k, None) is not None else v)
                          for k, v in base.__dict__.items()})
