@@ -98,3 +98,33 @@ class ScreenSocket:
             await self.ws.close()
         if self.reader is not None:
             self.reader.cancel()
+
+
+class SocketIOScreen:
+    """The same screen on python-socketio's AsyncClient (`--screen-client socketio`): kept to measure
+    what the lighter client saves (docs/performance.md)."""
+
+    def __init__(self, session, url: str, floor: int | None, on_called=None, on_stats=None):
+        import socketio  # only for this comparison
+
+        self.url, self.floor = url, floor
+        self.client = socketio.AsyncClient(reconnection=False)
+        if on_called:
+            self.client.on("ticket_called", lambda data: on_called(data, time.time()), namespace=NAMESPACE)
+        if on_stats:
+            self.client.on("stats", lambda _data: on_stats(time.time()), namespace=NAMESPACE)
+        self.subscribed = asyncio.Event()
+        self.client.on("snapshot", lambda _data: self.subscribed.set(), namespace=NAMESPACE)
+
+    async def open(self, timeout: float = 30) -> None:
+        await self.client.connect(self.url, transports=["websocket"], namespaces=[NAMESPACE], wait_timeout=timeout)
+        if self.floor is not None:
+            await self.client.emit("subscribe", {"floor": self.floor}, namespace=NAMESPACE)
+            await asyncio.wait_for(self.subscribed.wait(), timeout)
+
+    @property
+    def connected(self) -> bool:
+        return self.client.connected
+
+    async def close(self) -> None:
+        await self.client.disconnect()

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
-from .engineio import ScreenSocket
+from .engineio import ScreenSocket, SocketIOScreen
 from .plan import PlannedArrival, PlannedWindow
 
 CONNECT_AT_ONCE = 50
@@ -85,12 +85,13 @@ async def _begin(samples: Samples, timing: WorkerTiming, ready, go, start_at) ->
     samples.cpu_s = -time.process_time()
 
 
-def screen_worker(screens: list[tuple[str, int]], idle: list[str], timing: WorkerTiming, ready, go, start_at, out):
-    """screens: (server url, floor); idle: one server url per idle socket."""
-    out.put(asyncio.run(_screens(screens, idle, timing, ready, go, start_at)))
+def screen_worker(screens: list[tuple[str, int]], idle: list[str], timing: WorkerTiming, ready, go, start_at, out,
+                  client: str = "raw"):
+    """screens: (server url, floor); idle: one server url per idle socket; client: raw | socketio."""
+    out.put(asyncio.run(_screens(screens, idle, timing, ready, go, start_at, client)))
 
 
-async def _screens(screens, idle, timing, ready, go, start_at) -> Samples:
+async def _screens(screens, idle, timing, ready, go, start_at, client) -> Samples:
     samples = Samples("screens")
     sockets: list[ScreenSocket] = []
     gate = asyncio.Semaphore(CONNECT_AT_ONCE)
@@ -106,8 +107,8 @@ async def _screens(screens, idle, timing, ready, go, start_at) -> Samples:
             first_of_floor.add(floor)
             samples.stats_at[floor] = []
             on_stats = samples.stats_at[floor].append
-        socket = ScreenSocket(http, url, floor, (lambda d, at, f=floor: on_called(d, at, f)) if floor else None,
-                              on_stats)
+        kind = ScreenSocket if client == "raw" else SocketIOScreen
+        socket = kind(http, url, floor, (lambda d, at, f=floor: on_called(d, at, f)) if floor else None, on_stats)
         try:
             async with gate:
                 await socket.open()

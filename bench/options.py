@@ -66,6 +66,8 @@ def add_open_loop_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--target-p99", type=float, default=50.0, help="call→screen p99 ms for --find-capacity")
     group.add_argument("--max-scale", type=float, default=2000.0, help="the largest K --find-capacity tries")
     group.add_argument("--screen-procs", type=int, default=2, help="generator processes holding the sockets")
+    group.add_argument("--screen-client", choices=("raw", "socketio"), default="raw",
+                       help="the screens' client: a minimal Engine.IO one (default) or python-socketio's")
     group.add_argument("--actor-procs", type=int, default=1, help="generator processes playing kiosks and "
                        "windows (whole floors each, at most one per floor)")
     group.add_argument("--max-lag-p99", type=float, default=20.0, help="ms: a run whose sends leave later than "

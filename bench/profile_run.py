@@ -93,7 +93,8 @@ def run_once(args, default_db: str, build_hall, scale: float, duration: float) -
         report["setup"] = {"db": db.split("://")[0], "processes": len(urls), "message_queue": bool(args.message_queue),
                            "async_mode": None if args.url else args.async_mode, "windows": len(plan.windows),
                            "arrivals": len(plan.arrivals), "screen_procs": args.screen_procs,
-                           "actor_procs": args.actor_procs, "load": os.getloadavg()[0]}
+                           "actor_procs": args.actor_procs,
+                           "screen_client": args.screen_client, "load": os.getloadavg()[0]}
     finally:
         for s in servers:
             s.stop()
@@ -123,7 +124,7 @@ def replay(plan: Plan, urls: list[str], pids: list, seeded, args) -> dict:
     workers = []
     for n in range(screen_procs):
         workers.append(ctx.Process(target=screen_worker, daemon=True, args=(
-            screens[n::screen_procs], idle[n::screen_procs], timing, ready, go, start_at, out)))
+            screens[n::screen_procs], idle[n::screen_procs], timing, ready, go, start_at, out, args.screen_client)))
     for n in range(actor_procs):
         arrivals = [a for a in plan.arrivals if floor_group[a.floor] == n]
         windows = [(w, plan.first_call_within[w.number]) for w in plan.windows if floor_group.get(w.floor) == n]
