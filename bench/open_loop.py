@@ -137,17 +137,18 @@ async def _screens(screens, idle, timing, ready, go, start_at, client) -> Sample
 
 
 def actor_worker(arrivals: list[PlannedArrival], windows: list[tuple[PlannedWindow, float]], clerks: dict[str, str],
-                 kiosk_url: str, window_urls: dict[str, str], kiosk_token: str, timing: WorkerTiming,
+                 kiosk_urls: list[str], window_urls: dict[str, str], kiosk_token: str, timing: WorkerTiming,
                  ready, go, start_at, out):
-    """windows: (window, seconds after the start of its clerk's first call-next)."""
-    out.put(asyncio.run(_Actors(arrivals, windows, clerks, kiosk_url, window_urls, kiosk_token, timing)
+    """windows: (window, seconds after the start of its clerk's first call-next); arrivals go to the
+    kiosk_urls in turn (one per server process)."""
+    out.put(asyncio.run(_Actors(arrivals, windows, clerks, kiosk_urls, window_urls, kiosk_token, timing)
                         .run(ready, go, start_at)))
 
 
 class _Actors:
-    def __init__(self, arrivals, windows, clerks, kiosk_url, window_urls, kiosk_token, timing):
+    def __init__(self, arrivals, windows, clerks, kiosk_urls, window_urls, kiosk_token, timing):
         self.arrivals, self.windows, self.clerks = arrivals, windows, clerks
-        self.kiosk_url, self.window_urls, self.kiosk_token = kiosk_url, window_urls, kiosk_token
+        self.kiosk_urls, self.window_urls, self.kiosk_token = kiosk_urls, window_urls, kiosk_token
         self.timing = timing
         self.samples = Samples("actors")
         self.service_s = {}  # ticket number -> planned service seconds
@@ -169,10 +170,10 @@ class _Actors:
             stall = float(os.environ.get("BENCH_STALL_S", "0") or 0)
             if stall:
                 asyncio.get_running_loop().call_at(asyncio.get_running_loop().time() + 1.0, time.sleep, stall)
-            for arrival in self.arrivals:
+            for n, arrival in enumerate(self.arrivals):
                 planned = start + arrival.offset
                 await asyncio.sleep(max(0.0, planned - time.time()))
-                self._spawn(self._ticket(arrival, planned))
+                self._spawn(self._ticket(arrival, planned, self.kiosk_urls[n % len(self.kiosk_urls)]))
             await beat
             self.samples.cpu_s += time.process_time()
             if self.tasks:  # answers to the last sends
@@ -188,13 +189,13 @@ class _Actors:
         async with self.http.post(url, json=body, headers={"Authorization": f"Bearer {token}"}) as r:
             return r.status, await r.json(content_type=None)
 
-    async def _ticket(self, arrival: PlannedArrival, planned: float) -> None:
+    async def _ticket(self, arrival: PlannedArrival, planned: float, url: str) -> None:
         s = self.samples
         sent = time.time()
         s.send_lag_ms.append((sent - planned) * 1000)
         s.tickets_sent += 1
         try:
-            status, body = await self._post(self.kiosk_url + "/api/v1/tickets", self.kiosk_token,
+            status, body = await self._post(url + "/api/v1/tickets", self.kiosk_token,
                                             {"matter": arrival.matter})
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
             s.errors[f"ticket: {type(exc).__name__}"] += 1

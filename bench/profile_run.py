@@ -129,7 +129,7 @@ def replay(plan: Plan, urls: list[str], pids: list, seeded, args) -> dict:
         arrivals = [a for a in plan.arrivals if floor_group[a.floor] == n]
         windows = [(w, plan.first_call_within[w.number]) for w in plan.windows if floor_group.get(w.floor) == n]
         workers.append(ctx.Process(target=actor_worker, daemon=True, args=(
-            arrivals, windows, {w.number: seeded.clerks[w.number] for w, _ in windows}, urls[n % len(urls)],
+            arrivals, windows, {w.number: seeded.clerks[w.number] for w, _ in windows}, urls,
             window_urls, seeded.kiosk_token, timing, ready, go, start_at, out)))
     for w in workers:
         w.start()
