@@ -72,6 +72,8 @@ def summarise(plan, results: list, wall_s: float, lag_p99_ms: float = LAG_P99_MS
         "achieved": {"tickets_per_s": round(len(tickets) / plan.duration, 2),
                      "calls_per_s": round(len(calls) / plan.duration, 2),
                      "frames_per_s": round(len(to_screen) / plan.duration, 1)},
+        # the stress mode's keys too (CONTRACT: `hallq bench --json`): the achieved rates
+        "tickets_per_s": round(len(tickets) / plan.duration, 2), "calls_per_s": round(len(calls) / plan.duration, 2),
         "tickets": len(tickets), "calls": len(calls), "queue_empty": sum(r.empty for r in actors),
         "ticket_ms": percentiles(tickets),
         "call_ms": percentiles([x for r in actors for x in r.call_ms]),
