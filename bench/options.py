@@ -56,8 +56,8 @@ def add_open_loop_arguments(parser: argparse.ArgumentParser) -> None:
         "(--duration: wall seconds, default 60, 20 per --find-capacity step; --screens default "
         f"{OPEN_LOOP_SCREENS}, --sockets-per-process default {OPEN_LOOP_SOCKETS_PER_PROCESS})")
     group.add_argument("--profile", default=None, help="a bundled profile (provincial-peak) or a profile TOML file")
-    group.add_argument("--scale", type=float, default=1.0, help="K: the day runs K× faster (arrivals at K× "
-                       "their rate, service times ÷ K); with --find-capacity the first K tried")
+    group.add_argument("--scale", type=float, default=None, help="K: the day runs K× faster (arrivals at K× "
+                       "their rate, service times ÷ K; default 1); with --find-capacity the first K tried (default 10)")
     group.add_argument("--start", default="09:00", help="the hall-local time the slice starts at (default 09:00, "
                        "the morning peak)")
     group.add_argument("--seed", type=int, default=1, help="the draws' seed (same seed, same citizens)")

@@ -42,7 +42,9 @@ def main(args: argparse.Namespace, default_db: str, build_hall) -> int:
     if args.sockets_per_process is None:
         args.sockets_per_process = OPEN_LOOP_SOCKETS_PER_PROCESS
     if args.find_capacity:
+        args.scale = 10.0 if args.scale is None else args.scale
         return find_capacity(args, default_db, build_hall)
+    args.scale = 1.0 if args.scale is None else args.scale
     try:
         report = run_once(args, default_db, build_hall, args.scale, args.duration or 60.0)
     except (ProfileError, ValueError, RuntimeError) as exc:
