@@ -216,7 +216,8 @@ def find_capacity(args, default_db: str, build_hall) -> int:
         return 2
     generator_limited = any(s["scale"] == bad and not s["schedule_kept"] for s in steps)
     if good is None:
-        print(f"capacity: none: the smallest K tried ({args.scale:g}) does not meet the target")
+        print(f"capacity: none: the smallest K tried ({args.scale:g}) does not meet the target"
+              + (" — because the load generator fell behind, not necessarily the server" if generator_limited else ""))
     else:
         print(f"capacity: K = {good:g}" + (f" (K = {bad:g} fails)" if bad else f" (every K up to --max-scale "
                                            f"{args.max_scale:g} passes)")
