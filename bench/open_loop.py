@@ -175,9 +175,9 @@ class _Actors:
                 await asyncio.sleep(max(0.0, planned - time.time()))
                 self._spawn(self._ticket(arrival, planned, self.kiosk_urls[n % len(self.kiosk_urls)]))
             await beat
-            self.samples.cpu_s += time.process_time()
             if self.tasks:  # answers to the last sends
                 await asyncio.wait(self.tasks, timeout=self.timing.grace + 30)
+            self.samples.cpu_s += time.process_time()
         return self.samples
 
     def _spawn(self, coroutine) -> None:
