@@ -37,7 +37,6 @@ class ScreenSocket:
         self.on_called, self.on_stats = on_called, on_stats
         self.ws: aiohttp.ClientWebSocketResponse | None = None
         self.reader: asyncio.Task | None = None
-        self.closed_early = False
 
     async def open(self, timeout: float = 30) -> None:
         """Connected to the namespace and, for a floor screen, its `snapshot` received."""
@@ -83,17 +82,14 @@ class ScreenSocket:
                 elif data.startswith(_STATS):
                     if self.on_stats:
                         self.on_stats(at)
-        except (aiohttp.ClientError, asyncio.CancelledError, ConnectionError):
-            pass
-        finally:
-            self.closed_early = not getattr(self, "_closing", False)
+        except (aiohttp.ClientError, ConnectionError):
+            pass  # the socket is gone: `connected` says so, and the run counts it as dropped
 
     @property
     def connected(self) -> bool:
         return self.ws is not None and not self.ws.closed and self.reader is not None and not self.reader.done()
 
     async def close(self) -> None:
-        self._closing = True
         if self.ws is not None:
             await self.ws.close()
         if self.reader is not None:
