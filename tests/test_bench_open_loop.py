@@ -14,8 +14,10 @@ import threading
 import pytest
 from aiohttp import WSMsgType, web
 
+from bench.plan import make_plan
 from harness import HALLQ, free_port
 from server.config import load_config
+from server.simulation.profile import load_profile
 
 SLOW_S = 0.12  # the fake server's delay on every answer, and again before each push
 TINY = ["--profile", "provincial-peak", "--scale", "60", "--duration", "4", "--screens", "6",
@@ -27,6 +29,25 @@ def bench(*args: str, cwd, env=None) -> tuple[subprocess.CompletedProcess, dict 
     lines = r.stdout.strip().splitlines()
     report = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else None
     return r, report
+
+
+def test_the_plan_is_drawn_in_advance_repeatably_and_k_compresses_the_same_slice_of_the_day():
+    config = load_config(None)
+    profile = load_profile("provincial-peak", config)
+    matters = [m.id for m in config.matters.values() if config.queues[m.queue].daily_quota is None]
+    clerks = {number: "token" for number in config.windows}
+
+    def plan(scale, duration, seed=1):
+        return make_plan(profile, config, scale=scale, start="09:00", duration=duration, seed=seed,
+                         matters=matters, clerks=clerks)
+
+    real_time, tenfold = plan(1, 600), plan(10, 60)  # 09:00-09:10 both
+    assert len(tenfold.arrivals) > 30 and tenfold == plan(10, 60) and tenfold.arrivals != plan(10, 60, seed=2).arrivals
+    assert [a.matter for a in real_time.arrivals] == [a.matter for a in tenfold.arrivals]
+    for slow, fast in zip(real_time.arrivals, tenfold.arrivals):
+        assert abs(slow.offset - 10 * fast.offset) < 1e-6 and abs(slow.service_s - 10 * fast.service_s) < 1e-6
+    assert all(0 <= a.offset < 60 for a in tenfold.arrivals)
+    assert {w.number for w in tenfold.windows} == set(profile.staffing.windows)  # the staffed ones, 129
 
 
 def test_a_tiny_profile_run_against_a_real_server_reports_every_latency_and_keeps_its_schedule(tmp_path):
