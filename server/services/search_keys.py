@@ -41,9 +41,11 @@ def initials(text: str) -> str:
     return latin(text, first_letters=True)
 
 
-def spelled(texts: list[str]) -> dict[str, tuple[str, str]]:
-    """text → (initials, full pinyin), worked out in a child process so that pypinyin never loads here."""
-    done = subprocess.run([sys.executable, "-m", "server.services.search_keys"], input=json.dumps(texts),
+@lru_cache(maxsize=8)
+def spelled(texts: tuple[str, ...]) -> dict[str, tuple[str, str]]:
+    """text → (initials, full pinyin), worked out in a child process so that pypinyin never loads here;
+    remembered by the texts, so that configs loaded again with the same names (tests) spawn no child."""
+    done = subprocess.run([sys.executable, "-m", "server.services.search_keys"], input=json.dumps(list(texts)),
                           capture_output=True, text=True, encoding="utf-8", cwd=_PROJECT_ROOT,
                           timeout=CHILD_TIMEOUT_S)
     if done.returncode != 0:
@@ -61,7 +63,7 @@ def matter_search_keys(config: HallConfig) -> dict[str, dict]:
             words_of[matter].append(word)
     texts_of = {matter.id: [matter.name, config.departments[matter.department].name, *words_of[matter.id]]
                 for matter in config.matters.values()}
-    spelling = spelled(sorted({text for texts in texts_of.values() for text in texts}))
+    spelling = spelled(tuple(sorted({text for texts in texts_of.values() for text in texts})))
     return {matter: {"code": matter, "synonyms": words_of[matter], "initials": [spelling[t][0] for t in texts],
                      "pinyin": [spelling[t][1] for t in texts]} for matter, texts in texts_of.items()}
 
