@@ -5,15 +5,19 @@ raster images and the cut. Chinese lines are sent by us as GB18030 inside `FS &`
 python-escpos does not switch a printer into Chinese mode (research/platform.md §3). A line with a
 character outside the two-byte GBK area (a rare name character, 生僻字) is printed as a raster image,
 since many printers only have GB2312/GBK fonts (research/field-features-hardware.md §2b).
+python-escpos and Pillow (~10 MB with the qrcode, barcode and YAML modules they import) load where they
+are used: a server with printers loads them when its printers are built (`load_imaging`), one without
+never does (docs/performance.md "Memory at start-up").
 """
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from escpos.printer import Dummy
-from PIL import Image, ImageDraw, ImageFont
+if TYPE_CHECKING:
+    from PIL import Image
 
 FS_CHINESE_ON, FS_CHINESE_OFF = b"\x1c\x26", b"\x1c\x2e"
 STATUS_QUERY = b"\x10\x04\x01\x10\x04\x02\x10\x04\x04"  # DLE EOT 1 (printer), 2 (offline cause), 4 (paper)
@@ -48,7 +52,15 @@ class TicketPrint:
         return ["温馨提示：" + self.tips[0], *self.tips[1:]] if self.tips else []
 
 
+def load_imaging() -> None:
+    """Import what composing and decoding use now, at start, rather than at the first ticket."""
+    import escpos.printer  # noqa: F401
+    import PIL.ImageDraw  # noqa: F401
+    import PIL.ImageFont  # noqa: F401
+
+
 def _font(size: int):
+    from PIL import ImageFont
     for path in FONT_PATHS:
         if Path(path).exists():
             return ImageFont.truetype(path, size)
@@ -64,6 +76,7 @@ def printable_as_text(text: str) -> bool:
 
 
 def text_image(text: str, size: int = 28) -> Image.Image:
+    from PIL import Image, ImageDraw
     font = _font(size)
     width = min(PAPER_DOTS, int(font.getlength(text)) + 8)
     img = Image.new("1", (max(width, 8), size + 8), 1)
@@ -73,6 +86,7 @@ def text_image(text: str, size: int = 28) -> Image.Image:
 
 def compose(ticket: TicketPrint) -> bytes:
     # The profile only sets the paper width (512 dots) for images; the bytes are otherwise the same.
+    from escpos.printer import Dummy
     p = Dummy(profile="TM-T88V")
     p.hw("INIT")
     p.set(align="center")
@@ -174,6 +188,7 @@ class DecodedJob:
     def png(self) -> bytes:
         """A preview of the ticket as it would come out of the printer."""
         import qrcode
+        from PIL import Image
         parts: list[Image.Image] = []
         for ln, scale in zip(self.lines, self.scales):
             parts.append(text_image(ln, 24 * scale) if ln else Image.new("1", (8, 12), 1))
@@ -194,6 +209,7 @@ class DecodedJob:
 def decode(data: bytes) -> DecodedJob:
     """Read an ESC/POS byte stream back into text lines, QR payloads, raster images and cuts. Handles the
     commands `compose` and python-escpos emit; an unknown ESC/GS/FS command is skipped with its code."""
+    from PIL import Image
     job, chinese, i, current, scale = DecodedJob(), False, 0, bytearray(), 1
 
     def end_line():

@@ -19,7 +19,7 @@ from server.domain.events import TicketIssued
 from server.domain.wording import wait_text
 from server.services.printing import DOWN_STATES, PrintJob
 
-from .escpos_ticket import STATUS_QUERY, PrinterStatus, TicketPrint, compose, parse_status
+from .escpos_ticket import STATUS_QUERY, PrinterStatus, TicketPrint, compose, load_imaging, parse_status
 from .links import FileLink, Link, LinkError, open_link
 from .worker import DeviceFault, Worker
 
@@ -77,6 +77,7 @@ class Printer(Worker):
 
     def __init__(self, device, config, hall, publish):
         super().__init__([device], config, hall, publish)
+        load_imaging()  # now, not on the event loop at the first ticket
         self.kiosk = device.attach.partition(":")[2]
         self._last_probe = time.monotonic() - PROBE_S  # the first look asks: its kiosk learns its state
         self._unconfirmed: set[int] = set()  # job ids whose bytes went out but `printed` failed

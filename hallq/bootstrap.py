@@ -9,8 +9,11 @@ process adds the web adapter, the Socket.IO push and the devices in serve.py.
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 
 from server.adapters.engine import Database, migrate, open_database
 from server.adapters.gateway import HttpGateway
@@ -62,11 +65,22 @@ def thread_runner(async_mode: str | None):
     return None
 
 
+def migrate_in_child(db_url: str) -> None:
+    """`migrate` in a child process: Alembic, Mako and the migration scripts (~10 MB) then never load in
+    the server, whose peak memory they were part of (docs/performance.md "Memory at start-up")."""
+    code = "import sys; sys.path.insert(0, sys.argv[1]); from server.adapters.engine import migrate; migrate(sys.argv[2])"
+    # The child keeps this process's working directory: a relative SQLite path names the same file.
+    done = subprocess.run([sys.executable, "-c", code, str(Path(__file__).resolve().parents[1]), db_url])
+    if done.returncode != 0:
+        raise RuntimeError(f"migrating the database failed (its child process exited {done.returncode}; "
+                           "its error is above)")
+
+
 def build_hall(config_path: str | None, db_url: str, async_mode: str | None = None,
-               clock: Callable[[], dt.datetime] = utc_now) -> tuple[Hall, Database]:
-    """The service layer over its database (migrated first)."""
+               clock: Callable[[], dt.datetime] = utc_now, migrate_apart: bool = False) -> tuple[Hall, Database]:
+    """The service layer over its database (migrated first; `migrate_apart`: in a child process)."""
     config = load_config(config_path)
-    migrate(db_url)
+    (migrate_in_child if migrate_apart else migrate)(db_url)
     run_blocking = thread_runner(async_mode)
     database = open_database(db_url, run_blocking)
     return build_services(config, partial(SqlUnitOfWork, database, config.hall.code), clock, run_blocking), database

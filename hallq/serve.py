@@ -35,7 +35,7 @@ def create_server(config_path: str | None, db_url: str, async_mode: str = "event
     """The hall's server process: the service layer, the web adapter, the push and the devices.
     `trusted_proxies`: addresses or CIDR blocks whose X-Forwarded-For names the client (ValueError if bad)."""
     proxies = parse_trusted(trusted_proxies)
-    hall, database = build_hall(config_path, db_url, async_mode, clock)
+    hall, database = build_hall(config_path, db_url, async_mode, clock, migrate_apart=True)
     manager = client_manager(message_queue, channel)
     # async_handlers=False: a client's events are handled one after another on its own connection's
     # reader, not each on a task of its own; a flood of events from one socket then costs that socket's

@@ -1,14 +1,13 @@
 """The service report as files for Excel: CSV (UTF-8 with a byte-order mark, which Excel needs to read
 Chinese) and XLSX (openpyxl), with Chinese headers. The columns are the ROW's fields in its order;
-numbers stay numbers, an empty cell is a figure with nothing to count (no wait, no rating)."""
+numbers stay numbers, an empty cell is a figure with nothing to count (no wait, no rating).
+openpyxl (and numpy, which it imports when installed) loads at the first XLSX export, not with the
+server: ~20 MB a hall that never exports need not hold (docs/performance.md "Memory at start-up")."""
 from __future__ import annotations
 
 import codecs
 import csv
 import io
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
 
 from ..services.reports import SHEETS, ReportTable, ServiceReportTables
 
@@ -44,13 +43,15 @@ def service_csv(report: ServiceReportTables) -> bytes:
     return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
 
 
-_BOLD = Font(bold=True)
-_HEAD_FILL = PatternFill("solid", fgColor="DCE6F1")
+_HEAD_FILL_COLOUR = "DCE6F1"
 _PERCENT = "0.00%"
 
 
 def service_xlsx(report: ServiceReportTables, made_at_local: str) -> bytes:
     """One sheet per grouping, the asked one first; each with its totals row and the period it covers."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    bold, head_fill = Font(bold=True), PatternFill("solid", fgColor=_HEAD_FILL_COLOUR)
     book = Workbook()
     book.remove(book.active)
     book.properties.title = f"服务统计 {report.first} 至 {report.last}"
@@ -61,10 +62,10 @@ def service_xlsx(report: ServiceReportTables, made_at_local: str) -> bytes:
         for line in lines:
             sheet.append(line)
         for cell in sheet[1]:
-            cell.font, cell.fill = _BOLD, _HEAD_FILL
+            cell.font, cell.fill = bold, head_fill
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         for cell in sheet[len(lines)]:
-            cell.font = _BOLD
+            cell.font = bold
         for row in sheet.iter_rows(min_row=2, min_col=satisfaction_col, max_col=satisfaction_col):
             row[0].number_format = _PERCENT
         sheet.append([])

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Callable
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -22,8 +23,18 @@ MIN_PASSWORD_LENGTH = 8
 MAX_DISPLAY_NAME_LENGTH = 40
 
 hasher = PasswordHasher()
-# Verifying against this hash when the user does not exist keeps the answer time the same.
-_DUMMY_HASH = hasher.hash("not-a-real-password")
+# Verifying against this hash when the user does not exist keeps the answer time the same. Written out,
+# not hashed at import: one hash holds Argon2's 64 MiB for a moment, which was the server's peak memory
+# at start-up (docs/performance.md "Memory at start-up"). Hashed anew, once, should the hasher's
+# parameters ever differ from its own (a new argon2-cffi's defaults), so that it still costs the same.
+_WRITTEN_DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$HZS5ckNn8UfNDaakMM2bOw$Ppn6bKVzPfVr0EsKtyLY/fxXF7FgRh87l/Iy68xQbzE"
+
+
+@cache
+def _dummy_hash() -> str:
+    if hasher.check_needs_rehash(_WRITTEN_DUMMY_HASH):
+        return hasher.hash("not-a-real-password")
+    return _WRITTEN_DUMMY_HASH
 # Seeded accounts (the bench's clerks) have no password: no Argon2 hash, so every password is refused.
 NO_PASSWORD = "seeded:no-password"
 
@@ -31,7 +42,7 @@ NO_PASSWORD = "seeded:no-password"
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Slow on purpose (Argon2): run it through `run_blocking`. None (no such user) takes as long."""
     try:
-        return hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
