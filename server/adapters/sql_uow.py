@@ -107,9 +107,15 @@ class SqlUnitOfWork(UnitOfWork):
             self._release_gate()
 
     def _commit(self) -> None:
-        self.transaction.commit()  # group commit: RELEASE SAVEPOINT, then wait for the batch's COMMIT
-        if self.database.group:
-            self._finish(wrote=True)
+        if not self.database.group:
+            self.transaction.commit()
+            return
+        try:
+            self.transaction.commit()  # RELEASE SAVEPOINT
+        except DBAPIError as exc:
+            self._finish(wrote=False, broken=True)  # its writes may or may not be in the batch: none commits
+            raise unavailable(exc) from exc
+        self._finish(wrote=True)  # returns once the batch's COMMIT is durable
 
     def rollback(self) -> None:
         if not self.transaction.is_active:
@@ -119,7 +125,7 @@ class SqlUnitOfWork(UnitOfWork):
             return
         try:
             self.transaction.rollback()
-        except DBAPIError:
+        except Exception:
             # The batch's transaction itself is gone (SQLite ends it on I/O errors): none of it commits.
             self._broken = True
 
