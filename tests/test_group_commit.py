@@ -128,3 +128,18 @@ def test_a_read_after_pending_writes_answers_only_after_their_commit(sqlite_hall
     results = in_one_batch(database, [issue(hall), read_waiting, issue(hall)])
     assert not any(isinstance(r, Exception) for r in results), results
     assert seen_at_commit == [0], "the read answered before the write it saw was durable"
+
+
+def test_group_commit_off_commits_each_transaction_alone(tmp_path):
+    from harness import demo_config
+    config = demo_config(tmp_path, "\n[database]\ngroup_commit = false\n")
+    hall, database = build_hall(config, f"sqlite:///{tmp_path}/hall.db")
+    try:
+        assert database.group is None and database.commit_figures() is None
+        commits = []
+        event.listen(database.engine, "commit", lambda conn: commits.append(1))
+        tickets = in_one_batch(database, [issue(hall) for _ in range(3)])
+        assert all(isinstance(t, dict) for t in tickets), tickets
+        assert len(commits) == 3
+    finally:
+        database.dispose()

@@ -7,6 +7,7 @@ import signal
 import threading
 import time
 
+import pytest
 import requests
 
 from harness import Client
@@ -15,8 +16,9 @@ KIOSKS = 16
 MATTER = "gat-sfz"  # one queue: one series of numbers for all the kiosks
 
 
-def test_every_ticket_answered_before_a_kill_9_under_group_commit_is_there_in_order(fresh_hall):
-    hall = fresh_hall()
+@pytest.mark.parametrize("async_mode", ["eventlet", "gevent"])
+def test_every_ticket_answered_before_a_kill_9_under_group_commit_is_there_in_order(fresh_hall, async_mode):
+    hall = fresh_hall(async_mode)
     answered: list[tuple[float, float, dict]] = []  # (sent, answered, ticket), by every kiosk
     lock = threading.Lock()
     stop = threading.Event()
