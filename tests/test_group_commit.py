@@ -47,7 +47,7 @@ def in_one_batch(database, jobs):
         threads.append(threading.Thread(target=run, args=(i,)))
         threads[-1].start()
         deadline = time.monotonic() + 10
-        while len(database.gate._waiters) < i + 1:  # queued in this order
+        while database.gate.waiting < i + 1:  # queued in this order
             assert time.monotonic() < deadline, "a job never reached the gate"
             time.sleep(0.001)
     database.gate.release()

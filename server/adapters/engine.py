@@ -39,6 +39,12 @@ class FifoGate:
             self._waiters.remove(turn)
             return False
 
+    @property
+    def waiting(self) -> int:
+        """How many wait for the turn now (tests line requests up with it)."""
+        with self._mutex:
+            return len(self._waiters)
+
     def pass_on(self) -> bool:
         """Hand the turn to the first waiter, if there is one (True); else keep holding (False). Group
         commit asks this atomically: a waiter that timed out can never leave a batch without its holder."""
