@@ -82,7 +82,7 @@ def build_hall(config_path: str | None, db_url: str, async_mode: str | None = No
     config = load_config(config_path)
     (migrate_in_child if migrate_apart else migrate)(db_url)
     run_blocking = thread_runner(async_mode)
-    database = open_database(db_url, run_blocking)
+    database = open_database(db_url, run_blocking, config.database.group_commit)
     return build_services(config, partial(SqlUnitOfWork, database, config.hall.code), clock, run_blocking), database
 
 

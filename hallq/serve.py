@@ -64,6 +64,7 @@ def create_server(config_path: str | None, db_url: str, async_mode: str = "event
 
     openapi = json.dumps(api.openapi(f"hallq — {hall.config.hall.name}", __version__), ensure_ascii=False)
     app = create_flask_app(hall, openapi, router.audio_folder, proxies)
+    app.extensions["hallq.commit_figures"] = database.commit_figures  # GET /health's group_commit
     socketio.init_app(app)
     for namespace in (display, ClerkNamespace(hall, open_sockets), AdminNamespace(hall, open_sockets),
                       BackofficeNamespace(hall, open_sockets), KioskNamespace(hall, open_sockets)):

@@ -10,6 +10,8 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from .group_commit import CommitFigures, GroupCommit
+
 
 class FifoGate:
     """One holder at a time, served in arrival order. SQLite has one connection per process; behind a
@@ -37,6 +39,21 @@ class FifoGate:
             self._waiters.remove(turn)
             return False
 
+    @property
+    def waiting(self) -> int:
+        """How many wait for the turn now (tests line requests up with it)."""
+        with self._mutex:
+            return len(self._waiters)
+
+    def pass_on(self) -> bool:
+        """Hand the turn to the first waiter, if there is one (True); else keep holding (False). Group
+        commit asks this atomically: a waiter that timed out can never leave a batch without its holder."""
+        with self._mutex:
+            if not self._waiters:
+                return False
+            self._waiters.popleft().set()
+            return True
+
     def release(self) -> None:
         with self._mutex:
             if self._waiters:
@@ -47,9 +64,14 @@ class FifoGate:
 
 @dataclass(frozen=True)
 class Database:
-    """An engine, and for SQLite the gate every transaction on it takes in turn (None for PostgreSQL)."""
+    """An engine, and for SQLite the gate every transaction on it takes in turn and, under group commit,
+    the open batch of transactions (both None for PostgreSQL; group_commit.py)."""
     engine: Engine
     gate: FifoGate | None = None
+    group: GroupCommit | None = None
+
+    def commit_figures(self) -> CommitFigures | None:
+        return self.group.figures() if self.group else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -59,13 +81,15 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(url: str, run_blocking=None) -> Database:
+def open_database(url: str, run_blocking=None, group_commit: bool = True) -> Database:
     """`run_blocking(fn, *args)` runs a call on a real OS thread (the server passes one for its async
-    mode); SQLite's commit goes through it, see below."""
+    mode); SQLite's commit goes through it, see below. `group_commit` ([database] in the hall's config):
+    on SQLite, many transactions share one COMMIT (group_commit.py); PostgreSQL groups its own."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         # One connection for the whole process: every transaction queues for it (FifoGate).
-        return Database(_sqlite_engine(url, run_blocking), FifoGate())
+        engine, gate = _sqlite_engine(url, run_blocking), FifoGate()
+        return Database(engine, gate, GroupCommit(engine, gate) if group_commit else None)
     # Connections are cheap for PostgreSQL; pre-ping survives a database restart.
     return Database(create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, pool_timeout=30))
 

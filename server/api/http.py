@@ -3,6 +3,8 @@ parses, authenticates and calls one service; the service layer checks and works;
 declaration alone says the status code. Cases and devices: http_cases.py; ratings: http_ratings.py."""
 from __future__ import annotations
 
+import dataclasses
+
 from flask import Response, current_app, request
 
 from ..domain.errors import Reason, Unauthorized
@@ -194,10 +196,11 @@ def set_state(body: s.StateBody, window: str):
     return answer(hall().windows.set_state(actor(), window_number(window), body.state))
 
 
-@route("GET", "/health", answer=s.OkOut, summary="The server and its database answer")
+@route("GET", "/health", answer=s.HealthOut, summary="The server and its database answer")
 def health():
     hall().queries.ping()
-    return {"ok": True}
+    figures = current_app.extensions.get("hallq.commit_figures", lambda: None)()
+    return {"ok": True, "group_commit": dataclasses.asdict(figures) if figures else None}
 
 
 @route("GET", "/windows/{window}/holder", answer=sa.HolderAtWindowOut,

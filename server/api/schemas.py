@@ -331,6 +331,17 @@ class OkOut(BaseModel):
     ok: bool
 
 
+class CommitFiguresOut(BaseModel):
+    """Group commit on SQLite, since the process started (docs/decisions.md §31)."""
+    commits: int = Field(description="durable COMMITs of batches with writes")
+    units: int = Field(description="units of work (requests' transactions) those COMMITs made durable")
+    largest_batch: int
+
+
+class HealthOut(OkOut):
+    group_commit: CommitFiguresOut | None = Field(None, description="SQLite under group commit only")
+
+
 class OpenApiOut(BaseModel):
     """An OpenAPI 3.1 document."""
     model_config = ConfigDict(extra="allow")

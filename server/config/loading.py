@@ -178,6 +178,7 @@ def load_config(path: Path | str | None = None) -> HallConfig:
 _SINGLE_SECTIONS = ("hall", "calendar", "supervision", "rating", "appointments", "notices", "security")  # tables, not lists of entries
 _SINGLE_SECTIONS += ("search",)
 _SINGLE_SECTIONS += ("printing",)
+_SINGLE_SECTIONS += ("database",)
 
 
 def _valid_entries(data) -> tuple[HallConfigFile | None, set[str]]:

@@ -311,6 +311,12 @@ class Appointments(_Strict):
         return value
 
 
+class DatabaseSettings(_Strict):
+    """group_commit: on SQLite, requests' transactions share one durable COMMIT (docs/decisions.md §31)."""
+
+    group_commit: bool = True
+
+
 class HallConfigFile(_Strict):
     hall: HallSettings
     floors: list[Floor] = Field(min_length=1)
@@ -327,6 +333,7 @@ class HallConfigFile(_Strict):
     security: Security = Field(default_factory=Security)
     printing: Printing = Field(default_factory=Printing)
     search: Search = Field(default_factory=Search)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
 
 
 class WindowSpec(BaseModel):
@@ -368,6 +375,7 @@ class HallConfig:
         self.security = source.security
         self.printing = source.printing
         self.search = source.search
+        self.database = source.database
 
     def zone_of_floor(self, floor: int) -> str:
         return self.floors[floor].zone
