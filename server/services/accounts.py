@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
 import secrets
 from collections.abc import Callable
 from functools import cache
@@ -23,6 +24,7 @@ MIN_PASSWORD_LENGTH = 8
 MAX_DISPLAY_NAME_LENGTH = 40
 
 hasher = PasswordHasher()
+ARGON2_AT_ONCE = 2  # a sign-in waits its turn (tens of ms each) rather than the server holding 64 MiB per sign-in
 # Verifying against this hash when the user does not exist keeps the answer time the same. Written out,
 # not hashed at import: one hash holds Argon2's 64 MiB for a moment, which was the server's peak memory
 # at start-up (docs/performance.md "Memory at start-up"). Hashed anew, once, should the hasher's
@@ -65,6 +67,14 @@ class Accounts:
         # Argon2 takes tens of milliseconds of CPU on purpose; the server passes a function that runs
         # it on a real thread, so the event loop keeps serving screens meanwhile.
         self.run_blocking = run_blocking or (lambda fn, *args: fn(*args))
+        # Each Argon2 hash holds 64 MiB while it runs: a morning's sign-ins all at once would each take
+        # their own (docs/performance.md "Memory at start-up"). They take turns instead.
+        self._argon2_turns = threading.BoundedSemaphore(ARGON2_AT_ONCE)
+
+    def argon2(self, fn: Callable, *args):
+        """Run an Argon2 hash or verification on a real thread, at most ARGON2_AT_ONCE at a time."""
+        with self._argon2_turns:
+            return self.run_blocking(fn, *args)
 
     def _check_user(self, username: str, role: str, departments: tuple[str, ...]) -> None:
         if role not in STAFF_ROLES:
@@ -102,7 +112,7 @@ class Accounts:
         """A new password's hash (on a thread: Argon2 is slow), once it is long enough."""
         if len(password) < MIN_PASSWORD_LENGTH:
             raise Invalid(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.", Reason.PASSWORD_TOO_SHORT)
-        return self.run_blocking(hasher.hash, password)
+        return self.argon2(hasher.hash, password)
 
     @staticmethod
     def unknown_user(username: str) -> NotFound:

@@ -68,12 +68,12 @@ class SignIn:
         with self.unit_of_work() as uow:
             user = uow.accounts.user(username)
         # Hash verification is slow on purpose; no transaction is held while it runs.
-        ok = self.accounts.run_blocking(verify_password, user.password_hash if user else None, password) \
+        ok = self.accounts.argon2(verify_password, user.password_hash if user else None, password) \
             and bool(user and user.active)
         if not ok:
             raise Unauthorized("The username or password is wrong.", Reason.WRONG_CREDENTIALS)
         token = new_token()
-        rehash = self.accounts.run_blocking(hasher.hash, password) if hasher.check_needs_rehash(user.password_hash) else None
+        rehash = self.accounts.argon2(hasher.hash, password) if hasher.check_needs_rehash(user.password_hash) else None
         now = self.clock()
         with self.unit_of_work() as uow:
             uow.accounts.attempt_succeeded(attempt)
@@ -95,7 +95,7 @@ class SignIn:
         attempt = self._count_attempt(actor.name, address)
         with self.unit_of_work() as uow:
             user = uow.accounts.user(actor.name)
-        if not self.accounts.run_blocking(verify_password, user.password_hash if user else None, old_password):
+        if not self.accounts.argon2(verify_password, user.password_hash if user else None, old_password):
             raise Forbidden("The current password is wrong; nothing was changed.", Reason.WRONG_PASSWORD)
         with self.unit_of_work() as uow:
             uow.accounts.attempt_succeeded(attempt)
