@@ -206,6 +206,8 @@ def run(args: argparse.Namespace) -> dict:
         # CPU per frame: all the server's CPU (call-next's HTTP and commits too) over the frames delivered.
         "server_cpu_s": round(cpu, 2), "server_cpu_share": round(cpu / span, 3),
         "server_cpu_us_per_frame": round(cpu / frames * 1e6, 1) if frames else None,
+        "frames_per_server_cpu_s": round(frames / cpu) if cpu else None,  # what one whole core would deliver
+        "server_cpu_ms_per_call": round(cpu / called * 1e3, 2) if called else None,
         "generator_cpu_share": round(generator_cpu / span, 3),
         "dropped_sockets": sum(r["dropped"] for r in results), "load": round(os.getloadavg()[0], 2),
     }

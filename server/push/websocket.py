@@ -1,13 +1,12 @@
-"""Frames written as encoded, without per-message compression (issue 15, docs/screens.md "What a frame
+"""Frames written as encoded, without per-message compression (issue 15; docs/screens.md "What a frame
 costs").
 
 Browsers ask for permessage-deflate, and eventlet's websocket grants it: every frame is then
-compressed again for every socket (each socket keeps its own compression context), which is what a
-push frame cost the most after the write itself, about a quarter of the server's time in a call flood
-with 300 floor screens (docs/performance.md). Frames are a few hundred bytes on the hall's LAN, so
-the server declines the extension; clients then speak plain websocket frames, as the protocol allows
-(RFC 7692: an extension the server does not accept is not used). Socket.IO encodes each emit once,
-for every socket of its rooms (socketio.Manager.emit), so a frame is now built once per emit."""
+compressed again for every socket (each socket keeps its own compression context), the largest cost
+of a push frame after the write itself (a quarter of the server's time in a call flood with 300 floor
+screens). Frames are a few hundred bytes on the hall's LAN, so the server declines the extension and
+clients speak plain frames, as the protocol allows (RFC 7692). Socket.IO encodes each emit once for
+every socket of its rooms (socketio.Manager.emit), so a frame is now built once per emit."""
 from __future__ import annotations
 
 
