@@ -3,6 +3,9 @@ one `ticket_called` carrying the window's new state, while window screens, clerk
 still hear `window_updated`; `stats` reaches a floor at most every half second, the last one right."""
 from __future__ import annotations
 
+import base64
+import os
+import socket
 import time
 
 from harness import connect_socket, wait_for
@@ -96,3 +99,23 @@ def test_stats_reach_a_floor_coalesced_and_the_last_is_right(fresh_hall):
         assert truth["yibao"][0] == 2  # 12 issued, 10 called
     finally:
         floor.disconnect()
+
+
+def test_websockets_decline_per_socket_compression(hall):
+    """A browser asks for permessage-deflate; the server answers without it, so a frame is not
+    compressed again for every socket (server/push/websocket.py)."""
+    host, port = hall.server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
+                      f"Host: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                      f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}\r\n"
+                      "Sec-WebSocket-Version: 13\r\n"
+                      "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n").encode())
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = conn.recv(4096)
+            assert chunk, answer
+            answer += chunk
+    head = answer.split(b"\r\n\r\n")[0].decode().lower()
+    assert head.startswith("http/1.1 101"), head
+    assert "permessage-deflate" not in head, head
