@@ -8,8 +8,9 @@ event, the server's CPU share and CPU per frame, and the generator's own CPU sha
 
     python -m bench.frames --screens 300 --calls 600 [--clerks 4] [--client-procs 2] [--deflate] [--json]
 
-The screens are spread over the floors of the clerks' windows (the first windows of the hall), so
-every call reaches the screens of one floor. `--deflate` asks for permessage-deflate, as browsers do.
+The bench is an outside client of the server: its clerks and kiosk are made with `hallq users add`
+and `hallq devices add` and sign in over the API. The screens are spread over the floors of the
+clerks' windows (the first windows of the hall), so every call reaches the screens of one floor. `--deflate` asks for permessage-deflate, as browsers do.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import asyncio
 import json
 import multiprocessing
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -29,7 +31,6 @@ from pathlib import Path
 
 import psutil
 
-from .seed import seed_staff
 from .servers import ServeProcess
 
 SETTLE_S = 3.0  # after the last call, how long the last frames may take to arrive
@@ -132,27 +133,64 @@ async def _issue(url: str, token: str, matters: list[str], count: int) -> None:
             for i in range(k, count, 8):
                 async with session.post(f"{url}/api/v1/tickets", json={"matter": matters[i % len(matters)]},
                                         headers={"Authorization": f"Bearer {token}"}) as r:
-                    assert r.status == 201, await r.text()
+                    if r.status != 201:  # a refusal (a quota, issuing hours) would leave the clerks idle
+                        raise RuntimeError(f"POST /tickets: {r.status} {await r.text()}")
         await asyncio.gather(*(kiosk(k) for k in range(8)))
+
+
+# ---------------------------------------------------------------- the staff, as an outside client makes them
+def _cli(db: str, *args: str, stdin: str | None = None) -> str:
+    """`hallq …` in a process of its own (the bench knows the server only by its command line and API)."""
+    done = subprocess.run([sys.executable, "-m", "hallq", *args, "--db", db], input=stdin, capture_output=True,
+                          text=True, timeout=120)
+    if done.returncode:
+        raise RuntimeError(f"hallq {' '.join(args)}: {done.stderr.strip()}")
+    return done.stdout
+
+
+async def _staff(url: str, db: str, clerks: int) -> tuple[dict[str, str], str, list[str], list[int]]:
+    """Clerks signed in at the hall's first `clerks` windows (accounts made with `hallq users add`), a
+    kiosk's token, the matters those windows serve, and their floors."""
+    import aiohttp
+    run = f"frames-{secrets.token_hex(3)}"
+    password = secrets.token_urlsafe(12)
+    api = f"{url}/api/v1"
+    async with aiohttp.ClientSession() as session:
+        async def call(method: str, path: str, token: str | None = None, body=None):
+            async with session.request(method, api + path, json=body,
+                                       headers={"Authorization": f"Bearer {token}"} if token else {}) as r:
+                answer = await r.json()
+                if r.status != 200:
+                    raise RuntimeError(f"{method} {path}: {r.status} {answer}")
+                return answer
+
+        _cli(db, "users", "add", f"{run}-admin", "--role", "admin", "--password-stdin", stdin=password + "\n")
+        admin = (await call("POST", "/auth/login", body={"username": f"{run}-admin", "password": password}))["token"]
+        windows = (await call("GET", "/windows", admin))[:clerks]
+        tokens = {}
+        for w in windows:
+            name = f"{run}-w{w['number']}"
+            _cli(db, "users", "add", name, "--role", "clerk", "--password-stdin",
+                 *(("--department", w["department"]) if w["department"] else ()), stdin=password + "\n")
+            tokens[w["number"]] = (await call("POST", "/auth/login", body={"username": name, "password": password}))["token"]
+            await call("POST", f"/windows/{w['number']}/sign-in", tokens[w["number"]])
+        served = {q for w in windows for q in w["queues"]}
+        catalog = await call("GET", "/catalog")
+    kiosk = _cli(db, "devices", "add", f"{run}-kiosk", "--kind", "kiosk").strip().splitlines()[-1]
+    matters = [m["id"] for m in catalog["matters"] if m["queue"] in served]
+    return tokens, kiosk, matters, sorted({w["floor"] for w in windows})
 
 
 # ---------------------------------------------------------------- the run
 def run(args: argparse.Namespace) -> dict:
-    from hallq.bootstrap import build_hall
     workdir = Path(tempfile.mkdtemp(prefix="hallq-frames-", dir=args.db_dir))
     db = f"sqlite:///{workdir}/frames.db"
-    hall, database = build_hall(None, db)
-    try:
-        seeded = seed_staff(hall, args.clerks)
-    finally:
-        database.dispose()
     server = ServeProcess(db, workdir, None, args.async_mode, None, None)
     workers = []
     try:
         server.wait_ready()
-        floors = sorted(set(seeded.floor_of.values()))
-        served = [m for m in seeded.matters]
-        asyncio.run(_issue(server.url, seeded.kiosk_token, served, args.calls + 4 * args.clerks))
+        clerks, kiosk, matters, floors = asyncio.run(_staff(server.url, db, args.clerks))
+        asyncio.run(_issue(server.url, kiosk, matters, args.calls + 4 * args.clerks))
         ctx = multiprocessing.get_context("spawn")
         stop, out = ctx.Event(), ctx.Queue()
         readies = []
@@ -170,7 +208,7 @@ def run(args: argparse.Namespace) -> dict:
         spy = subprocess.Popen(["py-spy", "record", "--pid", str(server.pid), "-r", "100", "-f", "raw", "-o",
                                 args.profile], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) if args.profile else None
         cpu0, mine0, t0 = sum(serve.cpu_times()[:2]), sum(os.times()[:2]), time.monotonic()
-        answers = asyncio.run(_calls(server.url, seeded.clerks, args.calls))
+        answers = asyncio.run(_calls(server.url, clerks, args.calls))
         calls_done = time.monotonic()
         if spy is not None:
             spy.send_signal(signal.SIGINT)  # py-spy writes its file when interrupted
@@ -197,7 +235,7 @@ def run(args: argparse.Namespace) -> dict:
     called = answers.get(200, 0)
     per_screen = counts.get("ticket_called", 0) / args.screens if args.screens else 0
     return {
-        "db_dir": args.db_dir or tempfile.gettempdir(), "screens": args.screens, "clerks": len(seeded.clerks), "floors": floors, "deflate": args.deflate,
+        "db_dir": args.db_dir or tempfile.gettempdir(), "screens": args.screens, "clerks": len(clerks), "floors": floors, "deflate": args.deflate,
         "calls": called, "call_answers": answers, "calls_per_s": round(called / (calls_done - t0), 1),
         "wall_s": round(wall, 2), "frames": frames, "frames_by_event": dict(counts),
         "frames_per_s": round(frames / wall, 1),
