@@ -204,9 +204,12 @@ let spokenAudio = [];             // the last WAVs queued, newest first
 function onCalled(call) {
   if (mode === "floor" && call.floor !== state.snapshot?.floor) return;
   state.recent = [call, ...state.recent.filter((c) => !(c.number === call.number && c.window === call.window))].slice(0, RECENT + 1);
-  // The window's own update (window_updated) may come after the call: the ticket is at the window now.
+  // A floor screen hears a call as one frame: the window's new state comes with it (window_state;
+  // docs/screens.md). Without it (a recall; a window screen) the ticket is at the window now, and the
+  // window's own update (window_updated) follows.
+  if (call.window_state) applyWindow(call.window_state);
   const w = state.windows.get(call.window);
-  if (w) w.current = { ...(w.current || {}), number: call.number };
+  if (w && !call.window_state) w.current = { ...(w.current || {}), number: call.number };
   render();
   flash();
   if (mode === "floor" && state.snapshot?.call_audio) {
@@ -249,11 +252,15 @@ function onReadyCases(ready) {
 }
 
 function onWindow(w) {
+  if (applyWindow(w)) render();
+}
+
+function applyWindow(w) {
   const known = state.windows.get(w.number);
-  if (mode === "window" && !known) return;
-  if (known && known.version > w.version) return;  // an older update than the one shown
+  if (mode === "window" && !known) return false;
+  if (known && known.version > w.version) return false;  // an older update than the one shown
   state.windows.set(w.number, w);
-  render();
+  return true;
 }
 
 function onStats(stats) {

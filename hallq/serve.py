@@ -20,6 +20,7 @@ from server.push.relay import EventRelay
 from server.push.sessions import SessionCloser
 from server.push.sockets import (AdminNamespace, BackofficeNamespace, ClerkNamespace, DisplayNamespace, KioskNamespace,
                                  OpenSockets)
+from server.push.websocket import without_compression
 from server.push.wire import Wire
 from server.services.bus import Audience
 from server.web.flask_app import MAX_BODY_BYTES, create_flask_app
@@ -66,6 +67,7 @@ def create_server(config_path: str | None, db_url: str, async_mode: str = "event
     app = create_flask_app(hall, openapi, router.audio_folder, proxies)
     app.extensions["hallq.commit_figures"] = database.commit_figures  # GET /health's group_commit
     socketio.init_app(app)
+    without_compression(socketio.server.eio)  # frames are built once per emit, not once per socket
     for namespace in (display, ClerkNamespace(hall, open_sockets), AdminNamespace(hall, open_sockets),
                       BackofficeNamespace(hall, open_sockets), KioskNamespace(hall, open_sockets)):
         socketio.on_namespace(namespace)

@@ -125,9 +125,10 @@ def test_floor_screen_gets_snapshot_then_only_its_floors_calls(fresh_hall):
         assert all(c["floor"] == 1 and c["window"] == "13" for c in calls)
         assert calls[0]["text"] == f"请{expected[0]}号到13号窗口办理"
         assert calls[-1]["recall"] is True
-        # The window's own state followed, in order, with the data in the event.
-        updates = [d for e, d in received if e == "window_updated" and d["number"] == "13"]
-        assert updates and updates[-1]["current"]["number"] == expected[-1]
+        # The window's own state came with each call (a floor hears one frame per call), in order.
+        states = [c["window_state"] for c in calls[:-1]]  # a recall changes no window
+        assert [s["current"]["number"] for s in states] == expected[:-1] and all(s["number"] == "13" for s in states)
+        assert not any(e == "window_updated" and d["number"] == "13" for e, d in received)
         assert not any(d.get("floor") == 2 for e, d in received if e in ("ticket_called", "window_updated"))
     finally:
         screen.disconnect()

@@ -80,13 +80,15 @@ def test_screens_hear_no_ticket_ids_and_no_usernames_and_show_the_display_name(h
         heard = floor_events + window_events + other_events + late_floor_events + late_window_events
         names = {e for e, _ in heard}
         assert {"snapshot", "ticket_called", "window_updated", "stats"} <= names, names
+        assert any("window_state" in d for e, d in heard if e == "ticket_called")  # a call's window, public too
         secrets = set(ids) | {clerk_name} | set(hall.clerks)
         for event, data in heard + [("GET /stats", stats)]:
             for text in _strings(data):
                 for secret in secrets:
                     assert secret not in text, f"{event} carries {secret!r}: {data}"
         for event, data in heard:
-            windows = data.get("windows", []) if event == "snapshot" else [data] if event == "window_updated" else []
+            windows = (data.get("windows", []) if event == "snapshot" else [data] if event == "window_updated"
+                       else [data["window_state"]] if event == "ticket_called" and "window_state" in data else [])
             for w in windows:
                 assert w["clerk"] is None, (event, w)
                 assert w["current"] is None or w["current"]["id"] is None, (event, w)

@@ -67,8 +67,11 @@ class Wire:
             ev.KioskPrinterChanged: lambda e: ("printer", {"name": e.printer, "state": e.state, "ready": e.ready}),
         }
         self._last: tuple[ev.Event | None, tuple] = (None, ())  # the last event's wire form, for its other audiences
+        self._floor_stats: dict[int, list] = {}  # each floor's figures as last pushed to its screens
 
-    def deliveries(self, event: ev.Event, audience: Audience) -> list[Delivery]:
+    def deliveries(self, event: ev.Event, audience: Audience, window: ev.WindowUpdated | None = None) -> list[Delivery]:
+        """`window`: for a call, its window's state after it, which the screens' `ticket_called` carries
+        as `window_state` (public: no username, no ticket id; docs/screens.md "One frame per call")."""
         if isinstance(event, ev.QueueFiguresChanged):
             return self._figures(event, audience)
         if isinstance(event, ev.TicketEvent) and audience is A.TRACKING:
@@ -81,6 +84,8 @@ class Wire:
             name, data = self._last[1]
         else:
             name, data = self.formats.get(type(event), self._default)(event)
+            if window is not None and name == "ticket_called":
+                data["window_state"] = views.public_window(window.facts, window.current)
             self._last = (event, (name, data))
         return [Delivery(NAMESPACES[audience], rooms(audience, event), name, data)]
 
@@ -121,7 +126,12 @@ class Wire:
         if self._last[0] is not event:
             self._last = (event, ("stats", [asdict(q) for q in event.queues]))
         every = self._last[1][1]
-        if audience is A.FLOOR_SCREENS:  # each floor's screens, their floor's queues
-            return [Delivery("/display", (f"floor:{floor}",), "stats", [q for q in every if q["floor"] == floor])
-                    for floor in self.hall.config.floors]
+        if audience is A.FLOOR_SCREENS:  # each floor's screens, their floor's queues, when they changed
+            out = []
+            for floor in self.hall.config.floors:
+                figures = [q for q in every if q["floor"] == floor]
+                if self._floor_stats.get(floor) != figures:
+                    self._floor_stats[floor] = figures
+                    out.append(Delivery("/display", (f"floor:{floor}",), "stats", figures))
+            return out
         return [Delivery(NAMESPACES[audience], ("admin",) if audience is A.ADMIN else None, "stats", every)]
