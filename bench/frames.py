@@ -49,6 +49,8 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--profile", metavar="FILE", help="py-spy record the server while the clerks call (raw "
                                                    "folded stacks, 100 Hz; py-spy must be on the PATH)")
     p.add_argument("--json", action="store_true", help="the last line is one JSON object")
+    p.add_argument("--server-python", default=None, help="the Python of another checkout whose `hallq serve` to "
+                   "measure (its venv's python; compare two versions under one generator)")
     return p.parse_args(argv)
 
 
@@ -185,7 +187,7 @@ async def _staff(url: str, db: str, clerks: int) -> tuple[dict[str, str], str, l
 def run(args: argparse.Namespace) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix="hallq-frames-", dir=args.db_dir))
     db = f"sqlite:///{workdir}/frames.db"
-    server = ServeProcess(db, workdir, None, args.async_mode, None, None)
+    server = ServeProcess(db, workdir, None, args.async_mode, None, None, args.server_python)
     workers = []
     try:
         server.wait_ready()

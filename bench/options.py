@@ -34,6 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "and --message-queue when more than one)")
     parser.add_argument("--message-queue", default=None, help="redis://… shared by the started processes")
     parser.add_argument("--async-mode", choices=("eventlet", "gevent"), default="eventlet")
+    parser.add_argument("--server-python", default=None,
+                        help="the Python of another checkout whose `hallq serve` the bench starts (its venv's "
+                             "python): two versions of the server timed under the same generator")
     for name, kind, text in (("kiosks", int, "kiosks issuing tickets back to back"),
                              ("windows", int, "windows calling (default: all of the hall)"),
                              ("screens", int, "floor screens subscribed over websockets"),

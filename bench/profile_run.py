@@ -83,7 +83,8 @@ def run_once(args, default_db: str, build_hall, scale: float, duration: float) -
             pids = [pid_listening_on(u) for u in urls]
         else:
             channel = f"hallq-bench-{uuid.uuid4().hex[:8]}"
-            servers = [ServeProcess(db, workdir, args.config, args.async_mode, args.message_queue, channel)
+            servers = [ServeProcess(db, workdir, args.config, args.async_mode, args.message_queue, channel,
+                                    args.server_python)
                        for _ in range(args.processes)]
             for s in servers:
                 s.wait_ready()

@@ -46,7 +46,8 @@ def main(args: argparse.Namespace, default_db: str, build_hall) -> int:
             pids = [pid_listening_on(u) for u in urls]
         else:
             channel = f"hallq-bench-{uuid.uuid4().hex[:8]}"
-            servers = [ServeProcess(db, workdir, args.config, args.async_mode, args.message_queue, channel)
+            servers = [ServeProcess(db, workdir, args.config, args.async_mode, args.message_queue, channel,
+                                    args.server_python)
                        for _ in range(args.processes)]
             for s in servers:
                 s.wait_ready()

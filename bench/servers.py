@@ -23,10 +23,12 @@ def free_port() -> int:
 
 class ServeProcess:
     def __init__(self, db: str, workdir: Path, config: str | None, async_mode: str,
-                 message_queue: str | None, channel: str | None):
+                 message_queue: str | None, channel: str | None, python: str | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        cmd = [sys.executable, "-m", "hallq", "serve", "--db", db, "--port", str(self.port),
+        # `python`: another checkout's interpreter (--server-python), to time two versions of the server
+        # under the same generator.
+        cmd = [python or sys.executable, "-m", "hallq", "serve", "--db", db, "--port", str(self.port),
                "--async-mode", async_mode]
         cmd += ["--config", config] if config else []
         cmd += ["--message-queue", message_queue] if message_queue else []
