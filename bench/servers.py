@@ -30,13 +30,16 @@ class ServeProcess:
         # under the same generator.
         cmd = [python or sys.executable, "-m", "hallq", "serve", "--db", db, "--port", str(self.port),
                "--async-mode", async_mode]
-        cmd += ["--config", config] if config else []
+        cmd += ["--config", str(Path(config).resolve())] if config else []
         cmd += ["--message-queue", message_queue] if message_queue else []
         cmd += ["--message-queue-channel", channel] if channel else []
         self.log_path = workdir / f"serve-{self.port}.log"
         with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
-                                         env={**os.environ, "HALLQ_LOG_LEVEL": "WARNING"})
+            # In the work folder, with no PYTHONPATH: `python -m hallq` run from a checkout would import that
+            # checkout's code, not the code of `python`'s own.
+            env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} if python else dict(os.environ)
+            self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=workdir if python else None,
+                                         env={**env, "HALLQ_LOG_LEVEL": "WARNING"})
 
     def wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
