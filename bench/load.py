@@ -19,18 +19,9 @@ from dataclasses import dataclass, field
 import aiohttp
 import socketio
 
+from .timing import Timing
+
 CONNECT_AT_ONCE = 50
-
-
-@dataclass
-class Timing:
-    duration: float
-    grace: float  # screens keep listening this long after the last call
-    start_at: float = 0.0
-
-    @property
-    def end_at(self) -> float:
-        return self.start_at + self.duration
 
 
 @dataclass

@@ -27,20 +27,10 @@ import aiohttp
 
 from .engineio import ScreenSocket, SocketIOScreen
 from .plan import PlannedArrival, PlannedWindow
+from .timing import Timing
 
 CONNECT_AT_ONCE = 50
 HEARTBEAT_S = 0.01
-
-
-@dataclass
-class WorkerTiming:
-    duration: float
-    grace: float  # screens keep listening, and answers are awaited, this long after the last send
-    start_at: float = 0.0
-
-    @property
-    def end_at(self) -> float:
-        return self.start_at + self.duration
 
 
 @dataclass
@@ -79,7 +69,7 @@ async def _heartbeat(samples: Samples, until: float) -> None:
         samples.loop_lag_ms.append(max(0.0, (time.time() - now - HEARTBEAT_S) * 1000))
 
 
-async def _begin(samples: Samples, timing: WorkerTiming, ready, go, start_at) -> None:
+async def _begin(samples: Samples, timing: Timing, ready, go, start_at) -> None:
     # What setup built (a thousand sockets, say) lives for the run: out of the collector's full passes,
     # which would otherwise stall this loop while it times the server.
     gc.collect()
@@ -90,7 +80,7 @@ async def _begin(samples: Samples, timing: WorkerTiming, ready, go, start_at) ->
     samples.cpu_s = -time.process_time()
 
 
-def screen_worker(screens: list[tuple[str, int]], idle: list[str], timing: WorkerTiming, ready, go, start_at, out,
+def screen_worker(screens: list[tuple[str, int]], idle: list[str], timing: Timing, ready, go, start_at, out,
                   client: str = "raw"):
     """screens: (server url, floor); idle: one server url per idle socket; client: raw | socketio."""
     out.put(asyncio.run(_screens(screens, idle, timing, ready, go, start_at, client)))
@@ -142,7 +132,7 @@ async def _screens(screens, idle, timing, ready, go, start_at, client) -> Sample
 
 
 def actor_worker(arrivals: list[PlannedArrival], windows: list[tuple[PlannedWindow, float]], clerks: dict[str, str],
-                 kiosk_urls: list[str], window_urls: dict[str, str], kiosk_token: str, timing: WorkerTiming,
+                 kiosk_urls: list[str], window_urls: dict[str, str], kiosk_token: str, timing: Timing,
                  ready, go, start_at, out):
     """windows: (window, seconds after the start of its clerk's first call-next); arrivals go to the
     kiosk_urls in turn (one per server process)."""

@@ -18,7 +18,6 @@ import shutil
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import psutil
@@ -26,11 +25,12 @@ import psutil
 from server.simulation.profile import ProfileError, load_profile
 
 from .options import OPEN_LOOP_SCREENS, OPEN_LOOP_SOCKETS_PER_PROCESS
-from .open_loop import WorkerTiming, actor_worker, screen_worker
+from .open_loop import actor_worker, screen_worker
 from .plan import Plan, make_plan
 from .report import meets_capacity_target, print_json, print_report, summarise
 from .seed import seed_staff
-from .servers import ServeProcess, peak_rss_mb, pid_listening_on
+from .timing import Timing
+from .servers import ServeProcess, peak_rss_fields, start_or_find
 
 GRACE_S = 3.0
 SCHEDULE_FAILED = 3
@@ -78,21 +78,9 @@ def run_once(args, default_db: str, build_hall, scale: float, duration: float) -
                              matters=seeded.matters, clerks=seeded.clerks)
         finally:
             database.dispose()
-        if args.url:
-            urls = [u.rstrip("/") for u in args.url]
-            pids = [pid_listening_on(u) for u in urls]
-        else:
-            channel = f"hallq-bench-{uuid.uuid4().hex[:8]}"
-            servers = [ServeProcess(db, workdir, args.config, args.async_mode, args.message_queue, channel,
-                                    args.server_python)
-                       for _ in range(args.processes)]
-            for s in servers:
-                s.wait_ready()
-            urls, pids = [s.url for s in servers], [s.pid for s in servers]
+        urls, pids = start_or_find(args, db, workdir, servers)
         report = replay(plan, urls, pids, seeded, args)
-        report["peak_rss_mb_per_process"] = [peak_rss_mb(p) if p else None for p in pids]
-        known = [m for m in report["peak_rss_mb_per_process"] if m is not None]
-        report["peak_rss_mb"] = max(known) if known else None
+        report.update(peak_rss_fields(pids))
         report["setup"] = {"db": db.split("://")[0], "processes": len(urls), "message_queue": bool(args.message_queue),
                            "async_mode": None if args.url else args.async_mode, "windows": len(plan.windows),
                            "arrivals": len(plan.arrivals), "screen_procs": args.screen_procs,
@@ -112,7 +100,7 @@ def replay(plan: Plan, urls: list[str], pids: list, seeded, args) -> dict:
     ctx = multiprocessing.get_context("spawn")
     ready, out, go = ctx.Queue(), ctx.Queue(), ctx.Event()
     start_at = ctx.Value("d", 0.0)
-    timing = WorkerTiming(plan.duration, GRACE_S)
+    timing = Timing(plan.duration, GRACE_S)
     screen_procs = max(1, args.screen_procs) if (args.screens or args.sockets_per_process) else 0
 
     floors = plan.floors or (1,)

@@ -11,13 +11,13 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 from .options import FULL, QUICK, Profile
-from .load import ActorResult, ScreenResult, Timing, actor_worker, screen_worker
+from .load import ActorResult, ScreenResult, actor_worker, screen_worker
 from .seed import seed_staff
-from .servers import ServeProcess, peak_rss_mb, pid_listening_on
+from .timing import Timing
+from .servers import ServeProcess, peak_rss_fields, start_or_find
 
 
 def main(args: argparse.Namespace, default_db: str, build_hall) -> int:
@@ -41,21 +41,9 @@ def main(args: argparse.Namespace, default_db: str, build_hall) -> int:
             seeded = seed_staff(hall, profile.windows)
         finally:
             database.dispose()
-        if args.url:
-            urls = [u.rstrip("/") for u in args.url]
-            pids = [pid_listening_on(u) for u in urls]
-        else:
-            channel = f"hallq-bench-{uuid.uuid4().hex[:8]}"
-            servers = [ServeProcess(db, workdir, args.config, args.async_mode, args.message_queue, channel,
-                                    args.server_python)
-                       for _ in range(args.processes)]
-            for s in servers:
-                s.wait_ready()
-            urls, pids = [s.url for s in servers], [s.pid for s in servers]
+        urls, pids = start_or_find(args, db, workdir, servers)
         report = replay(profile, urls, seeded)
-        report["peak_rss_mb_per_process"] = [peak_rss_mb(p) if p else None for p in pids]
-        known = [m for m in report["peak_rss_mb_per_process"] if m is not None]
-        report["peak_rss_mb"] = max(known) if known else None
+        report.update(peak_rss_fields(pids))
         report["setup"] = {"db": db.split("://")[0], "processes": len(urls),
                            "message_queue": bool(args.message_queue),
                            "async_mode": None if args.url else args.async_mode, **profile.__dict__,

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -67,6 +68,29 @@ class ServeProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(10)
+
+
+def start_or_find(args, db: str, workdir: Path, servers: list[ServeProcess]) -> tuple[list[str], list[int | None]]:
+    """The URLs and pids of the servers a run measures: those of --url, or `args.processes` of
+    `hallq serve` started here (appended to `servers` as they start, so the caller stops every one
+    even when a later one fails to come up)."""
+    if args.url:
+        urls = [u.rstrip("/") for u in args.url]
+        return urls, [pid_listening_on(u) for u in urls]
+    channel = f"hallq-bench-{uuid.uuid4().hex[:8]}"
+    for _ in range(args.processes):
+        servers.append(ServeProcess(db, workdir, args.config, args.async_mode, args.message_queue, channel,
+                                    args.server_python))
+    for s in servers:
+        s.wait_ready()
+    return [s.url for s in servers], [s.pid for s in servers]
+
+
+def peak_rss_fields(pids: list[int | None]) -> dict:
+    """`peak_rss_mb_per_process` (None where the process cannot be seen) and their largest, `peak_rss_mb`."""
+    per_process = [peak_rss_mb(p) if p else None for p in pids]
+    known = [m for m in per_process if m is not None]
+    return {"peak_rss_mb_per_process": per_process, "peak_rss_mb": max(known) if known else None}
 
 
 def pid_listening_on(url: str) -> int | None:
