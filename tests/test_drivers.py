@@ -230,14 +230,20 @@ class PrinterListener:
                 conn, _ = self.sock.accept()
             except OSError:
                 return
-            with conn:
-                while chunk := conn.recv(4096):
-                    self.data += chunk
-                    if b"\x10\x04" in chunk:
-                        if self.late_answers:
-                            self.late_answers -= 1
-                            time.sleep(1.0)  # after the driver stopped waiting
-                        conn.sendall(status_answer(paper_out=self.paper_out))
+            try:
+                with conn:
+                    while chunk := conn.recv(4096):
+                        self.data += chunk
+                        if b"\x10\x04" in chunk:
+                            if self.late_answers:
+                                self.late_answers -= 1
+                                time.sleep(1.0)  # after the driver stopped waiting
+                            conn.sendall(status_answer(paper_out=self.paper_out))
+            except OSError:
+                # The driver hung up before a late answer (a loaded machine): a printer serves the next
+                # connection all the same. (Uncaught, this ended the listener, and every later job's
+                # bytes waited unread in the backlog: the browser test's flake.)
+                continue
 
     def close(self):
         self.sock.close()

@@ -1,8 +1,6 @@
 """What a person does on the pages, as steps the browser tests share (Playwright's sync API)."""
 from __future__ import annotations
 
-import re
-
 from playwright.sync_api import Page, expect
 
 from harness import PASSWORD
@@ -24,11 +22,17 @@ def choose_matter(page: Page, floor_zone: str, department: str, matter: str) -> 
 
 def take_ticket(page: Page) -> tuple[str, str]:
     """Press 取号 on the confirm screen; returns (ticket number, ticket id from the QR code)."""
+    number, qr = page.locator("#ticket-number"), page.locator("#ticket-qr")
+    # The ticket view keeps the last citizen's ticket while hidden: wait for this one's, not that.
+    before = (number.text_content() or "", qr.get_attribute("src") or "")
     page.get_by_role("button", name="取号").click()
-    number = page.locator("#ticket-number")
-    expect(number).to_have_text(re.compile(r"^[A-Z]\d{3}$"))
-    src = page.locator("#ticket-qr").get_attribute("src")
-    return number.inner_text(), src.split("/")[2]
+    expect(number).to_be_visible()
+    page.wait_for_function(
+        """([old, oldSrc]) => {
+            const n = document.getElementById('ticket-number'), q = document.getElementById('ticket-qr');
+            return /^[A-Z]\\d{3}$/.test(n.textContent) && n.textContent !== old && q.getAttribute('src') !== oldSrc;
+        }""", arg=list(before))
+    return number.inner_text(), qr.get_attribute("src").split("/")[2]
 
 
 def staff_sign_in(page: Page, username: str, window: str | None = None) -> None:

@@ -17,7 +17,7 @@ KIOSK_SIZE = (1080, 1920)
 PAPER_OUT = "打印机缺纸，号票将显示在屏幕上，请拍照或扫码保存"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # one per attempt: a rerun starts with the paper out again, not where the last attempt left it
 def printer_hall(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("kiosk-printer")
     printer = PrinterListener(paper_out=True)
