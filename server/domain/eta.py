@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from .prediction import Capacity, QueueRate, Slowdown, Wait, predict
+from .residual import PRIOR_CV, order_wait
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ class WaitEstimator:
         self.rates = rates
         self.idle: Mapping[str, int] = {}
         self.slowdowns: tuple[Slowdown, ...] = ()
+        self.under_way: Mapping[str, list[tuple[float, float, float]]] = {}
+        self.cv = PRIOR_CV
         self.serving: dict[str, dict[str, int]] = defaultdict(dict)  # queue -> window -> preference index
         for w in windows:
             for i, q in enumerate(w.queues):
@@ -63,11 +66,16 @@ class WaitEstimator:
         self._related: dict[str, frozenset[str]] = {}  # an estimator is reused while the windows stay
 
     def with_staffing(self, capacity: Mapping[str, Capacity], rates: Mapping[str, QueueRate],
-                      idle: Mapping[str, int], slowdowns: tuple[Slowdown, ...] = ()) -> "WaitEstimator":
+                      idle: Mapping[str, int], slowdowns: tuple[Slowdown, ...] = (),
+                      under_way: Mapping[str, list[tuple[float, float, float]]] | None = None,
+                      cv: float = PRIOR_CV) -> "WaitEstimator":
         """The same order of tickets with other staffing figures (`idle`: `prediction.idle_windows`;
-        `slowdowns`: the lunch break ahead); the twin shares what it remembers."""
+        `slowdowns`: the lunch break ahead; `under_way`: per queue, the busy windows serving it as
+        (share, mean of the visit at it, minutes elapsed), and `cv` the visits' spread: residual.py);
+        the twin shares what it remembers."""
         twin = copy.copy(self)
         twin.capacity, twin.rates, twin.idle, twin.slowdowns = capacity, rates, idle, slowdowns
+        twin.under_way, twin.cv = under_way or {}, cv
         return twin
 
     def related_queues(self, queue: str) -> frozenset[str]:
@@ -145,10 +153,23 @@ class WaitEstimator:
             return None
         if capacity is not None and self.idle.get(queue):
             capacity = replace(capacity, idle=self.idle[queue])
+        busy = self.under_way.get(queue)
+        if busy and self._all_busy_first(in_queue + 1, capacity, busy):
+            # the tickets before it each take their matter's minutes at the queue's pace
+            after = configured_minutes * rate.pace / in_queue if configured_minutes and in_queue else rate.service_minutes
+            return order_wait(in_queue + 1, busy, self.cv, rate.uncertainty, after, self.slowdowns)
         if configured_minutes is not None and in_queue > 0:
             work = configured_minutes * rate.pace + rate.service_minutes
             rate = replace(rate, service_minutes=max(0.1, work / (in_queue + 1)))
         return predict(in_queue, capacity, rate, self.slowdowns)
+
+    @staticmethod
+    def _all_busy_first(needed: int, capacity: Capacity | None, busy: list) -> bool:
+        """Whether the visits under way decide the wait (residual.py): every window counted for the queue is
+        open and busy, and at least `needed` of them serve it first."""
+        return (capacity is not None and not capacity.idle and len(busy) == len(capacity.windows)
+                and all(away == 0 for _share, away in capacity.windows)
+                and needed <= sum(1 for share, _mean, _elapsed in busy if share >= 1))
 
     @staticmethod
     def in_queue_of(ticket: WaitingTicket, waiting: Sequence[WaitingTicket]) -> int:

@@ -17,6 +17,7 @@ worth counting, so the set of windows is the one giving the shortest mean wait.
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import math
 import statistics
@@ -58,6 +59,9 @@ class WindowStaffing(NamedTuple):
     state: str
     staffed: bool
     busy: bool
+    called_at: dt.datetime | None = None  # the ticket at it: when it was called, its matter and queue
+    matter: str | None = None
+    ticket_queue: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,16 @@ def capacities(windows: Iterable[WindowStaffing], rates: Mapping[str, QueueRate]
                paused_away_minutes: float) -> dict[str, Capacity]:
     """Per queue, the staffed windows serving it. `paused_away_minutes`: how long a paused window is
     expected to stay away (an open one is there now)."""
+    found: dict[str, list] = {}
+    for w, q, share in window_shares(windows, rates):
+        away = 0.0 if w.state == OPEN else paused_away_minutes
+        found.setdefault(q, []).append((share, away))
+    return {q: Capacity(tuple(sorted(ws, key=lambda sw: sw[1]))) for q, ws in found.items()}
+
+
+def window_shares(windows: Iterable[WindowStaffing], rates: Mapping[str, QueueRate]):
+    """(window, queue, share of the window's time for the queue) of every staffed window (open or paused)
+    and each of its queues: 1 for its first queue, for a later one what its preferred queues leave."""
     staffed = [w for w in windows if w.staffed and w.state in (OPEN, PAUSED)]
     serving: dict[str, int] = {}
     for w in staffed:
@@ -94,13 +108,9 @@ def capacities(windows: Iterable[WindowStaffing], rates: Mapping[str, QueueRate]
         rate = rates.get(queue)
         return rate.arrivals_per_minute * rate.service_minutes / serving[queue] if rate else 0.0
 
-    found: dict[str, list] = {}
     for w in staffed:
-        away = 0.0 if w.state == OPEN else paused_away_minutes
         for i, q in enumerate(w.queues):
-            share = 1.0 if i == 0 else max(MIN_BACKUP_SHARE, 1.0 - sum(utilisation(p) for p in w.queues[:i]))
-            found.setdefault(q, []).append((share, away))
-    return {q: Capacity(tuple(sorted(ws, key=lambda sw: sw[1]))) for q, ws in found.items()}
+            yield w, q, 1.0 if i == 0 else max(MIN_BACKUP_SHARE, 1.0 - sum(utilisation(p) for p in w.queues[:i]))
 
 
 def idle_windows(windows: Iterable[WindowStaffing]) -> dict[str, int]:

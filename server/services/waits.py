@@ -8,10 +8,13 @@ import math
 from ..config import HallConfig
 from ..domain.eta import ServingWindow, WaitEstimator, WaitingTicket
 from ..domain.model import Priority, Ticket, TicketKind, WindowState, business_day
-from ..domain.prediction import MEASURED_MIN_SAMPLES, QueueRate, Slowdown, Wait, WindowStaffing, capacities, idle_windows
+from ..domain.prediction import (MEASURED_MIN_SAMPLES, OPEN, QueueRate, Slowdown, Wait, WindowStaffing, capacities,
+                                 idle_windows, window_shares)
+from ..domain.residual import PRIOR_CV, visit_cv
 from .unit_of_work import UnitOfWork
 
 RATES_TTL_S = 10
+CV_TTL_S = 300  # the visits' spread moves slowly, and its query scans the day's finished tickets
 RECENT = dt.timedelta(minutes=60)  # "live" service times and arrivals: those of the last hour
 # The configured averages weigh as much as this many finished tickets that took exactly them: a few short
 # visits must not set a queue's pace (the first finished are the short ones), a day of them does.
@@ -29,8 +32,10 @@ class WaitEstimates:
     def __init__(self, config: HallConfig):
         self.config = config
         self._rates: tuple[dt.datetime | None, dict[str, QueueRate]] = (None, {})
-        self._capacities: tuple | None = None  # ((staffing rows, rates, paused away minutes), capacities)
+        # ((staffing rows, rates, paused away minutes), capacities, each staffed window's (queue, share))
+        self._capacities: tuple | None = None
         self._ordering: tuple | None = None  # (the windows' queues and closedness, WaitEstimator without staffing)
+        self._cv, self._cv_at = PRIOR_CV, None  # the visits' spread measured today, and when
 
     def estimator(self, uow: UnitOfWork, now: dt.datetime) -> WaitEstimator:
         rows = tuple(uow.windows.staffing())
@@ -46,8 +51,28 @@ class WaitEstimates:
         staffing = (tuple(w[:4] for w in rows), rates, away)
         shares = self._capacities
         if shares is None or shares[0] != staffing:
-            shares = self._capacities = (staffing, capacities(rows, rates, away))
-        return ordering[1].with_staffing(shares[1], rates, idle_windows(rows), self._slowdowns(now))
+            by_window: dict[str, list] = {}
+            for w, queue, share in window_shares(rows, rates):
+                by_window.setdefault(w.number, []).append((queue, share))
+            shares = self._capacities = (staffing, capacities(rows, rates, away), by_window)
+        return ordering[1].with_staffing(shares[1], rates, idle_windows(rows), self._slowdowns(now),
+                                         self._under_way(rows, shares[2], rates, now), self._cv)
+
+    def _under_way(self, rows, by_window: dict[str, list], rates: dict[str, QueueRate],
+                   now: dt.datetime) -> dict[str, list]:
+        """Per queue: (share, mean of the visit at it, minutes elapsed) of the staffed open windows serving
+        it with a ticket at them (server/domain/residual.py). The visit's mean: its matter's configured
+        average at its queue's pace."""
+        found: dict[str, list] = {}
+        for w in rows:
+            if not w.busy or w.called_at is None or w.state != OPEN or w.number not in by_window:
+                continue
+            own = rates.get(w.ticket_queue)
+            mean = self.configured_minutes(w.ticket_queue or w.queues[0], w.matter) * (own.pace if own else 1.0)
+            elapsed = (now - w.called_at).total_seconds() / 60
+            for queue, share in by_window[w.number]:
+                found.setdefault(queue, []).append((share, mean, elapsed))
+        return found
 
     def _order(self, rows: tuple[WindowStaffing, ...]) -> WaitEstimator:
         serving = [ServingWindow(w.number, w.queues) for w in rows if w.state != WindowState.CLOSED.value]
@@ -88,7 +113,17 @@ class WaitEstimates:
             rates[code] = QueueRate(max(minutes, 0.1), uncertainty, arrivals.get(code, 0) / (RECENT.total_seconds() / 60),
                                     pace)
         self._rates = (now, rates)
+        if self._cv_at is None or abs((now - self._cv_at).total_seconds()) > CV_TTL_S:
+            self._cv, self._cv_at = self._visit_cv(uow.tickets.visit_spread(day)), now
         return rates
+
+    def _visit_cv(self, spread: dict) -> float:
+        """The coefficient of variation of today's visits, each against its matter's configured average."""
+        count, ratio, ratio2 = 0, 0.0, 0.0
+        for (queue, matter), (n, seconds, squares) in spread.items():
+            expected = self.configured_minutes(queue, matter) * 60
+            count, ratio, ratio2 = count + n, ratio + seconds / expected, ratio2 + squares / expected ** 2
+        return visit_cv(count, ratio, ratio2)
 
     def configured_minutes(self, queue: str, matter: str | None) -> float:
         """A matter's configured average (a ticket without a known matter: its queue's)."""

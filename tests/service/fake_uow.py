@@ -132,6 +132,13 @@ class FakeTickets:
                 seconds[(t.queue, t.matter)].append(t.service_seconds)
         return {key: (sum(s) / len(s), len(s)) for key, s in seconds.items()}
 
+    def visit_spread(self, day):
+        seconds = defaultdict(list)
+        for t in self.store.tickets.values():
+            if t.day == day and t.service_seconds is not None:
+                seconds[(t.queue, t.matter)].append(t.service_seconds)
+        return {key: (len(s), float(sum(s)), float(sum(x * x for x in s))) for key, s in seconds.items()}
+
     def arrivals(self, day, since):
         counts = defaultdict(int)
         for t in self.store.tickets.values():
@@ -228,8 +235,13 @@ class FakeWindows:
         return [(w.number, w.queues) for w in self.store.windows.values() if w.state is not WindowState.CLOSED]
 
     def staffing(self):
-        return [WindowStaffing(w.number, w.queues, w.state.value, w.clerk is not None, w.current_ticket is not None)
-                for w in self.store.windows.values()]
+        rows = []
+        for w in self.store.windows.values():
+            ticket = self.store.tickets.get(w.current_ticket) if w.current_ticket else None
+            rows.append(WindowStaffing(w.number, w.queues, w.state.value, w.clerk is not None, w.current_ticket is not None,
+                                       ticket.called_at if ticket else None, ticket.matter if ticket else None,
+                                       ticket.queue if ticket else None))
+        return rows
 
     def of_clerk(self, clerk):
         return [self.seen.setdefault(w.number, w) for w in self.store.windows.values() if w.clerk == clerk]

@@ -190,6 +190,16 @@ class TicketRepository:
                                  .where(*where).group_by(c.queue, c.matter)).all()
         return {(q, m): (float(avg), n) for q, m, avg, n in rows}
 
+    def visit_spread(self, day: dt.date) -> dict[tuple[str, str | None], tuple[int, float, float]]:
+        """Per (queue, matter) of the tickets finished today: how many, the sum of their service seconds and
+        of its square (how much the visits of a matter vary)."""
+        c = t.tickets.c
+        rows = self.conn.execute(select(c.queue, c.matter, func.count(), func.sum(c.service_seconds),
+                                        func.sum(c.service_seconds * c.service_seconds))
+                                 .where(c.day == day, c.status == TicketStatus.DONE.value, c.service_seconds.is_not(None))
+                                 .group_by(c.queue, c.matter)).all()
+        return {(q, m): (n, float(total or 0), float(squares or 0)) for q, m, n, total, squares in rows}
+
     def arrivals(self, day: dt.date, since: dt.datetime) -> dict[str, int]:
         """Per queue (the one each ticket is in now): tickets of `day` issued at or after `since`."""
         c = t.tickets.c

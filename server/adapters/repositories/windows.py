@@ -17,8 +17,11 @@ _CLERK_NAME = (select(t.users.c.display_name).where(t.users.c.username == t.wind
                .scalar_subquery().label("clerk_name"))
 _WINDOWS = select(t.windows, _CLERK_NAME)
 _SERVING_WINDOWS = select(t.windows.c.number, t.windows.c.queues).where(t.windows.c.state != WindowState.CLOSED.value)
-_STAFFING = select(t.windows.c.number, t.windows.c.queues, t.windows.c.state, t.windows.c.clerk.is_not(None),
-                   t.windows.c.current_ticket.is_not(None))
+# and the ticket at each window: when it was called, its matter and queue (what the visit still takes)
+_STAFFING = (select(t.windows.c.number, t.windows.c.queues, t.windows.c.state, t.windows.c.clerk.is_not(None),
+                    t.windows.c.current_ticket.is_not(None), t.tickets.c.called_at, t.tickets.c.matter,
+                    t.tickets.c.queue)
+             .select_from(t.windows.outerjoin(t.tickets, t.tickets.c.id == t.windows.c.current_ticket)))
 
 
 class WindowRepository:
@@ -65,8 +68,8 @@ class WindowRepository:
         """Every window's queues, state, whether a clerk is signed in and whether a ticket is at it: what
         the wait predictor reads per ticket, in one small query."""
         rows = self.conn.execute(_STAFFING).all()
-        return [WindowStaffing(number, queue_tuple(queues), state, bool(staffed), bool(busy))
-                for number, queues, state, staffed, busy in rows]
+        return [WindowStaffing(number, queue_tuple(queues), state, bool(staffed), bool(busy), called_at, matter, queue)
+                for number, queues, state, staffed, busy, called_at, matter, queue in rows]
 
     def of_clerk(self, clerk: str) -> list[Window]:
         rows = self.conn.execute(_WINDOWS.where(t.windows.c.clerk == clerk)).all()
