@@ -62,6 +62,7 @@ class WindowStaffing(NamedTuple):
     called_at: dt.datetime | None = None  # the ticket at it: when it was called, its matter and queue
     matter: str | None = None
     ticket_queue: str | None = None
+    since: dt.datetime | None = None  # in this state since (a pause: when it began)
 
 
 @dataclass(frozen=True)
@@ -84,12 +85,17 @@ class Capacity:
 
 
 def capacities(windows: Iterable[WindowStaffing], rates: Mapping[str, QueueRate],
-               paused_away_minutes: float) -> dict[str, Capacity]:
+               paused_away_minutes: float | Mapping[str, float]) -> dict[str, Capacity]:
     """Per queue, the staffed windows serving it. `paused_away_minutes`: how long a paused window is
-    expected to stay away (an open one is there now)."""
+    expected to stay away (an open one is there now), alike for all or per window number."""
     found: dict[str, list] = {}
     for w, q, share in window_shares(windows, rates):
-        away = 0.0 if w.state == OPEN else paused_away_minutes
+        if w.state == OPEN:
+            away = 0.0
+        elif isinstance(paused_away_minutes, Mapping):
+            away = paused_away_minutes[w.number]
+        else:
+            away = paused_away_minutes
         found.setdefault(q, []).append((share, away))
     return {q: Capacity(tuple(sorted(ws, key=lambda sw: sw[1]))) for q, ws in found.items()}
 

@@ -21,7 +21,8 @@ RECENT = dt.timedelta(minutes=60)  # "live" service times and arrivals: those of
 PRIOR_TICKETS = 30
 MODEL_SLACK = 0.05  # the least widening: green tickets, transfers and no-shows move a place after the fact
 MIN_LUNCH_PACE = 0.1  # lunch_minutes as long as the break itself: the hall still serves a little
-PAUSE_BACK_MINUTES = 10  # a window paused outside the lunch break (会议, 临时离岗) is expected back this soon
+PAUSE_BACK_MINUTES = 10  # a window paused outside the lunch break (会议, 临时离岗) is expected back this soon after pausing
+PAUSE_LEFT_MINUTES = 2  # … and, once its pause has lasted that long, at least this much later
 
 
 class WaitEstimates:
@@ -32,7 +33,7 @@ class WaitEstimates:
     def __init__(self, config: HallConfig):
         self.config = config
         self._rates: tuple[dt.datetime | None, dict[str, QueueRate]] = (None, {})
-        # ((staffing rows, rates, paused away minutes), capacities, each staffed window's (queue, share))
+        # ((staffing rows, rates, each paused window's minutes away), capacities, each staffed window's (queue, share))
         self._capacities: tuple | None = None
         self._ordering: tuple | None = None  # (the windows' queues and closedness, WaitEstimator without staffing)
         self._cv, self._cv_at = PRIOR_CV, None  # the visits' spread measured today, and when
@@ -40,7 +41,7 @@ class WaitEstimates:
     def estimator(self, uow: UnitOfWork, now: dt.datetime) -> WaitEstimator:
         rows = tuple(uow.windows.staffing())
         rates = self._rates_of(uow, now)
-        away = self._paused_away_minutes(now)
+        away = self._paused_away_minutes(now, rows)
         # Who stands before whom changes only when a window opens, closes or changes its queues; the
         # windows' shares when staffing, rates or a pause's expected return do; which window is idle with
         # every call. Each part is kept as long as what it depends on.
@@ -48,7 +49,7 @@ class WaitEstimates:
         ordering = self._ordering
         if ordering is None or ordering[0] != layout:
             ordering = self._ordering = (layout, self._order(rows))
-        staffing = (tuple(w[:4] for w in rows), rates, away)
+        staffing = (tuple(w[:4] for w in rows), rates, tuple(sorted(away.items())))
         shares = self._capacities
         if shares is None or shares[0] != staffing:
             by_window: dict[str, list] = {}
@@ -166,19 +167,24 @@ class WaitEstimates:
         hours, minutes = map(int, clock.split(":"))
         return (local.replace(hour=hours, minute=minutes, second=0, microsecond=0) - local).total_seconds() / 60
 
-    def _paused_away_minutes(self, now: dt.datetime) -> int:
-        """How long a paused window is expected to stay away: until the end of the lunch break
-        ([supervision] lunch_breaks) when it is one, else PAUSE_BACK_MINUTES."""
+    def _paused_away_minutes(self, now: dt.datetime, rows) -> dict[str, int]:
+        """How long each paused window is expected to stay away: until the end of the lunch break
+        ([supervision] lunch_breaks) when it is one, else PAUSE_BACK_MINUTES from when its pause began,
+        at least PAUSE_LEFT_MINUTES more (a pause that has run past it is expected to end soon; the clerk
+        is not known to be back before they are)."""
+        paused = [w for w in rows if w.state == WindowState.PAUSED.value]
         local = now.astimezone(self.config.hall.tz)
         clock = local.strftime("%H:%M")
         for start, end in self.config.supervision.lunch_breaks:
             if start <= clock < end:
                 if self.config.supervision.lunch_minutes:
-                    return 0  # the break's pace (`_slowdowns`) stands for the clerks at lunch, these among them
+                    return {w.number: 0 for w in paused}  # the break's pace (`_slowdowns`) stands for the clerks at lunch
                 hours, minutes = map(int, end.split(":"))
                 back = local.replace(hour=hours, minute=minutes, second=0, microsecond=0)
-                return math.ceil((back - local).total_seconds() / 60)
-        return PAUSE_BACK_MINUTES
+                return {w.number: math.ceil((back - local).total_seconds() / 60) for w in paused}
+        return {w.number: PAUSE_BACK_MINUTES if w.since is None else
+                max(PAUSE_LEFT_MINUTES, math.ceil(PAUSE_BACK_MINUTES - (now - w.since).total_seconds() / 60))
+                for w in paused}
 
     def of_newcomer(self, uow: UnitOfWork, now: dt.datetime, queue: str, green: bool,
                     appointment: bool = False) -> tuple[int, Wait | None]:

@@ -240,7 +240,7 @@ class FakeWindows:
             ticket = self.store.tickets.get(w.current_ticket) if w.current_ticket else None
             rows.append(WindowStaffing(w.number, w.queues, w.state.value, w.clerk is not None, w.current_ticket is not None,
                                        ticket.called_at if ticket else None, ticket.matter if ticket else None,
-                                       ticket.queue if ticket else None))
+                                       ticket.queue if ticket else None, w.state_since))
         return rows
 
     def of_clerk(self, clerk):

@@ -144,3 +144,22 @@ def test_the_lunch_break_ahead_slows_the_windows(hall_at):
     assert work > 10  # it reaches into the break
     assert third["eta_minutes"] == round(clock_minutes(work, (Slowdown(10, 100, 1 - 30 / 90),)))
     assert third["eta_minutes"] > round(work)
+
+
+def test_a_paused_window_is_expected_back_ten_minutes_after_its_pause_began(hall):
+    """A window paused outside the lunch break (临时离岗) is expected back PAUSE_BACK_MINUTES after pausing,
+    not always that long from now: eight minutes into its pause it is expected back in two, and the
+    tickets of its queue wait less for it (the four completions they wait for: at window 1 alone, or with
+    window 2's from its return, 2 × the mean visit + 5 minutes, then + 1)."""
+    service, clock = hall
+    service.windows.sign_in(SHEBAO_CLERK, "1")
+    service.windows.sign_in(BACKUP_CLERK, "2")
+    service.windows.pause(BACKUP_CLERK, "2", "临时离岗")
+    take(service)
+    service.windows.call_next(SHEBAO_CLERK, "1")
+    fourth = [take(service) for _ in range(4)][-1]
+    at_once = service.queries.get_ticket(fourth["id"])["ticket"]["eta_minutes"]
+    later(clock, 8)
+    eight_minutes_in = service.queries.get_ticket(fourth["id"])["ticket"]["eta_minutes"]
+    assert fourth["ahead"] == 3
+    assert eight_minutes_in <= at_once - 3

@@ -20,7 +20,7 @@ _SERVING_WINDOWS = select(t.windows.c.number, t.windows.c.queues).where(t.window
 # and the ticket at each window: when it was called, its matter and queue (what the visit still takes)
 _STAFFING = (select(t.windows.c.number, t.windows.c.queues, t.windows.c.state, t.windows.c.clerk.is_not(None),
                     t.windows.c.current_ticket.is_not(None), t.tickets.c.called_at, t.tickets.c.matter,
-                    t.tickets.c.queue)
+                    t.tickets.c.queue, t.windows.c.state_since)
              .select_from(t.windows.outerjoin(t.tickets, t.tickets.c.id == t.windows.c.current_ticket)))
 
 
@@ -68,8 +68,8 @@ class WindowRepository:
         """Every window's queues, state, whether a clerk is signed in and whether a ticket is at it: what
         the wait predictor reads per ticket, in one small query."""
         rows = self.conn.execute(_STAFFING).all()
-        return [WindowStaffing(number, queue_tuple(queues), state, bool(staffed), bool(busy), called_at, matter, queue)
-                for number, queues, state, staffed, busy, called_at, matter, queue in rows]
+        return [WindowStaffing(number, queue_tuple(queues), state, bool(staffed), bool(busy), called_at, matter, queue, since)
+                for number, queues, state, staffed, busy, called_at, matter, queue, since in rows]
 
     def of_clerk(self, clerk: str) -> list[Window]:
         rows = self.conn.execute(_WINDOWS.where(t.windows.c.clerk == clerk)).all()
