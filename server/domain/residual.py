@@ -88,12 +88,14 @@ def _at_least(k: int, windows: list[tuple[float, float]]) -> float:
     return counts[k]
 
 
-def kth_end(k: int, busy: list[tuple[float, float, float]], cv: float, p: float, next_mean: float) -> float:
+def kth_end(k: int, busy: list[tuple[float, float, float]], cv: float, p: float, next_mean: float,
+            low: float = 0.0, high: float | None = None) -> float:
     """The minutes t by which, with chance p, k visits have ended at the `busy` windows (share, mean of the
     visit under way, minutes elapsed) and their windows taken this queue (a back-up window does so with the
     chance of its share): the visit under way, then at most one more (mean `next_mean`, the same spread,
     started when the one under way is expected to end). The wait of a ticket that needs k completions
-    when k of the windows or more serve its queue first and are busy."""
+    when k of the windows or more serve its queue first and are busy. `low`, `high`: where to look, when
+    known (a quantile below or above one already found)."""
     lefts = [expected_left(mean, cv, elapsed) for _share, mean, elapsed in busy]
 
     def chance(t: float) -> float:
@@ -102,10 +104,10 @@ def kth_end(k: int, busy: list[tuple[float, float, float]], cv: float, p: float,
             one = share * _done_within(mean, cv, elapsed, t)
             windows.append((one, one * share * _lognormal_cdf(next_mean, cv, t - left)))
         return _at_least(k, windows)
-    high = max(1.0, max(mean for _s, mean, _e in busy))
-    while chance(high) < p and high < 1e4:
-        high *= 2
-    low = 0.0
+    if high is None:
+        high = max(1.0, low, max(mean for _s, mean, _e in busy))
+        while chance(high) < p and high < 1e4:
+            high *= 2
     while high - low > 0.01:  # minutes: what is shown is whole minutes
         mid = (low + high) / 2
         if chance(mid) < p:
@@ -121,10 +123,9 @@ def order_wait(k: int, busy: list[tuple[float, float, float]], cv: float, uncert
     by `uncertainty`, stretched through the lunch break ahead like prediction.predict's."""
     from .prediction import HIGH_QUANTILE, LOW_QUANTILE, Wait, clock_minutes
 
-    def at(p: float) -> float:
-        return kth_end(k, busy, cv, p, next_mean)
-    median = clock_minutes(at(0.5), slowdowns)
-    low = clock_minutes(at(LOW_QUANTILE) * (1 - uncertainty), slowdowns)
-    high = clock_minutes(at(HIGH_QUANTILE) * (1 + uncertainty), slowdowns)
+    middle = kth_end(k, busy, cv, 0.5, next_mean)
+    median = clock_minutes(middle, slowdowns)
+    low = clock_minutes(kth_end(k, busy, cv, LOW_QUANTILE, next_mean, high=middle) * (1 - uncertainty), slowdowns)
+    high = clock_minutes(kth_end(k, busy, cv, HIGH_QUANTILE, next_mean, low=middle) * (1 + uncertainty), slowdowns)
     minutes = round(median)
     return Wait(minutes, min(minutes, math.floor(low)), max(minutes, math.ceil(high)))
