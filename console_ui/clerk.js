@@ -12,6 +12,7 @@ import { createGuideDesk } from "/ui/console/guide-desk.js";
 import { createPauseChooser, reasonLabel } from "/ui/console/clerk-pause.js";
 import { createStaleGuard } from "/ui/console/stale-tab.js";
 import { bindReceiptPrint } from "/ui/console/clerk-receipt.js";
+import { createPresses } from "/ui/console/clerk-presses.js";
 
 import { CLERK_PHRASES as PHRASES } from "/ui/console/clerk-phrases.js";
 
@@ -29,6 +30,7 @@ const i18n = createI18n(PHRASES);
 const t = i18n.t;
 const $ = (id) => document.getElementById(id);
 const session = new StaffSession("hallq.clerk");
+const presses = createPresses();
 const state = { window: null, catalog: null, stats: [], socket: null, busy: false, lastMessage: null };
 const holder = createHolderCheck({ session, i18n, window: () => state.window });
 const cases = createCaseDesk({
@@ -235,36 +237,25 @@ function sayAgain() {
 }
 
 // ------------------------------------------------------------------ actions
-// A press whose answer never came (the network, or the 8 s timeout): pressing the same button again
-// retries it with the same Idempotency-Key, so a call-next that did land is answered again instead of
-// finishing that citizen and calling the next one (issue 14). Any answer, a refusal too, ends it.
-let unanswered = null; // { press, key }
-
-function keyFor(press) {
-  if (!unanswered || unanswered.press !== press) unanswered = { press, key: newIdempotencyKey() };
-  return unanswered.key;
-}
-
 async function act(name, body, extra = {}) {
   if (state.busy || !state.window || stale.isStale()) return;
   const action = ACTIONS[name];
   const number = state.window.current ? state.window.current.number : "";
-  const press = JSON.stringify([state.window.number, name, body === undefined ? null : body]);
   state.busy = true;
   setButtons(false);
   try {
-    const answer = await session.call("POST", `/windows/${state.window.number}/${action.path}`, { body, idempotencyKey: keyFor(press) });
-    unanswered = null;
+    const answer = await session.call("POST", `/windows/${state.window.number}/${action.path}`, { body, idempotencyKey: presses.keyFor(state.window.number, name, body) });
+    presses.answered();
     if (answer.window) state.window = answer.window;
     if (answer.ticket) {
       const ticket = answer.ticket;
       state.window = { ...state.window, current: ticket.status === "called" ? ticket : null };
     }
     const shown = answer.ticket ? answer.ticket.number : number;
-    say(() => ({ text: t(action.done, { number: shown, queue: body ? queueName(body.queue) : "", ...extra }) }), "info");
+    say(() => ({ text: t(action.done, { number: shown, queue: body && body.queue ? queueName(body.queue) : "", ...extra }) }), "info");
     render();
   } catch (err) {
-    if (err.code !== "network") unanswered = null; // the server answered: a new press gets a new key
+    if (err.code !== "network") presses.answered(); // the server answered: a new press gets a new key
     say(() => actionRefusal(name, err, number));
     if (err.code === "unauthorized") expire();
     else if (refusedFor(err, "not_signed_in_here", "window_of_other_clerk")) stale.mark("notYourWindow");
@@ -332,6 +323,7 @@ function onKey(event) {
 function run(name) {
   if (name === "transfer") startTransfer();
   else if (name === "pause") pauseChooser.open();
+  else if (name === "callNext") { if (state.window) act(name, presses.callNextBody(state.window.number, state.window.current)); }
   else act(name);
 }
 
