@@ -148,7 +148,7 @@ async function enter() {
   try {
     state.me = await session.me();
     const catalog = await session.call("GET", "/catalog");
-    state.departments = Object.fromEntries(catalog.departments.map((d) => [d.code, d.name]));
+    state.departments = Object.fromEntries(catalog.departments.map((d) => [d.code, d]));
   } catch (err) {
     leave(err.code === "unauthorized");
     return;
@@ -163,7 +163,7 @@ async function enter() {
 
 function renderWho() {
   if (!state.me) return;
-  $("who").textContent = `${state.me.name} · ${state.departments[state.me.department] || state.me.department}`;
+  $("who").textContent = `${state.me.name} · ${i18n.named(state.departments[state.me.department]) || state.me.department}`;
 }
 
 // ------------------------------------------------------------------ live inbox
@@ -277,7 +277,7 @@ async function showDetail(withHistory) {
 function renderHistory() {
   $("history").replaceChildren(...state.history.map((h) => cell("li", [
     when(h.at), t(`step_${h.kind}`),
-    h.department ? state.departments[h.department] || h.department : "",
+    h.department ? i18n.named(state.departments[h.department]) || h.department : "",
     h.actor ? h.actor.replace(/^user:/, "") : "",
     h.detail && h.detail.note ? h.detail.note : "",
   ].filter(Boolean).join(" · "))));

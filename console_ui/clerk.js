@@ -3,7 +3,7 @@
 // queues stay live over the /clerk namespace. 核验身份: clerk-holder.js; 导办台: guide-desk.js.
 import { newIdempotencyKey } from "/ui/common/api.js";
 import { describeInLanguage as describe, refusedFor, showMessage } from "/ui/common/errors.js";
-import { createI18n, minutesSince, TICKET_STATUSES, WINDOW_STATES } from "/ui/common/i18n.js";
+import { createI18n, floorLabel, minutesSince, TICKET_STATUSES, WINDOW_STATES } from "/ui/common/i18n.js";
 import { connectLive } from "/ui/common/live.js";
 import { StaffSession, loginRefusal } from "/ui/console/signin.js";
 import { createCaseDesk } from "/ui/console/clerk-cases.js";
@@ -55,12 +55,12 @@ async function loadCatalog() {
 
 function queueName(code) {
   const q = state.catalog && state.catalog.queues.find((x) => x.code === code);
-  return q ? q.name : code;
+  return q ? i18n.named(q) : code;
 }
 
 function matterName(id) {
   const m = state.catalog && state.catalog.matters.find((x) => x.id === id);
-  return m ? m.name : (id || "—");
+  return m ? i18n.named(m) : (id || "—");
 }
 
 async function onSignIn(event) {
@@ -216,7 +216,7 @@ function renderQueues() {
 
 function fillTransferQueues() {
   $("transfer-queue").replaceChildren(...state.catalog.queues.map((q) =>
-    Object.assign(document.createElement("option"), { value: q.code, textContent: `${q.floor}楼 · ${q.name} (${q.prefix})` })));
+    Object.assign(document.createElement("option"), { value: q.code, textContent: `${floorLabel(i18n.lang, q.floor)} · ${i18n.named(q)} (${q.prefix})` })));
 }
 
 // The console's last word on a press, said again when the language changes; any other message (from an

@@ -68,7 +68,7 @@ function render() {
   $("number").textContent = ticket.number;
   const pickup = ticket.kind === "pickup";
   document.body.dataset.kind = ticket.kind || "";
-  $("matter").textContent = pickup ? t("pickupMatter", { case: ticket.case || "" }) : matter ? matter.name : "";
+  $("matter").textContent = pickup ? t("pickupMatter", { case: ticket.case || "" }) : matter ? i18n.named(matter) : "";
   const waiting = ticket.status === "waiting";
   const called = ticket.status === "called";
   $("wait").hidden = !waiting;

@@ -29,6 +29,9 @@ export function createI18n(phrases) {
   return {
     t, apply, setLang,
     get lang() { return lang; },
+    /** A catalog entry's name (a matter's, queue's, department's) in the page's language: in English the
+     * hall config's `name_en` where it gives one, else the Chinese name. */
+    named(item) { return item ? (lang === "en" && item.name_en) || item.name : ""; },
     onChange(fn) { listeners.push(fn); },
     // A button that switches between 中文 and English; it names the other language.
     bindSwitch(button) {
