@@ -6,7 +6,7 @@
 import { createAccountsPanel } from "/ui/console/accounts.js";
 import { describeInLanguage as describe, showMessage } from "/ui/common/errors.js";
 import { createAdvicePanel } from "/ui/console/advice.js";
-import { createI18n, floorLabel, waitText, WINDOW_STATES } from "/ui/common/i18n.js";
+import { createI18n, floorLabel, hallTime, useHallZone, waitText, WINDOW_STATES } from "/ui/common/i18n.js";
 import { connectLive } from "/ui/common/live.js";
 import { createBookingsPanel } from "/ui/console/bookings.js";
 import { createDevicesPanel } from "/ui/console/devices.js";
@@ -145,8 +145,7 @@ const recountPauses = () => document.querySelectorAll("#windows .s-why").forEach
 /** "会议 · 09:00起（31分钟）", counted on the hall's clock (re-counted now and then, and on each alert). */
 function pausedFor(small) {
   const since = Date.parse(small.dataset.since);
-  const pad = (n) => String(n).padStart(2, "0");
-  const when = Number.isFinite(since) ? t("since", { time: `${pad(new Date(since).getHours())}:${pad(new Date(since).getMinutes())}`,
+  const when = Number.isFinite(since) ? t("since", { time: hallTime(since),
     n: Math.max(0, Math.floor((supervision.serverNow() - since) / 60000)) }) : "";
   small.textContent = [small.dataset.why, when].filter(Boolean).join(" · ");
 }
@@ -329,6 +328,7 @@ function showSignIn() {
 
 async function enterBoard() {
   state.catalog = state.catalog || await session.call("GET", "/catalog");
+  useHallZone(state.catalog.hall.timezone);
   state.floor = state.catalog.floors[0].number;
   $("signin").hidden = true;
   $("board").hidden = false;

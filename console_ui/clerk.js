@@ -3,7 +3,7 @@
 // queues stay live over the /clerk namespace. 核验身份: clerk-holder.js; 导办台: guide-desk.js.
 import { newIdempotencyKey } from "/ui/common/api.js";
 import { describeInLanguage as describe, refusedFor, showMessage } from "/ui/common/errors.js";
-import { createI18n, floorLabel, minutesSince, TICKET_STATUSES, WINDOW_STATES } from "/ui/common/i18n.js";
+import { createI18n, floorLabel, hallTime, minutesSince, TICKET_STATUSES, useHallZone, WINDOW_STATES } from "/ui/common/i18n.js";
 import { connectLive } from "/ui/common/live.js";
 import { StaffSession, loginRefusal } from "/ui/console/signin.js";
 import { createCaseDesk } from "/ui/console/clerk-cases.js";
@@ -49,7 +49,10 @@ const guide = createGuideDesk({ session, i18n, catalog: () => state.catalog, mat
 
 // ------------------------------------------------------------------ sign-in
 async function loadCatalog() {
-  if (!state.catalog) state.catalog = await session.call("GET", "/catalog");
+  if (!state.catalog) {
+    state.catalog = await session.call("GET", "/catalog");
+    useHallZone(state.catalog.hall.timezone);
+  }
   return state.catalog;
 }
 
@@ -188,7 +191,7 @@ function renderCurrent() {
   const rows = [
     ["matter", ticket.case && !ticket.matter ? t("pickupTicket", { case: ticket.case }) : matterName(ticket.matter)],
     ["waited", t("minutes", { n: minutesSince(ticket.issued_at, ticket.called_at ? Date.parse(ticket.called_at) : Date.now()) })],
-    ["calledAt", ticket.called_at ? new Date(ticket.called_at).toLocaleTimeString("zh-CN", { hour12: false }) : "—"],
+    ["calledAt", ticket.called_at ? hallTime(ticket.called_at, true) : "—"],
     ["recalls", String(ticket.recalls ?? 0)],
     ["status", TICKET_STATUSES[i18n.lang][ticket.status]],
   ];
