@@ -3,7 +3,7 @@
 // /backoffice namespace; pushed cases carry their data, so the list updates in place.
 import { newIdempotencyKey } from "/ui/common/api.js";
 import { describeInLanguage as describe, showMessage } from "/ui/common/errors.js";
-import { createI18n } from "/ui/common/i18n.js";
+import { createI18n, hallDate, useHallZone } from "/ui/common/i18n.js";
 import { connectLive } from "/ui/common/live.js";
 import { SIGNIN_PHRASES, StaffSession, loginRefusal } from "/ui/console/signin.js";
 import { STALE_PHRASES, createStaleGuard } from "/ui/console/stale-tab.js";
@@ -74,8 +74,8 @@ const state = { me: null, departments: {}, socket: null, selected: null, selecte
 // A stale desk (its sign-in ended elsewhere): 请重新登录, its controls disabled until signed in again.
 const stale = createStaleGuard({ banner: $("stale"), working: $("working"), also: () => [$("sign-out")], i18n, onSignIn: () => leave(true) });
 
-const when = (iso) => (iso ? new Date(iso).toLocaleString(i18n.lang === "zh" ? "zh-CN" : "en-GB", { hour12: false }) : "");
-const day = (iso) => new Date(iso).toLocaleDateString(i18n.lang === "zh" ? "zh-CN" : "en-GB");
+const when = (iso) => (iso ? hallDate(iso, i18n.lang, true) : "");
+const day = (iso) => hallDate(iso, i18n.lang);
 
 function countdown(c) {
   const ms = Date.parse(c.due_at) - Date.now();
@@ -148,7 +148,8 @@ async function enter() {
   try {
     state.me = await session.me();
     const catalog = await session.call("GET", "/catalog");
-    state.departments = Object.fromEntries(catalog.departments.map((d) => [d.code, d.name]));
+    useHallZone(catalog.hall.timezone);
+    state.departments = Object.fromEntries(catalog.departments.map((d) => [d.code, d]));
   } catch (err) {
     leave(err.code === "unauthorized");
     return;
@@ -163,7 +164,7 @@ async function enter() {
 
 function renderWho() {
   if (!state.me) return;
-  $("who").textContent = `${state.me.name} · ${state.departments[state.me.department] || state.me.department}`;
+  $("who").textContent = `${state.me.name} · ${i18n.named(state.departments[state.me.department]) || state.me.department}`;
 }
 
 // ------------------------------------------------------------------ live inbox
@@ -277,7 +278,7 @@ async function showDetail(withHistory) {
 function renderHistory() {
   $("history").replaceChildren(...state.history.map((h) => cell("li", [
     when(h.at), t(`step_${h.kind}`),
-    h.department ? state.departments[h.department] || h.department : "",
+    h.department ? i18n.named(state.departments[h.department]) || h.department : "",
     h.actor ? h.actor.replace(/^user:/, "") : "",
     h.detail && h.detail.note ? h.detail.note : "",
   ].filter(Boolean).join(" · "))));

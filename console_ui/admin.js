@@ -6,7 +6,7 @@
 import { createAccountsPanel } from "/ui/console/accounts.js";
 import { describeInLanguage as describe, showMessage } from "/ui/common/errors.js";
 import { createAdvicePanel } from "/ui/console/advice.js";
-import { createI18n, floorLabel, waitText, WINDOW_STATES } from "/ui/common/i18n.js";
+import { createI18n, floorLabel, hallTime, useHallZone, waitText, WINDOW_STATES } from "/ui/common/i18n.js";
 import { connectLive } from "/ui/common/live.js";
 import { createBookingsPanel } from "/ui/console/bookings.js";
 import { createDevicesPanel } from "/ui/console/devices.js";
@@ -42,8 +42,8 @@ const advice = createAdvicePanel({ session, i18n, message: $("message"), onRefus
 
 // ------------------------------------------------------------------ data
 const queueOf = (code) => state.catalog.queues.find((q) => q.code === code);
-const queueName = (code) => (queueOf(code) || { name: code }).name;
-const departmentName = (code) => (state.catalog.departments.find((d) => d.code === code) || { name: code }).name;
+const queueName = (code) => i18n.named(queueOf(code)) || code;
+const departmentName = (code) => i18n.named(state.catalog.departments.find((d) => d.code === code)) || code;
 
 async function loadWindows() {
   const list = await session.call("GET", "/windows");
@@ -145,8 +145,7 @@ const recountPauses = () => document.querySelectorAll("#windows .s-why").forEach
 /** "会议 · 09:00起（31分钟）", counted on the hall's clock (re-counted now and then, and on each alert). */
 function pausedFor(small) {
   const since = Date.parse(small.dataset.since);
-  const pad = (n) => String(n).padStart(2, "0");
-  const when = Number.isFinite(since) ? t("since", { time: `${pad(new Date(since).getHours())}:${pad(new Date(since).getMinutes())}`,
+  const when = Number.isFinite(since) ? t("since", { time: hallTime(since),
     n: Math.max(0, Math.floor((supervision.serverNow() - since) / 60000)) }) : "";
   small.textContent = [small.dataset.why, when].filter(Boolean).join(" · ");
 }
@@ -171,7 +170,7 @@ function focusOn(alert) {
   const focus = state.focus = { window: w ? w.number : null, number: d.number || null, queue: queue && queue.code };
   render();
   if (!w && d.number) {
-    showMessage($("message"), { text: t("ticketAt", { number: d.number, floor: state.floor, queue: queue ? queue.name : "" }) }, "info");
+    showMessage($("message"), { text: t("ticketAt", { number: d.number, floor: state.floor, queue: queue ? i18n.named(queue) : "" }) }, "info");
   }
   const row = w ? document.querySelector(`#windows tr[data-window="${CSS.escape(w.number)}"]`)
     : queue && document.querySelector(`#queues tr[data-queue="${CSS.escape(queue.code)}"]`);
@@ -200,7 +199,7 @@ function renderQueues() {
     const tr = document.createElement("tr");
     tr.dataset.queue = q.code;
     if (state.focus && state.focus.queue === q.code) tr.classList.add("focus");
-    for (const value of [q.quota_reached ? t("quotaReached", { queue: q.name }) : q.name, String(q.waiting), t("minutes", { n: Math.floor(q.longest_wait_s / 60) }),
+    for (const value of [q.quota_reached ? t("quotaReached", { queue: queueName(q.code) }) : queueName(q.code), String(q.waiting), t("minutes", { n: Math.floor(q.longest_wait_s / 60) }),
       waitText(i18n.lang, q.eta_minutes, q.eta_range), serving.join("、") || "—"]) {
       tr.append(Object.assign(document.createElement("td"), { textContent: value }));
     }
@@ -224,7 +223,7 @@ function renderEditor() {
     return li;
   }));
   const choices = state.catalog.queues.filter((q) => q.floor === w.floor && !state.draft.includes(q.code));
-  $("editor-add").replaceChildren(...choices.map((q) => Object.assign(document.createElement("option"), { value: q.code, textContent: q.name })));
+  $("editor-add").replaceChildren(...choices.map((q) => Object.assign(document.createElement("option"), { value: q.code, textContent: i18n.named(q) })));
   $("editor-add-button").disabled = choices.length === 0;
   $("editor-preview").textContent = t("preview", { from: nextFrom(state.draft) });
 }
@@ -329,6 +328,7 @@ function showSignIn() {
 
 async function enterBoard() {
   state.catalog = state.catalog || await session.call("GET", "/catalog");
+  useHallZone(state.catalog.hall.timezone);
   state.floor = state.catalog.floors[0].number;
   $("signin").hidden = true;
   $("board").hidden = false;

@@ -41,7 +41,7 @@ export function createBookFor({ session, i18n, today }) {
       const catalog = await session.call("GET", "/catalog");
       state.matters = catalog.matters.filter((m) => m.appointment_quota > 0);
       $("book-matter").replaceChildren(...state.matters.map((m) => Object.assign(document.createElement("option"),
-        { value: m.id, textContent: m.name })));
+        { value: m.id, textContent: i18n.named(m) })));
     }
     // The hall's today as the panel knows it; before the panel's first read, as the server says.
     if (!$("book-day").value) $("book-day").value = today() || (await session.call("GET", "/appointments")).date;

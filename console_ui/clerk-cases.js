@@ -4,6 +4,7 @@
 // ready for pickup; a pickup ticket (its `case` set) is handed over with 取件 or 邮寄.
 import { newIdempotencyKey } from "/ui/common/api.js";
 import { describeInLanguage as describe, showMessage } from "/ui/common/errors.js";
+import { hallDate } from "/ui/common/i18n.js";
 
 export const CASE_PHRASES = {
   zh: {
@@ -74,7 +75,7 @@ export function createCaseDesk(console_) {
   let receiptOf = null;  // the case on the receipt, and the case of the ready notice: re-worded on a language switch
   let readyCase = null;
 
-  const when = (iso) => (iso ? new Date(iso).toLocaleDateString(i18n.lang === "zh" ? "zh-CN" : "en-GB") : "—");
+  const when = (iso) => (iso ? hallDate(iso, i18n.lang) : "—");
 
   async function enter() {
     cases.clear();

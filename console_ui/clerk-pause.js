@@ -2,6 +2,8 @@
 // hall.pause_reasons; 电子监察 reports them): a dialog with one button per reason, named by it (午休,
 // 会议 …), also chosen with the digit keys 1–9 of a keypad. The window's badge then reads
 // "暂停中：午休" until 恢复.
+import { hallTime } from "/ui/common/i18n.js";
+
 export const PAUSE_PHRASES = {
   zh: { pauseWhy: "请选择暂停原因", pausedFor: "暂停中：{reason}", pausedWith: "窗口已暂停服务（{reason}）。",
     chooseReason: "请选择一个暂停原因。", pauseNotice: "暂停中：{reason}{since}。按“恢复”（F7）继续叫号。", pauseSince: "，{time}起" },
@@ -67,8 +69,7 @@ export function createPauseChooser({ i18n, choices, pause }) {
       notice.hidden = !(w.state === "paused" && w.pause_reason);
       if (notice.hidden) return "";
       const reason = reasonLabel(w.pause_reason, i18n.lang);
-      const at = w.state_since ? new Date(w.state_since) : null;
-      const time = at ? at.toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit", hour12: false }) : "";
+      const time = w.state_since ? hallTime(w.state_since) : "";
       notice.textContent = i18n.t("pauseNotice", { reason, since: time ? i18n.t("pauseSince", { time }) : "" });
       return i18n.t("pausedFor", { reason });
     },

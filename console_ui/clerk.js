@@ -3,7 +3,7 @@
 // queues stay live over the /clerk namespace. 核验身份: clerk-holder.js; 导办台: guide-desk.js.
 import { newIdempotencyKey } from "/ui/common/api.js";
 import { describeInLanguage as describe, refusedFor, showMessage } from "/ui/common/errors.js";
-import { createI18n, minutesSince, TICKET_STATUSES, WINDOW_STATES } from "/ui/common/i18n.js";
+import { createI18n, floorLabel, hallTime, minutesSince, TICKET_STATUSES, useHallZone, WINDOW_STATES } from "/ui/common/i18n.js";
 import { connectLive } from "/ui/common/live.js";
 import { StaffSession, loginRefusal } from "/ui/console/signin.js";
 import { createCaseDesk } from "/ui/console/clerk-cases.js";
@@ -12,6 +12,7 @@ import { createGuideDesk } from "/ui/console/guide-desk.js";
 import { createPauseChooser, reasonLabel } from "/ui/console/clerk-pause.js";
 import { createStaleGuard } from "/ui/console/stale-tab.js";
 import { bindReceiptPrint } from "/ui/console/clerk-receipt.js";
+import { createPresses } from "/ui/console/clerk-presses.js";
 
 import { CLERK_PHRASES as PHRASES } from "/ui/console/clerk-phrases.js";
 
@@ -29,6 +30,7 @@ const i18n = createI18n(PHRASES);
 const t = i18n.t;
 const $ = (id) => document.getElementById(id);
 const session = new StaffSession("hallq.clerk");
+const presses = createPresses();
 const state = { window: null, catalog: null, stats: [], socket: null, busy: false, lastMessage: null };
 const holder = createHolderCheck({ session, i18n, window: () => state.window });
 const cases = createCaseDesk({
@@ -47,18 +49,21 @@ const guide = createGuideDesk({ session, i18n, catalog: () => state.catalog, mat
 
 // ------------------------------------------------------------------ sign-in
 async function loadCatalog() {
-  if (!state.catalog) state.catalog = await session.call("GET", "/catalog");
+  if (!state.catalog) {
+    state.catalog = await session.call("GET", "/catalog");
+    useHallZone(state.catalog.hall.timezone);
+  }
   return state.catalog;
 }
 
 function queueName(code) {
   const q = state.catalog && state.catalog.queues.find((x) => x.code === code);
-  return q ? q.name : code;
+  return q ? i18n.named(q) : code;
 }
 
 function matterName(id) {
   const m = state.catalog && state.catalog.matters.find((x) => x.id === id);
-  return m ? m.name : (id || "—");
+  return m ? i18n.named(m) : (id || "—");
 }
 
 async function onSignIn(event) {
@@ -186,7 +191,7 @@ function renderCurrent() {
   const rows = [
     ["matter", ticket.case && !ticket.matter ? t("pickupTicket", { case: ticket.case }) : matterName(ticket.matter)],
     ["waited", t("minutes", { n: minutesSince(ticket.issued_at, ticket.called_at ? Date.parse(ticket.called_at) : Date.now()) })],
-    ["calledAt", ticket.called_at ? new Date(ticket.called_at).toLocaleTimeString("zh-CN", { hour12: false }) : "—"],
+    ["calledAt", ticket.called_at ? hallTime(ticket.called_at, true) : "—"],
     ["recalls", String(ticket.recalls ?? 0)],
     ["status", TICKET_STATUSES[i18n.lang][ticket.status]],
   ];
@@ -214,7 +219,7 @@ function renderQueues() {
 
 function fillTransferQueues() {
   $("transfer-queue").replaceChildren(...state.catalog.queues.map((q) =>
-    Object.assign(document.createElement("option"), { value: q.code, textContent: `${q.floor}楼 · ${q.name} (${q.prefix})` })));
+    Object.assign(document.createElement("option"), { value: q.code, textContent: `${floorLabel(i18n.lang, q.floor)} · ${i18n.named(q)} (${q.prefix})` })));
 }
 
 // The console's last word on a press, said again when the language changes; any other message (from an
@@ -235,36 +240,25 @@ function sayAgain() {
 }
 
 // ------------------------------------------------------------------ actions
-// A press whose answer never came (the network, or the 8 s timeout): pressing the same button again
-// retries it with the same Idempotency-Key, so a call-next that did land is answered again instead of
-// finishing that citizen and calling the next one (issue 14). Any answer, a refusal too, ends it.
-let unanswered = null; // { press, key }
-
-function keyFor(press) {
-  if (!unanswered || unanswered.press !== press) unanswered = { press, key: newIdempotencyKey() };
-  return unanswered.key;
-}
-
 async function act(name, body, extra = {}) {
   if (state.busy || !state.window || stale.isStale()) return;
   const action = ACTIONS[name];
   const number = state.window.current ? state.window.current.number : "";
-  const press = JSON.stringify([state.window.number, name, body === undefined ? null : body]);
   state.busy = true;
   setButtons(false);
   try {
-    const answer = await session.call("POST", `/windows/${state.window.number}/${action.path}`, { body, idempotencyKey: keyFor(press) });
-    unanswered = null;
+    const answer = await session.call("POST", `/windows/${state.window.number}/${action.path}`, { body, idempotencyKey: presses.keyFor(state.window.number, name, body) });
+    presses.answered();
     if (answer.window) state.window = answer.window;
     if (answer.ticket) {
       const ticket = answer.ticket;
       state.window = { ...state.window, current: ticket.status === "called" ? ticket : null };
     }
     const shown = answer.ticket ? answer.ticket.number : number;
-    say(() => ({ text: t(action.done, { number: shown, queue: body ? queueName(body.queue) : "", ...extra }) }), "info");
+    say(() => ({ text: t(action.done, { number: shown, queue: body && body.queue ? queueName(body.queue) : "", ...extra }) }), "info");
     render();
   } catch (err) {
-    if (err.code !== "network") unanswered = null; // the server answered: a new press gets a new key
+    if (err.code !== "network") presses.answered(); // the server answered: a new press gets a new key
     say(() => actionRefusal(name, err, number));
     if (err.code === "unauthorized") expire();
     else if (refusedFor(err, "not_signed_in_here", "window_of_other_clerk")) stale.mark("notYourWindow");
@@ -332,6 +326,7 @@ function onKey(event) {
 function run(name) {
   if (name === "transfer") startTransfer();
   else if (name === "pause") pauseChooser.open();
+  else if (name === "callNext") { if (state.window) act(name, presses.callNextBody(state.window.number, state.window.current)); }
   else act(name);
 }
 

@@ -4,7 +4,7 @@
 // queued on a printer that is already down changes no state and so raises no news. (What needs a
 // person, a device down included, is an ALERT of the supervision panel: supervision.js.)
 import { describeInLanguage as describe, showMessage } from "/ui/common/errors.js";
-import { floorLabel } from "/ui/common/i18n.js";
+import { floorLabel, hallDay, hallTime, wallClock } from "/ui/common/i18n.js";
 
 const DEVICES_REFRESH_MS = 10000;
 
@@ -67,10 +67,10 @@ export function deviceSentence(d, lang) {
 
 function clockTime(iso) {
   if (!iso) return "—";
-  const at = new Date(iso);
-  const pad = (n) => String(n).padStart(2, "0");
-  const time = `${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}`;
-  return at.toDateString() === new Date().toDateString() ? time : `${at.getMonth() + 1}/${at.getDate()} ${time}`;
+  const time = hallTime(iso, true);
+  if (hallDay(iso) === hallDay(Date.now())) return time;
+  const day = wallClock(iso);
+  return `${day.month}/${day.day} ${time}`;
 }
 
 export function createDevicesPanel({ session, i18n, message, onRefused, canReprint = () => true }) {

@@ -64,15 +64,15 @@ export function createGuideDesk(console_) {
     const words = $("guide-search").value.trim();
     const groups = new Map();
     for (const m of catalog.matters) {
-      if (words && !m.name.includes(words)) continue;
+      if (words && !m.name.includes(words) && !(m.name_en || "").toLowerCase().includes(words.toLowerCase())) continue;
       if (!groups.has(m.department)) groups.set(m.department, []);
       groups.get(m.department).push(m);
     }
     $("guide-matter").replaceChildren(...[...groups].map(([code, matters]) => {
       const department = catalog.departments.find((d) => d.code === code);
-      const group = Object.assign(document.createElement("optgroup"), { label: department ? department.name : code });
+      const group = Object.assign(document.createElement("optgroup"), { label: department ? i18n.named(department) : code });
       group.append(...matters.map((m) => Object.assign(document.createElement("option"), {
-        value: m.id, textContent: m.name + (state.quotaFull.has(m.queue) ? t("quotaFull") : "") })));
+        value: m.id, textContent: i18n.named(m) + (state.quotaFull.has(m.queue) ? t("quotaFull") : "") })));
       return group;
     }));
     $("guide-matter").value = chosen;

@@ -1,9 +1,9 @@
 // 统计报表 (/reports): the service report of a range of days in one grouping, as figures, charts and a
 // table, with the 差评 and their follow-up; the XLSX and CSV download for Excel. Admin and supervisor
 // (电子监察). docs/reports.md defines every figure; the page only shows what the server counted.
-import { apiFile } from "/ui/common/api.js";
+import { api, apiFile } from "/ui/common/api.js";
 import { describeInLanguage as describe, showMessage } from "/ui/common/errors.js";
-import { createI18n } from "/ui/common/i18n.js";
+import { createI18n, hallDay, hallTime, useHallZone } from "/ui/common/i18n.js";
 import { createCharts } from "/ui/console/report-charts.js";
 import { SIGNIN_PHRASES, StaffSession, loginRefusal } from "/ui/console/signin.js";
 
@@ -65,15 +65,13 @@ let charts = null;
 
 // ------------------------------------------------------------------ formatting
 const dash = "—";
-const localDate = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 const mmss = (s) => (s == null ? dash : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`);
 const percent = (x) => (x == null ? dash : `${(x * 100).toFixed(1)}%`);
 const levelName = (level) => t(`l${level}`);
 const groupingName = (by) => t(`g_${by}`);
 const localTime = (iso) => {
   if (!iso) return dash;
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? String(iso) : `${localDate(d)} ${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+  return Number.isNaN(Date.parse(iso)) ? String(iso) : `${hallDay(iso)} ${hallTime(iso)}`;
 };
 
 function query(format) {
@@ -246,7 +244,7 @@ function renderFollowUps() {
   const inRange = (f) => {
     const at = f && f.rating && f.rating.at;
     if (!at || !state.asked) return true;
-    const day = localDate(new Date(at));
+    const day = hallDay(at);
     return day >= state.asked.from && day <= state.asked.to;
   };
   const shown = list.filter((f) => f && typeof f === "object" && inRange(f));
@@ -324,15 +322,22 @@ async function start() {
   i18n.bindSwitch($("lang"));
   fillGroupings();
   i18n.onChange(() => { fillGroupings(); render(); renderFollowUps(); });
-  const today = new Date();
-  $("to").value = localDate(today);
-  $("from").value = localDate(new Date(today.getFullYear(), today.getMonth(), today.getDate() - 6));
   $("signin").addEventListener("submit", onSignIn);
   $("sign-out").addEventListener("click", async () => { await session.logout(); showSignIn(); });
   $("query").addEventListener("submit", load);
   $("by").addEventListener("change", () => load());
   $("download-xlsx").addEventListener("click", () => download("xlsx"));
   $("download-csv").addEventListener("click", () => download("csv"));
+  // The last seven of the hall's days, not the computer's: the computer's until the catalogue, which
+  // names the hall's zone, is read (unless someone has chosen days meanwhile).
+  const lastWeek = () => {
+    const today = hallDay(Date.now());
+    return [hallDay(Date.parse(`${today}T12:00:00Z`) - 6 * 86400000), today];
+  };
+  [$("from").value, $("to").value] = lastWeek();
+  const guessed = lastWeek().join();
+  useHallZone(await api("GET", "/catalog").then((c) => c.hall.timezone, () => undefined));
+  if ([$("from").value, $("to").value].join() === guessed) [$("from").value, $("to").value] = lastWeek();
   if (session.token) {
     try {
       const me = await session.me();

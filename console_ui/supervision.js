@@ -8,6 +8,7 @@
 // as its red one, and handling the red one handles it too.
 import { newIdempotencyKey } from "/ui/common/api.js";
 import { describeInLanguage as describe, showMessage } from "/ui/common/errors.js";
+import { hallTime } from "/ui/common/i18n.js";
 import { tone } from "/ui/common/tone.js";
 import { deviceSentence } from "/ui/console/devices.js";
 
@@ -69,11 +70,7 @@ export function alertText(alert, lang) {
   return sentences[alert.rule] || alert.message || "";
 }
 
-function clockTime(ms) {
-  const at = new Date(ms);
-  const pad = (x) => String(x).padStart(2, "0");
-  return `${pad(at.getHours())}:${pad(at.getMinutes())}`;
-}
+const clockTime = (ms) => hallTime(ms);  // the hall's clock, not the laptop's
 
 /** An alarm made with WebAudio (no sound file): three sharp tones. Browsers allow sound after a user
  * gesture (the 登录 click); `unlock` is called from it, and again on the first click or key after a

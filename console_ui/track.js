@@ -4,7 +4,7 @@
 // the ticket may be rated here (好差评), once; then the page shows the level given.
 import { api, newIdempotencyKey } from "/ui/common/api.js";
 import { describeInLanguage as describe, showMessage } from "/ui/common/errors.js";
-import { createI18n, TICKET_STATUSES, waitText } from "/ui/common/i18n.js";
+import { createI18n, hallDate, TICKET_STATUSES, useHallZone, waitText } from "/ui/common/i18n.js";
 import { connectLive } from "/ui/common/live.js";
 
 // A routed ticket's case is linked once the case exists; until then it is tried again now and then.
@@ -68,7 +68,7 @@ function render() {
   $("number").textContent = ticket.number;
   const pickup = ticket.kind === "pickup";
   document.body.dataset.kind = ticket.kind || "";
-  $("matter").textContent = pickup ? t("pickupMatter", { case: ticket.case || "" }) : matter ? matter.name : "";
+  $("matter").textContent = pickup ? t("pickupMatter", { case: ticket.case || "" }) : matter ? i18n.named(matter) : "";
   const waiting = ticket.status === "waiting";
   const called = ticket.status === "called";
   $("wait").hidden = !waiting;
@@ -195,7 +195,7 @@ function renderCase() {
     if (i === reached) li.setAttribute("aria-current", "step");
     return li;
   }));
-  $("case-due").textContent = t("caseDue", { date: new Date(c.due_at).toLocaleDateString(i18n.lang === "zh" ? "zh-CN" : "en-GB") });
+  $("case-due").textContent = t("caseDue", { date: hallDate(c.due_at, i18n.lang) });
   $("case-due").hidden = c.status === "picked_up";
   $("case-hint").hidden = c.status !== "ready_for_pickup" || (pickup && state.ticket.status !== "waiting" && state.ticket.status !== "called");
   // A pickup ticket's page never sends the citizen for the pickup ticket they hold.
@@ -211,7 +211,7 @@ async function start() {
   i18n.apply();
   i18n.bindSwitch($("lang"));
   i18n.onChange(() => { render(); renderCase(); });
-  api("GET", "/catalog").then((c) => { state.catalog = c; render(); }).catch(() => {});
+  api("GET", "/catalog").then((c) => { state.catalog = c; useHallZone(c.hall.timezone); render(); renderCase(); }).catch(() => {});
   connectLive("/display", {
     auth: { ticket: ticketId },
     on: {

@@ -127,4 +127,4 @@ def build_services(config: HallConfig, unit_of_work: Callable[[], UnitOfWork], c
         reports=Reports(config, runner),
         housekeeping=Housekeeping(config, runner, queries, case_views, accounts, appointments),
         supervision=supervision, appointments=appointments, notices=notices, notice_delivery=notice_delivery,
-        advice=Advice(config, runner))
+        advice=Advice(config, runner), **({"run_blocking": run_blocking} if run_blocking else {}))

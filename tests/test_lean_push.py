@@ -8,6 +8,8 @@ import os
 import socket
 import time
 
+import pytest
+
 from harness import connect_socket, wait_for
 
 
@@ -101,9 +103,11 @@ def test_stats_reach_a_floor_coalesced_and_the_last_is_right(fresh_hall):
         floor.disconnect()
 
 
-def test_websockets_decline_per_socket_compression(hall):
+@pytest.mark.parametrize("async_mode", ["eventlet", "gevent"])
+def test_websockets_decline_per_socket_compression(fresh_hall, async_mode):
     """A browser asks for permessage-deflate; the server answers without it, so a frame is not
-    compressed again for every socket (server/push/websocket.py)."""
+    compressed again for every socket (server/push/websocket.py), under either async mode."""
+    hall = fresh_hall(async_mode)
     host, port = hall.server.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=10) as conn:
         conn.sendall(("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"

@@ -29,6 +29,9 @@ export function createI18n(phrases) {
   return {
     t, apply, setLang,
     get lang() { return lang; },
+    /** A catalog entry's name (a matter's, queue's, department's) in the page's language: in English the
+     * hall config's `name_en` where it gives one, else the Chinese name. */
+    named(item) { return item ? (lang === "en" && item.name_en) || item.name : ""; },
     onChange(fn) { listeners.push(fn); },
     // A button that switches between 中文 and English; it names the other language.
     bindSwitch(button) {
@@ -58,25 +61,59 @@ export function floorLabel(lang, floor) {
   return lang === "zh" ? `${floor}楼` : `Floor ${floor}`;
 }
 
-// The clock of the hall, not of the computer showing the page (a kiosk's PC may be set to another zone):
-// read in the hall's IANA time zone (GET /catalog hall.timezone); the computer's own zone while the
-// catalogue is not loaded yet, or when this browser does not know the hall's zone.
-export function clock(lang, timeZone, now = new Date()) {
-  let parts;
+// The clock of the hall, not of the computer showing the page (a kiosk's PC may be set to another zone,
+// a supervisor's laptop may travel): read in the hall's IANA time zone (GET /catalog hall.timezone); the
+// computer's own zone while the catalogue is not loaded yet, or when this browser does not know the
+// hall's zone. A page that has read the catalogue says so once (`useHallZone`); the times and days
+// below are then the hall's.
+let hallZone;
+
+function knownZone(timeZone) {
+  if (!timeZone) return undefined;
   try {
-    parts = new Intl.DateTimeFormat("en-US", { timeZone: timeZone || undefined, hourCycle: "h23", weekday: "short",
-      year: "numeric", month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" }).formatToParts(now);
+    new Intl.DateTimeFormat("en-US", { timeZone });
+    return timeZone;
   } catch (err) {
-    if (timeZone) return clock(lang, undefined, now);  // a zone this browser does not know
-    throw err;
+    return undefined;  // a zone this browser does not know
   }
-  const part = Object.fromEntries(parts.map((p) => [p.type, p.value]));
+}
+
+export function useHallZone(timeZone) { hallZone = knownZone(timeZone); }
+
+/** An instant's wall clock in a zone: { year, month, day, hour, minute, second, weekday } as strings. */
+export function wallClock(when, timeZone = hallZone) {
+  const parts = new Intl.DateTimeFormat("en-US", { timeZone: knownZone(timeZone), hourCycle: "h23", weekday: "short",
+    year: "numeric", month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" }).formatToParts(new Date(when));
+  return Object.fromEntries(parts.map((p) => [p.type, p.value]));
+}
+
+/** "09:05" (or "09:05:30") on the hall's clock. */
+export function hallTime(when, seconds = false) {
+  const p = wallClock(when);
+  return seconds ? `${p.hour}:${p.minute}:${p.second}` : `${p.hour}:${p.minute}`;
+}
+
+/** "2026-12-06": the hall's calendar day of an instant (the form of a date input). */
+export function hallDay(when) {
+  const p = wallClock(when);
+  return `${p.year}-${p.month.padStart(2, "0")}-${p.day.padStart(2, "0")}`;
+}
+
+/** The hall's day of an instant as the language writes it ("2026/12/6", "06/12/2026"); with its time. */
+export function hallDate(when, lang, withTime = false) {
+  const options = { timeZone: hallZone, ...(withTime ? { hour12: false } : {}) };
+  const locale = lang === "zh" ? "zh-CN" : "en-GB";
+  return withTime ? new Date(when).toLocaleString(locale, options) : new Date(when).toLocaleDateString(locale, options);
+}
+
+export function clock(lang, timeZone, now = new Date()) {
+  const part = wallClock(now, timeZone);
   const time = `${part.hour}:${part.minute}:${part.second}`;
   if (lang === "zh") {
     const week = "日一二三四五六"[["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].indexOf(part.weekday)];
     return { time, date: `${part.year}年${part.month}月${part.day}日 星期${week}` };
   }
-  return { time, date: now.toLocaleDateString("en-GB", { timeZone: timeZone || undefined, weekday: "long", day: "numeric", month: "long", year: "numeric" }) };
+  return { time, date: now.toLocaleDateString("en-GB", { timeZone: knownZone(timeZone), weekday: "long", day: "numeric", month: "long", year: "numeric" }) };
 }
 
 export function minutesSince(iso, until = Date.now()) {

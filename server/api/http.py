@@ -8,9 +8,10 @@ import dataclasses
 from flask import Response, current_app, request
 
 from ..domain.errors import Reason, Unauthorized
+from ..services.presses import Seen
 from . import schemas as s
 from . import schemas_appointments as sa
-from .schemas_calls import CallEnvelope
+from .schemas_calls import CallEnvelope, CallNextBody
 from .schemas_ratings import TrackedTicketEnvelope
 from .fields import FLOOR_QUERY
 from .common import CLERK_AT_WINDOW, actor, answer, bearer_token, floor_arg, hall, idem, route, window_number
@@ -136,15 +137,17 @@ def sign_out(_body, window: str):
     return answer(hall().windows.sign_out(actor(), window_number(window), idempotency=idem()))
 
 
-@route("POST", "/windows/{window}/call-next", answer=CallEnvelope,
+@route("POST", "/windows/{window}/call-next", body=CallNextBody, answer=CallEnvelope,
        summary="Call the next ticket (the current one, if any, is finished; a press overlapping the call that "
                "put the current ticket there answers with it, repeated, and changes nothing)", auth=CLERK_AT_WINDOW,
        errors=(401, 403, 404, 409))
-def call_next(_body, window: str):
+def call_next(body: CallNextBody, window: str):
     # The press arrives now, before the token's check waits for the database: a double press is told
-    # by arrival times (server/services/presses.py).
+    # by what the device showed or else by arrival times (server/services/presses.py).
     arrived_at = hall().clock()
-    return answer(hall().windows.call_next(actor(), window_number(window), idempotency=idem(), arrived_at=arrived_at))
+    seen = Seen(body.serving) if "serving" in body.model_fields_set else None
+    return answer(hall().windows.call_next(actor(), window_number(window), idempotency=idem(), arrived_at=arrived_at,
+                                           seen=seen))
 
 
 @route("POST", "/windows/{window}/recall", answer=s.TicketEnvelope, summary="Call the current ticket again",

@@ -210,7 +210,7 @@ class Api:
             if params:
                 op["parameters"] = params
             if r.body:
-                op["requestBody"] = {"required": r.body is not EmptyBody, "content": {"application/json": {
+                op["requestBody"] = {"required": not r.body.optional, "content": {"application/json": {
                     "schema": {"$ref": f"#/components/schemas/{r.body.__name__}"}}}}
             if r.auth != "anyone":
                 op["security"] = [{"bearer": []}]

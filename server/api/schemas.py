@@ -2,7 +2,7 @@
 at /api/v1/openapi.json is generated from them."""
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, StringConstraints, model_validator
 
@@ -15,10 +15,12 @@ Material = Line(120, min_length=1)
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
+    optional: ClassVar[bool] = False  # whether a request may leave the body out (or send `{}`)
 
 
 class EmptyBody(Body):
     """Commands that take no fields accept an empty body or `{}`."""
+    optional: ClassVar[bool] = True
 
 
 class IdCardIn(Body):

@@ -11,14 +11,20 @@ from __future__ import annotations
 
 
 def without_compression(eio_server) -> None:
-    """Make the Engine.IO server's websockets decline permessage-deflate (eventlet's; gevent's websocket
-    is left as it is)."""
+    """Make the Engine.IO server's websockets decline permessage-deflate: eventlet's by refusing the
+    negotiation, gevent's (simple-websocket, which builds its handshake from the WSGI environ's headers)
+    by not passing the client's offer on."""
     factory = eio_server._async.get("websocket")
-    if factory is None or not hasattr(factory, "_negotiate_permessage_deflate"):
+    if factory is None:
         return
-
-    class PlainWebSocketWSGI(factory):
-        def _negotiate_permessage_deflate(self, extensions):
-            return None
+    if hasattr(factory, "_negotiate_permessage_deflate"):
+        class PlainWebSocketWSGI(factory):
+            def _negotiate_permessage_deflate(self, extensions):
+                return None
+    else:
+        class PlainWebSocketWSGI(factory):
+            def __call__(self, environ, start_response):
+                environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+                return super().__call__(environ, start_response)
 
     eio_server._async = {**eio_server._async, "websocket": PlainWebSocketWSGI}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..config import HallConfig
 from .account_admin import AccountAdmin
@@ -60,3 +60,6 @@ class Hall:
     notices: Notices  # queue(): for the services that send their own (appointments)
     notice_delivery: NoticeDelivery
     advice: Advice  # 调度建议: the staffing model's moves
+    # Runs CPU-heavy work that touches no database (a spreadsheet) on a real OS thread, so the event loop
+    # keeps serving meanwhile; in-line where there is no loop (tests of the service layer, the CLI).
+    run_blocking: Callable = field(default=lambda fn, *args: fn(*args))

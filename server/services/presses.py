@@ -18,14 +18,37 @@ When the call was answered, three ways:
   commit, during which a press arriving here reads a later time than `called_at`).
 A repeated press notes its own answer too, so a third press overlapping the second repeats as well.
 Only presses of the clerk signed in at the window get this far: anonymous requests note nothing.
+
+Times leave one gap: a press read at another process after the call committed, but sent before its
+answer reached the clerk (a process the machine left unscheduled for a few milliseconds reads its
+request late). A device that says which ticket it showed when pressed (`Seen`; the clerk console sends
+`serving`) closes it, on any number of processes and whatever the clocks: its press overlaps a call
+exactly when the window's current ticket is not the one it showed, since the device had not seen that
+call's answer. A press that showed the current ticket is deliberate: it finishes it and calls the next.
 """
 from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..domain.model import Ticket
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What the pressing device showed at the window when pressed: its current ticket's id, or None."""
+    ticket: str | None
+
+
+def overlapped(seen: Seen | None, current: Ticket, before_lock: str | None, by_times: Callable[[], bool]) -> bool:
+    """Whether a press overlapped the call that made `current` (still called) the window's current
+    ticket. `before_lock`: the current ticket the press read before it waited for the window's lock;
+    `by_times`: the arrival-time rule, for presses that say nothing of what they showed."""
+    if seen is not None:
+        return seen.ticket != current.id
+    return current.id != before_lock or by_times()
 
 
 @dataclass

@@ -10,7 +10,7 @@ from ..domain.model import Ticket, TicketStatus, Window, WindowState
 from . import views
 from .actors import READS_EVERYTHING, Actor
 from .messages import IdempotencyKey, Outcome
-from .presses import AnsweredCalls
+from .presses import AnsweredCalls, Seen, overlapped
 from .queries import Queries
 from .runner import CommandRunner
 from .unit_of_work import UnitOfWork
@@ -96,11 +96,12 @@ class WindowCommands:
         return self._change(actor, number, idempotency, lambda w: w.sign_out())
 
     def call_next(self, actor: Actor, number: str, idempotency: IdempotencyKey | None = None,
-                  arrived_at: dt.datetime | None = None) -> Outcome:
-        """Finish the current ticket (if any) and call the next one. A press that arrived before the call
-        of the current ticket was answered (a double press; presses.py) answers with that ticket,
-        `repeated`, and changes nothing. `arrived_at`: when the request arrived (an entry point reads it
-        before anything waits for the database; now, by default)."""
+                  arrived_at: dt.datetime | None = None, seen: Seen | None = None) -> Outcome:
+        """Finish the current ticket (if any) and call the next one. A press that overlapped the call of
+        the current ticket (a double press; presses.py) answers with that ticket, `repeated`, and
+        changes nothing. `seen`: the ticket the pressing device showed at the window, when it says so
+        (the clerk console does): then that alone tells an overlap. Else `arrived_at`, when the request
+        arrived (an entry point reads it before anything waits for the database; now, by default)."""
         arrived_at = arrived_at or self.runner.clock()
         number = str(number)
         answer: list[str] = []  # the ticket this press answers with, once chosen
@@ -115,7 +116,7 @@ class WindowCommands:
             if window.current_ticket:
                 current = uow.tickets.get(window.current_ticket, for_update=True)
                 if current and current.status is TicketStatus.CALLED:
-                    if current.id != before_lock or self.answered.overlaps(number, current, arrived_at):
+                    if overlapped(seen, current, before_lock, lambda: self.answered.overlaps(number, current, arrived_at)):
                         self._answering(number, current.id, answer)
                         return {"ticket": views.ticket(current.facts()), "repeated": True}
                     # Pressing call-next while serving ends the current visit (as Qmatic's "next").
