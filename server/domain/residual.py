@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import math
 
+from .prediction import HIGH_QUANTILE, LOW_QUANTILE, Wait, clock_minutes
+
 PRIOR_CV = 1.0  # before visits are measured: exponential's spread, what the Poisson model assumes
 CV_PRIOR_TICKETS = 30  # the prior weighs as this many visits (like the pace's, services/waits.py)
 MIN_CV, MAX_CV = 0.2, 2.0
@@ -118,11 +120,9 @@ def kth_end(k: int, busy: list[tuple[float, float, float]], cv: float, p: float,
 
 
 def order_wait(k: int, busy: list[tuple[float, float, float]], cv: float, uncertainty: float,
-               next_mean: float, slowdowns=()) -> "Wait":
+               next_mean: float, slowdowns=()) -> Wait:
     """The wait of a ticket needing k completions (`kth_end`): its median, and its 15–85 % quantiles widened
     by `uncertainty`, stretched through the lunch break ahead like prediction.predict's."""
-    from .prediction import HIGH_QUANTILE, LOW_QUANTILE, Wait, clock_minutes
-
     middle = kth_end(k, busy, cv, 0.5, next_mean)
     median = clock_minutes(middle, slowdowns)
     low = clock_minutes(kth_end(k, busy, cv, LOW_QUANTILE, next_mean, high=middle) * (1 - uncertainty), slowdowns)
