@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import aiohttp
 import socketio
 
-from .timing import Timing
+from .timing import Timing, connected
 
 CONNECT_AT_ONCE = 50
 
@@ -65,12 +65,9 @@ async def _screens(screens, idle, timing, ready, go, start_at) -> ScreenResult:
                 if not data.get("recall"):
                     result.deliveries.append((screen, data["number"], data["window"], time.time()))
             client.on("ticket_called", on_called, namespace="/display")
-        try:
-            async with gate:
-                await client.connect(url, transports=["websocket"], namespaces=["/display"],
-                                     auth={"floor": floor} if floor is not None else None, wait_timeout=30)
-        except Exception as exc:  # a refused or timed-out socket is a measured error, not a crash
-            result.errors[f"socket connect: {type(exc).__name__}"] += 1
+        auth = {"floor": floor} if floor is not None else None
+        if not await connected(gate, result.errors, lambda: client.connect(
+                url, transports=["websocket"], namespaces=["/display"], auth=auth, wait_timeout=30)):
             return
         clients.append(client)
         if screen is None:

@@ -27,7 +27,7 @@ import aiohttp
 
 from .engineio import ScreenSocket, SocketIOScreen
 from .plan import PlannedArrival, PlannedWindow
-from .timing import Timing
+from .timing import Timing, connected
 
 CONNECT_AT_ONCE = 50
 HEARTBEAT_S = 0.01
@@ -104,11 +104,7 @@ async def _screens(screens, idle, timing, ready, go, start_at, client) -> Sample
             on_stats = samples.stats_at[floor].append
         kind = ScreenSocket if client == "raw" else SocketIOScreen
         socket = kind(http, url, floor, (lambda d, at, f=floor: on_called(d, at, f)) if floor else None, on_stats)
-        try:
-            async with gate:
-                await socket.open()
-        except Exception as exc:  # a refused or timed-out socket is a measured error, not a crash
-            samples.errors[f"socket connect: {type(exc).__name__}"] += 1
+        if not await connected(gate, samples.errors, socket.open):
             return
         sockets.append(socket)
         if floor is None:

@@ -7,6 +7,8 @@ import collections
 import json
 import statistics
 
+from .timing import call_to_screen
+
 # The generator keeps its schedule when 99 % of its sends leave within LAG_P99_MS of their planned
 # moment and none later than LAG_MAX_MS (and its event loops wake as promptly): beyond that the
 # latencies it reports are partly its own.
@@ -40,13 +42,7 @@ def summarise(plan, results: list, wall_s: float, lag_p99_ms: float = LAG_P99_MS
     screens_on: collections.Counter = collections.Counter()
     for r in screens:
         screens_on.update(r.screens_per_floor)
-    to_screen, received = [], collections.Counter()
-    for r in screens:
-        for _floor, number, window, at in r.deliveries:
-            call = calls.get((number, window))
-            if call:
-                to_screen.append((at - call[1]) * 1000)
-                received[(number, window)] += 1
+    to_screen, received = call_to_screen(calls, (d for r in screens for d in r.deliveries))
     lost = sum(screens_on[floor] for floor, _s, _a in calls.values()) - sum(received.values())
     if lost:
         errors["call not on every screen of its floor by the end of the grace"] += lost

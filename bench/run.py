@@ -16,7 +16,7 @@ from pathlib import Path
 from .options import FULL, QUICK, Profile
 from .load import ActorResult, ScreenResult, actor_worker, screen_worker
 from .seed import seed_staff
-from .timing import Timing
+from .timing import Timing, call_to_screen
 from .servers import ServeProcess, peak_rss_fields, start_or_find
 
 
@@ -107,13 +107,7 @@ def summarise(profile: Profile, results: list, screens: list) -> dict:
     call_ms = [x for r in acted for x in r.call_ms]
     calls = {(number, window): (floor, sent) for r in acted for number, window, floor, sent in r.calls}
     screens_on = collections.Counter(floor for _, _, floor in screens)
-    latency, received = [], collections.Counter()
-    for r in watched:
-        for _screen, number, window, at in r.deliveries:
-            call = calls.get((number, window))
-            if call:
-                latency.append((at - call[1]) * 1000)
-                received[(number, window)] += 1
+    latency, received = call_to_screen(calls, (d for r in watched for d in r.deliveries))
     connected = sum(r.connected for r in watched)
     if connected == len(screens):  # lost deliveries are only counted when every screen was there
         lost = sum(screens_on[floor] for floor, _ in calls.values()) - sum(received.values())
