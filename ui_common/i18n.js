@@ -68,14 +68,19 @@ export function floorLabel(lang, floor) {
 // below are then the hall's.
 let hallZone;
 
+const zoneKnown = new Map();  // asked once per zone: a clock ticks every second
+
 function knownZone(timeZone) {
   if (!timeZone) return undefined;
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone });
-    return timeZone;
-  } catch (err) {
-    return undefined;  // a zone this browser does not know
+  if (!zoneKnown.has(timeZone)) {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone });
+      zoneKnown.set(timeZone, true);
+    } catch (err) {
+      zoneKnown.set(timeZone, false);  // a zone this browser does not know
+    }
   }
+  return zoneKnown.get(timeZone) ? timeZone : undefined;
 }
 
 export function useHallZone(timeZone) { hallZone = knownZone(timeZone); }
