@@ -12,11 +12,15 @@ export const ADVICE_PHRASES = {
   zh: {
     advice: "调度建议", noAdvice: "当前人员安排合理，暂无调度建议。", apply: "应用", adviceWindow: "{window}号窗口",
     adviceChange: "预计大厅平均等候缩短 {minutes} 分钟", adviceHall: "大厅平均等候预计 {minutes} 分钟",
+    adviceOpens: "让{queue}有窗口优先办理", adviceUnserved: "暂无窗口办理：{queues}",
+    adviceUnservedQueue: "{queue}（近一小时 {arrivals} 人，等候 {waiting} 人）",
     adviceApplied: "已将 {window}号窗口改为：{queues}。", notApplier: "调整窗口队列需要管理员账号。",
   },
   en: {
     advice: "Staffing advice", noAdvice: "Staffing fits the demand; no move is advised.", apply: "Apply",
     adviceWindow: "Window {window}", adviceChange: "hall mean wait {minutes} min shorter", adviceHall: "Hall mean wait about {minutes} min",
+    adviceOpens: "gives {queue} a window serving it first", adviceUnserved: "No window serving: {queues}",
+    adviceUnservedQueue: "{queue} ({arrivals} in the last hour, {waiting} waiting)",
     adviceApplied: "Window {window} now serves: {queues}.", notApplier: "Changing a window's queues needs an admin account.",
   },
 };
@@ -24,12 +28,13 @@ export const ADVICE_PHRASES = {
 export function createAdvicePanel({ session, i18n, message, onRefused, canApply, queueName, onApplied }) {
   const t = i18n.t;
   const $ = (id) => document.getElementById(id);
-  const state = { advice: [], hallWait: null, timer: null, settle: null };
+  const state = { advice: [], hallWait: null, unserved: [], timer: null, settle: null };
 
   async function load() {
     const answer = await session.call("GET", "/advice");
     state.advice = answer.advice;
     state.hallWait = answer.hall_mean_wait_min;
+    state.unserved = answer.unserved_queues;
     render();
   }
 
@@ -64,7 +69,11 @@ export function createAdvicePanel({ session, i18n, message, onRefused, canApply,
     queues.textContent = `${move.from_queues.map(queueName).join(" › ")} → ${move.to_queues.map(queueName).join(" › ")}`;
     const change = document.createElement("span");
     change.className = "advice-change";
-    change.textContent = t("adviceChange", { minutes: Math.abs(move.expected_wait_change_min).toFixed(1) });
+    // A move that gives a queue its first window is worth more than any minutes: the model counts that
+    // queue's people a hall day, so its change in minutes would only mislead.
+    change.textContent = move.opens_queue
+      ? t("adviceOpens", { queue: queueName(move.queue) })
+      : t("adviceChange", { minutes: Math.abs(move.expected_wait_change_min).toFixed(1) });
     head.append(who, queues, change);
     if (canApply()) {
       const button = document.createElement("button");
@@ -87,6 +96,11 @@ export function createAdvicePanel({ session, i18n, message, onRefused, canApply,
     $("no-advice").hidden = state.advice.length > 0;
     $("advice-hall").hidden = state.hallWait === null;
     if (state.hallWait !== null) $("advice-hall").textContent = t("adviceHall", { minutes: state.hallWait.toFixed(1) });
+    $("advice-unserved").hidden = state.unserved.length === 0;
+    $("advice-unserved").textContent = t("adviceUnserved", {
+      queues: state.unserved.map((q) => t("adviceUnservedQueue", { queue: queueName(q.queue), arrivals: q.arrivals, waiting: q.waiting }))
+        .join(i18n.lang === "zh" ? "、" : ", "),
+    });
   }
 
   return {

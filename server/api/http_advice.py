@@ -13,19 +13,33 @@ class MoveOut(BaseModel):
     to_queues: list[str] = Field(description="the window's new queue list: apply it with PUT /windows/{w}/queues")
     expected_wait_change_min: float = Field(
         description="the hall's mean wait after the move minus before, minutes (negative = shorter), assuming "
-                    "the moves listed above it are applied")
+                    "the moves listed above it are applied; the mean the moves are ranked by, over every queue "
+                    "with demand, one that no window serves first counting a hall day (480 minutes)")
     why: str = Field(description="a Chinese sentence naming the queues, their load and their waits")
     queue: str = Field(description="extension: the queue the window will serve first")
     losing_queue: str | None = Field(description="extension: the queue it served first, null when it had none with demand")
+    opens_queue: bool = Field(description="extension: the gaining queue is one of `unserved_queues`; the move gives "
+                                          "it a window (its `from_wait_min` is then the hall-day cap, 480)")
     from_wait_min: float = Field(description="extension: the gaining queue's expected mean wait now, minutes")
     to_wait_min: float = Field(description="extension: the gaining queue's expected mean wait after the move")
     losing_from_wait_min: float | None = Field(description="extension: the losing queue's expected mean wait now")
     losing_to_wait_min: float | None = Field(description="extension: the losing queue's expected mean wait after")
 
 
+class UnservedQueueOut(BaseModel):
+    queue: str
+    arrivals: int = Field(description="tickets issued in the last hour")
+    waiting: int = Field(description="tickets waiting now")
+
+
 class AdviceOut(BaseModel):
     advice: list[MoveOut] = Field(description="best first; empty when no move cuts the hall's mean wait")
-    hall_mean_wait_min: float = Field(description="extension: the model's mean wait of the hall now, minutes")
+    hall_mean_wait_min: float | None = Field(
+        description="extension: the model's mean wait now over the queues some staffed window serves first, "
+                    "minutes, weighted by last hour's arrivals and those waiting; null when none of them has demand")
+    unserved_queues: list[UnservedQueueOut] = Field(
+        description="extension: the queues with demand (arrivals in the last hour or tickets waiting) that no "
+                    "staffed window serves first, pickup queues left out; not in `hall_mean_wait_min`")
 
 
 @route("GET", "/advice", answer=AdviceOut,

@@ -124,9 +124,27 @@ class HallModel:
                 if c or q not in self.layout.pickup_queues}
 
     def hall_wait(self) -> float:
-        """The hall's mean wait: over the pools, each weighted by the people it concerns in the next hour
-        (last hour's arrivals and those waiting now)."""
-        waits = self.waits()
+        """The hall's mean wait the moves are ranked by: over the queues with demand, each weighted by the
+        people it concerns in the next hour (last hour's arrivals and those waiting now), a queue no window
+        serves first counting a hall day (so giving it a window ranks first)."""
+        return self._mean(self.waits())
+
+    def served_wait(self) -> float | None:
+        """The mean wait of the queues some window serves first, as hall_wait weighs them: what the admin
+        reads as the hall's mean wait. A queue without a pool is left out: its hall-day wait is no figure of
+        the hall's pace (nobody serves it: `unserved`), or not one the model can give (served only as a
+        back-up, which the model ignores). None when no pooled queue has demand."""
+        pools = self.pools()
+        waits = {q: wait for q, wait in self.waits().items() if pools[q]}
+        return self._mean(waits) if waits else None
+
+    def unserved(self) -> list[str]:
+        """The queues with demand that no staffed window serves at all, in the hall's order: nobody calls
+        them (pickup queues, called ahead of the rest by windows that list them, included)."""
+        listed = {q for window in self.windows for q in window.queues}
+        return [q for q, load in self.loads.items() if load.has_demand and q not in listed]
+
+    def _mean(self, waits: Mapping[str, float]) -> float:
         weights = {q: self.loads[q].arrivals + self.loads[q].waiting for q in waits}
         total = sum(weights.values())
         return sum(waits[q] * weights[q] for q in waits) / total if total else 0.0
@@ -147,6 +165,8 @@ class Move:
     hall_after: float
     gaining_wait: tuple[float, float]  # (before, after) minutes
     losing_wait: tuple[float, float] | None
+    opens_queue: bool = False  # no window served the gaining queue first: the move gives it its first
+    unserved_before: bool = False  # no window served the gaining queue at all
 
     @property
     def change(self) -> float:
@@ -163,7 +183,7 @@ def new_queues(window: StaffedWindow, target: str, pickup_queues: frozenset[str]
 def candidate_moves(model: HallModel) -> list[Move]:
     """Every legal single move: a staffed window of the same floor and department rules takes a queue with
     demand as its primary, never leaving the queue it leaves without a window."""
-    pools, waits = model.pools(), model.waits()
+    pools, waits, unserved = model.pools(), model.waits(), set(model.unserved())
     before = model.hall_wait()
     moves = []
     for window in model.windows:
@@ -179,7 +199,8 @@ def candidate_moves(model: HallModel) -> list[Move]:
             moves.append(Move(
                 window.number, window.queues, queues, target, current, before, after.hall_wait(),
                 (waits[target], after_waits[target]),
-                (waits[current], after_waits[current]) if current is not None else None))
+                (waits[current], after_waits[current]) if current is not None else None,
+                opens_queue=pools[target] == 0, unserved_before=target in unserved))
     return moves
 
 
@@ -201,8 +222,12 @@ def advise(model: HallModel, limit: int = MAX_MOVES) -> list[Move]:
 def why(move: Move, load: QueueLoad, names: Mapping[str, str]) -> str:
     """The sentence the admin reads, e.g. "医保 近一小时到达 62 人、等候 35 人，预计平均等候 31→12 分钟；社保 3→5 分钟"."""
     gain_before, gain_after = move.gaining_wait
-    sentence = (f"{names.get(move.queue, move.queue)} 近一小时到达 {load.arrivals} 人、等候 {load.waiting} 人，"
-                f"预计平均等候 {gain_before:.0f}→{gain_after:.0f} 分钟")
+    gaining = f"{names.get(move.queue, move.queue)} 近一小时到达 {load.arrivals} 人、等候 {load.waiting} 人，"
+    if move.opens_queue:  # its modelled "before" is the hall-day cap, not a wait worth a number
+        nobody = "暂无窗口办理" if move.unserved_before else "暂无窗口优先办理"
+        sentence = gaining + f"{nobody}，改后预计平均等候 {gain_after:.0f} 分钟"
+    else:
+        sentence = gaining + f"预计平均等候 {gain_before:.0f}→{gain_after:.0f} 分钟"
     if move.losing_wait is None:
         return sentence + "；该窗口原队列暂无人办理"
     lose_before, lose_after = move.losing_wait

@@ -28,12 +28,16 @@ class Advice:
         self.names = {code: q.name for code, q in config.queues.items()}
 
     def advise(self, actor: Actor) -> dict:
-        """`{"advice": [...], "hall_mean_wait_min"}`: the moves best first, each assuming those above it."""
+        """`{"advice": [...], "hall_mean_wait_min", "unserved_queues"}`: the moves best first, each assuming
+        those above it; the mean wait of the queues a window serves; the queues with demand no window serves."""
         actor.require_staff(*READS_EVERYTHING)
         model = self.runner.read(self._model)
         moves = st.advise(model)
+        served = model.served_wait()
         return {"advice": [self._view(move, model.loads[move.queue]) for move in moves],
-                "hall_mean_wait_min": round(model.hall_wait(), 1)}
+                "hall_mean_wait_min": None if served is None else round(served, 1),
+                "unserved_queues": [{"queue": q, "arrivals": model.loads[q].arrivals, "waiting": model.loads[q].waiting}
+                                    for q in model.unserved()]}
 
     def _model(self, uow: UnitOfWork, now: dt.datetime) -> st.HallModel:
         day = business_day(now, self.config.hall.tz, self.config.hall.day_rollover_hour)
@@ -54,7 +58,7 @@ class Advice:
         return {
             "window": move.window, "from_queues": list(move.from_queues), "to_queues": list(move.to_queues),
             "expected_wait_change_min": round(move.change, 1), "why": st.why(move, load, self.names),
-            "queue": move.queue, "losing_queue": move.losing_queue,
+            "queue": move.queue, "losing_queue": move.losing_queue, "opens_queue": move.opens_queue,
             "from_wait_min": round(move.gaining_wait[0], 1), "to_wait_min": round(move.gaining_wait[1], 1),
             "losing_from_wait_min": round(move.losing_wait[0], 1) if move.losing_wait else None,
             "losing_to_wait_min": round(move.losing_wait[1], 1) if move.losing_wait else None}

@@ -56,3 +56,43 @@ def test_the_board_shows_a_move_and_applying_it_changes_the_window(tmp_path, ope
         assert not board.errors and not watcher.errors, board.errors + watcher.errors
     finally:
         hall.server.stop()
+
+
+def test_a_queue_whose_clerk_left_is_named_apart_and_its_move_says_so(tmp_path, open_page):
+    """The 医保 clerk signs out with 20 citizens waiting: the board names 医保 as served by no window, the
+    hall's mean wait is the served queues' (not 医保's people counted at a hall day), and the first move
+    gives 医保 a window without claiming minutes."""
+    hall = make_hall(tmp_path)
+    try:
+        for w in ("1", "2", "3"):
+            hall.clerk_at(w, f"adv-{w}")
+        yibao_clerk = hall.clerk_at("13", "adv-13")
+        for _ in range(20):
+            assert hall.kiosk.post("/tickets", {"matter": "ybj-ydjy"}).status_code == 201
+        assert hall.kiosk.post("/tickets", {"matter": "rst-sbk"}).status_code == 201
+        assert yibao_clerk.post("/windows/13/sign-out").status_code == 200
+        answer = hall.admin.get("/advice").json()
+        assert answer["unserved_queues"] == [{"queue": "yibao", "arrivals": 20, "waiting": 20}], answer
+        first = answer["advice"][0]
+        assert first["queue"] == "yibao" and first["opens_queue"], first
+
+        board = open_page(hall.server, "/admin", viewport=(1920, 1080), timezone_id="Asia/Shanghai")
+        staff_sign_in(board.page, "admin")
+        expect(board.page.locator("#link")).to_be_hidden()  # the live board is connected (its queue list filled)
+        expect(board.page.locator("#queues tr").first).to_be_visible()
+        panel = board.page.locator("#advice")
+        expect(panel.locator("#advice-unserved")).to_have_text("暂无窗口办理：医保（近一小时 20 人，等候 20 人）")
+        assert answer["hall_mean_wait_min"] < 30, answer  # 社保's one citizen on three windows
+        expect(panel.locator("#advice-hall")).to_have_text(f"大厅平均等候预计 {answer['hall_mean_wait_min']:.1f} 分钟")
+        item = panel.locator(f"li[data-window='{first['window']}']")
+        expect(item.locator(".advice-change")).to_have_text("让医保有窗口优先办理")
+        expect(item).to_contain_text("暂无窗口办理，改后预计平均等候")
+        board.screenshot("admin-board-advice-unserved")
+
+        item.get_by_role("button", name="应用").click()
+        expect(panel.locator("#advice-unserved")).to_be_hidden()  # read again: 医保 has a window now
+        assert not hall.admin.get("/advice").json()["unserved_queues"]
+        board.assert_stayed_local()
+        assert not board.errors, board.errors
+    finally:
+        hall.server.stop()

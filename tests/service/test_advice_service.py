@@ -85,3 +85,16 @@ def test_no_advice_in_a_quiet_hall(hall_at):
     hall.tickets.take_ticket(KIOSK, "ybj-ydjy")
     hall.tickets.take_ticket(KIOSK, "rst-sbk")
     assert hall.advice.advise(ADMIN)["advice"] == []
+
+
+def test_a_queue_whose_clerk_left_is_listed_apart_and_opened_first(morning):
+    hall, _ = morning
+    hall.windows.sign_out(Actor("staff", "clerk13", "clerk", ("ybj",)), "13")
+    answer = hall.advice.advise(ADMIN)
+    assert answer["unserved_queues"] == [{"queue": "yibao", "arrivals": 20, "waiting": 18}]
+    # the headline is 社保's own wait (one arrival, three windows), not 医保's people counted at a hall day
+    shebao = st.QueueLoad(arrivals=1, waiting=1, service_minutes=hall.advice.config.queue_avg_minutes("shebao"))
+    assert answer["hall_mean_wait_min"] == round(st.pool_wait(shebao, 3), 1) < 30
+    first = answer["advice"][0]
+    assert first["queue"] == "yibao" and first["opens_queue"] is True and first["from_wait_min"] == st.UNSERVED_WAIT_MIN
+    assert "暂无窗口办理，改后预计平均等候" in first["why"]

@@ -156,3 +156,34 @@ def test_measured_service_needs_three_samples():
     assert st.service_minutes((600.0, 2), 12) == 12
     assert st.service_minutes(None, 12) == 12
     assert st.service_minutes((0.0, 5), 12) == st.MIN_SERVICE_MINUTES  # finished as soon as called
+
+
+def test_a_queue_nobody_serves_is_listed_apart_not_averaged_at_a_hall_day():
+    # 社保 is served; 医保 had 3 citizens in the last hour but its only clerk left: nobody waits now.
+    windows = [window(n, 1, "rst", "shebao") for n in (1, 2, 3)]
+    hall = model(windows, shebao=load(10, waiting=2), yibao=load(3))
+    assert hall.unserved() == ["yibao"]
+    assert hall.served_wait() == pytest.approx(st.pool_wait(load(10, waiting=2), 3))
+    assert hall.served_wait() < 5  # not dragged towards 480 by the unserved queue's people
+    assert hall.hall_wait() > 90  # the ranking mean still counts them a hall day (3 of 15 people at 480)
+    first = st.advise(hall)[0]  # so giving 医保 a window ranks first
+    assert first.queue == "yibao" and first.opens_queue and first.unserved_before
+    text = st.why(first, hall.loads["yibao"], NAMES)
+    assert text.startswith("医保 近一小时到达 3 人、等候 0 人，暂无窗口办理，改后预计平均等候 ") and "480" not in text
+
+
+def test_a_queue_served_only_as_a_back_up_is_neither_unserved_nor_averaged():
+    # window 2 lists 医保 behind 社保: 医保 is served, though no window serves it first
+    windows = [window(1, 1, "rst", "shebao"), window(2, 1, "rst", "shebao", "yibao")]
+    hall = model(windows, shebao=load(4), yibao=load(6, waiting=3))
+    assert hall.unserved() == []
+    assert hall.served_wait() == pytest.approx(st.pool_wait(load(4), 2))
+    moves = st.advise(hall)
+    assert moves and moves[0].queue == "yibao" and moves[0].opens_queue and not moves[0].unserved_before
+    assert "暂无窗口优先办理" in st.why(moves[0], hall.loads["yibao"], NAMES)
+
+
+def test_no_demand_on_any_served_queue_gives_no_mean():
+    hall = model([window(1, 1, "rst", "shebao")], yibao=load(2))
+    assert hall.served_wait() is None and hall.unserved() == ["yibao"]
+    assert model([window(1, 1, "rst", "shebao")]).served_wait() is None
