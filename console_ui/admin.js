@@ -6,7 +6,7 @@
 import { createAccountsPanel } from "/ui/console/accounts.js";
 import { describeInLanguage as describe, showMessage } from "/ui/common/errors.js";
 import { createAdvicePanel } from "/ui/console/advice.js";
-import { createI18n, floorLabel, hallTime, useHallZone, waitText, WINDOW_STATES } from "/ui/common/i18n.js";
+import { createI18n, floorLabel, floorZone, hallTime, listed, useHallZone, waitText, WINDOW_STATES } from "/ui/common/i18n.js";
 import { connectLive } from "/ui/common/live.js";
 import { createBookingsPanel } from "/ui/console/bookings.js";
 import { createDevicesPanel } from "/ui/console/devices.js";
@@ -82,7 +82,7 @@ function renderTabs() {
   $("floor-tabs").replaceChildren(all, ...state.catalog.floors.map((f) => {
     const button = document.createElement("button");
     button.type = "button";
-    button.textContent = `${floorLabel(i18n.lang, f.number)} · ${f.name.split(" ").pop()}`;
+    button.textContent = `${floorLabel(i18n.lang, f.number)} · ${floorZone(i18n.lang, f)}`;
     button.setAttribute("aria-pressed", String(f.number === state.floor));
     button.addEventListener("click", () => { state.floor = f.number; render(); });
     return button;
@@ -200,7 +200,7 @@ function renderQueues() {
     tr.dataset.queue = q.code;
     if (state.focus && state.focus.queue === q.code) tr.classList.add("focus");
     for (const value of [q.quota_reached ? t("quotaReached", { queue: queueName(q.code) }) : queueName(q.code), String(q.waiting), t("minutes", { n: Math.floor(q.longest_wait_s / 60) }),
-      waitText(i18n.lang, q.eta_minutes, q.eta_range), serving.join("、") || "—"]) {
+      waitText(i18n.lang, q.eta_minutes, q.eta_range), listed(i18n.lang, serving) || "—"]) {
       tr.append(Object.assign(document.createElement("td"), { textContent: value }));
     }
     return tr;

@@ -4,6 +4,7 @@
 // command). A supervisor reads the panel without the button. Re-read every minute and, a moment after
 // they settle, whenever windows change (docs/waits.md "Staffing advice").
 import { describeInLanguage as describe, showMessage } from "/ui/common/errors.js";
+import { listed } from "/ui/common/i18n.js";
 
 const ADVICE_REFRESH_MS = 60000;
 const SETTLE_MS = 1500;  // a burst of window pushes (a clerk calling) re-reads the advice once
@@ -14,6 +15,10 @@ export const ADVICE_PHRASES = {
     adviceChange: "预计大厅平均等候缩短 {minutes} 分钟", adviceHall: "大厅平均等候预计 {minutes} 分钟",
     adviceOpens: "让{queue}有窗口优先办理", adviceUnserved: "暂无窗口办理：{queues}",
     adviceUnservedQueue: "{queue}（近一小时 {arrivals} 人，等候 {waiting} 人）",
+    whyGain: "{queue} 近一小时到达 {arrivals} 人、等候 {waiting} 人，预计平均等候 {before}→{after} 分钟",
+    whyOpens: "{queue} 近一小时到达 {arrivals} 人、等候 {waiting} 人，{nobody}，改后预计平均等候 {after} 分钟",
+    nobodyAtAll: "暂无窗口办理", nobodyFirst: "暂无窗口优先办理",
+    whyLoses: "；{queue} {before}→{after} 分钟", whyIdle: "；该窗口原队列暂无人办理",
     adviceApplied: "已将 {window}号窗口改为：{queues}。", notApplier: "调整窗口队列需要管理员账号。",
   },
   en: {
@@ -21,6 +26,10 @@ export const ADVICE_PHRASES = {
     adviceWindow: "Window {window}", adviceChange: "hall mean wait {minutes} min shorter", adviceHall: "Hall mean wait about {minutes} min",
     adviceOpens: "gives {queue} a window serving it first", adviceUnserved: "No window serving: {queues}",
     adviceUnservedQueue: "{queue} ({arrivals} in the last hour, {waiting} waiting)",
+    whyGain: "{queue}: {arrivals} in the last hour, {waiting} waiting; mean wait expected {before}→{after} min",
+    whyOpens: "{queue}: {arrivals} in the last hour, {waiting} waiting; {nobody}; mean wait expected {after} min after the move",
+    nobodyAtAll: "no window serving it", nobodyFirst: "no window serving it first",
+    whyLoses: "; {queue} {before}→{after} min", whyIdle: "; the window's own queues have nobody waiting",
     adviceApplied: "Window {window} now serves: {queues}.", notApplier: "Changing a window's queues needs an admin account.",
   },
 };
@@ -56,6 +65,21 @@ export function createAdvicePanel({ session, i18n, message, onRefused, canApply,
     }
   }
 
+  // The move's reason in the board's language, from the answer's figures (the server's `why` is the same
+  // sentence in Chinese: both round the answer's tenths half up, staffing.whole_minutes).
+  function reason(move) {
+    const whole = (minutes) => Math.floor(minutes + 0.5);
+    const gaining = { queue: queueName(move.queue), arrivals: move.arrivals, waiting: move.waiting,
+                      before: whole(move.from_wait_min), after: whole(move.to_wait_min) };
+    const nobodyServes = state.unserved.some((q) => q.queue === move.queue);
+    const first = move.opens_queue
+      ? t("whyOpens", { ...gaining, nobody: t(nobodyServes ? "nobodyAtAll" : "nobodyFirst") })
+      : t("whyGain", gaining);
+    if (move.losing_queue === null) return first + t("whyIdle");
+    return first + t("whyLoses", { queue: queueName(move.losing_queue), before: whole(move.losing_from_wait_min),
+                                    after: whole(move.losing_to_wait_min) });
+  }
+
   function row(move) {
     const item = document.createElement("li");
     item.className = "advice-item";
@@ -86,7 +110,7 @@ export function createAdvicePanel({ session, i18n, message, onRefused, canApply,
     }
     const why = document.createElement("p");
     why.className = "advice-why";
-    why.textContent = move.why;
+    why.textContent = reason(move);
     item.append(head, why);
     return item;
   }
@@ -98,8 +122,7 @@ export function createAdvicePanel({ session, i18n, message, onRefused, canApply,
     if (state.hallWait !== null) $("advice-hall").textContent = t("adviceHall", { minutes: state.hallWait.toFixed(1) });
     $("advice-unserved").hidden = state.unserved.length === 0;
     $("advice-unserved").textContent = t("adviceUnserved", {
-      queues: state.unserved.map((q) => t("adviceUnservedQueue", { queue: queueName(q.queue), arrivals: q.arrivals, waiting: q.waiting }))
-        .join(i18n.lang === "zh" ? "、" : ", "),
+      queues: listed(i18n.lang, state.unserved.map((q) => t("adviceUnservedQueue", { queue: queueName(q.queue), arrivals: q.arrivals, waiting: q.waiting }))),
     });
   }
 

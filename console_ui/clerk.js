@@ -3,7 +3,7 @@
 // queues stay live over the /clerk namespace. 核验身份: clerk-holder.js; 导办台: guide-desk.js.
 import { newIdempotencyKey } from "/ui/common/api.js";
 import { describeInLanguage as describe, refusedFor, showMessage } from "/ui/common/errors.js";
-import { createI18n, floorLabel, hallTime, minutesSince, TICKET_STATUSES, useHallZone, WINDOW_STATES } from "/ui/common/i18n.js";
+import { createI18n, floorLabel, hallTime, listed, minutesSince, TICKET_STATUSES, useHallZone, WINDOW_STATES } from "/ui/common/i18n.js";
 import { connectLive } from "/ui/common/live.js";
 import { StaffSession, loginRefusal } from "/ui/console/signin.js";
 import { createCaseDesk } from "/ui/console/clerk-cases.js";
@@ -270,7 +270,7 @@ async function act(name, body, extra = {}) {
 
 function actionRefusal(name, err, number) {
   const w = state.window;
-  const queueEmpty = t("queueEmpty", { queues: w.queues.map(queueName).join("、") });
+  const queueEmpty = t("queueEmpty", { queues: listed(i18n.lang, w.queues.map(queueName)) });
   return describe(err, i18n.lang, {
     reasons: {
       queue_empty: queueEmpty,

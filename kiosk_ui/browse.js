@@ -1,6 +1,6 @@
 // Browsing the hall's matters: zones → departments → matters (or search), with each queue's 号源.
 import { api } from "/ui/common/api.js";
-import { ZONE_NAMES, floorLabel } from "/ui/common/i18n.js";
+import { floorLabel, floorZone, listed } from "/ui/common/i18n.js";
 import { $, PER_PAGE, i18n, state, t } from "/ui/kiosk/kiosk-state.js";
 import { openConfirm, show } from "/ui/kiosk/kiosk.js";
 import { maskName } from "/ui/kiosk/masks.js";
@@ -17,7 +17,7 @@ export function renderHome() {
     const button = document.createElement("button");
     button.className = `zone zone-${floor.zone}`;
     const name = zoneName(floor.number);
-    const hint = departmentsOn(floor.number).map(departmentLabel).slice(0, 6).join("、") + "…";
+    const hint = listed(i18n.lang, departmentsOn(floor.number).map(departmentLabel).slice(0, 6)) + "…";
     button.setAttribute("aria-label", `${floorLabel(i18n.lang, floor.number)} ${name} ${hint}`);  // all it shows (WCAG label in name)
     button.innerHTML = `<span class="zone-floor"></span> <span class="zone-name"></span> <span class="zone-hint"></span>`;  // spaced: its text reads as its name does
     button.querySelector(".zone-floor").textContent = floorLabel(i18n.lang, floor.number);
@@ -28,11 +28,11 @@ export function renderHome() {
   }
 }
 
-// The zone's name: in Chinese the hall's own (config, e.g. "一楼 服务群众个人区" → "服务群众个人区").
+// The zone's name (i18n.floorZone).
 export function zoneName(floorNumber) {
   const floor = state.catalog.floors.find((f) => f.number === floorNumber);
   if (!floor) return "";
-  return i18n.lang === "zh" && floor.name ? floor.name.split(" ").pop() : ZONE_NAMES[i18n.lang][floor.zone];
+  return floorZone(i18n.lang, floor);
 }
 
 export function departmentsOn(floor) {

@@ -47,6 +47,16 @@ export const ZONE_NAMES = {
   en: { individual: "Individuals", enterprise: "Enterprises & projects", institution: "Public institutions" },
 };
 
+// A floor's zone by name: in Chinese the hall's own (config "一楼 服务群众个人区" → "服务群众个人区"), else the zone's.
+export function floorZone(lang, floor) {
+  return lang === "zh" && floor.name ? floor.name.split(" ").pop() : ZONE_NAMES[lang][floor.zone];
+}
+
+// Items in a line: 、 between them in Chinese, a comma in English.
+export function listed(lang, items) {
+  return items.join(lang === "zh" ? "、" : ", ");
+}
+
 export const WINDOW_STATES = {
   zh: { open: "开放", paused: "暂停服务", closed: "未开放" },
   en: { open: "Open", paused: "Paused", closed: "Closed" },

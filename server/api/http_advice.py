@@ -17,6 +17,8 @@ class MoveOut(BaseModel):
                     "with demand, one that no window serves first counting a hall day (480 minutes)")
     why: str = Field(description="a Chinese sentence naming the queues, their load and their waits")
     queue: str = Field(description="extension: the queue the window will serve first")
+    arrivals: int = Field(description="extension: the gaining queue's tickets issued in the last hour")
+    waiting: int = Field(description="extension: the gaining queue's tickets waiting now")
     losing_queue: str | None = Field(description="extension: the queue it served first, null when it had none with demand")
     opens_queue: bool = Field(description="extension: the gaining queue is one of `unserved_queues`; the move gives "
                                           "it a window (its `from_wait_min` is then the hall-day cap, 480)")

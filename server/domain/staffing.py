@@ -8,6 +8,7 @@ over-estimated rather than promised. A move makes another queue a window's prima
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -219,16 +220,23 @@ def advise(model: HallModel, limit: int = MAX_MOVES) -> list[Move]:
     return chosen
 
 
+def whole_minutes(minutes: float) -> int:
+    """Minutes as `why` words them: the answer's figure (to 0.1) rounded half up, as the board's
+    Math.floor(x + 0.5) does with the same figure, so the board's own sentence (in any language) and this
+    one say the same minutes."""
+    return math.floor(round(minutes, 1) + 0.5)
+
+
 def why(move: Move, load: QueueLoad, names: Mapping[str, str]) -> str:
     """The sentence the admin reads, e.g. "医保 近一小时到达 62 人、等候 35 人，预计平均等候 31→12 分钟；社保 3→5 分钟"."""
-    gain_before, gain_after = move.gaining_wait
+    gain_before, gain_after = (whole_minutes(m) for m in move.gaining_wait)
     gaining = f"{names.get(move.queue, move.queue)} 近一小时到达 {load.arrivals} 人、等候 {load.waiting} 人，"
     if move.opens_queue:  # its modelled "before" is the hall-day cap, not a wait worth a number
         nobody = "暂无窗口办理" if move.unserved_before else "暂无窗口优先办理"
-        sentence = gaining + f"{nobody}，改后预计平均等候 {gain_after:.0f} 分钟"
+        sentence = gaining + f"{nobody}，改后预计平均等候 {gain_after} 分钟"
     else:
-        sentence = gaining + f"预计平均等候 {gain_before:.0f}→{gain_after:.0f} 分钟"
+        sentence = gaining + f"预计平均等候 {gain_before}→{gain_after} 分钟"
     if move.losing_wait is None:
         return sentence + "；该窗口原队列暂无人办理"
-    lose_before, lose_after = move.losing_wait
-    return sentence + f"；{names.get(move.losing_queue, move.losing_queue)} {lose_before:.0f}→{lose_after:.0f} 分钟"
+    lose_before, lose_after = (whole_minutes(m) for m in move.losing_wait)
+    return sentence + f"；{names.get(move.losing_queue, move.losing_queue)} {lose_before}→{lose_after} 分钟"

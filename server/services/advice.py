@@ -58,7 +58,8 @@ class Advice:
         return {
             "window": move.window, "from_queues": list(move.from_queues), "to_queues": list(move.to_queues),
             "expected_wait_change_min": round(move.change, 1), "why": st.why(move, load, self.names),
-            "queue": move.queue, "losing_queue": move.losing_queue, "opens_queue": move.opens_queue,
+            "queue": move.queue, "arrivals": load.arrivals, "waiting": load.waiting,
+            "losing_queue": move.losing_queue, "opens_queue": move.opens_queue,
             "from_wait_min": round(move.gaining_wait[0], 1), "to_wait_min": round(move.gaining_wait[1], 1),
             "losing_from_wait_min": round(move.losing_wait[0], 1) if move.losing_wait else None,
             "losing_to_wait_min": round(move.losing_wait[1], 1) if move.losing_wait else None}

@@ -89,6 +89,20 @@ def test_a_queue_whose_clerk_left_is_named_apart_and_its_move_says_so(tmp_path, 
         expect(item).to_contain_text("暂无窗口办理，改后预计平均等候")
         board.screenshot("admin-board-advice-unserved")
 
+        # In English the board words the same figures itself (the server's `why` is Chinese)
+        board.page.get_by_role("button", name="English", exact=True).click()
+        names = {q["code"]: q["name_en"] for q in hall.admin.get("/catalog").json()["queues"]}
+        expect(panel.locator("#advice-unserved")).to_have_text(
+            f"No window serving: {names['yibao']} (20 in the last hour, 20 waiting)")
+        expect(item.locator(".advice-change")).to_have_text(f"gives {names['yibao']} a window serving it first")
+        losing = (f"; {names[first['losing_queue']]} {round(first['losing_from_wait_min'])}→{round(first['losing_to_wait_min'])} min"
+                  if first["losing_queue"] else "; the window's own queues have nobody waiting")
+        expect(item.locator(".advice-why")).to_have_text(
+            f"{names['yibao']}: 20 in the last hour, 20 waiting; no window serving it; mean wait expected "
+            f"{round(first['to_wait_min'])} min after the move" + losing)
+        board.screenshot("admin-board-advice-unserved-en")
+        board.page.get_by_role("button", name="中文", exact=True).click()
+
         item.get_by_role("button", name="应用").click()
         expect(panel.locator("#advice-unserved")).to_be_hidden()  # read again: 医保 has a window now
         assert not hall.admin.get("/advice").json()["unserved_queues"]

@@ -43,5 +43,8 @@ def test_the_admin_board_names_queues_in_english(hall, open_page):
     expect(row).to_have_text("社保")
     page.get_by_role("button", name="English", exact=True).click()
     expect(row).to_have_text("Social security")
+    expect(page.locator("#floor-tabs")).to_contain_text("Floor 1 · Individuals")  # the zone too, not 服务群众个人区
+    expect(page.locator("#floor-tabs")).not_to_contain_text("服务")
     page.get_by_role("button", name="中文", exact=True).click()
+    expect(page.locator("#floor-tabs")).to_contain_text("服务群众个人区")
     board.assert_stayed_local()
