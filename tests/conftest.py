@@ -2,7 +2,8 @@
 
 `hall` is one server per test module (fast); tests that need their own database (restarts, kill -9,
 counts) build a `Server` themselves with `fresh_hall`. `stage` and `windows` set a module's `hall` up for
-the contract tests (test_api_contract_*.py, contract_stage.py).
+the contract tests (test_api_contract_*.py, contract_stage.py); `router_for` starts device routers over
+a FakeHall for the drivers' tests (test_drivers_*.py, device_doubles.py).
 """
 from __future__ import annotations
 
@@ -120,6 +121,28 @@ def stage(hall):
     assert w[SIGN_IN]["clerk"] is None and w[ADMIN_W]["state"] == "closed"
     assert all(q["waiting"] == 0 for q in stats_rows(hall))
     return st
+
+
+# ---------------------------------------------------------------- the drivers' tests
+@pytest.fixture
+def router_for():
+    """Build and start a router over a FakeHall; every router is stopped after the test."""
+    from device_doubles import FakeHall, config_with  # imported here: the drivers load for their tests only
+    from drivers.hall import HallForDevices
+    from drivers.router import DeviceRouter
+
+    made: list[DeviceRouter] = []
+
+    def build(*devices: dict, hall: FakeHall | None = None, publish=None) -> tuple[DeviceRouter, FakeHall]:
+        hall = hall or FakeHall()
+        checked: HallForDevices = hall
+        router = DeviceRouter(config_with(*devices), checked, publish or (lambda events: None))
+        router.start()
+        made.append(router)
+        return router, hall
+    yield build
+    for router in made:
+        router.stop()
 
 
 PG_ADMIN_URL = os.environ.get("HALLQ_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
