@@ -13,7 +13,7 @@ What was confirmed and against what (there was no access to Onbon's own protocol
 - Frame layout, the CRC variant and the escape pairs agree between our research notes (which cite a
   byte-by-byte example on deanled.cn and Onbon's SDK READMEs) and a third-party Python client of the
   BX-5 found in the public code index; that client's complete "ping" (A2 00) and "clear" (A3 10) frames
-  carry CRCs F868 and F851, which this module reproduces (tests/test_drivers.py).
+  carry CRCs F868 and F851, which this module reproduces (tests/test_drivers_led.py).
 - The dynamic-area (A3 06) parameter order below follows that same client and the research notes.
 - NOT confirmed: the escape pairs against Onbon's own document, the meaning of the 6 reserved bytes
   beyond "0 = CRC check, normal display mode", the controller's reply format (we do not wait for

@@ -1,7 +1,9 @@
 """Fixtures: a real hall server over real sockets, with an admin, clerks and a kiosk ready to use.
 
 `hall` is one server per test module (fast); tests that need their own database (restarts, kill -9,
-counts) build a `Server` themselves with `fresh_hall`.
+counts) build a `Server` themselves with `fresh_hall`. `stage` and `windows` set a module's `hall` up for
+the contract tests (test_api_contract_*.py, contract_stage.py); `router_for` starts device routers over
+a FakeHall for the drivers' tests (test_drivers_*.py, device_doubles.py).
 """
 from __future__ import annotations
 
@@ -9,9 +11,12 @@ import os
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from contract_helpers import Windows, stats_rows, window_rows
+from contract_stage import ADMIN_W, LOGIN_USER, OPEN, PAUSED, SERVED, SIGN_IN
 from harness import PASSWORD, Client, Server, login, run_cli
 
 
@@ -86,6 +91,58 @@ def fresh_hall(tmp_path):
     yield factory
     for h in made:
         h.server.stop()
+
+
+# ---------------------------------------------------------------- the contract tests' stage
+@pytest.fixture(scope="module")
+def windows():
+    return Windows(reserved=(SERVED, OPEN, PAUSED, SIGN_IN, ADMIN_W))
+
+
+@pytest.fixture(scope="module")
+def stage(hall):
+    kiosk_ticket = hall.kiosk.post("/tickets", {"matter": "sft-lszy"})
+    assert kiosk_ticket.status_code == 201, kiosk_ticket.text
+    served = hall.clerk_at(SERVED, "stage-served")
+    called = served.post(f"/windows/{SERVED}/call-next")
+    assert called.status_code == 200 and called.json()["ticket"]["id"] == kiosk_ticket.json()["ticket"]["id"], called.text
+    opened = hall.clerk_at(OPEN, "stage-open")
+    paused = hall.clerk_at(PAUSED, "stage-paused")
+    assert paused.post(f"/windows/{PAUSED}/pause", json={"reason": "会议"}).status_code == 200
+    signin = hall.add_clerk("stage-signin", "gat")
+    logout = hall.add_clerk("stage-logout", "rst")
+    hall.add_clerk(LOGIN_USER, "rst")
+    st = SimpleNamespace(served=served, open=opened, paused=paused, signin=signin, logout=logout,
+                         admin=hall.admin, kiosk=hall.kiosk, anonymous=Client(hall.server),
+                         ticket=called.json()["ticket"])
+    # The stage is what the contract tests' bad requests would change if they were carried out.
+    w = window_rows(hall)
+    assert w[SERVED]["current"] and w[OPEN]["state"] == "open" and w[PAUSED]["state"] == "paused"
+    assert w[SIGN_IN]["clerk"] is None and w[ADMIN_W]["state"] == "closed"
+    assert all(q["waiting"] == 0 for q in stats_rows(hall))
+    return st
+
+
+# ---------------------------------------------------------------- the drivers' tests
+@pytest.fixture
+def router_for():
+    """Build and start a router over a FakeHall; every router is stopped after the test."""
+    from device_doubles import FakeHall, config_with  # imported here: the drivers load for their tests only
+    from drivers.hall import HallForDevices
+    from drivers.router import DeviceRouter
+
+    made: list[DeviceRouter] = []
+
+    def build(*devices: dict, hall: FakeHall | None = None, publish=None) -> tuple[DeviceRouter, FakeHall]:
+        hall = hall or FakeHall()
+        checked: HallForDevices = hall
+        router = DeviceRouter(config_with(*devices), checked, publish or (lambda events: None))
+        router.start()
+        made.append(router)
+        return router, hall
+    yield build
+    for router in made:
+        router.stop()
 
 
 PG_ADMIN_URL = os.environ.get("HALLQ_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")

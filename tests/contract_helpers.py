@@ -1,4 +1,4 @@
-"""Shared checks for the contract tests (test_api_contract.py, test_auth.py).
+"""Shared checks for the contract tests (test_api_contract_*.py, test_auth.py).
 
 - `assert_error` checks the one error shape of CONTRACT.md: 4xx, {"error": {"code", "message"}}.
 - `refused` runs one request that must be refused and proves it changed nothing: the full

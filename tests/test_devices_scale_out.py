@@ -9,8 +9,8 @@ import time
 import pytest
 
 from conftest import make_hall
+from device_doubles import PrinterListener
 from harness import Client, Server, demo_config, free_port, wait_for
-from test_drivers import PrinterListener
 
 pytestmark = pytest.mark.slow
 PRINTER = "kiosk-1-printer"

@@ -14,8 +14,8 @@ import requests
 import socketio
 
 from conftest import make_hall
+from device_doubles import PrinterListener, read_until
 from harness import demo_config, wait_for
-from test_drivers import PrinterListener, _read_until
 
 WINDOW, PAGER, EVALUATOR = "7", 3, 4
 
@@ -128,7 +128,7 @@ def test_pager_key_calls_the_next_ticket_and_gets_the_number_back(wired):
     digits = bytes(int(ch) for ch in ticket["number"][-3:])
     # The pager shows 3 digits of waiting count (0A = blank) and the 3 digits of the current ticket.
     shows_ticket = lambda b: any(ft12_frame(PAGER, 0x02, bytes((0x0A, 0x0A, waiting)) + digits) in b for waiting in range(10))
-    got = _read_until(bus, shows_ticket, 15)
+    got = read_until(bus, shows_ticket, 15)
     assert shows_ticket(got), got.hex(" ")
     assert ft12_frame(PAGER, 0x01, bytes((0x0C,))) in got, "the host echoes the key frame"
     window = clerk.get(f"/windows/{WINDOW}").json()["window"]

@@ -10,6 +10,7 @@ import threading
 
 import pytest
 
+from device_doubles import FakeHall, config_with
 from drivers import sam
 from drivers.id_card import CardError, IdCard, compose_text, masked, parse_text
 from drivers.router import DeviceRouter
@@ -17,7 +18,6 @@ from harness import wait_for
 from server.config import ConfigError, load_config
 from server.domain.events import IdCardFacts, IdCardRead
 from server.services.bus import AUDIENCES, Audience
-from test_drivers import FakeHall, _config_with
 
 NUMBER, NAME = "430104195001011234", "张三"
 
@@ -143,8 +143,8 @@ def test_the_reader_reports_a_card_once_per_placement_and_never_logs_its_number(
     fake = FakeSamReader(master)
     published: list = []
     hall = FakeHall()
-    router = DeviceRouter(_config_with(dict(name="reader-1", kind="id_reader", url=os.ttyname(slave), protocol="sam",
-                                            attach="kiosk:kiosk-1", baudrate=115200)), hall, published.extend)
+    router = DeviceRouter(config_with(dict(name="reader-1", kind="id_reader", url=os.ttyname(slave), protocol="sam",
+                                           attach="kiosk:kiosk-1", baudrate=115200)), hall, published.extend)
     router.start()
     try:
         assert wait_for(lambda: ("reader-1", "online", "ready") in hall.health, 5)
@@ -172,8 +172,8 @@ def test_the_reader_reports_a_card_once_per_placement_and_never_logs_its_number(
 def test_a_reader_that_does_not_answer_is_offline(tmp_path):
     master, slave = os.openpty()  # nobody answers on the master side
     hall = FakeHall()
-    router = DeviceRouter(_config_with(dict(name="reader-1", kind="id_reader", url=os.ttyname(slave), protocol="sam",
-                                            attach="kiosk:kiosk-1")), hall, lambda events: None)
+    router = DeviceRouter(config_with(dict(name="reader-1", kind="id_reader", url=os.ttyname(slave), protocol="sam",
+                                           attach="kiosk:kiosk-1")), hall, lambda events: None)
     router.start()
     try:
         assert wait_for(lambda: "offline" in hall.states("reader-1"), 5)

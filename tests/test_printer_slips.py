@@ -12,10 +12,10 @@ import requests
 import segno
 
 from conftest import make_hall
+from device_doubles import PrinterListener
 from drivers.escpos_ticket import GREEN_MARK, decode
 from harness import ROOT, connect_socket, wait_for
 from server.config import load_config
-from test_drivers import PrinterListener
 
 PRINTER = "kiosk-1-printer"
 PUBLIC_URL = "https://zwfw.example.cn"

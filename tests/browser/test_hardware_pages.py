@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import make_hall
+from device_doubles import PrinterListener
 from harness import demo_config, free_port, wait_for
-from test_drivers import PrinterListener
 from .pages import staff_sign_in
 
 PRINTER = "kiosk-1-printer"

@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import make_hall
+from device_doubles import PrinterListener
 from harness import demo_config, wait_for
-from test_drivers import PrinterListener
 from .pages import choose_matter, pair_kiosk, take_ticket
 
 KIOSK_SIZE = (1080, 1920)

@@ -1,5 +1,8 @@
 """The fixture of the service-layer tests: the real service layer on the in-memory unit of work, with a
-clock they set. (Not a conftest.py: tests/conftest.py is imported by name elsewhere.)"""
+clock they set. A test module asks for it with `pytest_plugins = ["service_hall"]` (importing the fixture
+instead makes every test that takes it a redefinition, ruff F811). Not a conftest.py: tests/conftest.py
+is imported by name elsewhere (`from conftest import make_hall`), and a second conftest module of that
+name would take its place."""
 from __future__ import annotations
 
 import datetime as dt

@@ -10,7 +10,8 @@ from hall_clock import SHANGHAI
 from server.domain import events as ev
 from server.services.actors import Actor
 from server.services.bus import Audience
-from service_hall import hall_at  # noqa: F401  (the fixture)
+
+pytest_plugins = ["service_hall"]  # the hall_at fixture
 
 KIOSK = Actor("device", "kiosk-1", "kiosk")
 CLERK = Actor("staff", "wang", "clerk")

@@ -11,7 +11,8 @@ from server.domain import events as ev
 from server.domain.errors import Conflict
 from server.services.actors import Actor
 from server.services.bus import AUDIENCES, Audience
-from service_hall import hall_at  # noqa: F401  (the fixture)
+
+pytest_plugins = ["service_hall"]  # the hall_at fixture
 
 KIOSK = Actor("device", "kiosk-1", "kiosk")
 LI = Actor("staff", "li", "clerk", ("rst",))

@@ -11,7 +11,8 @@ from server.domain.errors import Conflict, Reason
 from server.domain.notices import retry_delay
 from server.services.actors import SYSTEM, Actor
 from server.services.notice_delivery import NoticeNotDelivered
-from service_hall import hall_at  # noqa: F401  (the fixture)
+
+pytest_plugins = ["service_hall"]  # the hall_at fixture
 
 KIOSK = Actor("device", "kiosk-1", "kiosk")
 LI = Actor("staff", "li", "clerk", ("rst",))

@@ -7,9 +7,10 @@ import json
 
 import pytest
 
-from service_hall import hall_at  # noqa: F401  (the fixture)
 from server.domain.errors import Conflict, Forbidden, Invalid, Reason, Unauthorized
 from server.services.actors import ANONYMOUS, Actor
+
+pytest_plugins = ["service_hall"]  # the hall_at fixture
 
 KIOSK = Actor("device", "kiosk-1", "kiosk")
 PAD = Actor("device", "pad-1", "pad")

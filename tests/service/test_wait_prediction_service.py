@@ -9,7 +9,8 @@ import pytest
 from server.domain.prediction import Slowdown, clock_minutes, gamma_quantile
 from server.services.actors import Actor
 from server.services.waits import PRIOR_TICKETS
-from service_hall import hall_at  # noqa: F401  (the fixture)
+
+pytest_plugins = ["service_hall"]  # the hall_at fixture
 
 KIOSK = Actor("device", "kiosk-1", "kiosk")
 SHEBAO_CLERK = Actor("staff", "li", "clerk", ("rst",))

@@ -4,22 +4,16 @@ one never called — rated on the windows' evaluators (a pty as the RS485 bus), 
 an appeal. Every figure of GET /reports/service is computed here again from those moments alone, by
 window, clerk and hour with the totals, and found the same in the JSON, the XLSX and the CSV; the
 rating days pass and the unrated served ticket counts at the default level. docs/reports.md defines
-each figure."""
+each figure. (On PostgreSQL: test_reports_postgresql.py; over months: test_reports_long_range.py.)"""
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
-import json
-import math
 import os
 import select
 import sqlite3
 import threading
-import time
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -28,95 +22,15 @@ from openpyxl import load_workbook
 from contract_helpers import assert_error
 from harness import PASSWORD, Client, Server, demo_config, login, run_cli, wait_for
 from launchers.clock_server import HallClock
+from reports_plan import CLERKS, DAY, RATING_DAYS, Planned, expected_table, local, report
 
-TZ = ZoneInfo("Asia/Shanghai")
-DAY = dt.date(2026, 12, 1)  # a Tuesday, a working day
-RATING_DAYS, DEFAULT_LEVEL = 1, 2
 EVALUATORS = {"1": 4, "2": 5, "13": 6}  # window → the evaluator's address on the bus
-CLERKS = {"1": ("rpt-wang", "rst"), "2": ("rpt-li", "rst"), "13": ("rpt-zhao", "ybj")}
-
-
-def local(hhmmss: str, day: dt.date = DAY) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.fromisoformat(hhmmss), TZ)
 
 
 def ft12_frame(address: int, function: int, data: bytes) -> bytes:
     length = 2 + len(data)
     return bytes((0xFF, 0x68, length, length, 0x68, address, function)) + data + bytes(
         ((address + function + sum(data)) % 256, 0x16))
-
-
-# ---------------------------------------------------------------- the test's own account of the morning
-@dataclass
-class Planned:
-    """One ticket as the test drives it: the moments it chose, and what the report must make of them."""
-    name: str
-    issued: dt.datetime
-    first_call: dt.datetime | None = None
-    last_call: dt.datetime | None = None
-    end: dt.datetime | None = None
-    outcome: str | None = None
-    window: str | None = None  # of the last call
-    transfers: list = field(default_factory=list)  # windows that transferred it
-    rating: int | None = None
-    removed: bool = False
-    id: str = ""
-
-    @property
-    def clerk(self):
-        return CLERKS[self.window][0] if self.window else None
-
-    def level(self, now: dt.datetime):
-        if self.rating is not None:
-            return None if self.removed else self.rating
-        if self.outcome in ("done", "routed") and now >= self.end + dt.timedelta(days=RATING_DAYS):
-            return DEFAULT_LEVEL
-        return None
-
-
-def half_up(total: int, n: int) -> int:
-    return int((Decimal(total) / Decimal(n)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def expected(tickets: list[Planned], transfers: int, now: dt.datetime, key, name) -> dict:
-    waits = sorted(int((t.first_call - t.issued).total_seconds()) for t in tickets if t.first_call)
-    services = [int((t.end - t.last_call).total_seconds()) for t in tickets if t.outcome in ("done", "routed")]
-    levels = [lv for t in tickets if (lv := t.level(now)) is not None]
-    return {
-        "key": key, "name": name, "tickets": len(tickets),
-        "served": sum(t.outcome in ("done", "routed") for t in tickets),
-        "no_show": sum(t.outcome == "no_show" for t in tickets), "transferred": transfers,
-        "routed": sum(t.outcome == "routed" for t in tickets),
-        "avg_wait_s": half_up(sum(waits), len(waits)) if waits else None,
-        "p90_wait_s": waits[math.ceil(len(waits) * 9 / 10) - 1] if waits else None,
-        "max_wait_s": waits[-1] if waits else None,
-        "avg_service_s": half_up(sum(services), len(services)) if services else None,
-        "ratings": {str(n): levels.count(n) for n in range(1, 6)},
-        "satisfaction": round(sum(lv <= 3 for lv in levels) / len(levels), 4) if levels else None,
-    }
-
-
-def expected_table(plan: dict[str, Planned], by: str, now: dt.datetime) -> tuple[list[dict], dict]:
-    tickets = list(plan.values())
-    all_transfers = [w for t in tickets for w in t.transfers]
-    totals = expected(tickets, len(all_transfers), now, None, "合计")
-    if by == "window":
-        keys = ["1", "2", "13", None]
-        group = lambda t: t.window
-        made = lambda k: all_transfers.count(k)
-        name = lambda k: f"{k}号窗口" if k else "未叫号"
-    elif by == "clerk":
-        keys = ["rpt-li", "rpt-wang", "rpt-zhao", None]  # by username, never-called last
-        group = lambda t: t.clerk
-        made = lambda k: sum(CLERKS[w][0] == k for w in all_transfers)
-        name = lambda k: k or "未叫号"
-    else:  # hour of issue, local
-        keys = sorted({f"{t.issued.hour:02d}" for t in tickets})
-        group = lambda t: f"{t.issued.hour:02d}"
-        made = lambda k: sum(len(t.transfers) for t in tickets if group(t) == k)
-        name = lambda k: f"{k}:00–{int(k) + 1:02d}:00"
-    rows = [expected([t for t in tickets if group(t) == k], made(k), now, k, name(k)) for k in keys]
-    return rows, totals
 
 
 # ---------------------------------------------------------------- the hall
@@ -258,10 +172,6 @@ def morning(reporting):
 def stored(db_path) -> int:
     with sqlite3.connect(db_path) as conn:
         return conn.execute("SELECT count(*) FROM ratings WHERE ticket_id IS NOT NULL").fetchone()[0]
-
-
-def report(client: Client, by: str, fmt: str | None = None, day: dt.date = DAY) -> requests.Response:
-    return client.get(f"/reports/service?from={day}&to={day}&by={by}" + (f"&format={fmt}" if fmt else ""))
 
 
 # ---------------------------------------------------------------- the figures
@@ -437,95 +347,3 @@ def test_a_rating_from_the_tracking_page_counts_in_that_days_report(reporting, m
     again = requests.post(server.api + "/ratings", json={"ticket": ticket["id"], "level": 1, "channel": "tracking"}, timeout=30)
     assert_error(again, 409, "conflict", "already_rated")
     assert report(admin, "clerk", day=day).json()["rows"] == rows
-
-
-# ---------------------------------------------------------------- PostgreSQL
-def test_the_report_reads_the_same_on_postgresql(tmp_path, pg_url):
-    r = run_cli("users", "add", "admin", "--role", "admin", "--password-stdin", db=pg_url, stdin=PASSWORD + "\n")
-    assert r.returncode == 0, r.stderr
-    kiosk_token = run_cli("devices", "add", "kiosk-1", "--kind", "kiosk", db=pg_url).stdout.strip().splitlines()[-1]
-    clock = HallClock(tmp_path / "clock", local("14:00:00"))
-    server = Server(pg_url, tmp_path, clock_file=str(clock.path)).start()
-    try:
-        admin, kiosk = login(server, "admin"), Client(server, kiosk_token)
-        assert admin.post("/users", {"username": "pg-clerk", "password": PASSWORD, "role": "clerk",
-                                     "department": "rst"}).status_code == 201
-        clerk = login(server, "pg-clerk")
-        assert clerk.post("/windows/7/sign-in").status_code == 200
-        for _ in range(2):
-            assert kiosk.post("/tickets", {"matter": "rst-sbk"}).status_code == 201
-        clock.set(local("14:05:00"))
-        assert clerk.post("/windows/7/call-next").status_code == 200
-        clock.set(local("14:08:20"))
-        assert clerk.post("/windows/7/finish").status_code == 200
-        answer = report(admin, "window").json()
-        zero = {str(n): 0 for n in range(1, 6)}
-        assert answer["rows"] == [
-            {"key": "7", "name": "7号窗口", "tickets": 1, "served": 1, "no_show": 0, "transferred": 0, "routed": 0,
-             "avg_wait_s": 300, "p90_wait_s": 300, "max_wait_s": 300, "avg_service_s": 200, "ratings": zero, "satisfaction": None},
-            {"key": None, "name": "未叫号", "tickets": 1, "served": 0, "no_show": 0, "transferred": 0, "routed": 0,
-             "avg_wait_s": None, "p90_wait_s": None, "max_wait_s": None, "avg_service_s": None, "ratings": zero,
-             "satisfaction": None}]
-        assert load_workbook(io.BytesIO(report(admin, "window", "xlsx").content))["按窗口"]["C4"].value == 2  # 合计 取号数
-    finally:
-        server.stop()
-
-
-# ---------------------------------------------------------------- a long range, while the hall works
-def test_a_long_report_does_not_hold_the_hall_up(tmp_path):
-    """Three months of a busy hall's log (written as the log keeps it): the report reads them a business day
-    at a time and lets the other requests run in between, so the hall's screens keep their figures."""
-    import random
-    from sqlalchemy import create_engine, insert
-    from server.adapters import tables
-
-    db = f"sqlite:///{tmp_path}/hall.db"
-    r = run_cli("users", "add", "admin", "--role", "admin", "--password-stdin", db=db, stdin=PASSWORD + "\n")
-    assert r.returncode == 0, r.stderr
-    first, days, per_day = dt.date(2026, 6, 1), 90, 800
-    rng = random.Random(7)
-    engine = create_engine(db)
-    with engine.begin() as conn:
-        for d in range(days):
-            day = first + dt.timedelta(days=d)
-            tickets, events = [], []
-            for i in range(per_day):
-                tid = f"{day:%m%d}-{i}"
-                issued = local("08:30:00", day) + dt.timedelta(seconds=rng.randint(0, 8 * 3600))
-                called, window = issued + dt.timedelta(seconds=rng.randint(0, 3600)), str(rng.randint(1, 10))
-                tickets.append(dict(id=tid, day=day, series_queue="shebao", seq=i + 1, number=f"A{i + 1:03d}",
-                                    queue="shebao", matter="rst-sbk", floor=1, zone="individual", priority="normal",
-                                    status="done", issued_at=issued, placed_at=issued))
-                for kind, at, where in (("issued", issued, {}), ("called", called, {"window": window, "clerk": "c" + window}),
-                                        ("done", called + dt.timedelta(minutes=9), {"window": window, "clerk": "c" + window})):
-                    ticket = {"id": tid, "queue": "shebao", "matter": "rst-sbk", **where}
-                    events.append(dict(hall="hall", at=at, subject="ticket", kind=kind, subject_id=tid, floor=1,
-                                       window=where.get("window"), payload=json.dumps({"ticket": ticket})))
-            conn.execute(insert(tables.tickets), tickets)
-            conn.execute(insert(tables.events), events)
-    engine.dispose()
-    server = Server(db, tmp_path).start()
-    try:
-        admin = login(server, "admin")
-        answer, took = [], []
-
-        def long_report():
-            started = time.monotonic()
-            answer.append(admin.get(f"/reports/service?from={first}&to={first + dt.timedelta(days=days - 1)}&by=window"))
-            took.append(time.monotonic() - started)
-        reading = threading.Thread(target=long_report)
-        reading.start()
-        slowest = 0.0
-        while reading.is_alive():
-            started = time.monotonic()
-            assert requests.get(server.api + "/stats", timeout=60).status_code == 200
-            slowest = max(slowest, time.monotonic() - started)
-            time.sleep(0.1)
-        reading.join()
-        assert answer[0].status_code == 200, answer[0].text
-        assert answer[0].json()["totals"]["tickets"] == days * per_day
-        assert answer[0].json()["totals"]["avg_service_s"] == 540
-        assert took[0] > 1.5, f"the report took {took[0]:.2f}s: too little data to tell whether it holds the hall up"
-        assert slowest < 1.0, f"GET /stats waited {slowest:.2f}s while the report ran ({took[0]:.2f}s)"
-    finally:
-        server.stop()
