@@ -10,7 +10,8 @@ import pytest
 from server.domain import staffing as st
 from server.domain.errors import Forbidden, Unauthorized
 from server.services.actors import ANONYMOUS, Actor
-from service_hall import hall_at  # noqa: F401  (the fixture)
+
+pytest_plugins = ["service_hall"]  # the hall_at fixture
 
 KIOSK = Actor("device", "kiosk-1", "kiosk")
 ADMIN = Actor("staff", "boss", "admin")
