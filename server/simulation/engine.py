@@ -290,11 +290,16 @@ class Engine:
         record.waiting[-1][1] = minute
         if record.first_call is None:
             record.first_call = minute
-        a, rules = record.arrival, self.behaviour
-        busy = a.first_visit_minutes(rules.no_show_grace_minutes, rules.transfer_after_minutes) if record.calls == 1 \
-            else a.transfer_service_minutes
         w.status, w.ticket = "serving", record.id
-        self.at(minute + busy, self._visit_ends, w)
+        self.at(minute + self.visit_minutes(record, minute), self._visit_ends, w)
+
+    def visit_minutes(self, record: TicketRecord, minute: float) -> float:
+        """How long a window is busy with the ticket it called at `minute`: the durations drawn with the
+        arrival (server/simulation/oracle.py's twin re-draws those still to come)."""
+        a, rules = record.arrival, self.behaviour
+        if record.calls == 1:
+            return a.first_visit_minutes(rules.no_show_grace_minutes, rules.transfer_after_minutes)
+        return a.transfer_service_minutes
 
     def _visit_ends(self, minute: float, w: SimWindow) -> None:
         record = self.log.records[w.ticket]
