@@ -7,8 +7,9 @@ wait prediction do on a simulated day if it knew everything but the visits' own 
 1. The day through the real service layer (`hallq simulate`'s `run_day`): each ticket's real wait, the
    predictor's `eta_minutes` and today's estimate.
 2. A twin of that day (server/simulation/oracle.py): the simulator's own `Engine` over `QueueStandIn`, an
-   in-memory stand-in for the service layer's queueing (today's call-next policy). It must give every ticket the wait the service
-   layer gave it (checked on every run; tests/test_eta_floor.py checks it on a small hall).
+   in-memory stand-in for the service layer's queueing (today's call-next policy). It must give every
+   ticket the wait the service layer gave it (checked on every run; tests/test_eta_floor.py checks it on
+   a small hall).
 3. For every K-th scored ticket, M futures of its floor from the moment it was issued: the visits ended
    by then as they were, each visit under way re-drawn given how long it has lasted, every later visit
    re-drawn around its matter's average (the profile's lognormal), everything else as the day had it:
@@ -69,7 +70,7 @@ def main(argv=None) -> int:
                     key=lambda r: r.arrival.minute)
     oracle = ours = today = 0.0
     sample = scored[::args.every]
-    for n, record in enumerate(sample):
+    for record in sample:
         a = record.arrival
         floor = floor_of[a.queue]
         index = next(i for i, b in enumerate(on_floor[floor]) if (b.minute, b.matter) == (a.minute, a.matter))
@@ -79,7 +80,8 @@ def main(argv=None) -> int:
             if fresh:
                 day = day[:index + 1] + [b for b in fresh[j] if floor_of[b.queue] == floor and b.minute > a.minute]
             rng = random.Random(f"{args.seed}:{floor}:{index}:{j}")
-            waits.append(future_wait(config, profiles[floor], day, breaks, DEFAULT_DATE, index, Future(a.minute, profile.behaviour.service_cv, rng)))
+            future = Future(a.minute, profile.behaviour.service_cv, rng)
+            waits.append(future_wait(config, profiles[floor], day, breaks, DEFAULT_DATE, index, future))
         oracle += abs(round(statistics.median(waits)) - record.wait)
         ours += abs(record.eta_minutes - record.wait)
         today += abs(record.baseline_eta_minutes - record.wait)

@@ -20,8 +20,9 @@ class MoveOut(BaseModel):
     arrivals: int = Field(description="extension: the gaining queue's tickets issued in the last hour")
     waiting: int = Field(description="extension: the gaining queue's tickets waiting now")
     losing_queue: str | None = Field(description="extension: the queue it served first, null when it had none with demand")
-    opens_queue: bool = Field(description="extension: the gaining queue is one of `unserved_queues`; the move gives "
-                                          "it a window (its `from_wait_min` is then the hall-day cap, 480)")
+    opens_queue: bool = Field(description="extension: no staffed window served the gaining queue first (none served it "
+                                          "at all when it is in `unserved_queues`); the move gives it its first, and "
+                                          "its `from_wait_min` is the hall-day cap, 480")
     from_wait_min: float = Field(description="extension: the gaining queue's expected mean wait now, minutes")
     to_wait_min: float = Field(description="extension: the gaining queue's expected mean wait after the move")
     losing_from_wait_min: float | None = Field(description="extension: the losing queue's expected mean wait now")
@@ -41,7 +42,8 @@ class AdviceOut(BaseModel):
                     "minutes, weighted by last hour's arrivals and those waiting; null when none of them has demand")
     unserved_queues: list[UnservedQueueOut] = Field(
         description="extension: the queues with demand (arrivals in the last hour or tickets waiting) that no "
-                    "staffed window serves first, pickup queues left out; not in `hall_mean_wait_min`")
+                    "staffed open window lists at all (paused ones do not count), pickup queues included, in the "
+                    "hall's order; not in `hall_mean_wait_min`")
 
 
 @route("GET", "/advice", answer=AdviceOut,
