@@ -2,12 +2,12 @@
 wait prediction do on a simulated day if it knew everything but the visits' own durations?
 
     .venv/bin/python -m hallq.eta_floor [--seed N] [--futures M] [--every K] [--arrivals known|drawn]
-                                        [--profile NAME|FILE] [--config FILE]
+                                        [--policy preference|waited] [--profile NAME|FILE] [--config FILE]
 
 1. The day through the real service layer (`hallq simulate`'s `run_day`): each ticket's real wait, the
    predictor's `eta_minutes` and today's estimate.
 2. A twin of that day (server/simulation/oracle.py): the simulator's own `Engine` over `QueueStandIn`, an
-   in-memory stand-in for the service layer's queueing (today's call-next policy). It must give every
+   in-memory stand-in for the service layer's queueing, ranked by the hall's call-next policy. It must give every
    ticket the wait the service layer gave it (checked on every run; tests/test_eta_floor.py checks it on
    a small hall).
 3. For every K-th scored ticket, M futures of its floor from the moment it was issued: the visits ended
@@ -30,6 +30,7 @@ import sys
 import time
 
 from server.config import load_config
+from server.domain.policy import POLICIES, policy_named
 from server.simulation.arrivals import draw_breaks, draw_day
 from server.simulation.oracle import Future, Twin, floor_profile, future_wait
 from server.simulation.profile import load_profile
@@ -42,6 +43,7 @@ def main(argv=None) -> int:
     parser.add_argument("--config")
     parser.add_argument("--profile", default=DEFAULT_PROFILE)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--policy", choices=tuple(POLICIES), default="preference")
     parser.add_argument("--futures", type=int, default=25, help="futures per ticket (the median of their waits)")
     parser.add_argument("--every", type=int, default=4, help="score every K-th ticket the predictor scored")
     parser.add_argument("--arrivals", choices=("known", "drawn"), default="known",
@@ -52,8 +54,9 @@ def main(argv=None) -> int:
     profile = load_profile(args.profile, config)
     arrivals = draw_day(args.seed, profile, config)
     breaks = draw_breaks(args.seed, profile)
-    real = run_day(config, profile, "preference", args.seed)
-    twin = Twin(config, profile, arrivals, breaks, DEFAULT_DATE).run()
+    real = run_day(config, profile, args.policy, args.seed)
+    policy = policy_named(args.policy, config)
+    twin = Twin(config, profile, arrivals, breaks, DEFAULT_DATE, policy).run()
     real_waits = sorted((r.arrival.minute, r.arrival.matter, r.wait) for r in real.records.values())
     twin_waits = sorted((r.arrival.minute, r.arrival.matter, r.wait) for r in twin.records.values())
     if real_waits != twin_waits:
@@ -81,13 +84,13 @@ def main(argv=None) -> int:
                 day = day[:index + 1] + [b for b in fresh[j] if floor_of[b.queue] == floor and b.minute > a.minute]
             rng = random.Random(f"{args.seed}:{floor}:{index}:{j}")
             future = Future(a.minute, profile.behaviour.service_cv, rng)
-            waits.append(future_wait(config, profiles[floor], day, breaks, DEFAULT_DATE, index, future))
+            waits.append(future_wait(config, profiles[floor], day, breaks, DEFAULT_DATE, policy, index, future))
         oracle += abs(round(statistics.median(waits)) - record.wait)
         ours += abs(record.eta_minutes - record.wait)
         today += abs(record.baseline_eta_minutes - record.wait)
     count = len(sample)
     print(json.dumps({
-        "seed": args.seed, "profile": profile.name, "futures": args.futures, "every": args.every,
+        "seed": args.seed, "profile": profile.name, "policy": args.policy, "futures": args.futures, "every": args.every,
         "arrivals": args.arrivals, "scored": count,
         "oracle_eta_mae_min": round(oracle / count, 3), "eta_mae_min": round(ours / count, 3),
         "baseline_eta_mae_min": round(today / count, 3),

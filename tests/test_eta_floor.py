@@ -10,6 +10,7 @@ import pytest
 
 from hallq.simulate import DEFAULT_DATE, run_day
 from server.config import load_config
+from server.domain.policy import policy_named
 from server.simulation.arrivals import draw_breaks, draw_day
 from server.simulation.oracle import Future, Twin, floor_profile, future_wait
 from server.simulation.profile import load_profile
@@ -58,7 +59,7 @@ def waits_by_arrival(log) -> dict:
 
 def test_the_twin_waits_ticket_by_ticket_as_the_service_layer(morning):
     config, profile, arrivals, breaks, real = morning
-    twin = Twin(config, profile, arrivals, breaks, DEFAULT_DATE).run()
+    twin = Twin(config, profile, arrivals, breaks, DEFAULT_DATE, policy_named("preference", config)).run()
     assert real.refused.get("quota_reached", 0) > 0 and twin.refused == real.refused
     outcomes = {r.outcome for r in real.records.values()}
     assert {"done", "no_show"} <= outcomes
@@ -75,7 +76,8 @@ def test_a_future_that_keeps_every_duration_gives_each_ticket_its_real_wait(morn
     called = [i for i, a in enumerate(arrivals) if real_waits.get((a.minute, a.matter)) is not None]
     for index in called[::7]:
         a = arrivals[index]
-        wait = future_wait(config, floor_day, arrivals, breaks, DEFAULT_DATE, index, lambda start, minutes, mean: minutes)
+        wait = future_wait(config, floor_day, arrivals, breaks, DEFAULT_DATE, policy_named("preference", config), index,
+                           lambda start, minutes, mean: minutes)
         assert wait == pytest.approx(real_waits[(a.minute, a.matter)], abs=1e-9)
 
 

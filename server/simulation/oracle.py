@@ -2,7 +2,7 @@
 simulated day, and futures of it in which only the visits' durations are unknown.
 
 `Twin` is the simulator's own `Engine` over `QueueStandIn`, an in-memory stand-in for the service layer's
-queueing (today's call-next policy), so a day plays in milliseconds; it must give every ticket the wait the
+queueing that asks the hall's call-next policy, so a day plays in milliseconds; it must give every ticket the wait the
 service layer gave it (hallq/eta_floor.py checks it on each run, tests/test_eta_floor.py on a small hall).
 `Future` re-draws the durations of the visits not ended at a moment; `future_wait` plays one ticket's floor
 to the ticket's first call.
@@ -17,6 +17,8 @@ import random
 import statistics
 
 from server.domain.errors import QueueEmpty, Reason
+from server.domain.model import Priority, Ticket, Window
+from server.domain.policy import CallNextPolicy
 
 from .engine import Engine, SimClock, TicketRecord
 from .profile import local_moment
@@ -36,44 +38,39 @@ class TargetCalled(Exception):
 
 
 class QueueStandIn:
-    """The commands the engine gives the service layer, in memory: `call_next` ranks as
-    PreferenceWithGreenChannel does (green first across the window's queues unless `green_max_in_row`
-    green calls were made in a row; then queue preference, then the time placed; a transferred ticket
-    keeps its place); the others only keep what call_next needs."""
+    """The commands the engine gives the service layer, in memory. `call_next` hands the hall's call-next
+    policy what the service layer hands it (the window, the longest-waiting green and normal ticket of
+    each of its queues) and takes its first; a transferred ticket keeps its place. The other commands
+    only keep what call_next needs."""
 
-    def __init__(self, config, clock: SimClock):
-        self.config, self.clock = config, clock
+    def __init__(self, config, clock: SimClock, policy: CallNextPolicy):
+        self.config, self.clock, self.policy = config, clock, policy
         self.windows = self.tickets = self  # the engine's hall.windows.… and hall.tickets.…
-        self.cap = config.hall.green_max_in_row
         self.lines = {q: ([], []) for q in config.queues}  # queue → (normal, green) heaps of (placed, seq, id)
-        self.placed: dict[str, tuple[float, int, bool]] = {}
-        self.current: dict[str, str] = {}
-        self.streak: dict[str, int] = {}
+        self.by_id: dict[str, Ticket] = {}
+        self.at_window: dict[str, Window] = {}
         self.sim_windows = None  # set by the twin: window number → its SimWindow (its queues as they are now)
 
-    def place(self, ticket: str, queue: str, green: bool, placed: float, seq: int) -> None:
-        self.placed[ticket] = (placed, seq, green)
-        heapq.heappush(self.lines[queue][green], (placed, seq, ticket))
+    def place(self, ticket: Ticket) -> None:
+        self.by_id[ticket.id] = ticket
+        heapq.heappush(self.lines[ticket.queue][ticket.priority is Priority.GREEN], (ticket.placed_at, ticket.seq, ticket.id))
 
     def call_next(self, _clerk, number: str) -> _Answer:
-        heads = {False: None, True: None}
-        for preference, queue in enumerate(self.sim_windows[number].queues):
-            for green in (False, True):
-                line = self.lines[queue][green]
-                if line and (heads[green] is None or (preference, *line[0][:2]) < heads[green][0]):
-                    heads[green] = ((preference, *line[0][:2]), queue)
-        if heads[False] is None and heads[True] is None:
+        spec = self.config.windows[number]
+        window = self.at_window.setdefault(number, Window(number, spec.floor, spec.kind, spec.department, ()))
+        window.queues = self.sim_windows[number].queues
+        heads = [self.by_id[line[0][2]] for q in window.queues for line in self.lines[q] if line]
+        if not heads:
             raise QueueEmpty("nothing waits", Reason.QUEUE_EMPTY)
-        green = heads[True] is not None and (heads[False] is None or self.streak.get(number, 0) < self.cap)
-        _, _, ticket = heapq.heappop(self.lines[heads[green][1]][green])
-        self.streak[number] = self.streak.get(number, 0) + 1 if green else 0
-        self.current[number] = ticket
-        return _Answer({"ticket": {"id": ticket}})
+        ticket = self.policy.rank(window, heads)[0]
+        heapq.heappop(self.lines[ticket.queue][ticket.priority is Priority.GREEN])
+        window.took(ticket)  # the current ticket and the green streak, as the service layer keeps them
+        return _Answer({"ticket": {"id": ticket.id}})
 
     def transfer(self, _clerk, number: str, to_queue: str) -> None:
-        ticket = self.current[number]
-        placed, seq, green = self.placed[ticket]
-        heapq.heappush(self.lines[to_queue][green], (placed, seq, ticket))
+        ticket = self.by_id[self.at_window[number].current_ticket]
+        ticket.queue = to_queue
+        self.place(ticket)
 
     def _nothing(self, *_args) -> None:
         """sign_in, sign_out, pause, resume, set_state, finish, no_show: the engine keeps the windows' states."""
@@ -85,8 +82,10 @@ class Twin(Engine):
     """The simulator's day over QueueStandIn. With `future`, the durations of visits not ended by
     `future.since` are re-drawn; with `target`, the run stops when that ticket is first called."""
 
-    def __init__(self, config, profile, arrivals, breaks, day: dt.date, future=None, target: int | None = None):
-        self.stand_in = QueueStandIn(config, SimClock(local_moment(day, profile.staffing.sign_in - 1, config.hall.tz)))
+    def __init__(self, config, profile, arrivals, breaks, day: dt.date, policy: CallNextPolicy,
+                 future=None, target: int | None = None):
+        clock = SimClock(local_moment(day, profile.staffing.sign_in - 1, config.hall.tz))
+        self.stand_in = QueueStandIn(config, clock, policy)
         self.ids = {id(a): f"a{i}" for i, a in enumerate(arrivals)}
         self.target = None if target is None else f"a{target}"
         self.future = future
@@ -101,8 +100,11 @@ class Twin(Engine):
             return
         self.issued[a.queue] = self.issued.get(a.queue, 0) + 1
         ticket = self.ids[id(a)]
-        self.stand_in.place(ticket, a.queue, a.green, minute, len(self.log.records))
-        record = TicketRecord(ticket, a, self.config.queues[a.queue].floor, 0, None, None, None)
+        queue = self.config.queues[a.queue]
+        issued = self.clock()
+        self.stand_in.place(Ticket(ticket, self.day, a.queue, len(self.log.records), ticket, a.queue, a.matter,
+                                   queue.floor, "", Priority.GREEN if a.green else Priority.NORMAL, issued))
+        record = TicketRecord(ticket, a, queue.floor, 0, None, None, None)
         record.waiting.append([minute, None])
         self.log.records[ticket] = record
         self._wake(a.queue, minute)
@@ -154,9 +156,9 @@ def floor_profile(profile, config, floor: int):
         pauses=tuple(p for p in plan.pauses if p[0] in keep)))
 
 
-def future_wait(config, profile, arrivals, breaks, day: dt.date, index: int, future) -> float:
+def future_wait(config, profile, arrivals, breaks, day: dt.date, policy: CallNextPolicy, index: int, future) -> float:
     """The wait of `arrivals[index]` in one future (`future(start, minutes, mean)` gives each visit's minutes)."""
-    twin = Twin(config, profile, arrivals, breaks, day, future, target=index)
+    twin = Twin(config, profile, arrivals, breaks, day, policy, future, target=index)
     try:
         twin.run()
     except TargetCalled:
